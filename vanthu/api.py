@@ -1,0 +1,109 @@
+"""The one NinjaAPI at /api/v1/. Each app contributes a Router; errors all take one shape."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from vanthu.accounts.models import ApiToken, hash_token
+from vanthu.errors import VanThuError
+
+log = logging.getLogger(__name__)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        row = ApiToken.objects.live().select_related("user").filter(key_hash=hash_token(token)).first()
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        return row.user
+
+
+class SessionCookie(APIKeyCookie):
+    """The pages' session also works for the API (with CSRF), so htmx can call it."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="VanThu API",
+    version="1",
+    description="Đăng ký, trao đổi và xử lý văn bản điện tử của các tổ chức đảng.",
+    auth=[BearerToken(), SessionCookie()],
+    urls_namespace="api",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, details: dict | None = None) -> HttpResponse:
+    return api.create_response(request, {"error": {"code": code, "message": message, "details": details or {}}}, status=status)
+
+
+@api.exception_handler(VanThuError)
+def _vanthu_error(request, exc: VanThuError):
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "type": e.get("type"), "message": e.get("msg")}
+        for e in exc.errors
+    ]
+    missing = [e["field"] for e in errors if e["type"] == "missing"]
+    message = _("Thiếu thông tin bắt buộc: %(fields)s.") % {"fields": ", ".join(missing)} if missing else _("Dữ liệu gửi lên không hợp lệ.")
+    return error_response(request, 422, "validation_error", message, {"errors": errors})
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return error_response(request, 401, "not_authenticated", _("Bạn cần đăng nhập (mã truy cập không hợp lệ hoặc đã hết hạn)."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and "parse request body" in str(exc):
+        return error_response(request, 400, "malformed_body", _("Nội dung yêu cầu không đúng định dạng JSON."))
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, 404, "not_found", _("Không tìm thấy."))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    log.exception("API error on %s", request.path)
+    return error_response(request, 500, "server_error", _("Lỗi hệ thống. Vui lòng thử lại sau hoặc báo quản trị."))
+
+
+def now_iso() -> str:
+    return timezone.now().isoformat()
+
+
+def _register_routers() -> None:
+    from vanthu.accounts.api import router as accounts_router
+    from vanthu.documents.api import router as documents_router
+    from vanthu.organizations.api import router as organizations_router
+    from vanthu.workflow.api import router as workflow_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", organizations_router)
+    api.add_router("", documents_router)
+    api.add_router("", workflow_router)
+
+
+_register_routers()

@@ -1,0 +1,84 @@
+"""Writing and verifying the audit chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEntry, AuditHead
+
+
+def _digest(prev_hash: str, seq: int, at: str, actor_name: str, action: str, object_type: str,
+            object_id: str, data: Any) -> str:
+    payload = json.dumps(
+        [prev_hash, seq, at, actor_name, action, object_type, object_id, data],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record(action: str, *, actor=None, obj=None, object_type: str = "", object_id: Any = "",
+           data: dict | None = None) -> AuditEntry:
+    """Append one entry. Must run inside the action's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk
+    # Round-trip through JSON so that what is hashed is exactly what is stored.
+    data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    with transaction.atomic():
+        head, _ = AuditHead.objects.get_or_create(id=1)
+        head = AuditHead.objects.select_for_update().get(id=1)
+        seq = head.last_seq + 1
+        at = timezone.now()
+        actor_name = getattr(actor, "username", "") or ""
+        h = _digest(head.last_hash, seq, at.isoformat(), actor_name, action, object_type,
+                    str(object_id), data)
+        entry = AuditEntry.objects.create(
+            seq=seq, at=at, actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=actor_name, action=action, object_type=object_type,
+            object_id=str(object_id), data=data, prev_hash=head.last_hash, hash=h,
+        )
+        AuditHead.objects.filter(id=1).update(last_seq=seq, last_hash=h)
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify(batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order; name the first entry that does not follow from its predecessor."""
+    prev_hash = "0" * 64
+    expected_seq = 1
+    checked = 0
+    last_id = 0
+    while True:
+        rows = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not rows:
+            break
+        for e in rows:
+            last_id = e.id
+            if e.seq != expected_seq:
+                return VerifyResult(False, checked, expected_seq, f"entry #{expected_seq} is missing")
+            if e.prev_hash != prev_hash:
+                return VerifyResult(False, checked, e.seq, "previous hash does not match")
+            h = _digest(e.prev_hash, e.seq, e.at.isoformat(), e.actor_name, e.action,
+                        e.object_type, e.object_id, e.data)
+            if h != e.hash:
+                return VerifyResult(False, checked, e.seq, "content does not match its hash")
+            prev_hash = e.hash
+            expected_seq += 1
+            checked += 1
+    head = AuditHead.objects.filter(id=1).first()
+    if head and (head.last_seq != checked or head.last_hash != prev_hash):
+        return VerifyResult(False, checked, checked + 1, "entries after this point were removed")
+    return VerifyResult(True, checked)

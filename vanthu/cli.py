@@ -1,0 +1,173 @@
+"""The `vanthu` command: demo, serve, worker, manage, audit, bench."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _setup(data_dir: str | None = None) -> None:
+    if data_dir:
+        os.environ["VANTHU_DATA_DIR"] = str(Path(data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare_database() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from django.conf import settings
+
+    from vanthu.demo.seed import seed_demo
+
+    print(f"Thư mục dữ liệu / data dir: {settings.DATA_DIR}  ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+    _prepare_database()
+    logins = seed_demo(password=args.demo_password, documents=args.documents)
+    url = f"http://{args.host}:{args.port}/"
+    print()
+    print(f"VanThu đang chạy tại / is running at: {url}")
+    print(f"API: {url}api/v1/docs")
+    print(f"Mật khẩu của mọi tài khoản demo / demo password: {args.demo_password}")
+    for line in logins:
+        print(f"  {line}")
+    print("Nhấn Ctrl+C để dừng / press Ctrl+C to stop.")
+    sys.stdout.flush()
+    return _run_server_and_worker(args.host, args.port, workers=2)
+
+
+def _run_server_and_worker(host: str, port: int, workers: int) -> int:
+    env = dict(os.environ)
+    server = subprocess.Popen(_gunicorn_argv(host, port, workers), env=env)
+    worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker"], env=env)
+    procs = [server, worker]
+
+    def stop(*_a):
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "vanthu.wsgi:application", "--bind", f"{host}:{port}",
+        "--workers", str(workers), "--threads", "4", "--timeout", "120", "--access-logfile", "-",
+    ]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    _prepare_database()
+    os.execv(sys.executable, _gunicorn_argv(args.host, args.port, args.workers))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup(getattr(args, "data_dir", None))
+    from django.core.management import call_command
+
+    call_command("db_worker", interval=1.0)
+    return 0
+
+
+def cmd_manage(argv: list[str]) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["vanthu manage", *argv])
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("audit", args.subcommand)
+    except CommandError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from vanthu.bench.runner import run
+
+    return run(args.scenario, scale=args.scale, as_json=args.json, repeat=args.repeat)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vanthu", description="VanThu — văn bản điện tử của các tổ chức đảng")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="create a demo installation and run it")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8000)
+    d.add_argument("--data-dir", default=None)
+    d.add_argument("--demo-password", default="demo")
+    d.add_argument("--documents", type=int, default=2000, help="how many demo documents to create")
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("serve", help="run the web server (gunicorn)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=2)
+    s.add_argument("--data-dir", default=None)
+    s.set_defaults(func=cmd_serve)
+
+    w = sub.add_parser("worker", help="run the background task worker")
+    w.add_argument("--data-dir", default=None)
+    w.set_defaults(func=cmd_worker)
+
+    a = sub.add_parser("audit", help="audit log tools")
+    a.add_argument("subcommand", choices=["verify"])
+    a.add_argument("--data-dir", default=None)
+    a.set_defaults(func=cmd_audit)
+
+    b = sub.add_parser("bench", help="run a benchmark scenario")
+    b.add_argument("scenario")
+    b.add_argument("--scale", type=int, default=None)
+    b.add_argument("--repeat", type=int, default=None)
+    b.add_argument("--json", action="store_true")
+    b.add_argument("--data-dir", default=None)
+    b.set_defaults(func=cmd_bench)
+
+    sub.add_parser("manage", help="Django management commands", add_help=False)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Documents, their files, registers and numbering, and deliveries to recipients.
+
+A `Delivery` is one document addressed to one recipient organisation. For the sender it is a row
+of the recipients table; for the recipient it is the incoming record (số đến, handling). Paper
+documents registered by a clerk are deliveries too, with `source = paper`, so that incoming
+registers and statistics count both the same way.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.organizations.models import Organization
+
+
+class DocumentType(models.Model):
+    code = models.CharField(_("ký hiệu"), max_length=16, unique=True)
+    name = models.CharField(_("tên loại"), max_length=128)
+    sort_order = models.PositiveIntegerField(_("thứ tự"), default=100)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("loại văn bản")
+        verbose_name_plural = _("loại văn bản")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "thuong", _("Thường")
+    URGENT = "khan", _("Khẩn")
+    VERY_URGENT = "thuong_khan", _("Thượng khẩn")
+    FLASH = "hoa_toc", _("Hỏa tốc")
+
+
+URGENCY_PRIORITY = {Urgency.NORMAL: 0, Urgency.URGENT: 1, Urgency.VERY_URGENT: 2, Urgency.FLASH: 3}
+
+
+class DocStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Chờ duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    ISSUED = "issued", _("Đã phát hành")
+    REVOKED = "revoked", _("Đã thu hồi")
+    EXTERNAL = "external", _("Văn bản của cơ quan ngoài")
+
+
+class DocSource(models.TextChoices):
+    INTERNAL = "internal", _("Soạn trên hệ thống")
+    PAPER = "paper", _("Đăng ký từ bản giấy")
+    PEER = "peer", _("Nhận từ hệ thống khác")
+
+
+class StoredFile(models.Model):
+    """A file's bytes, addressed by SHA-256. Never overwritten; many documents may share one."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=64, default="application/pdf")
+    page_count = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True, help_text="Extracted text layer, for search.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class DocumentQuerySet(models.QuerySet):
+    def with_related(self) -> DocumentQuerySet:
+        return self.select_related("issuer", "doc_type", "created_by")
+
+    def issued_by(self, org_id: int) -> DocumentQuerySet:
+        return self.filter(issuer_id=org_id)
+
+
+class Document(models.Model):
+    issuer = models.ForeignKey(Organization, verbose_name=_("cơ quan ban hành"), null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents")
+    # For documents from outside VanThu (registered from paper): who sent them, as written.
+    external_issuer_name = models.CharField(_("cơ quan gửi"), max_length=255, blank=True)
+    external_issuer_code = models.CharField(_("mã cơ quan gửi"), max_length=35, blank=True)
+    doc_type = models.ForeignKey(DocumentType, verbose_name=_("loại văn bản"), on_delete=models.PROTECT)
+    subject = models.TextField(_("trích yếu"))
+    urgency = models.CharField(_("độ khẩn"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=DocStatus.choices, default=DocStatus.DRAFT)
+    source = models.CharField(_("nguồn"), max_length=16, choices=DocSource.choices, default=DocSource.INTERNAL)
+
+    register_key = models.CharField(max_length=64, blank=True)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    symbol = models.CharField(_("số và ký hiệu"), max_length=64, blank=True)
+    issued_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("thời điểm phát hành"), null=True, blank=True)
+    place = models.CharField(_("địa danh"), max_length=64, blank=True)
+
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=128, blank=True, help_text=_("Ví dụ T/M BAN THƯỜNG VỤ"))
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=128, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=128, blank=True)
+    due_date = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("số trang"), default=0)
+
+    recipients = models.ManyToManyField(Organization, verbose_name=_("nơi nhận"), blank=True, related_name="+")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+        indexes = [
+            models.Index(fields=["issuer", "status", "-created_at"], name="doc_issuer_status"),
+            models.Index(fields=["issuer", "-issued_at"], name="doc_issuer_issued"),
+        ]
+        constraints = [
+            # Invariant 2: a number is used once per register, whatever happens concurrently.
+            models.UniqueConstraint(fields=["issuer", "register_key", "number"], condition=models.Q(number__isnull=False), name="doc_number_unique_per_register"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol or _('(chưa có số)')} — {self.subject[:60]}"
+
+    @property
+    def priority(self) -> int:
+        return URGENCY_PRIORITY[Urgency(self.urgency)]
+
+    @property
+    def issuer_name(self) -> str:
+        return self.issuer.name if self.issuer_id else self.external_issuer_name
+
+    @property
+    def main_file(self) -> DocumentFile | None:
+        for f in self.files.all():
+            if f.role == FileRole.MAIN:
+                return f
+        return None
+
+
+class FileRole(models.TextChoices):
+    MAIN = "main", _("Văn bản chính")
+    ATTACHMENT = "attachment", _("Phụ lục, tài liệu kèm theo")
+
+
+class DocumentFile(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="uses")
+    role = models.CharField(max_length=16, choices=FileRole.choices)
+    name = models.CharField(max_length=255)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["role", "position"]
+        indexes = [models.Index(fields=["file", "document"])]
+
+
+class RegisterCounter(models.Model):
+    """The last number given in one register of one organisation (sổ văn bản)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=64)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="register_counter_unique")]
+
+
+class StatusCode(models.TextChoices):
+    """National status codes of the e-document exchange standard (QCVN 102:2016)."""
+
+    ARRIVED = "01", _("Đã đến")
+    REJECTED = "02", _("Từ chối tiếp nhận")
+    ACCEPTED = "03", _("Đã tiếp nhận")
+    ASSIGNED = "04", _("Đã phân công")
+    IN_PROGRESS = "05", _("Đang xử lý")
+    DONE = "06", _("Hoàn thành")
+    RECALL_REQUESTED = "13", _("Yêu cầu thu hồi")
+    RECALL_AGREED = "15", _("Đồng ý thu hồi")
+    RECALL_REFUSED = "16", _("Từ chối thu hồi")
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def for_organization(self, org_id: int) -> DeliveryQuerySet:
+        return self.filter(recipient_id=org_id)
+
+    def with_document(self) -> DeliveryQuerySet:
+        return self.select_related("document__issuer", "document__doc_type", "recipient")
+
+    def pending(self) -> DeliveryQuerySet:
+        return self.filter(status_code=StatusCode.ARRIVED)
+
+    def registered(self) -> DeliveryQuerySet:
+        """The incoming register: accepted records, electronic or paper."""
+        return self.exclude(status_code__in=[StatusCode.ARRIVED, StatusCode.REJECTED]).filter(incoming_number__isnull=False)
+
+    def newest_first(self) -> DeliveryQuerySet:
+        return self.order_by("-arrived_at", "-id")
+
+
+class Delivery(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="deliveries")
+    source = models.CharField(max_length=16, choices=[("electronic", _("Điện tử")), ("paper", _("Bản giấy"))], default="electronic")
+    status_code = models.CharField(max_length=2, choices=StatusCode.choices, default=StatusCode.ARRIVED)
+    arrived_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    incoming_key = models.CharField(max_length=16, blank=True)
+    incoming_number = models.PositiveIntegerField(_("số đến"), null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(blank=True)
+    deadline = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("văn bản gửi đến đơn vị")
+        verbose_name_plural = _("văn bản gửi đến đơn vị")
+        indexes = [
+            # The inbox: one organisation's deliveries, newest first, optionally by status.
+            models.Index(fields=["recipient", "-arrived_at", "-id"], name="delivery_inbox"),
+            models.Index(fields=["recipient", "status_code", "-arrived_at", "-id"], name="delivery_inbox_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "recipient"], name="delivery_once_per_recipient"),
+            models.UniqueConstraint(fields=["recipient", "incoming_key", "incoming_number"], condition=models.Q(incoming_number__isnull=False), name="incoming_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.recipient.short_name}"
+
+    @property
+    def status_label(self) -> str:
+        return str(StatusCode(self.status_code).label)
+
+
+class DeliveryEvent(models.Model):
+    """One status change of a delivery. Immutable: written once, never updated."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
+    status_code = models.CharField(max_length=2, choices=StatusCode.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["delivery", "at"])]

@@ -1,0 +1,75 @@
+"""Reading uploaded PDFs for real: is it a PDF, can it be opened, how many pages, what text.
+
+Also finds a classified stamp (a line reading MẬT, TỐI MẬT or TUYỆT MẬT) on the first page.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError, PyPdfError
+
+from vanthu.errors import BadInput, Classified, TooLarge, Unprocessable, UnsupportedFile
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+# A line that is only a classification marking, optionally preceded by "Độ mật:".
+_CLASSIFIED_LINE = re.compile(r"^(?:ĐỘ\s*MẬT\s*:?\s*)?(TUYỆT\s+MẬT|TỐI\s+MẬT|MẬT)\s*$")
+CLASSIFIED_MESSAGE = (
+    "Văn bản mật (Mật, Tối mật, Tuyệt mật) không được đưa vào hệ thống. "
+    "Đề nghị chuyển văn bản qua kênh cơ yếu theo quy định."
+)
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    page_count: int
+    text: str
+
+
+def find_classified_marking(text: str) -> str | None:
+    """The marking if some line of the text is a classification stamp, else None."""
+    for raw in unicodedata.normalize("NFC", text).splitlines():
+        line = " ".join(raw.split()).upper()
+        m = _CLASSIFIED_LINE.match(line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def inspect_pdf(data: bytes, name: str = "") -> PdfInfo:
+    """Parse a PDF; raise a clear error for anything a clerk should not be able to upload."""
+    label = name or _("Tệp")
+    if not data:
+        raise BadInput(_("%(name)s rỗng (0 byte).") % {"name": label}, code="empty_file")
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise TooLarge(_("%(name)s vượt quá giới hạn %(mb)s MB.") % {"name": label, "mb": settings.MAX_UPLOAD_MB})
+    if not data[:1024].lstrip().startswith(b"%PDF-"):
+        raise UnsupportedFile(_("%(name)s không phải là tệp PDF. Chỉ chấp nhận văn bản định dạng PDF.") % {"name": label}, code="not_pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise Unprocessable(_("%(name)s đã được đặt mật khẩu. Hãy gỡ mật khẩu trước khi tải lên.") % {"name": label}, code="encrypted_pdf")
+        pages = reader.pages
+        page_count = len(pages)
+        if page_count == 0:
+            raise PdfReadError("no pages")
+        texts = []
+        for page in pages:
+            try:
+                texts.append(page.extract_text() or "")
+            except Exception:  # text extraction is best effort; a page without text is fine
+                texts.append("")
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise Unprocessable(_("%(name)s bị hỏng hoặc không đọc được, hãy xuất lại tệp PDF.") % {"name": label}, code="corrupt_pdf", details={"reason": type(exc).__name__}) from exc
+    marking = find_classified_marking(texts[0]) if texts else None
+    if marking:
+        raise Classified(_(CLASSIFIED_MESSAGE), details={"marking": marking, "file": name})
+    return PdfInfo(page_count=page_count, text="\n".join(texts))

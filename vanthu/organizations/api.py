@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from vanthu.errors import NotFound
+
+from .access import can_see_members
+from .models import Membership, Organization
+from .schemas import MemberOut, OrgOut
+
+router = Router(tags=["organizations"])
+
+
+class OrgList(Schema):
+    items: list[OrgOut]
+    count: int
+
+
+class MemberList(Schema):
+    items: list[MemberOut]
+    count: int
+
+
+class OrgFilter(Schema):
+    q: str = ""
+    parent_id: int | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@router.get("/organizations", response=OrgList, summary="Danh sách tổ chức (để chọn nơi nhận)")
+def list_organizations(request, filters: Query[OrgFilter]):
+    # The tree of organisations is public to every signed-in person: it is the address book.
+    qs = Organization.objects.active().search(filters.q)
+    if filters.parent_id is not None:
+        qs = qs.filter(parent_id=filters.parent_id)
+    limit = max(1, min(filters.limit, 500))
+    offset = max(0, filters.offset)
+    return {"items": list(qs.order_by("name", "id")[offset:offset + limit]), "count": qs.count()}
+
+
+@router.get("/organizations/{org_id}/members", response=MemberList, summary="Thành viên của tổ chức")
+def list_members(request, org_id: int):
+    org = Organization.objects.filter(id=org_id).first()
+    if org is None or not can_see_members(request.user, org):
+        raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
+    rows = (
+        Membership.objects.filter(organization=org, user__is_active=True)
+        .select_related("user").order_by("user__full_name", "user__username", "role")
+    )
+    members: dict[int, dict] = {}
+    for m in rows:
+        entry = members.setdefault(m.user_id, {"user_id": m.user_id, "username": m.user.username, "full_name": m.user.get_full_name(), "roles": []})
+        entry["roles"].append(m.role)
+    items = list(members.values())
+    return {"items": items, "count": len(items)}

@@ -1,0 +1,190 @@
+"""The one settings module. Everything configurable is read from VANTHU_* environment variables.
+
+See the README's configuration table for every variable and its default.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"VANTHU_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name, "1" if default else "0").strip().lower()
+    return raw in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+DEBUG = _env_bool("DEBUG", False)
+DATA_DIR = Path(_env("DATA_DIR", str(Path.cwd() / ".vanthu"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+FILES_DIR = DATA_DIR / "files"
+
+SECRET_KEY = _env("SECRET_KEY")
+if not SECRET_KEY:
+    # A per-data-dir key, so that a demo survives restarts without configuration.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    SECRET_KEY = key_file.read_text().strip()
+    if not DEBUG and _env("REQUIRE_SECRET_KEY", "") == "1":
+        warnings.warn("VANTHU_SECRET_KEY is not set; using a key generated in the data dir.", stacklevel=1)
+
+ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "vanthu.audit",
+    "vanthu.accounts",
+    "vanthu.organizations",
+    "vanthu.documents",
+    "vanthu.workflow",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "vanthu.urls"
+WSGI_APPLICATION = "vanthu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+DATABASE_URL = _env("DATABASE_URL")
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=_env_int("DB_CONN_MAX_AGE", 60))
+else:
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "vanthu.sqlite3")}
+
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        # IMMEDIATE: a writer takes the lock when its transaction begins, so that two writers
+        # never deadlock on a lock upgrade; the busy timeout makes the other one wait instead.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": _env_int("SQLITE_BUSY_TIMEOUT", 30),
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+        ),
+    }
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3") if _env("TEST_SQLITE_FILE") else None}
+else:
+    _db.setdefault("TEST", {})
+    if _env("TEST_DATABASE_NAME"):
+        _db["TEST"]["NAME"] = _env("TEST_DATABASE_NAME")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- auth -----------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if _env_bool("FAST_PASSWORD_HASHER", False):
+    # Tests and benchmarks only: argon2 costs ~50 ms per check by design.
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 4}},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+API_TOKEN_HOURS = _env_int("API_TOKEN_HOURS", 12)
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+# --- static ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- uploads --------------------------------------------------------------------------------
+MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 50)
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# A multipart request may carry a main file and several attachments.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = None
+
+# --- background work ------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": _env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,70 @@
+"""Factories for tests and benchmarks: organisations, people with roles, PDFs, documents."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from vanthu.accounts.models import User
+from vanthu.documents import actions
+from vanthu.documents.models import Delivery, Document
+from vanthu.documents.pdfgen import make_pdf
+from vanthu.organizations.models import Membership, Organization, OrgKind
+
+_seq = itertools.count(1)
+
+
+def make_org(name: str | None = None, *, short_name: str = "ĐU", code: str | None = None,
+             parent: Organization | None = None, kind: str = OrgKind.GRASSROOTS_COMMITTEE,
+             numbering_style: str = "party", term_label: str = "2025-2030") -> Organization:
+    n = next(_seq)
+    return Organization.objects.create(
+        name=name or f"Đảng bộ cơ quan thử nghiệm {n}", short_name=short_name,
+        code=code or f"000.00.{n:02d}.H26", parent=parent, kind=kind,
+        numbering_style=numbering_style, term_label=term_label,
+        term_start=date(2025, 10, 1), term_end=date(2030, 9, 30),
+    )
+
+
+def make_user(org: Organization | None = None, *roles: str, username: str | None = None,
+              full_name: str = "", password: str = "demo") -> User:
+    n = next(_seq)
+    user = User.objects.create_user(username=username or f"user{n}", password=password, full_name=full_name or f"Người dùng {n}")
+    for role in roles:
+        Membership.objects.create(user=user, organization=org, role=role)
+    return user
+
+
+def pdf_bytes(text: str = "Về việc triển khai nhiệm vụ chuyển đổi số năm 2026", pages: int = 1) -> bytes:
+    return make_pdf([[f"{text} — trang {i + 1}"] for i in range(pages)])
+
+
+def upload(name: str = "vanban.pdf", data: bytes | None = None) -> actions.Upload:
+    return actions.Upload(name=name, data=data if data is not None else pdf_bytes())
+
+
+def fresh(user: User) -> User:
+    """Drop the cached roles after memberships change."""
+    if hasattr(user, "_vanthu_roles"):
+        del user._vanthu_roles
+    return user
+
+
+def draft(issuer: Organization, author: User, recipients: list[Organization], *, doc_type: str = "CV",
+          subject: str = "Về việc báo cáo kết quả thực hiện nhiệm vụ quý IV") -> Document:
+    return actions.create_draft(
+        user=author, organization=issuer, doc_type=doc_type, subject=subject,
+        recipient_ids=[o.id for o in recipients], main_file=upload(),
+    )
+
+
+def issued(issuer: Organization, *, specialist: User, leader: User, clerk: User,
+           recipients: list[Organization], doc_type: str = "CV", subject: str | None = None) -> Document:
+    doc = draft(issuer, specialist, recipients, doc_type=doc_type, **({"subject": subject} if subject else {}))
+    actions.submit_document(doc, user=specialist)
+    actions.approve_document(doc, user=leader)
+    return actions.issue_document(doc, user=clerk)
+
+
+def delivery_to(doc: Document, org: Organization) -> Delivery:
+    return Delivery.objects.get(document=doc, recipient=org)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.db import connection
+from django.http import JsonResponse
+from django.urls import path
+
+from vanthu.api import api
+
+
+def healthz(request):
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
