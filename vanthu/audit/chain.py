@@ -31,7 +31,10 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
     # Round-trip through JSON so that what is hashed is exactly what is stored.
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(id=1)
+        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        if head is None:  # created by migration; only a flushed test database lacks it
+            AuditHead.objects.get_or_create(id=1)
+            head = AuditHead.objects.select_for_update().get(id=1)
         seq = head.last_seq + 1
         at = timezone.now()
         actor_name = getattr(actor, "username", "") or ""

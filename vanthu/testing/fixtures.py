@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from vanthu.accounts.models import User
+from vanthu.documents.doctypes import ensure_document_types
 from vanthu.organizations.models import Organization, OrgKind
 
 from . import factories as f
@@ -44,6 +45,7 @@ def _side(name: str, short: str, code: str, parent: Organization) -> Side:
 
 @pytest.fixture
 def world(db) -> World:
+    ensure_document_types()  # a transactional test's flush removes the seeded rows
     bloc = f.make_org("Đảng bộ Khối các cơ quan Thành phố Hà Nội", short_name="ĐUK", code="000.00.10.H26", kind=OrgKind.BLOC_COMMITTEE)
     return World(
         bloc=bloc,
