@@ -109,6 +109,8 @@ class Document(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The file that counts (the last signed version); None means the main upload counts.
+    authoritative_file = models.ForeignKey("DocumentFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = DocumentQuerySet.as_manager()
 
@@ -142,10 +144,16 @@ class Document(models.Model):
                 return f
         return None
 
+    @property
+    def authoritative(self) -> DocumentFile | None:
+        """The signed version when there is one, else the main upload."""
+        return self.authoritative_file if self.authoritative_file_id else self.main_file
+
 
 class FileRole(models.TextChoices):
     MAIN = "main", _("Văn bản chính")
     ATTACHMENT = "attachment", _("Phụ lục, tài liệu kèm theo")
+    SIGNED = "signed", _("Bản đã ký số")
 
 
 class DocumentFile(models.Model):

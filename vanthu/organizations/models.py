@@ -62,6 +62,11 @@ class Organization(models.Model):
     numbering_style = models.CharField(_("kiểu đánh số"), max_length=8, choices=NumberingStyle.choices, default=NumberingStyle.PARTY)
     place = models.CharField(_("địa danh"), max_length=64, default="Hà Nội")
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # What an incoming document whose signature is invalid does: held for the clerk, or rejected (02).
+    invalid_signature_policy = models.CharField(
+        _("khi chữ ký số không hợp lệ"), max_length=8, default="hold",
+        choices=[("hold", _("Giữ lại chờ văn thư xem xét")), ("reject", _("Tự động từ chối tiếp nhận"))],
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
