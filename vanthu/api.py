@@ -104,6 +104,9 @@ def _register_routers() -> None:
     api.add_router("", organizations_router)
     api.add_router("", documents_router)
     api.add_router("", workflow_router)
+    from vanthu.reports.api import router as reports_router
+
+    api.add_router("", reports_router)
 
 
 _register_routers()

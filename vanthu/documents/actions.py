@@ -231,6 +231,9 @@ def issue_document(document: Document, *, user) -> Document:
         DeliveryEvent.objects.bulk_create(
             [DeliveryEvent(delivery=d, status_code=StatusCode.ARRIVED, at=now) for d in deliveries]
         )
+        from vanthu.reports import aggregates  # statistics kept current in the same transaction
+
+        aggregates.document_issued(document, deliveries)
         record("document_issued", actor=user, obj=document, data={"symbol": document.symbol, "recipients": len(recipient_ids)})
     return document
 
@@ -257,7 +260,11 @@ def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=Non
     delivery.status_code = code
     delivery.updated_at = at
     delivery.save(update_fields=["status_code", "updated_at"])
-    return DeliveryEvent.objects.create(delivery=delivery, status_code=code, at=at, by=user, by_name=user.get_full_name() if user else "", note=note)
+    event = DeliveryEvent.objects.create(delivery=delivery, status_code=code, at=at, by=user, by_name=user.get_full_name() if user else "", note=note)
+    from vanthu.reports import aggregates  # statistics kept current in the same transaction
+
+    aggregates.delivery_moved(delivery, event)
+    return event
 
 
 def _give_incoming_number(delivery: Delivery, at) -> None:
@@ -333,6 +340,9 @@ def register_paper_document(
         )
         _give_incoming_number(delivery, now)
         DeliveryEvent.objects.create(delivery=delivery, status_code=StatusCode.ACCEPTED, at=now, by=user, by_name=user.get_full_name(), note=_("Vào sổ từ bản giấy"))
+        from vanthu.reports import aggregates  # statistics kept current in the same transaction
+
+        aggregates.deliveries_changed([delivery])
         record("paper_document_registered", actor=user, obj=delivery, data={"document": doc.id, "symbol": doc.symbol, "incoming_number": delivery.incoming_number})
     return delivery
 

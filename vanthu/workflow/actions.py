@@ -53,6 +53,9 @@ def assign_handlers(
     )
     delivery.deadline = deadline or delivery.document.due_date
     delivery.save(update_fields=["deadline"])
+    from vanthu.reports import aggregates  # the deadline changes what counts as late
+
+    aggregates.deliveries_changed([delivery])
     record("delivery_assigned", actor=user, obj=delivery, data={"main": main_handler_id, "co": co, "informed": informed, "deadline": deadline})
     return assignment
 

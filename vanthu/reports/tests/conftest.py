@@ -1,0 +1,1 @@
+from vanthu.testing.fixtures import api_as, world  # noqa: F401
