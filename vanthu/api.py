@@ -99,11 +99,13 @@ def _register_routers() -> None:
     from vanthu.documents.api import router as documents_router
     from vanthu.organizations.api import router as organizations_router
     from vanthu.workflow.api import router as workflow_router
+    from vanthu.signatures.api import router as signatures_router
 
     api.add_router("", accounts_router)
     api.add_router("", organizations_router)
     api.add_router("", documents_router)
     api.add_router("", workflow_router)
+    api.add_router("", signatures_router)
     from vanthu.reports.api import router as reports_router
 
     api.add_router("", reports_router)

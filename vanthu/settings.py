@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vanthu.organizations",
     "vanthu.documents",
     "vanthu.workflow",
+    "vanthu.signatures",
     "vanthu.reports",
 ]
 
@@ -189,3 +190,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }
+
+# --- electronic signatures ------------------------------------------------------------------
+# Encrypts stored private keys; kept out of the database. When empty, a key is derived from
+# SECRET_KEY (with a warning outside DEBUG). Any string works; it is hashed to a Fernet key.
+VANTHU_KEY_ENCRYPTION_KEY = _env("KEY_ENCRYPTION_KEY")
+# RFC 3161 timestamp authority: when set, approvals are signed PAdES B-T instead of B-B.
+VANTHU_TSA_URL = _env("TSA_URL")

@@ -150,6 +150,9 @@ def create_draft(
         doc.save(update_fields=["page_count"])
         doc.recipients.set(recipients)
         record("document_drafted", actor=user, obj=doc, data={"subject": subject, "recipients": [o.id for o in recipients]})
+        from vanthu.signatures.actions import verify_on_entry  # signatures depends on documents
+
+        verify_on_entry(doc, user=user)
     return doc
 
 
@@ -186,6 +189,9 @@ def approve_document(document: Document, *, user) -> Document:
         document.signer_name = user.get_full_name()
     document.save(update_fields=["status", "approved_by", "approved_at", "signer_name"])
     record("document_approved", actor=user, obj=document)
+    from vanthu.signatures.actions import sign_on_approval  # signatures depends on documents
+
+    sign_on_approval(document, user=user)
     return document
 
 
@@ -235,6 +241,9 @@ def issue_document(document: Document, *, user) -> Document:
 
         aggregates.document_issued(document, deliveries)
         record("document_issued", actor=user, obj=document, data={"symbol": document.symbol, "recipients": len(recipient_ids)})
+        from vanthu.signatures.actions import seal_on_issue  # signatures depends on documents
+
+        seal_on_issue(document, user=user, deliveries=deliveries)
     return document
 
 
@@ -344,6 +353,9 @@ def register_paper_document(
 
         aggregates.deliveries_changed([delivery])
         record("paper_document_registered", actor=user, obj=delivery, data={"document": doc.id, "symbol": doc.symbol, "incoming_number": delivery.incoming_number})
+        from vanthu.signatures.actions import verify_on_entry  # signatures depends on documents
+
+        verify_on_entry(doc, user=user)
     return delivery
 
 

@@ -1,0 +1,183 @@
+"""Signing PDFs with pyHanko: PAdES B-B (or B-T with a timestamp authority) and the visible stamp.
+
+The stamp (DOMAIN.md): the signer's name, the organisation's seal overlapping it, the
+organisation's name and the signing time in ISO 8601 with +07:00, in DejaVu Sans so that
+Vietnamese renders. Fonts, seal images and timestamp clients are built once per process.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.stamp import TextStampStyle
+
+# fontTools logs every table it prunes at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LEADER_FIELD = "ChuKyLanhDao"
+SEAL_FIELD = "ChuKyToChuc"
+# Bottom right of the last page, where the signature block of a party document sits (points).
+STAMP_BOX = (315, 60, 565, 160)
+
+
+def iso_vn(moment: datetime) -> str:
+    """ISO 8601 with Vietnam's offset, seconds precision: 2026-03-01T09:30:00+07:00."""
+    return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class StampText:
+    signer_name: str
+    organization_name: str
+    seal_label: str
+
+
+@lru_cache(maxsize=1)
+def _font_path() -> str:
+    # Reuse the documents app's lookup (DejaVu Sans or VANTHU_FONT_PATH).
+    from pathlib import Path
+
+    from vanthu.documents import pdfgen
+
+    for path in [os.environ.get("VANTHU_FONT_PATH", ""), *pdfgen.FONT_CANDIDATES]:
+        if path and Path(path).is_file():
+            return path
+    pdfgen.font_name()  # raises the clear "install fonts-dejavu-core" error
+    raise RuntimeError("no font")
+
+
+# The characters a stamp may use: Latin with every Vietnamese letter, digits, punctuation.
+_STAMP_CHARS = (set(range(0x20, 0x7F)) | set(range(0xA0, 0x250)) | set(range(0x300, 0x310))
+                | set(range(0x1EA0, 0x1F00)) | {0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026})
+
+
+@lru_cache(maxsize=1)
+def stamp_font_path() -> str:
+    """DejaVu Sans cut down to the stamp's characters, made once per data dir.
+
+    pyHanko subsets the font it embeds on every signature; subsetting the full DejaVu Sans (with
+    its large layout tables) costs ~120 ms a time, a font of only the needed glyphs a few ms.
+    """
+    from pathlib import Path
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    source = Path(_font_path())
+    target = Path(settings.DATA_DIR) / "fonts" / f"stamp-{source.stem}-{int(source.stat().st_mtime)}.ttf"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        opts = subset.Options()
+        opts.layout_features = []
+        opts.hinting = False
+        opts.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
+        font = TTFont(str(source))
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=_STAMP_CHARS)
+        sub.subset(font)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        font.save(str(tmp))
+        os.replace(tmp, target)
+    return str(target)
+
+
+@lru_cache(maxsize=1)
+def _text_box_style() -> TextBoxStyle:
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
+    return TextBoxStyle(font=GlyphAccumulatorFactory(stamp_font_path(), font_size=9), leading=12)
+
+
+@lru_cache(maxsize=256)
+def _seal_png(label: str) -> bytes:
+    """A red round seal with the organisation's short name, drawn once per organisation."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    size = 240
+    img = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    d = ImageDraw.Draw(img)
+    red = (200, 20, 30, 255)
+    d.ellipse((6, 6, size - 6, size - 6), outline=red, width=10)
+    d.ellipse((34, 34, size - 34, size - 34), outline=red, width=4)
+    font = ImageFont.truetype(_font_path(), 34)
+    text = label[:12]
+    w = d.textlength(text, font=font)
+    d.text(((size - w) / 2, size / 2 - 22), text, fill=red, font=font)
+    d.text(((size - d.textlength("★", font=font)) / 2, size / 2 - 78), "★", fill=red, font=font)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _stamp_style(label: str) -> TextStampStyle:
+    from PIL import Image
+
+    seal = PdfImage(Image.open(io.BytesIO(_seal_png(label))))
+    return TextStampStyle(
+        stamp_text="Ký bởi: %(signer)s\n%(org)s\nThời gian ký: %(time)s",
+        text_box_style=_text_box_style(), background=seal, background_opacity=0.55,
+        border_width=1,
+    )
+
+
+_ts_lock = threading.Lock()
+_timestampers: dict[str, timestamps.TimeStamper] = {}
+
+
+def timestamper() -> timestamps.TimeStamper | None:
+    """An RFC 3161 client for VANTHU_TSA_URL, or None (then signatures are B-B)."""
+    url = getattr(settings, "VANTHU_TSA_URL", "") or ""
+    if not url:
+        return None
+    with _ts_lock:
+        ts = _timestampers.get(url)
+        if ts is None:
+            from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+            ts = _timestampers[url] = RequestsHTTPTimeStamper(url, timeout=10)
+        return ts
+
+
+def sign_pdf(data: bytes, signer: signers.Signer, *, field_name: str, reason: str = "", location: str = "",
+             stamp: StampText | None = None, signed_at: datetime | None = None) -> bytes:
+    """Add one PAdES signature as an incremental update; the earlier revisions stay byte-identical."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason or None, location=location or None,
+    )
+    if stamp is None:
+        spec = fields.SigFieldSpec(sig_field_name=field_name)
+        style = None
+        params = None
+    else:
+        last_page = int(writer.root["/Pages"]["/Count"]) - 1
+        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=last_page, box=STAMP_BOX)
+        style = _stamp_style(stamp.seal_label)
+        params = {"signer": stamp.signer_name, "org": stamp.organization_name,
+                  "time": iso_vn(signed_at or datetime.now(VN_TZ))}
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper(), stamp_style=style, new_field_spec=spec)
+    out = io.BytesIO()
+    pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params)
+    return out.getvalue()
+
+
+def field_names(data: bytes) -> list[str]:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    return [name for name, _value, _ref in enumerate_sig_fields(reader)]
