@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,6 +78,19 @@ def _http_error(request, exc: HttpError):
     if exc.status_code == 400 and "parse request body" in str(exc):
         return error_response(request, 400, "malformed_body", _("Nội dung yêu cầu không đúng định dạng JSON."))
     return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc: DataError):
+    # The database refused a value the schemas let through (a NUL byte, a number out of range):
+    # bad input, not a server fault. Actions run in transactions, so nothing was half-written.
+    return error_response(request, 422, "invalid_value", _("Dữ liệu gửi lên chứa giá trị không hợp lệ."))
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc: OverflowError):
+    # SQLite cannot bind integers past 64 bits; such an id names nothing.
+    return error_response(request, 422, "invalid_value", _("Dữ liệu gửi lên chứa số quá lớn."))
 
 
 @api.exception_handler(Http404)

@@ -36,6 +36,8 @@ from .pdf import CLASSIFIED_MESSAGE, PdfInfo, inspect_pdf
 from .storage import store_pdf
 
 DRAFTING_ROLES = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
+# Confidentiality levels that never enter VanThu (mật, tối mật, tuyệt mật).
+CLASSIFIED_LEVELS = {"mat", "toi_mat", "tuyet_mat"}
 MAX_SUBJECT = 2000
 
 
@@ -70,12 +72,28 @@ def _require_status(doc: Document, *allowed: str) -> None:
 
 def check_confidentiality(value: str | None) -> None:
     """Only unclassified documents enter; any other marking is refused (invariant 5)."""
-    if (value or "thuong") != "thuong":
+    value = (value or "thuong").strip().lower()
+    if value in CLASSIFIED_LEVELS:
         raise Classified(_(CLASSIFIED_MESSAGE), details={"confidentiality": value})
+    if value != "thuong":
+        raise Unprocessable(_("Độ mật không hợp lệ: chỉ tiếp nhận văn bản thường."), code="invalid_confidentiality",
+                            details={"field": "confidentiality", "allowed": ["thuong"]})
+
+
+def has_control_chars(value: str) -> bool:
+    """Control characters (NUL above all: PostgreSQL refuses it in text) are never real text."""
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+
+
+def clean_name(value: str) -> str:
+    """A file name as a person typed it, without control characters or path separators."""
+    return "".join(ch for ch in value if not (ord(ch) < 32 or ord(ch) == 127)).replace("/", "_").replace("\\", "_").strip()
 
 
 def check_subject(subject: str) -> str:
     subject = " ".join((subject or "").split())
+    if has_control_chars(subject):
+        raise Unprocessable(_("Trích yếu chứa ký tự không hợp lệ."), code="subject_invalid", details={"field": "subject"})
     if not subject:
         raise Unprocessable(_("Chưa nhập trích yếu văn bản."), code="subject_required", details={"field": "subject"})
     if len(subject) > MAX_SUBJECT:
@@ -120,7 +138,8 @@ def _attach_files(doc: Document, parsed: list[tuple[Upload, PdfInfo]]) -> None:
     for i, (upload, info) in enumerate(parsed):
         stored = store_pdf(upload.data, info)
         role = FileRole.MAIN if i == 0 else FileRole.ATTACHMENT
-        rows.append(DocumentFile(document=doc, file=stored, role=role, name=upload.name[:255] or f"{stored.sha256[:12]}.pdf", position=i))
+        name = clean_name(upload.name)[:255] or f"{stored.sha256[:12]}.pdf"
+        rows.append(DocumentFile(document=doc, file=stored, role=role, name=name, position=i))
     DocumentFile.objects.bulk_create(rows)
     doc.page_count = parsed[0][1].page_count
 

@@ -286,11 +286,6 @@ def incoming(request, filters: Query[IncomingFilter]):
     return {"items": [inbox_item_out(d) for d in page], "count": qs.count()}
 
 
-@router.get("/incoming/{delivery_id}", response=InboxItem, summary="Một văn bản đến")
-def incoming_detail(request, delivery_id: int):
-    return inbox_item_out(access.get_delivery(request.user, delivery_id))
-
-
 @router.post("/incoming/paper", response={201: InboxItem}, summary="Vào sổ văn bản giấy (bản quét PDF)")
 def register_paper(
     request: HttpRequest,
@@ -313,6 +308,13 @@ def register_paper(
         sender_code=sender_code, urgency=urgency, due_date=due_date, confidentiality=confidentiality,
     )
     return Status(201, inbox_item_out(access.get_delivery(request.user, d.id)))
+
+
+# Registered after /incoming/paper: the first matching path wins, and a GET-only
+# /incoming/{delivery_id} would answer 405 to POST /incoming/paper.
+@router.get("/incoming/{delivery_id}", response=InboxItem, summary="Một văn bản đến")
+def incoming_detail(request, delivery_id: int):
+    return inbox_item_out(access.get_delivery(request.user, delivery_id))
 
 
 # --- files ---------------------------------------------------------------------------------------

@@ -5,3 +5,6 @@ import tempfile
 
 os.environ.setdefault("VANTHU_FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("VANTHU_DATA_DIR", tempfile.mkdtemp(prefix="vanthu-test-"))
+# A file-based SQLite test database (in the per-run data dir), as in production: threads in the
+# concurrency tests then share one database, which an in-memory database cannot do.
+os.environ.setdefault("VANTHU_TEST_SQLITE_FILE", "1")
