@@ -114,6 +114,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ca(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    _prepare_database()
+    from django.core.management import call_command
+
+    call_command("ca", args.subcommand)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
     from vanthu.bench.runner import run
@@ -148,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("subcommand", choices=["verify"])
     a.add_argument("--data-dir", default=None)
     a.set_defaults(func=cmd_audit)
+
+    ca = sub.add_parser("ca", help="demo certificate authority")
+    ca.add_argument("subcommand", choices=["init"])
+    ca.add_argument("--data-dir", default=None)
+    ca.set_defaults(func=cmd_ca)
 
     b = sub.add_parser("bench", help="run a benchmark scenario")
     b.add_argument("scenario")
