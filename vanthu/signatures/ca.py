@@ -80,8 +80,8 @@ def build_certificate(
     return b.sign(issuer_key, hashes.SHA256())
 
 
-def make_root(name: str = DEMO_ROOT_NAME, *, years: int = 20) -> DemoAuthority:
-    key = new_key()
+def make_root(name: str = DEMO_ROOT_NAME, *, years: int = 20, kind: str = "rsa") -> DemoAuthority:
+    key = new_key(kind)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "VanThu Demo"),
                          x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")])
     now = timezone.now()

@@ -117,12 +117,13 @@ def forget_trust() -> None:
         _trust_cache.clear()
 
 
-def validation_context(*, crls=(), fetch: bool = True, trust: tuple[list, list] | None = None) -> ValidationContext:
+def validation_context(*, crls=(), fetch: bool = True, trust: tuple[list, list] | None = None,
+                       revocation_mode: str = "hard-fail") -> ValidationContext:
     roots, others = trust or _trust_material()
     return ValidationContext(
         trust_roots=roots, other_certs=others, allow_fetching=fetch, crls=list(crls),
         # hard-fail: a certificate that names a CRL/OCSP we cannot reach is not trusted.
-        revocation_mode="hard-fail", fetcher_backend=RequestsFetcherBackend(per_request_timeout=5),
+        revocation_mode=revocation_mode, fetcher_backend=RequestsFetcherBackend(per_request_timeout=5),
     )
 
 
@@ -174,6 +175,20 @@ _TRUST_REASONS = {
 }
 
 
+async def _valid_without_revocation(sig, vc_factory) -> bool:
+    """Whether the signer's path validates when revocation is not checked (soft-fail, no fetching)."""
+    from pyhanko_certvalidator import CertificateValidator
+
+    others = [c.chosen for c in sig.signed_data["certificates"] if c.name == "certificate"]
+    validator = CertificateValidator(sig.signer_cert, intermediate_certs=others,
+                                     validation_context=vc_factory(revocation_mode="soft-fail", fetch=False))
+    try:
+        await validator.async_validate_path()
+    except Exception:
+        return False
+    return True
+
+
 def _worst(a: str, b: str) -> str:
     order = {VALID: 0, INDETERMINATE: 1, INVALID: 2}
     return a if order[a] >= order[b] else b
@@ -219,6 +234,9 @@ async def _check_one(sig, size: int, vc_factory, org_fps: set[str]) -> Signature
         fail("modified_after_signing")
     if st.trust_problem_indic is not None:
         code, status = _TRUST_REASONS.get(st.trust_problem_indic, ("chain_validation_failed", INDETERMINATE))
+        if code == "chain_validation_failed" and await _valid_without_revocation(sig, vc_factory):
+            # The path is fine apart from revocation data nobody could fetch: try again later.
+            code, status = "revocation_unavailable", INDETERMINATE
         fail(code, status)
     elif st.intact and st.valid and not st.trusted:
         fail("chain_validation_failed", INDETERMINATE)
@@ -244,9 +262,9 @@ def verify_pdf(data: bytes, *, crls=(), fetch: bool = True) -> Report:
     org_fps = _org_fingerprints()
     trust = _trust_material()
 
-    def vc_factory() -> ValidationContext:
+    def vc_factory(revocation_mode: str = "hard-fail", fetch: bool = fetch) -> ValidationContext:
         # A fresh context per signature: it caches revocation data and the paths it built.
-        return validation_context(crls=crls, fetch=fetch, trust=trust)
+        return validation_context(crls=crls, fetch=fetch, trust=trust, revocation_mode=revocation_mode)
 
     async def run() -> list[SignatureResult]:
         return [await _check_one(s, len(data), vc_factory, org_fps) for s in sigs]
