@@ -119,6 +119,9 @@ def _register_routers() -> None:
     api.add_router("", organizations_router)
     api.add_router("", documents_router)
     api.add_router("", workflow_router)
+    from vanthu.search.api import router as search_router
+
+    api.add_router("", search_router)
     api.add_router("", signatures_router)
     from vanthu.reports.api import router as reports_router
 

@@ -130,6 +130,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run(args.scenario, scale=args.scale, as_json=args.json, repeat=args.repeat)
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from django.core.management import call_command
+
+    call_command("search", args.subcommand)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vanthu", description="VanThu — văn bản điện tử của các tổ chức đảng")
     sub = p.add_subparsers(dest="command", required=True)
@@ -170,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true")
     b.add_argument("--data-dir", default=None)
     b.set_defaults(func=cmd_bench)
+
+    se = sub.add_parser("search", help="search index tools: reindex")
+    se.add_argument("subcommand", choices=["reindex"])
+    se.add_argument("--data-dir", default=None)
+    se.set_defaults(func=cmd_search)
 
     sub.add_parser("manage", help="Django management commands", add_help=False)
     return p

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vanthu.organizations",
     "vanthu.documents",
     "vanthu.workflow",
+    "vanthu.search",
     "vanthu.signatures",
     "vanthu.reports",
 ]

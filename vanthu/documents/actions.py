@@ -18,6 +18,7 @@ from vanthu.audit.chain import record
 from vanthu.errors import Classified, InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import CODE_RE, Organization, Role
+from vanthu.search.tasks import index_document
 
 from . import numbering
 from .models import (
@@ -169,6 +170,7 @@ def create_draft(
         doc.save(update_fields=["page_count"])
         doc.recipients.set(recipients)
         record("document_drafted", actor=user, obj=doc, data={"subject": subject, "recipients": [o.id for o in recipients]})
+        transaction.on_commit(lambda: index_document.enqueue(doc.id))
         from vanthu.signatures.actions import verify_on_entry  # signatures depends on documents
 
         verify_on_entry(doc, user=user)
@@ -193,6 +195,7 @@ def submit_document(document: Document, *, user) -> Document:
     document.submitted_at = _now()
     document.save(update_fields=["status", "submitted_at"])
     record("document_submitted", actor=user, obj=document)
+    transaction.on_commit(lambda: index_document.enqueue(document.id))
     return document
 
 
@@ -208,6 +211,7 @@ def approve_document(document: Document, *, user) -> Document:
         document.signer_name = user.get_full_name()
     document.save(update_fields=["status", "approved_by", "approved_at", "signer_name"])
     record("document_approved", actor=user, obj=document)
+    transaction.on_commit(lambda: index_document.enqueue(document.id))
     from vanthu.signatures.actions import sign_on_approval  # signatures depends on documents
 
     sign_on_approval(document, user=user)
@@ -225,6 +229,7 @@ def return_document(document: Document, *, user, note: str) -> Document:
     document.status = DocStatus.DRAFT
     document.save(update_fields=["status"])
     record("document_returned", actor=user, obj=document, data={"note": note})
+    transaction.on_commit(lambda: index_document.enqueue(document.id))
     return document
 
 
@@ -260,6 +265,7 @@ def issue_document(document: Document, *, user) -> Document:
 
         aggregates.document_issued(document, deliveries)
         record("document_issued", actor=user, obj=document, data={"symbol": document.symbol, "recipients": len(recipient_ids)})
+        transaction.on_commit(lambda: index_document.enqueue(document.id))
         from vanthu.signatures.actions import seal_on_issue  # signatures depends on documents
 
         seal_on_issue(document, user=user, deliveries=deliveries)
@@ -372,6 +378,7 @@ def register_paper_document(
 
         aggregates.deliveries_changed([delivery])
         record("paper_document_registered", actor=user, obj=delivery, data={"document": doc.id, "symbol": doc.symbol, "incoming_number": delivery.incoming_number})
+        transaction.on_commit(lambda: index_document.enqueue(doc.id))
         from vanthu.signatures.actions import verify_on_entry  # signatures depends on documents
 
         verify_on_entry(doc, user=user)

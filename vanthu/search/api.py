@@ -1,0 +1,73 @@
+"""GET /api/v1/search: full-text search over the documents the person may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Query, Router, Schema
+
+from vanthu.documents.models import Document
+
+from . import service
+
+router = Router(tags=["search"])
+
+
+class SearchParams(Schema):
+    q: str = ""
+    organization_id: int | None = None
+    type: str | None = None
+    status: str | None = None
+    urgency: str | None = None
+    direction: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    order: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+
+
+class SearchItem(Schema):
+    document_id: int
+    symbol: str
+    subject: str
+    doc_type: str
+    status: str
+    urgency: str
+    issuer_name: str
+    issued_date: date | None
+    snippet: str
+    score: float
+    exact: bool
+
+
+class SearchList(Schema):
+    items: list[SearchItem]
+    count: int
+
+
+def hydrate(page: service.SearchPage) -> list[dict]:
+    """Attach the live document fields to the hits (in hit order)."""
+    docs = Document.objects.select_related("issuer", "doc_type").in_bulk([h.document_id for h in page.items])
+    out = []
+    for h in page.items:
+        doc = docs.get(h.document_id)
+        if doc is None:  # deleted since it was indexed
+            continue
+        out.append({
+            "document_id": doc.id, "symbol": doc.symbol, "subject": doc.subject, "doc_type": doc.doc_type.code,
+            "status": doc.status, "urgency": doc.urgency, "issuer_name": doc.issuer_name,
+            "issued_date": doc.issued_date, "snippet": h.snippet, "score": h.score, "exact": h.exact,
+        })
+    return out
+
+
+@router.get("/search", response=SearchList, summary="Tìm kiếm toàn văn văn bản")
+def search(request, params: Query[SearchParams]):
+    """Words, "phrases", prefixes (`chuyen doi*`) and symbols (`125-CV`), with or without diacritics."""
+    page = service.search(
+        request.user, q=params.q, organization_id=params.organization_id, direction=params.direction,
+        doc_type=params.type, status=params.status, urgency=params.urgency, date_from=params.date_from,
+        date_to=params.date_to, order=params.order, limit=params.limit, offset=params.offset,
+    )
+    return {"items": hydrate(page), "count": page.count}

@@ -1,0 +1,213 @@
+"""PostgreSQL engine: a tsvector built in Python (same folding as SQLite), GIN-indexed.
+
+`search_text` keeps each document's index row (snippets); `search_tsv` is lean (id, day, tsv) so
+that the bitmap heap scan behind a GIN match touches few pages. The tsvector holds: permission
+tokens `I<org>`/`R<org>` and filter tokens `T…`/`S…`/`U…` (upper case, so they never collide with
+folded words, which are lower case), folded title words (weight A) and body words (weight B) with
+positions for phrases, and the distinct words that carry diacritics (no positions) for exact ranking.
+
+Queries AND the permission tokens into the tsquery, so the GIN index intersects them with the
+words; the newest `WINDOW` matches are taken (`ORDER BY id + 0 DESC` keeps the planner on the GIN
+bitmap instead of walking the primary key and unpacking every tsvector), and only those are ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .engine import (
+    WINDOW,
+    Hit,
+    IndexRow,
+    Result,
+    Spec,
+    check_token,
+    exact_tokens,
+    index_tokens,
+    rank_candidates,
+)
+from .query import Clause
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS search_text (
+        id bigint PRIMARY KEY, day integer NOT NULL, orgs text NOT NULL, meta text NOT NULL,
+        title text NOT NULL, body text NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS search_tsv (id bigint PRIMARY KEY, day integer NOT NULL, tsv tsvector NOT NULL)",
+]
+INDEXES = ["CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"]
+DROP = ["DROP TABLE IF EXISTS search_tsv", "DROP TABLE IF EXISTS search_text"]
+MAX_POS = 16383  # PostgreSQL's largest tsvector position
+
+
+def create_schema(cur, *, with_indexes: bool = True) -> None:
+    for sql in DDL + (INDEXES if with_indexes else []):
+        cur.execute(sql)
+
+
+def create_indexes(cur) -> None:
+    for sql in INDEXES:
+        cur.execute(sql)
+
+
+def drop_schema(cur) -> None:
+    for sql in DROP:
+        cur.execute(sql)
+
+
+def _positioned(tokens: list[str], first: int, weight: str) -> list[str]:
+    last = first + len(tokens) - 1
+    if last <= MAX_POS:
+        return [f"'{tok}':{pos}{weight}" for pos, tok in enumerate(tokens, first)]
+    return [f"'{tok}':{min(pos, MAX_POS)}{weight}" for pos, tok in enumerate(tokens, first)]
+
+
+def tsvector_literal(orgs: str, meta: str, title: str, body: str) -> str:
+    """The tsvector as text, built here so both engines see exactly the same tokens."""
+    title_toks, body_toks = index_tokens(title), index_tokens(body)
+    parts = [f"'{check_token(t.upper())}'" for t in (orgs + " " + meta).split()]
+    parts += _positioned(title_toks, 1, "A")
+    parts += _positioned(body_toks, len(title_toks) + 2, "B")  # a gap: no phrase across the two
+    parts += [f"'{tok}'" for tok in exact_tokens(title + "\n" + body)]
+    return " ".join(parts)
+
+
+def delete(cur, ids: Sequence[int]) -> None:
+    ids = list(ids)
+    cur.execute("DELETE FROM search_tsv WHERE id = ANY(%s)", [ids])
+    cur.execute("DELETE FROM search_text WHERE id = ANY(%s)", [ids])
+
+
+def upsert(cur, rows: Iterable[IndexRow]) -> int:
+    rows = list(rows)
+    delete(cur, [r.id for r in rows])
+    return insert_new(cur, rows)
+
+
+def insert_new(cur, rows: Sequence[IndexRow]) -> int:
+    text_rows, tsv_rows = [], []
+    for r in rows:
+        orgs, meta = r.orgs, r.meta
+        text_rows.append((r.id, r.day, orgs, meta, r.title, r.body))
+        tsv_rows.append((r.id, r.day, tsvector_literal(orgs, meta, r.title, r.body)))
+    cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, body) VALUES (%s, %s, %s, %s, %s, %s)", text_rows)
+    cur.executemany("INSERT INTO search_tsv(id, day, tsv) VALUES (%s, %s, %s::tsvector)", tsv_rows)
+    return len(rows)
+
+
+def clear(cur) -> None:
+    cur.execute("DELETE FROM search_tsv")
+    cur.execute("DELETE FROM search_text")
+
+
+def indexed_ids(cur) -> set[int]:
+    cur.execute("SELECT id FROM search_text")
+    return {r[0] for r in cur.fetchall()}
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+def _clause(c: Clause) -> str:
+    toks = [f"'{check_token(t)}'" for t in c.tokens]
+    if c.prefix:
+        toks[-1] += ":*"
+    return toks[0] if len(toks) == 1 else "(" + " <-> ".join(toks) + ")"
+
+
+def text_query(clauses: Sequence[Clause]) -> str:
+    return " & ".join(_clause(c) for c in clauses)
+
+
+def full_query(spec: Spec, *, with_exact: bool = False) -> str | None:
+    org_toks = spec.org_tokens()
+    if not org_toks:
+        return None
+    parts = ["(" + " | ".join(f"'{check_token(t.upper())}'" for t in org_toks) + ")"]
+    parts += [f"'{check_token(m.upper())}'" for m in spec.meta_filters()]
+    if spec.query.clauses:
+        parts.append(text_query(spec.query.clauses))
+    if with_exact:
+        parts += [f"'{check_token(t)}'" for t in spec.query.exact_tokens]
+    return " & ".join(parts)
+
+
+def _date_sql(spec: Spec) -> tuple[str, list]:
+    conds, params = "", []
+    if spec.date_from is not None:
+        conds += " AND day >= %s"
+        params.append(spec.date_from)
+    if spec.date_to is not None:
+        conds += " AND day <= %s"
+        params.append(spec.date_to)
+    return conds, params
+
+
+def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[tuple[int, float, int]]:
+    """(id, rank, total count) for the newest matches; rank computed for these rows only."""
+    where, dparams = _date_sql(spec)
+    rank_q = text_query(spec.query.clauses) if spec.query.clauses else None
+    rank_sql = "ts_rank(t.tsv, %s::tsquery)" if rank_q else "0"
+    cur.execute(
+        f"""WITH m AS (
+              SELECT id, count(*) OVER () AS n FROM search_tsv
+              WHERE tsv @@ %s::tsquery{where} ORDER BY id + 0 DESC LIMIT %s OFFSET %s)
+            SELECT m.id, {rank_sql}, m.n FROM m JOIN search_tsv t ON t.id = m.id ORDER BY m.id DESC""",
+        [tsq, *dparams, limit, offset, *([rank_q] if rank_q else [])],
+    )
+    return cur.fetchall()
+
+
+def _count(cur, tsq: str, spec: Spec) -> int:
+    where, dparams = _date_sql(spec)
+    cur.execute(f"SELECT count(*) FROM search_tsv WHERE tsv @@ %s::tsquery{where}", [tsq, *dparams])
+    return cur.fetchone()[0]
+
+
+def search(cur, spec: Spec) -> Result:
+    tsq = full_query(spec)
+    if tsq is None:
+        return Result()
+    if spec.order == "newest" or not spec.query.clauses:
+        rows = _window(cur, tsq, spec, spec.limit, spec.offset)
+        count = rows[0][2] if rows else (_count(cur, tsq, spec) if spec.offset else 0)
+        return Result(hits=[Hit(id=i, score=round(float(s), 6)) for i, s, _n in rows], count=count)
+    window = max(WINDOW, spec.offset + spec.limit)
+    rows = _window(cur, tsq, spec, window)
+    if not rows:
+        return Result()
+    count = rows[0][2]
+    folded = [(i, float(s)) for i, s, _n in rows]
+    exact_ids: set[int] = set()
+    if spec.query.exact_tokens:
+        exact_rows = _window(cur, full_query(spec, with_exact=True), spec, window)
+        exact_ids = {r[0] for r in exact_rows}
+        known = {i for i, _s in folded}
+        folded += [(i, float(s)) for i, s, _n in exact_rows if i not in known]
+    return Result(hits=rank_candidates(folded, exact_ids, spec), count=count)
+
+
+def bare_search(cur, q: str, limit: int = 20) -> list[int]:
+    """The bare engine (benchmark baseline): tsquery ordered by ts_rank, no permissions."""
+    from .query import parse
+
+    tq = text_query(parse(q).clauses)
+    cur.execute("SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery ORDER BY ts_rank(tsv, %s::tsquery) DESC LIMIT %s",
+                [tq, tq, limit])
+    return [r[0] for r in cur.fetchall()]
+
+
+def fetch_text(cur, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    cur.execute("SELECT id, title, body FROM search_text WHERE id = ANY(%s)", [list(ids)])
+    return {r[0]: (r[1], r[2]) for r in cur.fetchall()}
+
+
+def copy_rows(cur, rows: Sequence[IndexRow]) -> int:
+    """Bulk load with COPY (benchmark builds and full rebuilds on a raw psycopg cursor)."""
+    with cur.copy("COPY search_text (id, day, orgs, meta, title, body) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row((r.id, r.day, r.orgs, r.meta, r.title, r.body))
+    with cur.copy("COPY search_tsv (id, day, tsv) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row((r.id, r.day, tsvector_literal(r.orgs, r.meta, r.title, r.body)))
+    return len(rows)

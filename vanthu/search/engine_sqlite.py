@@ -1,0 +1,186 @@
+"""SQLite FTS5 engine.
+
+`search_text` keeps each document's index row (for snippets, and to delete its FTS entry);
+`search_fts` is a contentless FTS5 table over: orgs (permission tokens), meta (type, status,
+urgency tokens), title_f/body_f (folded text, with positions for phrases) and title_x/body_x
+(only the words that carry diacritics, for ranking exact matches first). The FTS rowid is the
+document id, so `ORDER BY rowid DESC LIMIT n` walks the newest matches and stops early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .engine import (
+    WINDOW,
+    Hit,
+    IndexRow,
+    Result,
+    Spec,
+    check_token,
+    rank_candidates,
+)
+from .fold import diacritic_tokens, fold
+from .query import Clause
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS search_text (
+        id INTEGER PRIMARY KEY, day INTEGER NOT NULL, orgs TEXT NOT NULL, meta TEXT NOT NULL,
+        title TEXT NOT NULL, body TEXT NOT NULL)""",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        orgs, meta, title_f, body_f, title_x, body_x,
+        content='', tokenize='unicode61 remove_diacritics 0')""",
+]
+DROP = ["DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_text"]
+
+# bm25 column weights: orgs, meta, title_f, body_f, title_x, body_x.
+BM25 = "bm25(search_fts, 0.0, 0.0, 4.0, 1.0, 0.0, 0.0)"
+
+
+def create_schema(cur) -> None:
+    for sql in DDL:
+        cur.execute(sql)
+
+
+def drop_schema(cur) -> None:
+    for sql in DROP:
+        cur.execute(sql)
+
+
+def _fts_values(orgs: str, meta: str, title: str, body: str) -> tuple[str, ...]:
+    # The folded text goes in as is: FTS5's unicode61 splits it exactly like TOKEN_RE.
+    return (orgs, meta, fold(title), fold(body), " ".join(diacritic_tokens(title)), " ".join(diacritic_tokens(body)))
+
+
+def delete(cur, ids: Sequence[int]) -> None:
+    """Remove rows; a contentless FTS5 delete needs the values that were indexed."""
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i:i + 500])
+        marks = ",".join("?" * len(chunk))
+        cur.execute(f"SELECT id, orgs, meta, title, body FROM search_text WHERE id IN ({marks})", chunk)
+        old = cur.fetchall()
+        cur.executemany(
+            "INSERT INTO search_fts(search_fts, rowid, orgs, meta, title_f, body_f, title_x, body_x)"
+            " VALUES('delete', ?, ?, ?, ?, ?, ?, ?)",
+            [(r[0], *_fts_values(r[1], r[2], r[3], r[4])) for r in old],
+        )
+        cur.execute(f"DELETE FROM search_text WHERE id IN ({marks})", chunk)
+
+
+def upsert(cur, rows: Iterable[IndexRow]) -> int:
+    rows = list(rows)
+    delete(cur, [r.id for r in rows])
+    return insert_new(cur, rows)
+
+
+def insert_new(cur, rows: Sequence[IndexRow]) -> int:
+    """Insert rows known not to be indexed yet (bulk builds)."""
+    text_rows, fts_rows = [], []
+    for r in rows:
+        orgs, meta = r.orgs, r.meta
+        text_rows.append((r.id, r.day, orgs, meta, r.title, r.body))
+        fts_rows.append((r.id, *_fts_values(orgs, meta, r.title, r.body)))
+    cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, body) VALUES (?, ?, ?, ?, ?, ?)", text_rows)
+    cur.executemany(
+        "INSERT INTO search_fts(rowid, orgs, meta, title_f, body_f, title_x, body_x) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        fts_rows,
+    )
+    return len(rows)
+
+
+def clear(cur) -> None:
+    cur.execute("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
+    cur.execute("DELETE FROM search_text")
+
+
+def indexed_ids(cur) -> set[int]:
+    cur.execute("SELECT id FROM search_text")
+    return {r[0] for r in cur.fetchall()}
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+def _q(tok: str) -> str:
+    return f'"{check_token(tok)}"'
+
+
+def _clause(c: Clause) -> str:
+    phrase = '"' + " ".join(check_token(t) for t in c.tokens) + '"'
+    return phrase + ("*" if c.prefix else "")
+
+
+def text_expr(clauses: Sequence[Clause]) -> str:
+    return " AND ".join(_clause(c) for c in clauses)
+
+
+def match_expr(spec: Spec, *, with_exact: bool = False) -> str | None:
+    org_toks = spec.org_tokens()
+    if not org_toks:
+        return None
+    parts = ["orgs : (" + " OR ".join(_q(t) for t in org_toks) + ")"]
+    for m in spec.meta_filters():
+        parts.append(f"meta : {_q(m)}")
+    if spec.query.clauses:
+        parts.append("{title_f body_f} : (" + text_expr(spec.query.clauses) + ")")
+    if with_exact:
+        parts.append("{title_x body_x} : (" + " AND ".join(_q(t) for t in spec.query.exact_tokens) + ")")
+    return " AND ".join(parts)
+
+
+def _date_sql(spec: Spec) -> tuple[str, str, list]:
+    if spec.date_from is None and spec.date_to is None:
+        return "", "", []
+    conds, params = [], []
+    if spec.date_from is not None:
+        conds.append("d.day >= ?")
+        params.append(spec.date_from)
+    if spec.date_to is not None:
+        conds.append("d.day <= ?")
+        params.append(spec.date_to)
+    return " JOIN search_text d ON d.id = search_fts.rowid", " AND " + " AND ".join(conds), params
+
+
+def search(cur, spec: Spec) -> Result:
+    expr = match_expr(spec)
+    if expr is None:
+        return Result()
+    join, where, dparams = _date_sql(spec)
+    base = f"FROM search_fts{join} WHERE search_fts MATCH ?{where}"
+    cur.execute(f"SELECT count(*) {base}", [expr, *dparams])
+    count = cur.fetchone()[0]
+    if count == 0 or spec.offset >= count:
+        return Result(count=count)
+    if spec.order == "newest" or not spec.query.clauses:
+        cur.execute(f"SELECT search_fts.rowid, -{BM25} {base} ORDER BY search_fts.rowid DESC LIMIT ? OFFSET ?",
+                    [expr, *dparams, spec.limit, spec.offset])
+        return Result(hits=[Hit(id=i, score=round(s, 6)) for i, s in cur.fetchall()], count=count)
+    window = max(WINDOW, spec.offset + spec.limit)
+    cur.execute(f"SELECT search_fts.rowid, -{BM25} {base} ORDER BY search_fts.rowid DESC LIMIT ?", [expr, *dparams, window])
+    folded = cur.fetchall()
+    exact_ids: set[int] = set()
+    if spec.query.exact_tokens:
+        cur.execute(f"SELECT search_fts.rowid, -{BM25} {base} ORDER BY search_fts.rowid DESC LIMIT ?",
+                    [match_expr(spec, with_exact=True), *dparams, window])
+        exact_rows = cur.fetchall()
+        exact_ids = {r[0] for r in exact_rows}
+        known = {r[0] for r in folded}
+        folded += [r for r in exact_rows if r[0] not in known]
+    return Result(hits=rank_candidates(folded, exact_ids, spec), count=count)
+
+
+def bare_search(cur, q: str, limit: int = 20) -> list[int]:
+    """The bare engine (benchmark baseline): FTS5 MATCH ordered by bm25, no permissions."""
+    from .query import parse
+
+    clauses = parse(q).clauses
+    cur.execute(f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY {BM25} LIMIT ?",
+                ["{title_f body_f} : (" + text_expr(clauses) + ")", limit])
+    return [r[0] for r in cur.fetchall()]
+
+
+def fetch_text(cur, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    cur.execute(f"SELECT id, title, body FROM search_text WHERE id IN ({marks})", list(ids))
+    return {r[0]: (r[1], r[2]) for r in cur.fetchall()}

@@ -1,0 +1,85 @@
+"""Folding Vietnamese text for search: the same function on both engines.
+
+`fold` maps every letter to its base Latin letter and lower case: "Xây dựng Đảng" → "xay dung dang".
+`đ`/`Đ` have no Unicode decomposition, so they are mapped explicitly. Folding is done in Python,
+not by the database, so that SQLite and PostgreSQL index and query exactly the same tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Tokens are runs of letters and digits; everything else (spaces, "-", "/", ".") separates them,
+# so "125-CV/ĐU" indexes as 125, cv, du and is found as the phrase "125 cv".
+TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return base.lower() or ch.lower()
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, str]:
+    """A translate table for every precomposed Latin letter (Vietnamese and others) and đ."""
+    table: dict[int, str] = {}
+    for cp in range(0x00C0, 0x2000):
+        ch = chr(cp)
+        if not ch.isalpha():
+            continue
+        folded = _fold_char(ch)
+        if folded != ch:
+            table[cp] = folded
+    for cp in range(ord("A"), ord("Z") + 1):
+        table[cp] = chr(cp).lower()
+    table[0x1E9E] = "ss"
+    return table
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free form of `text` (str.translate keeps this fast at scale)."""
+    text = unicodedata.normalize("NFC", text)
+    out = text.translate(_table())
+    if not out.isascii():
+        # Rare leftovers (combining marks not composable with their base): strip them.
+        out = "".join(c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c))
+    return out.lower()
+
+
+def exact(text: str) -> str:
+    """The with-diacritics form used for exact matches: NFC, lower case."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN_RE.findall(text)
+
+
+def folded_tokens(text: str) -> list[str]:
+    return TOKEN_RE.findall(fold(text))
+
+
+def diacritic_tokens(text: str) -> list[str]:
+    """The distinct exact tokens that carry a diacritic (or đ), sorted: what exact matching uses."""
+    return sorted(t for t in set(TOKEN_RE.findall(exact(text))) if not t.isascii())
+
+
+def has_diacritics(text: str) -> bool:
+    return any(not t.isascii() for t in TOKEN_RE.findall(exact(text)))
+
+
+def fold_same_length(text: str) -> str:
+    """Fold character by character, keeping positions, so matches can be mapped back for snippets."""
+    table = _table()
+    fast = text.translate(table).lower()
+    if len(fast) == len(text):
+        return fast
+    out = []
+    for ch in text:
+        f = ch.translate(table).lower()
+        out.append(f if len(f) == 1 else ch)
+    return "".join(out)

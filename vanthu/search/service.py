@@ -1,0 +1,99 @@
+"""Searching for a person: the one entry point pages and the API call.
+
+Visibility (which organisations' documents a person may see) is decided here from
+`vanthu.organizations.access` and passed into the engine query, never applied after fetching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from types import ModuleType
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from vanthu.errors import Unprocessable
+from vanthu.organizations.access import member_org_ids
+
+from . import engine_postgres, engine_sqlite
+from .engine import Spec, day_of
+from .query import ParsedQuery, parse
+from .snippets import has_match, highlight
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+
+def engine_for(conn=None) -> ModuleType:
+    """The index engine of the database in use."""
+    vendor = (conn or connection).vendor
+    return engine_postgres if vendor == "postgresql" else engine_sqlite
+
+
+def snippet_for(query: ParsedQuery, title: str, body: str) -> str:
+    terms = query.folded_terms
+    prefixes = {c.tokens[-1] for c in query.clauses if c.prefix}
+    text = body if body and has_match(body, terms, prefixes) and not has_match(title, terms, prefixes) else ""
+    if not text:
+        text = body if body and not title else title
+        if body and has_match(body, terms, prefixes):
+            text = body
+    return highlight(text, terms, prefixes)
+
+
+@dataclass
+class SearchHit:
+    document_id: int
+    score: float
+    exact: bool
+    title: str
+    snippet: str
+
+
+@dataclass
+class SearchPage:
+    items: list[SearchHit]
+    count: int
+
+
+def build_spec(
+    user, *, q: str, organization_id: int | None = None, direction: str | None = None,
+    doc_type: str | None = None, status: str | None = None, urgency: str | None = None,
+    date_from: date | None = None, date_to: date | None = None, order: str = "relevance",
+    limit: int = 20, offset: int = 0,
+) -> Spec:
+    if direction not in (None, "", "incoming", "outgoing"):
+        raise Unprocessable(_("Chiều văn bản phải là “incoming” (đến) hoặc “outgoing” (đi)."), code="invalid_direction", details={"field": "direction"})
+    if order not in ("relevance", "newest"):
+        raise Unprocessable(_("Thứ tự phải là “relevance” hoặc “newest”."), code="invalid_order", details={"field": "order"})
+    if not 1 <= limit <= MAX_LIMIT or not 0 <= offset <= MAX_OFFSET:
+        raise Unprocessable(_("Tham số phân trang không hợp lệ."), code="invalid_page", details={"limit": limit, "offset": offset})
+    if date_from and date_to and date_from > date_to:
+        raise Unprocessable(_("Ngày bắt đầu phải trước ngày kết thúc."), code="invalid_date_range", details={"field": "date_from"})
+    orgs = member_org_ids(user)
+    if organization_id is not None:
+        # Searching as one of the person's organisations; any other id simply sees nothing.
+        orgs = orgs & {organization_id}
+    return Spec(
+        query=parse(q), org_ids=sorted(orgs), direction=direction or None, doc_type=doc_type or None,
+        status=status or None, urgency=urgency or None, date_from=day_of(date_from) if date_from else None,
+        date_to=day_of(date_to) if date_to else None, order=order, limit=limit, offset=offset,
+    )
+
+
+def search(user, **params) -> SearchPage:
+    """One page of the documents this person may see that match, with highlighted snippets."""
+    spec = build_spec(user, **params)
+    if spec.query.empty and not (spec.doc_type or spec.status or spec.urgency or spec.date_from or spec.date_to or spec.direction):
+        return SearchPage(items=[], count=0)
+    eng = engine_for()
+    with connection.cursor() as cur:
+        result = eng.search(cur, spec)
+        texts = eng.fetch_text(cur, [h.id for h in result.hits])
+    items = []
+    for h in result.hits:
+        title, body = texts.get(h.id, ("", ""))
+        items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=title,
+                               snippet=snippet_for(spec.query, title, body)))
+    return SearchPage(items=items, count=result.count)
