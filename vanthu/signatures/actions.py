@@ -34,7 +34,7 @@ from .verify import REASONS, Report, verify_pdf
 log = logging.getLogger(__name__)
 
 
-def _require_admin(user) -> None:
+def require_admin(user) -> None:
     if not is_admin(user):
         raise NotAllowed(_("Chỉ quản trị hệ thống mới được quản lý chứng thư số."), code="admin_only")
 
@@ -44,7 +44,7 @@ def _require_admin(user) -> None:
 @transaction.atomic
 def add_trust_roots(*, user, data: bytes, name: str = "") -> list[TrustRoot]:
     """Trust the certificates in a PEM bundle or DER file: self-signed ones as roots, others as intermediates."""
-    _require_admin(user)
+    require_admin(user)
     rows = []
     for cert in C.load_certificates(data):
         der = C.der(cert)
@@ -65,7 +65,7 @@ def add_trust_roots(*, user, data: bytes, name: str = "") -> list[TrustRoot]:
 
 @transaction.atomic
 def set_trust_root_enabled(root: TrustRoot, *, user, enabled: bool) -> TrustRoot:
-    _require_admin(user)
+    require_admin(user)
     root.is_enabled = enabled
     root.save(update_fields=["is_enabled", "updated_at"])
     record("trust_root_enabled" if enabled else "trust_root_disabled", actor=user, obj=root)
@@ -83,7 +83,7 @@ def _owner_check(owner_user, owner_org: Organization | None) -> None:
 def import_pkcs12(*, user, data: bytes, password: str | None, owner_user=None,
                   owner_org: Organization | None = None, label: str = "") -> SigningCertificate:
     """Import a certificate and its key from PKCS#12; the key is stored encrypted."""
-    _require_admin(user)
+    require_admin(user)
     _owner_check(owner_user, owner_org)
     content = C.load_pkcs12(data, password)
     cert_der = C.der(content.certificate)
@@ -105,7 +105,7 @@ def register_token_certificate(*, user, certificate: bytes, module: str, key_lab
                                slot: int | None = None, pin_env: str = "", chain: bytes = b"",
                                owner_user=None, owner_org: Organization | None = None, label: str = "") -> SigningCertificate:
     """A certificate whose key stays on a PKCS#11 token; the PIN is read from an environment variable."""
-    _require_admin(user)
+    require_admin(user)
     _owner_check(owner_user, owner_org)
     cert = C.load_certificates(certificate)[0]
     extra = C.load_certificates(chain) if chain else []

@@ -13,7 +13,6 @@ from ninja.files import UploadedFile
 from vanthu.accounts.models import User
 from vanthu.documents.access import get_document
 from vanthu.errors import BadInput, NotFound, TooLarge, Unprocessable
-from vanthu.organizations.access import is_admin
 from vanthu.organizations.models import Organization
 
 from . import actions
@@ -31,9 +30,7 @@ def _read(f: UploadedFile) -> bytes:
 
 
 def _require_admin(user) -> None:
-    if not is_admin(user):
-        # Administrators' resources: others learn nothing about them.
-        raise NotFound(_("Không tìm thấy."), code="not_found")
+    actions.require_admin(user)
 
 
 def _root_out(r: TrustRoot) -> dict:

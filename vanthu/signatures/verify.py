@@ -240,7 +240,8 @@ async def _check_one(sig, size: int, vc_factory, org_fps: set[str]) -> Signature
         fail(code, status)
     elif st.intact and st.valid and not st.trusted:
         fail("chain_validation_failed", INDETERMINATE)
-    if st.timestamp_validity is not None and not st.timestamp_validity.bottom_line:
+    tsv = st.timestamp_validity
+    if tsv is not None and not (tsv.intact and tsv.valid and tsv.trusted):
         fail("timestamp_invalid")
     return res
 

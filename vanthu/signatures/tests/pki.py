@@ -95,7 +95,7 @@ def http_server(handler_fn):
 
 def tsa_authority(auth: ca.DemoAuthority) -> tuple[x509.Certificate, object]:
     """A timestamping certificate from the given root (critical EKU time_stamping)."""
-    key = ca.new_key("ec")
+    key = ca.new_key("rsa")  # pyHanko's in-process timestamper signs with RSA only
     now = timezone.now()
     cert = (
         x509.CertificateBuilder().subject_name(name("VanThu Test TSA")).issuer_name(auth.certificate.subject)
