@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
@@ -29,10 +31,28 @@ class OrgFilter(Schema):
     offset: int = 0
 
 
+def fold(text: str) -> str:
+    """Text for matching as people type it: any case, with or without Vietnamese diacritics."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
+
+
+def matching_ids(qs, q: str) -> list[int]:
+    # Matched in Python, not SQL: SQLite's LIKE folds only ASCII case and neither engine folds
+    # diacritics, so "SỞ TÀI CHÍNH" or "so tai chinh" would miss. The address book is small.
+    needle = fold(q)
+    return [
+        pk for pk, name, short_name, code in qs.values_list("id", "name", "short_name", "code")
+        if needle in fold(name) or needle in fold(short_name) or needle in fold(code)
+    ]
+
+
 @router.get("/organizations", response=OrgList, summary="Danh sách tổ chức (để chọn nơi nhận)")
 def list_organizations(request, filters: Query[OrgFilter]):
     # The tree of organisations is public to every signed-in person: it is the address book.
-    qs = Organization.objects.active().search(filters.q)
+    qs = Organization.objects.active()
+    if filters.q.strip():
+        qs = qs.filter(id__in=matching_ids(qs, filters.q))
     if filters.parent_id is not None:
         qs = qs.filter(parent_id=filters.parent_id)
     limit = max(1, min(filters.limit, 500))
