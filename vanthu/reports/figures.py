@@ -13,10 +13,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from .models import (
     TYPE_COUNT_FIELDS,
     HistDay,
     HistMonth,
+    HistYear,
     OpenDeadline,
     OrgDay,
     OrgMonth,
@@ -125,8 +127,8 @@ def _named_periods(year: int):
         yield "month", month_period(year, m)
 
 
-def split(period: Period) -> tuple[list[date], list[tuple[date, date]]]:
-    """Whole months inside the period, and the day ranges left over at its ends."""
+def split(period: Period) -> tuple[list[date], list[date], list[tuple[date, date]]]:
+    """Whole years, whole months (outside those years) and the day ranges left at the ends."""
     months, ranges = [], []
     d1, d2 = period.date_from, period.date_to
     for m in period.months():
@@ -135,7 +137,9 @@ def split(period: Period) -> tuple[list[date], list[tuple[date, date]]]:
             months.append(m)
         else:
             ranges.append((start, end))
-    return months, ranges
+    years = sorted({m.replace(month=1) for m in months if all(date(m.year, k, 1) in months for k in range(1, 13))})
+    months = [m for m in months if m.replace(month=1) not in years]
+    return years, months, ranges
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -228,42 +232,49 @@ class Figures:
         }
 
 
-def figures_by(org_ids: Iterable[int], period: Period, *, by_month: bool = False,
-               with_hist: bool = True, today: date | None = None) -> dict[tuple, Figures]:
-    """Figures keyed by (organisation id,) — or (organisation id, month) with `by_month`."""
+def figures_by(org_ids: Iterable[int], period: Period, *, group: str = "org",
+               with_hist: bool = True, today: date | None = None) -> dict[Any, Figures]:
+    """Figures keyed by organisation id (`group="org"`) or by month (`group="month"`, all together).
+
+    Durations are only merged by organisation (the trend shows counts and shares).
+    """
     ids = sorted(set(org_ids))
     today = today or timezone.localdate()
-    out: dict[tuple, Figures] = defaultdict(Figures)
+    out: dict[Any, Figures] = defaultdict(Figures)
     if not ids:
         return out
-    months, ranges = split(period)
+    years, months, ranges = split(period)
+    whole = [date(y.year, k, 1) for y in years for k in range(1, 13)] + months
+    by_org = group == "org"
+    col = "organization_id" if by_org else "month"
 
-    def key(org: int, day: date) -> tuple:
-        return (org, day.replace(day=1)) if by_month else (org,)
+    def key(org: int, day: date) -> Any:
+        return org if by_org else day.replace(day=1)
 
     sums = {f: Sum(f) for f in COUNT_FIELDS}
-    if months:
-        group = ("organization_id", "month") if by_month else ("organization_id",)
-        for row in OrgMonth.objects.filter(organization_id__in=ids, month__in=months).values(*group).annotate(**sums).order_by():
-            fig = out[tuple(row[g] for g in group)]
-            fig.counts.update({f: row[f] for f in COUNT_FIELDS if row[f]})
-        if with_hist:
-            hgroup = ("organization_id", "month", "kind", "bucket") if by_month else ("organization_id", "kind", "bucket")
-            for row in HistMonth.objects.filter(organization_id__in=ids, month__in=months).values(*hgroup).annotate(t=Sum("n")).order_by():
-                out[tuple(row[g] for g in hgroup[:-2])].hist[row["kind"]][row["bucket"]] += row["t"]
+    if whole:
+        for row in OrgMonth.objects.filter(organization_id__in=ids, month__in=whole).values(col).annotate(**sums).values_list(col, *COUNT_FIELDS).order_by():
+            out[row[0]].counts.update({f: v for f, v in zip(COUNT_FIELDS, row[1:], strict=True) if v})
     for d1, d2 in ranges:
-        for row in OrgDay.objects.filter(organization_id__in=ids, day__range=(d1, d2)).values("organization_id", "day", *COUNT_FIELDS):
-            out[key(row["organization_id"], row["day"])].counts.update({f: row[f] for f in COUNT_FIELDS if row[f]})
-        if with_hist:
-            for org, day, kind, b, n in HistDay.objects.filter(organization_id__in=ids, day__range=(d1, d2)).values_list("organization_id", "day", "kind", "bucket", "n"):
-                out[key(org, day)].hist[kind][b] += n
+        for row in OrgDay.objects.filter(organization_id__in=ids, day__range=(d1, d2)).values_list("organization_id", "day", *COUNT_FIELDS):
+            out[key(row[0], row[1])].counts.update({f: v for f, v in zip(COUNT_FIELDS, row[2:], strict=True) if v})
+    if with_hist and by_org:
+        hist_sources = [(HistYear, "year", years), (HistMonth, "month", months)]
+        for model, field_name, values in hist_sources:
+            if values:
+                qs = model.objects.filter(organization_id__in=ids, **{f"{field_name}__in": values})
+                for org, kind, b, n in qs.values("organization_id", "kind", "bucket").annotate(t=Sum("n")).values_list("organization_id", "kind", "bucket", "t").order_by():
+                    out[org].hist[kind][b] += n
+        for d1, d2 in ranges:
+            for org, kind, b, n in HistDay.objects.filter(organization_id__in=ids, day__range=(d1, d2)).values_list("organization_id", "kind", "bucket", "n"):
+                out[org].hist[kind][b] += n
     late = OpenDeadline.objects.filter(organization_id__in=ids, day__range=(period.date_from, period.date_to), deadline__lt=today, n__gt=0)
-    if by_month:
-        for org, day, n in late.values_list("organization_id", "day", "n"):
-            out[key(org, day)].late_open += n
+    if by_org:
+        late = late.values("organization_id").annotate(t=Sum("n")).values_list("organization_id", "t")
     else:
-        for row in late.values("organization_id").annotate(t=Sum("n")).order_by():
-            out[(row["organization_id"],)].late_open += row["t"]
+        late = late.annotate(m=TruncMonth("day")).values("m").annotate(t=Sum("n")).values_list("m", "t")
+    for k, n in late.order_by():
+        out[k].late_open += n
     return out
 
 
@@ -278,16 +289,13 @@ def figures_for(org_ids: Iterable[int], period: Period, *, today: date | None = 
 def per_org(org_ids: Iterable[int], period: Period, *, today: date | None = None) -> dict[int, Figures]:
     ids = list(org_ids)
     got = figures_by(ids, period, today=today)
-    return {i: got.get((i,), Figures()) for i in ids}
+    return {i: got.get(i, Figures()) for i in ids}
 
 
 def trend(org_ids: Iterable[int], period: Period, *, today: date | None = None) -> list[tuple[date, Figures]]:
-    """Month by month, every organisation together (without durations)."""
-    by = figures_by(org_ids, period, by_month=True, with_hist=False, today=today)
-    months: dict[date, Figures] = {m: Figures() for m in period.months()}
-    for (_org, m), fig in by.items():
-        months[m].merge(fig)
-    return sorted(months.items())
+    """Month by month, every organisation together (counts and shares, without durations)."""
+    by = figures_by(org_ids, period, group="month", with_hist=False, today=today)
+    return [(m, by.get(m, Figures())) for m in period.months()]
 
 
 def by_type(org_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
@@ -310,7 +318,3 @@ def by_type(org_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
         })
     out.sort(key=lambda r: (-(r["sent"] + r["received"]), r["doc_type"], r["urgency"]))
     return out
-
-
-def last_day(d: date) -> date:
-    return d - timedelta(days=1)

@@ -161,6 +161,19 @@ class HistMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization_id", "month", "kind", "bucket"], name="histmonth_key")]
 
 
+class HistYear(models.Model):
+    """The same histograms per year (1 January), so that a yearly dashboard merges few rows."""
+
+    organization_id = models.BigIntegerField()
+    year = models.DateField()
+    kind = models.SmallIntegerField()
+    bucket = models.SmallIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization_id", "year", "kind", "bucket"], name="histyear_key")]
+
+
 class OpenDeadline(models.Model):
     """Open deliveries with a deadline, by arrival day and deadline: "late" depends on today."""
 
