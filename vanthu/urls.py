@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 from vanthu.api import api
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("vanthu.web.urls")),
 ]

@@ -1,0 +1,128 @@
+"""Forms of the document pages. They check input types; the rules live in actions.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.organizations.models import GRASSROOTS_KINDS, Organization
+from vanthu.web.forms import VnDateField
+
+from .models import DocStatus, DocumentType, StatusCode, Urgency
+
+
+class MultiFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiFileField(forms.FileField):
+    """Several files in one input (attachments)."""
+
+    widget = MultiFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultiFileField, self).clean(f, initial) for f in files]
+
+# Whole groups of recipients a clerk picks with one tick.
+RECIPIENT_GROUPS = {
+    "grassroots": (_("Tất cả đảng bộ, chi bộ cơ sở"), lambda: Organization.objects.active().filter(kind__in=GRASSROOTS_KINDS)),
+    "children": (_("Tất cả tổ chức trực thuộc đơn vị"), None),  # resolved against the issuer
+}
+
+
+def doc_type_choices() -> list[tuple[str, str]]:
+    # "CV – Công văn": a clerk types the symbol and the select jumps to it (type-ahead).
+    return [("", "—")] + [(t.code, f"{t.code} – {t.name}") for t in DocumentType.objects.filter(is_active=True)]
+
+
+class ComposeForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("Loại văn bản"))
+    subject = forms.CharField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
+    file = forms.FileField(label=_("Tệp văn bản (PDF)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    attachments = MultiFileField(label=_("Phụ lục, tài liệu kèm theo (PDF)"), required=False,
+                                 widget=MultiFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    signer_authority = forms.CharField(label=_("Thẩm quyền ký"), max_length=128, required=False, help_text=_("Ví dụ: T/M BAN THƯỜNG VỤ"))
+    signer_position = forms.CharField(label=_("Chức vụ người ký"), max_length=128, required=False)
+    signer_name = forms.CharField(label=_("Người ký"), max_length=128, required=False)
+    due_date = VnDateField(label=_("Hạn xử lý"), required=False)
+    recipient_ids = forms.TypedMultipleChoiceField(label=_("Nơi nhận"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    groups = forms.MultipleChoiceField(label=_("Nhóm nơi nhận"), required=False, widget=forms.CheckboxSelectMultiple,
+                                       choices=[(k, v[0]) for k, v in RECIPIENT_GROUPS.items()])
+
+    def __init__(self, *args, organizations: list[Organization], issuer: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.issuer = issuer
+        self.fields["doc_type"].choices = doc_type_choices()
+        self.fields["recipient_ids"].choices = [(o.id, o.name) for o in organizations]
+
+    def clean(self):
+        data = super().clean()
+        ids = set(data.get("recipient_ids") or [])
+        for group in data.get("groups") or []:
+            if group == "children":
+                ids |= set(Organization.objects.active().filter(parent=self.issuer).values_list("id", flat=True))
+            else:
+                ids |= set(RECIPIENT_GROUPS[group][1]().values_list("id", flat=True))
+        ids.discard(self.issuer.id)
+        data["all_recipient_ids"] = sorted(ids)
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do từ chối"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(label=_("Lý do trả lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=[("", _("Tất cả"))] + [
+        (c.value, f"{c.value} – {c.label}") for c in StatusCode if c.value in ("01", "02", "03", "04", "05", "06")
+    ])
+    urgency = forms.ChoiceField(label=_("Độ khẩn"), required=False, choices=[("", _("Tất cả"))] + list(Urgency.choices))
+    doc_type = forms.ChoiceField(label=_("Loại"), required=False)
+    sender = forms.CharField(label=_("Nơi gửi"), required=False, max_length=100)
+    date_from = VnDateField(label=_("Từ ngày"), required=False)
+    date_to = VnDateField(label=_("Đến ngày"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["doc_type"].choices = [("", _("Tất cả"))] + doc_type_choices()[1:]
+
+
+class OutgoingFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=[("", _("Tất cả"))] + [
+        (s.value, s.label) for s in DocStatus if s.value != "external"
+    ])
+    mine = forms.BooleanField(label=_("Chỉ văn bản tôi soạn"), required=False)
+
+
+class RegisterFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Kỳ"), required=False)
+    doc_type = forms.ChoiceField(label=_("Loại"), required=False)
+
+    def __init__(self, *args, periods: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = periods
+        self.fields["doc_type"].choices = [("", _("Tất cả"))] + doc_type_choices()[1:]
+
+
+class PaperForm(forms.Form):
+    """In the order a clerk reads a paper document: who sent it, its number, date, type, subject."""
+
+    sender_name = forms.CharField(label=_("Cơ quan gửi"), max_length=255, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
+    number_symbol = forms.CharField(label=_("Số và ký hiệu"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "15-CV/ĐU"}))
+    issued_date = VnDateField(label=_("Ngày ban hành"))
+    doc_type = forms.ChoiceField(label=_("Loại văn bản"))
+    subject = forms.CharField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
+    due_date = VnDateField(label=_("Hạn xử lý"), required=False)
+    sender_code = forms.CharField(label=_("Mã định danh cơ quan gửi"), max_length=35, required=False)
+    file = forms.FileField(label=_("Bản quét (PDF)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["doc_type"].choices = doc_type_choices()

@@ -1,0 +1,398 @@
+"""The document pages: inbox, outgoing list, one document, compose, registers, paper documents.
+
+Views validate the form, fetch through access.py, call one action, render. Errors from actions
+are shown next to the field they name (forms.apply_error) or as a message.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
+from vanthu.organizations.access import has_role, member_org_ids
+from vanthu.organizations.models import NumberingStyle, Organization, Role
+from vanthu.web.forms import apply_error
+from vanthu.web.shortcuts import (
+    flash_error,
+    is_partial,
+    needs_org,
+    page_errors,
+    paginate,
+    vary_on_htmx,
+)
+from vanthu.workflow.actions import current_assignment
+
+from . import access, actions
+from .forms import (
+    ComposeForm,
+    InboxFilterForm,
+    OutgoingFilterForm,
+    PaperForm,
+    RegisterFilterForm,
+    RejectForm,
+    ReturnForm,
+)
+from .models import Delivery, DeliveryEvent, DocStatus, Document, StatusCode
+
+DRAFTING = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
+
+
+def _upload(f: UploadedFile | None) -> actions.Upload | None:
+    if f is None:
+        return None
+    if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
+        raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f.name, "mb": settings.MAX_UPLOAD_MB},
+                       details={"field": "file"})
+    return actions.Upload(name=f.name or "", data=f.read())
+
+
+# --- inbox ---------------------------------------------------------------------------------------
+
+def _inbox_rows(org: Organization, form: InboxFilterForm):
+    qs = Delivery.objects.for_organization(org.id).with_document()
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["status"]:
+            qs = qs.filter(status_code=f["status"])
+        if f["urgency"]:
+            qs = qs.filter(document__urgency=f["urgency"])
+        if f["doc_type"]:
+            qs = qs.filter(document__doc_type__code=f["doc_type"])
+        if f["sender"]:
+            s = f["sender"].strip()
+            qs = qs.filter(Q(document__issuer__name__icontains=s) | Q(document__issuer__short_name__icontains=s)
+                           | Q(document__external_issuer_name__icontains=s))
+        if f["date_from"]:
+            qs = qs.filter(arrived_at__date__gte=f["date_from"])
+        if f["date_to"]:
+            qs = qs.filter(arrived_at__date__lte=f["date_to"])
+    return qs.newest_first()
+
+
+@login_required
+@needs_org
+def inbox(request: HttpRequest, org: Organization) -> HttpResponse:
+    """The organisation's incoming documents; filters update the list in place (and the URL)."""
+    form = InboxFilterForm(request.GET or None)
+    page = paginate(request, _inbox_rows(org, form))
+    ctx = {"form": form, "page": page, "can_accept": has_role(request.user, org.id, Role.CLERK),
+           "can_assign": has_role(request.user, org.id, Role.LEADER)}
+    template = "documents/_inbox_results.html" if is_partial(request) else "documents/inbox.html"
+    return vary_on_htmx(render(request, template, ctx))
+
+
+def _row(request: HttpRequest, delivery_id: int, **extra) -> HttpResponse:
+    d = access.get_delivery(request.user, delivery_id)
+    return render(request, "documents/_inbox_row.html", {
+        "d": d, "can_accept": has_role(request.user, d.recipient_id, Role.CLERK),
+        "can_assign": has_role(request.user, d.recipient_id, Role.LEADER), **extra,
+    })
+
+
+@login_required
+@require_POST
+@page_errors
+def accept(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    d = access.get_delivery(request.user, delivery_id)
+    try:
+        d = actions.accept_delivery(d, user=request.user)
+    except VanThuError as exc:
+        if isinstance(exc, NotFound | NotAllowed):
+            raise
+        if is_partial(request):
+            return _row(request, delivery_id, error=exc.message)
+        flash_error(request, exc)
+        return redirect("documents:inbox")
+    if is_partial(request):
+        return _row(request, delivery_id, notice=_("Đã tiếp nhận, số đến %(n)s.") % {"n": d.incoming_number})
+    messages.success(request, _("Đã tiếp nhận, số đến %(n)s.") % {"n": d.incoming_number})
+    return redirect("documents:document", d.document_id)
+
+
+@login_required
+@page_errors
+def reject(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """The reason form, in place of the inbox row (htmx) or as its own page."""
+    d = access.get_delivery(request.user, delivery_id)
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reject_delivery(d, user=request.user, reason=form.cleaned_data["reason"])
+        except (NotFound, NotAllowed):
+            raise
+        except VanThuError as exc:
+            apply_error(form, exc)
+        else:
+            if is_partial(request):
+                return _row(request, delivery_id, notice=_("Đã từ chối tiếp nhận."))
+            messages.success(request, _("Đã từ chối tiếp nhận văn bản."))
+            return redirect("documents:inbox")
+    if is_partial(request):
+        return render(request, "documents/_reject_row.html", {"d": d, "form": form})
+    return render(request, "documents/reject.html", {"d": d, "form": form})
+
+
+@login_required
+@page_errors
+def inbox_row(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """One inbox row again (the reject form's Cancel)."""
+    return _row(request, delivery_id)
+
+
+# --- outgoing ------------------------------------------------------------------------------------
+
+@login_required
+@needs_org
+def outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
+    form = OutgoingFilterForm(request.GET or None)
+    qs = Document.objects.issued_by(org.id).exclude(status=DocStatus.EXTERNAL).select_related("doc_type", "created_by")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["mine"]:
+            qs = qs.filter(created_by=request.user)
+    page = paginate(request, qs.order_by("-created_at", "-id"))
+    template = "documents/_outgoing_results.html" if is_partial(request) else "documents/outgoing.html"
+    return vary_on_htmx(render(request, template, {"form": form, "page": page}))
+
+
+def org_tree(exclude_id: int) -> list[dict]:
+    """Every active organisation, depth-first from the roots, with its depth (one query)."""
+    orgs = list(Organization.objects.active().only("id", "name", "short_name", "kind", "parent_id").order_by("name"))
+    children: dict[int | None, list[Organization]] = {}
+    ids = {o.id for o in orgs}
+    for o in orgs:
+        parent = o.parent_id if o.parent_id in ids else None
+        children.setdefault(parent, []).append(o)
+    out: list[dict] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for o in children.get(parent, []):
+            if o.id != exclude_id:
+                out.append({"org": o, "depth": depth})
+            walk(o.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+@login_required
+@needs_org
+@page_errors
+def compose(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Draft an outgoing document: the PDF, its metadata and its recipients."""
+    if not has_role(request.user, org.id, *DRAFTING):
+        raise NotAllowed(_("Bạn không có quyền soạn văn bản của đơn vị này."))
+    tree = org_tree(org.id)
+    form = ComposeForm(request.POST or None, request.FILES or None, organizations=[t["org"] for t in tree], issuer=org)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data
+        try:
+            doc = actions.create_draft(
+                user=request.user, organization=org, doc_type=f["doc_type"], subject=f["subject"],
+                urgency=f["urgency"], recipient_ids=f["all_recipient_ids"], signer_name=f["signer_name"],
+                signer_position=f["signer_position"], signer_authority=f["signer_authority"],
+                due_date=f["due_date"], main_file=_upload(f["file"]),
+                attachments=[_upload(a) for a in f["attachments"]],
+            )
+        except VanThuError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu dự thảo. Kiểm tra lại rồi bấm “Trình duyệt”."))
+            return redirect("documents:document", doc.id)
+    selected = {int(i) for i in form["recipient_ids"].value() or [] if str(i).isdigit()}
+    return render(request, "documents/compose.html", {"form": form, "tree": tree, "selected": selected})
+
+
+# --- one document --------------------------------------------------------------------------------
+
+def _events() -> Prefetch:
+    return Prefetch("events", queryset=DeliveryEvent.objects.order_by("at", "id"))
+
+
+@login_required
+@page_errors
+def document(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Everything about one document that this person may see, and what they may do now."""
+    doc = access.get_document(request.user, document_id)
+    orgs = member_org_ids(request.user)
+    is_sender = doc.issuer_id in orgs
+    files = list(doc.files.select_related("file").order_by("position"))
+    deliveries = list(access.visible_deliveries(request.user, doc).prefetch_related(_events()).order_by("recipient__name"))
+    mine = [d for d in deliveries if d.recipient_id in orgs]
+    handling = []
+    for d in mine:
+        assignment = current_assignment(d)
+        assignees = list(assignment.assignees.all()) if assignment else []
+        is_main = any(a.user_id == request.user.id and a.role == "main" for a in assignees)
+        handling.append({
+            "d": d, "assignment": assignment, "assignees": assignees,
+            "can_accept": d.status_code == StatusCode.ARRIVED and has_role(request.user, d.recipient_id, Role.CLERK),
+            "can_assign": d.status_code in (StatusCode.ACCEPTED, StatusCode.ASSIGNED, StatusCode.IN_PROGRESS) and has_role(request.user, d.recipient_id, Role.LEADER),
+            "can_start": is_main and d.status_code == StatusCode.ASSIGNED,
+            "can_complete": is_main and d.status_code in (StatusCode.ASSIGNED, StatusCode.IN_PROGRESS),
+        })
+    issuer_roles = {r for r in (Role.CLERK, Role.LEADER, Role.SPECIALIST) if is_sender and has_role(request.user, doc.issuer_id, r)}
+    ctx = {
+        "doc": doc, "files": files, "main_file": next((f for f in files if f.role == "main"), None),
+        "attachments": [f for f in files if f.role != "main"], "is_sender": is_sender,
+        "deliveries": deliveries if is_sender else [], "handling": handling,
+        "recipients": list(doc.recipients.order_by("name")) if is_sender and doc.status != DocStatus.ISSUED else [],
+        "can_submit": doc.status == DocStatus.DRAFT and bool(issuer_roles),
+        "can_approve": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles,
+        "can_issue": doc.status == DocStatus.APPROVED and Role.CLERK in issuer_roles,
+        "return_form": ReturnForm(),
+        "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
+    }
+    return render(request, "documents/document.html", ctx)
+
+
+def _transition(request: HttpRequest, document_id: int, run, success: str) -> HttpResponse:
+    doc = access.get_document(request.user, document_id)
+    try:
+        run(doc)
+    except (NotFound, NotAllowed):
+        raise
+    except VanThuError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect("documents:document", doc.id)
+
+
+@login_required
+@require_POST
+@page_errors
+def submit(request: HttpRequest, document_id: int) -> HttpResponse:
+    return _transition(request, document_id, lambda d: actions.submit_document(d, user=request.user),
+                       _("Đã trình lãnh đạo duyệt."))
+
+
+@login_required
+@require_POST
+@page_errors
+def approve(request: HttpRequest, document_id: int) -> HttpResponse:
+    return _transition(request, document_id, lambda d: actions.approve_document(d, user=request.user),
+                       _("Đã duyệt văn bản. Văn thư sẽ cấp số và phát hành."))
+
+
+@login_required
+@require_POST
+@page_errors
+def return_to_draft(request: HttpRequest, document_id: int) -> HttpResponse:
+    note = request.POST.get("note", "")
+    return _transition(request, document_id, lambda d: actions.return_document(d, user=request.user, note=note),
+                       _("Đã trả lại dự thảo cho người soạn."))
+
+
+@login_required
+@require_POST
+@page_errors
+def issue(request: HttpRequest, document_id: int) -> HttpResponse:
+    doc = access.get_document(request.user, document_id)
+    try:
+        doc = actions.issue_document(doc, user=request.user)
+    except (NotFound, NotAllowed):
+        raise
+    except VanThuError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Đã cấp số %(symbol)s và phát hành văn bản.") % {"symbol": doc.symbol})
+    return redirect("documents:document", doc.id)
+
+
+# --- registers -----------------------------------------------------------------------------------
+
+def _years(dates) -> list[int]:
+    this_year = timezone.localdate().year
+    return sorted({this_year, *(d.year for d in dates)}, reverse=True)
+
+
+@login_required
+@needs_org
+def register_outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Sổ văn bản đi: by term (party style) or year, and by type; printable."""
+    qs = Document.objects.issued_by(org.id).filter(number__isnull=False)
+    years = _years(qs.dates("issued_date", "year")[:50])
+    periods = [(f"y{y}", _("Năm %(y)s") % {"y": y}) for y in years]
+    if org.numbering_style == NumberingStyle.PARTY:
+        periods.insert(0, (f"t{org.term_key()}", _("Nhiệm kỳ %(t)s") % {"t": org.term_label or org.term_key()}))
+    form = RegisterFilterForm(request.GET or None, periods=periods)
+    period, doc_type = periods[0][0], ""
+    if form.is_valid():
+        period = form.cleaned_data["period"] or period
+        doc_type = form.cleaned_data["doc_type"]
+    if period.startswith("t"):
+        qs = qs.filter(register_key__endswith=f":{period[1:]}")
+    else:
+        qs = qs.filter(issued_date__year=int(period[1:]))
+    if doc_type:
+        qs = qs.filter(doc_type__code=doc_type)
+    qs = qs.select_related("doc_type").prefetch_related("recipients").order_by("doc_type__sort_order", "doc_type__code", "number")
+    page = paginate(request, qs, per_page=100)
+    return render(request, "documents/register_outgoing.html", {
+        "form": form, "page": page, "period_label": dict(periods).get(period, ""),
+    })
+
+
+@login_required
+@needs_org
+def register_incoming(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Sổ văn bản đến: one series per year, electronic and paper together; printable."""
+    base = Delivery.objects.for_organization(org.id).registered()
+    years = sorted({timezone.localdate().year, *(int(k[3:]) for k in base.values_list("incoming_key", flat=True).distinct()[:50] if k[3:].isdigit())}, reverse=True)
+    periods = [(f"y{y}", _("Năm %(y)s") % {"y": y}) for y in years]
+    form = RegisterFilterForm(request.GET or None, periods=periods)
+    period, doc_type = periods[0][0], ""
+    if form.is_valid():
+        period = form.cleaned_data["period"] or period
+        doc_type = form.cleaned_data["doc_type"]
+    qs = base.filter(incoming_key=f"in:{period[1:]}")
+    if doc_type:
+        qs = qs.filter(document__doc_type__code=doc_type)
+    page = paginate(request, qs.with_document().order_by("incoming_number"), per_page=100)
+    return render(request, "documents/register_incoming.html", {
+        "form": form, "page": page, "period_label": dict(periods).get(period, ""),
+    })
+
+
+# --- paper documents -----------------------------------------------------------------------------
+
+@login_required
+@needs_org
+@page_errors
+def register_paper(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Vào sổ a paper document: a form for the keyboard, then straight to the next one."""
+    if not has_role(request.user, org.id, Role.CLERK):
+        raise NotAllowed(_("Chỉ văn thư đơn vị mới được vào sổ văn bản đến."))
+    form = PaperForm(request.POST or None, request.FILES or None, initial={"issued_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data
+        try:
+            d = actions.register_paper_document(
+                user=request.user, organization=org, sender_name=f["sender_name"],
+                number_symbol=f["number_symbol"], issued_date=f["issued_date"], doc_type=f["doc_type"],
+                subject=f["subject"], file=_upload(f["file"]), sender_code=f["sender_code"],
+                urgency=f["urgency"], due_date=f["due_date"],
+            )
+        except VanThuError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Đã vào sổ văn bản đến số %(n)s: %(symbol)s.") % {"n": d.incoming_number, "symbol": d.document.symbol})
+            return redirect(f"{reverse('documents:paper')}?last={d.document_id}")
+    last = None
+    if request.GET.get("last", "").isdigit():
+        last = access.visible_documents(request.user).filter(id=int(request.GET["last"])).first()
+    return render(request, "documents/paper.html", {"form": form, "last": last, "today": date.today()})

@@ -1,0 +1,29 @@
+// Small page behaviours that need no build step. Every page works without them.
+(function () {
+  "use strict";
+  function ready(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+  ready(function () {
+    // The organisation switcher submits as soon as a choice is made.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+      sel.addEventListener("change", function () { sel.form.submit(); });
+    });
+    // "In sổ": the browser's print dialog (the print stylesheet hides everything but the register).
+    document.querySelectorAll("[data-print]").forEach(function (btn) {
+      btn.addEventListener("click", function () { window.print(); });
+    });
+    // Search boxes that narrow a list of checkboxes (the recipients tree).
+    document.querySelectorAll("input[data-filter]").forEach(function (input) {
+      var items = document.querySelectorAll(input.getAttribute("data-filter"));
+      var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").toLowerCase(); };
+      items.forEach(function (li) { li.dataset.folded = fold(li.dataset.text || li.textContent); });
+      input.addEventListener("input", function () {
+        var q = fold(input.value.trim());
+        items.forEach(function (li) { li.hidden = q !== "" && li.dataset.folded.indexOf(q) === -1; });
+      });
+      // Enter in the search box must not submit the whole form.
+      input.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    });
+  });
+})();

@@ -1,0 +1,101 @@
+"""Compiling the repository's .po files into .mo at start, in pure Python.
+
+GNU gettext's msgfmt is not needed on the server: this reads the simple .po subset we write
+(msgctxt, msgid, msgid_plural, msgstr[n], multi-line strings, comments) and writes the .mo format
+Python's gettext reads. Fuzzy entries are skipped, as msgfmt does.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import struct
+from pathlib import Path
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """{key: translation}; key is msgid, or ctxt\\x04msgid, plural forms joined by \\x00."""
+    entries: dict[str, str] = {}
+    cur: dict[str, list[str]] = {}
+    section = ""
+    fuzzy = False
+
+    def flush() -> None:
+        nonlocal cur, fuzzy
+        if "msgid" in cur and not fuzzy:
+            msgid = "".join(cur["msgid"])
+            if "msgid_plural" in cur:
+                msgid += "\x00" + "".join(cur["msgid_plural"])
+            plural = sorted(k for k in cur if k.startswith("msgstr["))
+            msgstr = "\x00".join("".join(cur[k]) for k in plural) if plural else "".join(cur.get("msgstr", []))
+            if "msgctxt" in cur:
+                msgid = "".join(cur["msgctxt"]) + "\x04" + msgid
+            if msgstr.replace("\x00", "") or not msgid:
+                entries[msgid] = msgstr
+        cur, fuzzy = {}, False
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            if line.startswith("#,") and "fuzzy" in line:
+                if "msgid" in cur:
+                    flush()
+                fuzzy = True
+            continue
+        if line.startswith('"'):
+            cur.setdefault(section, []).append(ast.literal_eval(line))
+            continue
+        keyword, _, rest = line.partition(" ")
+        if keyword in ("msgctxt", "msgid") and "msgid" in cur and (keyword == "msgctxt" or "msgstr" in cur or any(k.startswith("msgstr[") for k in cur)):
+            keep_fuzzy = fuzzy
+            flush()
+            fuzzy = keep_fuzzy
+        section = keyword
+        cur[section] = [ast.literal_eval(rest.strip())]
+    flush()
+    return entries
+
+
+def write_mo(entries: dict[str, str], path: Path) -> None:
+    keys = sorted(entries)
+    ids = [k.encode() for k in keys]
+    strs = [entries[k].encode() for k in keys]
+    n = len(keys)
+    header_size = 7 * 4
+    ids_table = header_size
+    strs_table = ids_table + n * 8
+    data_start = strs_table + n * 8
+    offsets, blob = [], b""
+    for b in ids:
+        offsets.append((len(b), data_start + len(blob)))
+        blob += b + b"\x00"
+    str_offsets = []
+    for b in strs:
+        str_offsets.append((len(b), data_start + len(blob)))
+        blob += b + b"\x00"
+    out = struct.pack("<7I", 0x950412DE, 0, n, ids_table, strs_table, 0, 0)
+    out += b"".join(struct.pack("<2I", *o) for o in offsets)
+    out += b"".join(struct.pack("<2I", *o) for o in str_offsets)
+    path.write_bytes(out + blob)
+
+
+def compile_all(force: bool = False) -> list[Path]:
+    """Compile every stale .po under LOCALE_PATHS; returns the .mo files written."""
+    written = []
+    for base in settings.LOCALE_PATHS:
+        for po in Path(base).glob("*/LC_MESSAGES/*.po"):
+            mo = po.with_suffix(".mo")
+            if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+                continue
+            try:
+                write_mo(parse_po(po.read_text(encoding="utf-8")), mo)
+                written.append(mo)
+            except OSError as exc:  # a read-only install: the .mo must then ship with it
+                log.warning("cannot compile %s: %s", po, exc)
+    return written

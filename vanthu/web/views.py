@@ -1,0 +1,93 @@
+"""Signing in and out, the organisation to act for, and the home page ("Việc cần làm")."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
+from vanthu.workflow.models import Assignee
+
+from .context import SESSION_KEY, current_roles, my_organizations, set_current_org
+from .shortcuts import back_to, needs_org
+
+HOME_LIST = 5
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login (fields `username`, `password`); then the organisation, if there are several."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        orgs = my_organizations(self.request)
+        if len(orgs) > 1:
+            return redirect(f"{reverse('web:choose_org')}?next={self.get_success_url()}")
+        if orgs:
+            self.request.session[SESSION_KEY] = orgs[0].id
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "web:login"
+
+
+@login_required
+def choose_org(request: HttpRequest) -> HttpResponse:
+    """Pick the organisation to act for; the header's switcher posts here too."""
+    if request.method == "POST":
+        try:
+            org_id = int(request.POST.get("organization_id", ""))
+        except ValueError:
+            org_id = 0
+        if set_current_org(request, org_id):
+            return back_to(request, reverse("web:home"))
+    return render(request, "web/choose_org.html", {"next": request.GET.get("next", "")})
+
+
+@login_required
+@needs_org
+def home(request: HttpRequest, org) -> HttpResponse:
+    """What waits for me now, in the organisation I act for, and my own assignments."""
+    roles = current_roles(request)
+    inbox = Delivery.objects.for_organization(org.id).with_document()
+    outgoing = Document.objects.issued_by(org.id).select_related("doc_type")
+    boxes = []
+
+    def box(key: str, title: str, qs, url: str, empty: str) -> None:
+        items = list(qs[:HOME_LIST])
+        count = len(items) if len(items) < HOME_LIST else qs.count()
+        boxes.append({"key": key, "title": title, "items": items, "count": count, "url": url, "empty": empty})
+
+    if "clerk" in roles:
+        box("accept", _("Chờ tiếp nhận"), inbox.pending().newest_first(), reverse("documents:inbox") + "?status=01",
+            _("Không có văn bản đến nào chờ tiếp nhận."))
+    if "leader" in roles:
+        box("assign", _("Chờ phân công"), inbox.filter(status_code=StatusCode.ACCEPTED).newest_first(),
+            reverse("documents:inbox") + "?status=03", _("Không có văn bản nào chờ phân công."))
+        box("approve", _("Chờ duyệt"), outgoing.filter(status=DocStatus.SUBMITTED).order_by("submitted_at", "id"),
+            reverse("documents:outgoing") + "?status=submitted", _("Không có dự thảo nào chờ duyệt."))
+    if "clerk" in roles:
+        box("issue", _("Chờ cấp số, phát hành"), outgoing.filter(status=DocStatus.APPROVED).order_by("approved_at", "id"),
+            reverse("documents:outgoing") + "?status=approved", _("Không có văn bản nào chờ phát hành."))
+    if roles & {"specialist", "leader", "clerk"}:
+        box("drafts", _("Dự thảo của tôi"), outgoing.filter(status=DocStatus.DRAFT, created_by=request.user).order_by("-created_at"),
+            reverse("documents:outgoing") + "?status=draft&mine=1", _("Bạn không có dự thảo nào."))
+
+    mine = Assignee.objects.open_for(request.user)
+    my_items = list(mine[:10])
+    today = timezone.localdate()
+    return render(request, "web/home.html", {
+        "boxes": boxes,
+        "assignments": my_items,
+        "assignment_count": len(my_items) if len(my_items) < 10 else mine.count(),
+        "overdue_count": mine.overdue().count(),
+        "today": today,
+    })

@@ -1,0 +1,26 @@
+"""The assignment form: who handles an incoming document, who helps, who is informed, by when."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.web.forms import VnDateField
+
+
+class AssignForm(forms.Form):
+    main_handler = forms.TypedChoiceField(label=_("Người chủ trì"), coerce=int)
+    co_handlers = forms.TypedMultipleChoiceField(label=_("Người phối hợp"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    informed = forms.TypedMultipleChoiceField(label=_("Người để biết"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    deadline = VnDateField(label=_("Hạn xử lý"), required=False)
+    note = forms.CharField(label=_("Ý kiến chỉ đạo"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, people: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["main_handler"].choices = [("", "—")] + people
+        self.fields["co_handlers"].choices = people
+        self.fields["informed"].choices = people
+
+
+class CompleteForm(forms.Form):
+    note = forms.CharField(label=_("Kết quả xử lý"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
