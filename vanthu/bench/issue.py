@@ -1,0 +1,78 @@
+"""`issue`: one document issued to N recipient organisations (default 150).
+
+Measures `issue_document` alone (numbering, N deliveries, N events, the audit entry) on approved
+drafts prepared beforehand; the baseline issues other drafts of the same register with the bare
+engine (`bare.issue`). The two alternate, so that a noisy moment hits both.
+"""
+
+from __future__ import annotations
+
+import time
+
+from vanthu.documents.actions import issue_document
+from vanthu.documents.models import Delivery, DeliveryEvent, DocStatus, Document
+
+from . import bare, world
+from .database import Raw
+from .runner import Context, Result, median, ms, percentile, scenario
+
+WARMUP = 3
+
+
+@scenario("issue", default_scale=150, help="issue one document to N recipients (median ms per issuance)")
+def run_issue(ctx: Context) -> Result:
+    n_recipients = ctx.scale
+    reps = ctx.repeat or 30
+    tag = world.run_tag()
+    ctx.say(f"preparing an issuer, {n_recipients} recipients and {2 * (reps + WARMUP)} approved drafts …")
+    issuer = world.make_issuer(tag, "ISSUE")
+    recipients = [o.id for o in world.make_orgs(tag, "ISSUEDEST", n_recipients, parent=issuer.org)]
+    doc_ids = world.approved_documents(issuer, [recipients] * (2 * (reps + WARMUP)), doc_type="CV")
+    ours, theirs = doc_ids[0::2], doc_ids[1::2]
+    raw = Raw()
+    clerk = issuer.clerk
+
+    orm_times: list[float] = []
+    bare_times: list[float] = []
+    ctx.say(f"issuing {reps} documents through VanThu and {reps} with bare SQL, alternately …")
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        clerk.__dict__.pop("_vanthu_roles", None)  # a new request starts without cached roles
+        doc = Document(pk=a)
+        t0 = time.perf_counter()
+        issue_document(doc, user=clerk)
+        t1 = time.perf_counter()
+        bare.issue(raw, b, user_id=clerk.id, username=clerk.username)
+        t2 = time.perf_counter()
+        if i >= WARMUP:
+            orm_times.append(t1 - t0)
+            bare_times.append(t2 - t1)
+
+    # Check the work was really done, both ways: every document issued, every row there.
+    issued = Document.objects.filter(id__in=doc_ids, status=DocStatus.ISSUED).count()
+    deliveries = Delivery.objects.filter(document_id__in=doc_ids).count()
+    events = DeliveryEvent.objects.filter(delivery__document_id__in=doc_ids).count()
+    numbers = sorted(Document.objects.filter(id__in=doc_ids).values_list("number", flat=True))
+    expected_rows = len(doc_ids) * n_recipients
+    checks = {
+        "all_issued": issued == len(doc_ids),
+        "deliveries_complete": deliveries == expected_rows,
+        "events_complete": events == expected_rows,
+        "gapless": numbers == list(range(1, len(doc_ids) + 1)),
+    }
+    value, base = median(orm_times) * 1000, median(bare_times) * 1000
+    details = {
+        "recipients": n_recipients, "repetitions": reps,
+        "p95_ms": ms(percentile(orm_times, 95)), "min_ms": ms(min(orm_times)),
+        "baseline_p95_ms": ms(percentile(bare_times, 95)), "baseline_min_ms": ms(min(bare_times)),
+        **checks, "ok": all(checks.values()),
+    }
+    return Result(
+        scenario="issue", metric="issue_document median", unit="ms", value=value, baseline=base,
+        details=details,
+        summary=[
+            f"issue_document to {n_recipients} recipients, {reps} repetitions:",
+            f"  VanThu   median {value:.1f} ms, p95 {details['p95_ms']:.1f} ms",
+            f"  bare SQL median {base:.1f} ms, p95 {details['baseline_p95_ms']:.1f} ms",
+            f"  checks: {', '.join(k for k, v in checks.items() if v) or 'none'} passed",
+        ],
+    )

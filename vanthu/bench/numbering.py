@@ -1,0 +1,155 @@
+"""`numbering`: several OS processes issuing into ONE register at once (default 4 × 250).
+
+Each worker is a spawned process that sets Django up on the benchmark database and waits at a
+barrier; then all issue their share of approved drafts (1–2 recipients each) of the same
+organisation and document type through `issue_document`. The rate is issuances per second of
+wall time from the barrier to the last worker's end. Afterwards the numbers are read back:
+`gapless` is true only if, sorted, they are exactly 1..N, `unique` only if none repeats.
+
+The baseline does the same with the bare engine (`bare.issue`: UPDATE … RETURNING on the counter
+and the same rows, in one transaction) from the same number of processes, into a second register.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+import time
+import traceback
+from typing import Any
+
+from vanthu.documents.models import Delivery, DocStatus, Document
+
+from . import world
+from .runner import Context, Result, scenario
+from .spawn import entry
+
+DOC_TYPE = "TB"
+
+
+def worker(mode: str, doc_ids: list[int], user_id: int, barrier, results) -> None:
+    """One issuing process (Django already set up by `spawn.entry`): wait, then issue its share."""
+    try:
+        from django.db import connection
+
+        from vanthu.accounts.models import User
+        from vanthu.documents.actions import issue_document
+
+        from . import bare
+        from .database import Raw
+
+        user = User.objects.get(pk=user_id)
+        raw = Raw() if mode == "bare" else None
+        connection.ensure_connection()
+    except Exception:
+        barrier.abort()
+        results.put({"start": None, "end": None, "ok": 0, "errors": len(doc_ids), "messages": [traceback.format_exc()]})
+        return
+    errors: list[str] = []
+    ok = 0
+    try:
+        barrier.wait(timeout=300)
+    except threading.BrokenBarrierError:
+        results.put({"start": None, "end": None, "ok": 0, "errors": len(doc_ids), "messages": ["another worker failed to start"]})
+        return
+    start = time.monotonic()
+    for doc_id in doc_ids:
+        try:
+            if raw is not None:
+                bare.issue(raw, doc_id, user_id=user.id, username=user.username)
+            else:
+                user.__dict__.pop("_vanthu_roles", None)  # a new request starts without cached roles
+                issue_document(Document(pk=doc_id), user=user)
+            ok += 1
+        except Exception as exc:  # counted and reported, never hidden
+            errors.append(f"{type(exc).__name__}: {exc}")
+    end = time.monotonic()
+    results.put({"start": start, "end": end, "ok": ok, "errors": len(errors), "messages": errors[:5]})
+
+
+def _run_phase(ctx: Context, mode: str, doc_ids: list[int], user_id: int, processes: int) -> dict[str, Any]:
+    spawn = mp.get_context("spawn")
+    barrier = spawn.Barrier(processes)
+    results = spawn.Queue()
+    shares = [doc_ids[i::processes] for i in range(processes)]
+    procs = [
+        spawn.Process(target=entry, args=(ctx.db, f"{__name__}.worker", mode, share, user_id, barrier, results))
+        for share in shares
+    ]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    starts = [o["start"] for o in outcomes if o["start"] is not None]
+    ends = [o["end"] for o in outcomes if o["end"] is not None]
+    ok = sum(o["ok"] for o in outcomes)
+    wall = (max(ends) - min(starts)) if starts and ends else 0.0
+    return {
+        "ok": ok, "errors": sum(o["errors"] for o in outcomes), "wall_s": wall,
+        "rate": ok / wall if wall else 0.0,
+        "messages": [m for o in outcomes for m in o["messages"]][:5],
+    }
+
+
+def _check(org_id: int, doc_ids: list[int], expected_deliveries: int) -> dict[str, Any]:
+    """Read the numbers back: gapless means exactly 1..N, unique means no number twice."""
+    numbers = list(Document.objects.filter(issuer_id=org_id, number__isnull=False).values_list("number", flat=True))
+    issued = Document.objects.filter(id__in=doc_ids, status=DocStatus.ISSUED).count()
+    deliveries = Delivery.objects.filter(document_id__in=doc_ids).count()
+    return {
+        "issued": issued,
+        "numbers_read": len(numbers),
+        "gapless": sorted(numbers) == list(range(1, len(doc_ids) + 1)),
+        "unique": len(numbers) == len(set(numbers)),
+        "deliveries_complete": deliveries == expected_deliveries,
+    }
+
+
+@scenario("numbering", default_scale=1000,
+          help="N issuances into one register from 4 processes at once (issuances per second)")
+def run_numbering(ctx: Context) -> Result:
+    processes = int(ctx.option("processes", 4))
+    total = max(ctx.scale, processes)
+    tag = world.run_tag()
+    ctx.say(f"preparing two registers with {total} approved drafts each …")
+    ours = world.make_issuer(tag, "NUM")
+    theirs = world.make_issuer(tag, "NUMBARE")
+    r_ours = [o.id for o in world.make_orgs(tag, "NUMDEST", 2, parent=ours.org)]
+    r_theirs = [o.id for o in world.make_orgs(tag, "NUMBAREDEST", 2, parent=theirs.org)]
+    # One or two recipients per document, alternately.
+    lists_ours = [r_ours[: 1 + i % 2] for i in range(total)]
+    lists_theirs = [r_theirs[: 1 + i % 2] for i in range(total)]
+    expected = sum(len(x) for x in lists_ours)
+    ids_ours = world.approved_documents(ours, lists_ours, doc_type=DOC_TYPE)
+    ids_theirs = world.approved_documents(theirs, lists_theirs, doc_type=DOC_TYPE)
+
+    from django.db import connections
+
+    connections.close_all()  # the workers own the database now
+    ctx.say(f"{processes} processes issuing {total} documents through VanThu …")
+    vt = _run_phase(ctx, "vanthu", ids_ours, ours.clerk.id, processes)
+    ctx.say(f"{processes} processes issuing {total} documents with bare SQL …")
+    bs = _run_phase(ctx, "bare", ids_theirs, theirs.clerk.id, processes)
+
+    vt_check = _check(ours.org.id, ids_ours, expected)
+    bs_check = _check(theirs.org.id, ids_theirs, expected)
+    ok = vt["errors"] == 0 and vt_check["gapless"] and vt_check["unique"] and vt_check["deliveries_complete"]
+    details = {
+        "processes": processes, "issuances": total,
+        "gapless": vt_check["gapless"], "unique": vt_check["unique"], "errors": vt["errors"],
+        "issued": vt_check["issued"], "deliveries_complete": vt_check["deliveries_complete"],
+        "wall_s": round(vt["wall_s"], 3), "error_samples": vt["messages"],
+        "baseline_gapless": bs_check["gapless"], "baseline_unique": bs_check["unique"],
+        "baseline_errors": bs["errors"], "baseline_wall_s": round(bs["wall_s"], 3),
+        "ok": ok,
+    }
+    return Result(
+        scenario="numbering", metric="concurrent issuances into one register", unit="issuances/s",
+        value=vt["rate"], baseline=bs["rate"], details=details, higher_is_better=True,
+        summary=[
+            f"{processes} processes × {total // processes} issuances into one register:",
+            f"  VanThu   {vt['rate']:.1f}/s, {vt['errors']} errors, gapless {vt_check['gapless']}, unique {vt_check['unique']}",
+            f"  bare SQL {bs['rate']:.1f}/s, {bs['errors']} errors, gapless {bs_check['gapless']}, unique {bs_check['unique']}",
+        ],
+    )
