@@ -1,10 +1,11 @@
 """PostgreSQL engine: a tsvector built in Python (same folding as SQLite), GIN-indexed.
 
 `search_text` keeps each document's index row (snippets); `search_tsv` is lean (id, day, tsv) so
-that the bitmap heap scan behind a GIN match touches few pages. The tsvector holds: permission
-tokens `I<org>`/`R<org>` and filter tokens `T…`/`S…`/`U…` (upper case, so they never collide with
-folded words, which are lower case), folded title words (weight A) and body words (weight B) with
-positions for phrases, and the distinct words that carry diacritics (no positions) for exact ranking.
+that the bitmap heap scan behind a GIN match touches few pages. The tsvector holds, without
+positions and starting with an upper-case letter (so no folded word or prefix ever matches them):
+permission tokens `I<org>`/`R<org>`, filter tokens `T…`/`S…`/`U…`, the id block `B<id >> 14>`,
+adjacent word pairs `P<a>_<b>` and the words that carry diacritics `X<word>`; and, with
+positions, the folded title words (weight A) and body words (weight B) for phrases and ranking.
 
 Queries AND the permission tokens into the tsquery, so the GIN index intersects them with the
 words; the newest `WINDOW` matches are taken (`ORDER BY id + 0 DESC` keeps the planner on the GIN
@@ -37,6 +38,8 @@ DDL = [
 INDEXES = ["CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"]
 DROP = ["DROP TABLE IF EXISTS search_tsv", "DROP TABLE IF EXISTS search_text"]
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
+BUCKET_BITS = 14  # ids in blocks of 16384: token B<id >> 14> lets a query look at the newest blocks first
+STEPS = (2, 8, 32)  # how many of the newest blocks to try before looking at all of them
 
 
 def create_schema(cur, *, with_indexes: bool = True) -> None:
@@ -61,13 +64,24 @@ def _positioned(tokens: list[str], first: int, weight: str) -> list[str]:
     return [f"'{tok}':{min(pos, MAX_POS)}{weight}" for pos, tok in enumerate(tokens, first)]
 
 
-def tsvector_literal(orgs: str, meta: str, title: str, body: str) -> str:
+def bucket_of(doc_id: int) -> int:
+    return doc_id >> BUCKET_BITS
+
+
+def _bigrams(tokens: list[str]) -> set[str]:
+    return {f"P{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+
+
+def tsvector_literal(doc_id: int, orgs: str, meta: str, title: str, body: str) -> str:
     """The tsvector as text, built here so both engines see exactly the same tokens."""
     title_toks, body_toks = index_tokens(title), index_tokens(body)
     parts = [f"'{check_token(t.upper())}'" for t in (orgs + " " + meta).split()]
+    parts.append(f"'B{bucket_of(doc_id)}'")
     parts += _positioned(title_toks, 1, "A")
     parts += _positioned(body_toks, len(title_toks) + 2, "B")  # a gap: no phrase across the two
-    parts += [f"'{tok}'" for tok in exact_tokens(title + "\n" + body)]
+    # Adjacent word pairs, without positions: phrases are counted from the index alone.
+    parts += [f"'{bg}'" for bg in _bigrams(title_toks) | _bigrams(body_toks)]
+    parts += [f"'X{tok}'" for tok in exact_tokens(title + "\n" + body)]
     return " ".join(parts)
 
 
@@ -88,7 +102,7 @@ def insert_new(cur, rows: Sequence[IndexRow]) -> int:
     for r in rows:
         orgs, meta = r.orgs, r.meta
         text_rows.append((r.id, r.day, orgs, meta, r.title, r.body))
-        tsv_rows.append((r.id, r.day, tsvector_literal(orgs, meta, r.title, r.body)))
+        tsv_rows.append((r.id, r.day, tsvector_literal(r.id, orgs, meta, r.title, r.body)))
     cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, body) VALUES (%s, %s, %s, %s, %s, %s)", text_rows)
     cur.executemany("INSERT INTO search_tsv(id, day, tsv) VALUES (%s, %s, %s::tsvector)", tsv_rows)
     return len(rows)
@@ -106,27 +120,36 @@ def indexed_ids(cur) -> set[int]:
 
 # --- queries ---------------------------------------------------------------------------------
 
-def _clause(c: Clause) -> str:
-    toks = [f"'{check_token(t)}'" for t in c.tokens]
+def _clause(c: Clause, *, for_count: bool = False) -> str:
+    toks = [check_token(t) for t in c.tokens]
+    if len(toks) == 1:
+        return f"'{toks[0]}'" + (":*" if c.prefix else "")
+    phrase = "(" + " <-> ".join(f"'{t}'" for t in toks) + (":*" if c.prefix else "") + ")"
+    pairs = [f"'P{a}_{b}'" for a, b in zip(toks, toks[1:], strict=False)]
     if c.prefix:
-        toks[-1] += ":*"
-    return toks[0] if len(toks) == 1 else "(" + " <-> ".join(toks) + ")"
+        pairs = pairs[:-1]
+    if for_count and pairs:
+        # Adjacent pairs need no recheck of the stored tsvector, so counting stays in the index;
+        # exact for two-word phrases, and for longer ones nearly so.
+        tail = [f"'{toks[-1]}':*"] if c.prefix else []
+        return "(" + " & ".join(pairs + tail) + ")"
+    return "(" + " & ".join([*pairs, phrase]) + ")"
 
 
-def text_query(clauses: Sequence[Clause]) -> str:
-    return " & ".join(_clause(c) for c in clauses)
+def text_query(clauses: Sequence[Clause], *, for_count: bool = False) -> str:
+    return " & ".join(_clause(c, for_count=for_count) for c in clauses)
 
 
-def full_query(spec: Spec, *, with_exact: bool = False) -> str | None:
+def full_query(spec: Spec, *, with_exact: bool = False, for_count: bool = False) -> str | None:
     org_toks = spec.org_tokens()
     if not org_toks:
         return None
     parts = ["(" + " | ".join(f"'{check_token(t.upper())}'" for t in org_toks) + ")"]
     parts += [f"'{check_token(m.upper())}'" for m in spec.meta_filters()]
     if spec.query.clauses:
-        parts.append(text_query(spec.query.clauses))
+        parts.append(text_query(spec.query.clauses, for_count=for_count))
     if with_exact:
-        parts += [f"'{check_token(t)}'" for t in spec.query.exact_tokens]
+        parts += [f"'X{check_token(t)}'" for t in spec.query.exact_tokens]
     return " & ".join(parts)
 
 
@@ -141,19 +164,38 @@ def _date_sql(spec: Spec) -> tuple[str, list]:
     return conds, params
 
 
-def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[tuple[int, float, int]]:
-    """(id, rank, total count) for the newest matches; rank computed for these rows only."""
+def _top_bucket(cur) -> int:
+    cur.execute("SELECT max(id) FROM search_tsv")
+    top = cur.fetchone()[0]
+    return bucket_of(top) if top else 0
+
+
+def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[tuple[int, float]]:
+    """(id, rank) of the newest matches, newest first; rank computed for these rows only.
+
+    Looks at the newest id blocks first (2, then 8, then 32 blocks of 16384 ids, then all), so a
+    common word costs what its recent matches cost, not what all its matches cost.
+    """
     where, dparams = _date_sql(spec)
     rank_q = text_query(spec.query.clauses) if spec.query.clauses else None
     rank_sql = "ts_rank(t.tsv, %s::tsquery)" if rank_q else "0"
-    cur.execute(
-        f"""WITH m AS (
-              SELECT id, count(*) OVER () AS n FROM search_tsv
-              WHERE tsv @@ %s::tsquery{where} ORDER BY id + 0 DESC LIMIT %s OFFSET %s)
-            SELECT m.id, {rank_sql}, m.n FROM m JOIN search_tsv t ON t.id = m.id ORDER BY m.id DESC""",
-        [tsq, *dparams, limit, offset, *([rank_q] if rank_q else [])],
-    )
-    return cur.fetchall()
+    top = _top_bucket(cur)
+    for span in (*STEPS, None):
+        if span is not None and span <= top:
+            blocks = " | ".join(f"'B{b}'" for b in range(top - span + 1, top + 1))
+            q = f"{tsq} & ({blocks})"
+        else:
+            q, span = tsq, None
+        cur.execute(
+            f"""WITH m AS (
+                  SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery{where} ORDER BY id + 0 DESC LIMIT %s OFFSET %s)
+                SELECT m.id, {rank_sql} FROM m JOIN search_tsv t ON t.id = m.id ORDER BY m.id DESC""",
+            [q, *dparams, limit, offset, *([rank_q] if rank_q else [])],
+        )
+        rows = cur.fetchall()
+        if span is None or len(rows) >= limit:
+            return rows
+    return rows
 
 
 def _count(cur, tsq: str, spec: Spec) -> int:
@@ -166,30 +208,35 @@ def search(cur, spec: Spec) -> Result:
     tsq = full_query(spec)
     if tsq is None:
         return Result()
+    count = _count(cur, full_query(spec, for_count=True), spec)
+    if count == 0 or spec.offset >= count:
+        return Result(count=count)
     if spec.order == "newest" or not spec.query.clauses:
         rows = _window(cur, tsq, spec, spec.limit, spec.offset)
-        count = rows[0][2] if rows else (_count(cur, tsq, spec) if spec.offset else 0)
-        return Result(hits=[Hit(id=i, score=round(float(s), 6)) for i, s, _n in rows], count=count)
+        return Result(hits=[Hit(id=i, score=round(float(s), 6)) for i, s in rows], count=count)
     window = max(WINDOW, spec.offset + spec.limit)
-    rows = _window(cur, tsq, spec, window)
-    if not rows:
-        return Result()
-    count = rows[0][2]
-    folded = [(i, float(s)) for i, s, _n in rows]
+    folded = [(i, float(s)) for i, s in _window(cur, tsq, spec, window)]
     exact_ids: set[int] = set()
     if spec.query.exact_tokens:
         exact_rows = _window(cur, full_query(spec, with_exact=True), spec, window)
         exact_ids = {r[0] for r in exact_rows}
         known = {i for i, _s in folded}
-        folded += [(i, float(s)) for i, s, _n in exact_rows if i not in known]
+        folded += [(i, float(s)) for i, s in exact_rows if i not in known]
     return Result(hits=rank_candidates(folded, exact_ids, spec), count=count)
+
+
+def _bare_clause(c: Clause) -> str:
+    toks = [f"'{check_token(t)}'" for t in c.tokens]
+    if c.prefix:
+        toks[-1] += ":*"
+    return toks[0] if len(toks) == 1 else "(" + " <-> ".join(toks) + ")"
 
 
 def bare_search(cur, q: str, limit: int = 20) -> list[int]:
     """The bare engine (benchmark baseline): tsquery ordered by ts_rank, no permissions."""
     from .query import parse
 
-    tq = text_query(parse(q).clauses)
+    tq = " & ".join(_bare_clause(c) for c in parse(q).clauses)
     cur.execute("SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery ORDER BY ts_rank(tsv, %s::tsquery) DESC LIMIT %s",
                 [tq, tq, limit])
     return [r[0] for r in cur.fetchall()]
@@ -209,5 +256,5 @@ def copy_rows(cur, rows: Sequence[IndexRow]) -> int:
             cp.write_row((r.id, r.day, r.orgs, r.meta, r.title, r.body))
     with cur.copy("COPY search_tsv (id, day, tsv) FROM STDIN") as cp:
         for r in rows:
-            cp.write_row((r.id, r.day, tsvector_literal(r.orgs, r.meta, r.title, r.body)))
+            cp.write_row((r.id, r.day, tsvector_literal(r.id, r.orgs, r.meta, r.title, r.body)))
     return len(rows)
