@@ -183,11 +183,14 @@ def seal_on_issue(document: Document, *, user, deliveries: Iterable[Delivery] = 
             row = _attach_signed(document, source, data, "sealed")
             record("document_sealed", actor=user, obj=document, data={"file": row.file_id, "certificate": cert.fingerprint})
     deliveries = list(deliveries)
-    if deliveries:
-        target = row or source
-        report = _verify_and_store(document, target) if target is not None else None
-        if report is not None:
-            apply_arrival_policy(deliveries, report)
+    if deliveries and source is not None:
+        if row is not None:
+            report = _verify_and_store(document, row)
+        else:
+            # Nothing new was signed: the report made when the file entered still holds.
+            report = SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).first() \
+                or _verify_and_store(document, source)
+        apply_arrival_policy(deliveries, report)
     return row
 
 

@@ -250,6 +250,10 @@ def verify_pdf(data: bytes, *, crls=(), fetch: bool = True) -> Report:
     """Verify every signature in a PDF; raise 415 for anything that is not a PDF."""
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise UnsupportedFile(_("Tệp không phải là PDF. Chỉ kiểm tra được chữ ký số trên tệp PDF."), code="not_pdf")
+    if b"/ByteRange" not in data:
+        # Every signature dictionary carries /ByteRange in the clear (its offsets are patched in
+        # place, so it cannot sit in a compressed object stream): no parse needed to say unsigned.
+        return Report(UNSIGNED, [])
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = list(reader.embedded_signatures)
