@@ -112,8 +112,8 @@ def _register_routers() -> None:
     from vanthu.accounts.api import router as accounts_router
     from vanthu.documents.api import router as documents_router
     from vanthu.organizations.api import router as organizations_router
-    from vanthu.workflow.api import router as workflow_router
     from vanthu.signatures.api import router as signatures_router
+    from vanthu.workflow.api import router as workflow_router
 
     api.add_router("", accounts_router)
     api.add_router("", organizations_router)
@@ -129,3 +129,19 @@ def _register_routers() -> None:
 
 
 _register_routers()
+
+
+def _register_fallback() -> None:
+    """Last of all: any other path under /api/v1/ gets the error object, not an HTML page."""
+    from ninja import Router
+
+    fallback = Router()
+
+    @fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False)
+    def unknown_path(request, rest: str):
+        return error_response(request, 404, "unknown_endpoint", _("Không có địa chỉ API này."), {"path": request.path})
+
+    api.add_router("", fallback)
+
+
+_register_fallback()

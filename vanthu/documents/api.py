@@ -28,6 +28,8 @@ from .schemas import (
 from .storage import path_for
 
 router = Router(tags=["documents"])
+# Past this, an offset is junk; bigger ones overflow the database's integers.
+MAX_OFFSET = 1_000_000_000
 
 
 # --- serialising -------------------------------------------------------------------------------
@@ -144,7 +146,7 @@ def list_documents(request, filters: Query[DocumentFilter]):
     if filters.status:
         qs = qs.filter(status=filters.status)
     qs = qs.order_by("-created_at", "-id")
-    limit, offset = max(1, min(filters.limit, 200)), max(0, filters.offset)
+    limit, offset = max(1, min(filters.limit, 200)), max(0, min(filters.offset, MAX_OFFSET))
     items = [
         {"id": d.id, "status": d.status, "symbol": d.symbol, "subject": d.subject, "doc_type": d.doc_type.code,
          "urgency": d.urgency, "issued_at": d.issued_at.isoformat() if d.issued_at else None, "created_at": d.created_at.isoformat()}
@@ -240,7 +242,7 @@ class InboxFilter(Schema):
 
 
 def _page(qs, limit: int, offset: int):
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    limit, offset = max(1, min(limit, 200)), max(0, min(offset, MAX_OFFSET))
     return list(qs[offset:offset + limit])
 
 

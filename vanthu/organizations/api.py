@@ -12,6 +12,8 @@ from .models import Membership, Organization
 from .schemas import MemberOut, OrgOut
 
 router = Router(tags=["organizations"])
+# Past this, an offset is junk; bigger ones overflow the database's integers.
+MAX_OFFSET = 1_000_000_000
 
 
 class OrgList(Schema):
@@ -56,7 +58,7 @@ def list_organizations(request, filters: Query[OrgFilter]):
     if filters.parent_id is not None:
         qs = qs.filter(parent_id=filters.parent_id)
     limit = max(1, min(filters.limit, 500))
-    offset = max(0, filters.offset)
+    offset = max(0, min(filters.offset, MAX_OFFSET))
     return {"items": list(qs.order_by("name", "id")[offset:offset + limit]), "count": qs.count()}
 
 

@@ -105,7 +105,7 @@ def make_period(date_from: date | None = None, date_to: date | None = None, *, y
             if (p.date_from, p.date_to) == (date_from, date_to):
                 return Period(date_from, date_to, kind)
         return Period(date_from, date_to)
-    year = year or timezone.localdate().year
+    year = timezone.localdate().year if year is None else year  # 0 is a bad year, not "this year"
     if not 2000 <= year <= 2100:
         raise Unprocessable(_("Năm không hợp lệ."), code="invalid_year", details={"field": "year"})
     if quarter:

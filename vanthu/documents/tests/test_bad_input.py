@@ -464,3 +464,83 @@ def test_a_malformed_file_id_is_refused(world, api_as):
     assert_error(api.get("/api/v1/files/" + "Z" * 64), 422, "invalid_file_id")
     assert_error(api.get("/api/v1/files/abc"), 422, "invalid_file_id")
     assert_error(api.get("/api/v1/files/" + "0" * 64), 404, "file_not_found")
+
+
+# --- every endpoint, junk in every slot ------------------------------------------------------------
+
+JUNK_SCALARS = ["abc", "-1", "0", str(2**70), "\x00", ""]
+JUNK_BODIES = [b"", b"{", b"[]", b"null", b'"x"', b'{"x": 1}', b"\xff\xfe"]
+
+
+def _operations():
+    from vanthu.api import api
+
+    schema = api.get_openapi_schema()
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            yield method, path, op
+
+
+def _junk_body_for(op) -> list[bytes]:
+    """Junk bodies, plus a body with every schema field of the wrong type."""
+    content = op.get("requestBody", {}).get("content", {})
+    bodies = list(JUNK_BODIES)
+    js = content.get("application/json", {}).get("schema")
+    if js:
+        from vanthu.api import api
+
+        ref = js.get("$ref", "")
+        props = api.get_openapi_schema()["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+        import json as _json
+
+        for bad in ({k: [{"x": 1}] for k in props}, {k: 2**70 for k in props}, {k: "\x00" for k in props}):
+            bodies.append(_json.dumps(bad).encode())
+    return bodies
+
+
+def test_no_endpoint_answers_500_to_junk(world, api_as):
+    """Every operation in the OpenAPI schema, with junk in its path, query and body: never a 500,
+    and every refusal is the one error object."""
+    person = f.make_user(world.a.org, "clerk", "leader", "specialist", "admin")
+    api = api_as(person)
+    doc = f.issued(world.a.org, specialist=world.a.specialist, leader=world.a.leader, clerk=world.a.clerk, recipients=[world.b.org])
+    real_ids = [str(doc.id), str(world.a.org.id)]
+    failures = []
+
+    def check(method: str, url: str, **kw):
+        r = getattr(api.client, method)(url, headers=api.headers, **kw)
+        if r.status_code >= 500:
+            failures.append((method, url, kw.get("data", b"")[:80] if isinstance(kw.get("data"), bytes) else "", r.status_code, r.content[:200]))
+        elif r.status_code >= 400:
+            try:
+                body = r.json()
+                ok = set(body) == {"error"} and {"code", "message", "details"} <= set(body["error"])
+            except ValueError:
+                ok = False
+            if not ok:
+                failures.append((method, url, "not the error object", r.status_code, r.content[:200]))
+
+    from urllib.parse import quote
+
+    for method, path, op in _operations():
+        path_params = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+        query_params = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
+        values = JUNK_SCALARS + real_ids if path_params else [None]
+        for v in values:
+            url = path
+            for name in path_params:
+                url = url.replace("{" + name + "}", quote(v, safe=""))
+            if method == "get":
+                check("get", url)
+                if v in (None, real_ids[0]):
+                    for q in query_params:
+                        for junk in JUNK_SCALARS:
+                            check("get", url, data={q: junk})
+            elif "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
+                check(method, url, data={})
+                check(method, url, data={"organization_id": "x", "file": "not a file"})
+                check(method, url, data={"organization_id": world.a.org.id, "file": pdf_upload("x.pdf", b"%PDF-1.4 junk")})
+            else:
+                for body in _junk_body_for(op):
+                    check(method, url, data=body, content_type="application/json")
+    assert not failures, "\n".join(map(str, failures[:40]))
