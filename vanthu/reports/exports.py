@@ -1,0 +1,245 @@
+"""Registers and dashboard tables as XLSX (openpyxl) and printable PDF (A4, Vietnamese font).
+
+A `Table` is a title, the organisation and period it is about, columns and rows (an iterator,
+so a register of tens of thousands of rows is streamed). Writers report progress, which the
+background export shows to the person waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.organizations.models import Organization
+
+from . import records
+from .evaluation import Row
+from .figures import Figures, Period
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Table:
+    kind: str
+    title: str
+    organization: str
+    period: str
+    columns: list[str]
+    rows: Iterable[list[Any]]
+    total: int
+    widths: list[float] = field(default_factory=list)  # relative widths for the PDF
+    landscape: bool = False
+
+    def file_stem(self) -> str:
+        return f"{self.kind}-{timezone.localdate().isoformat()}"
+
+
+def _d(v: date | datetime | None) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return timezone.localtime(v).strftime("%d/%m/%Y %H:%M")
+    return v.strftime("%d/%m/%Y")
+
+
+def _pct(v: float | None) -> str:
+    return "" if v is None else f"{v * 100:.1f}%"
+
+
+def _h(v: float | None) -> str:
+    return "" if v is None else f"{v:.1f}"
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+def incoming_register(org: Organization, period: Period) -> Table:
+    qs = records.incoming_register(org.id, period)
+
+    def rows() -> Iterator[list[Any]]:
+        for d in qs.iterator(chunk_size=2000):
+            doc = d.document
+            yield [d.incoming_number, _d(d.accepted_at), doc.issuer_name, doc.symbol, _d(doc.issued_date),
+                   doc.doc_type.name, doc.subject, d.get_source_display(), _d(d.deadline), d.status_label]
+
+    return Table("so-van-ban-den", _("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"), org.name, period.label,
+                 [_("Số đến"), _("Ngày đến"), _("Nơi gửi"), _("Số, ký hiệu"), _("Ngày văn bản"), _("Loại"),
+                  _("Trích yếu"), _("Nguồn"), _("Hạn xử lý"), _("Trạng thái")],
+                 rows(), qs.count(), [5, 9, 13, 9, 8, 8, 26, 7, 7, 8], landscape=True)
+
+
+def outgoing_register(org: Organization, period: Period) -> Table:
+    qs = records.outgoing_register(org.id, period)
+
+    def rows() -> Iterator[list[Any]]:
+        for doc in qs.iterator(chunk_size=2000):
+            yield [doc.symbol, _d(doc.issued_date), doc.doc_type.name, doc.subject,
+                   " ".join(x for x in (doc.signer_position, doc.signer_name) if x),
+                   "; ".join(o.name for o in doc.recipients.all()), doc.page_count]
+
+    return Table("so-van-ban-di", _("SỔ ĐĂNG KÝ VĂN BẢN ĐI"), org.name, period.label,
+                 [_("Số, ký hiệu"), _("Ngày văn bản"), _("Loại"), _("Trích yếu"), _("Người ký"), _("Nơi nhận"), _("Số trang")],
+                 rows(), qs.count(), [10, 8, 8, 30, 12, 26, 5], landscape=True)
+
+
+def ranking(root: Organization, year: int, rows_in: list[Row], *, proposals_only: bool = False) -> Table:
+    chosen = [r for r in rows_in if r.proposed] if proposals_only else rows_in
+    labels = {"met": _("Đạt"), "not_met": _("Chưa đạt"), "unknown": _("Chưa xác định")}
+
+    def rows() -> Iterator[list[Any]]:
+        for r in chosen:
+            f = r.figures
+            yield [r.rank, r.organization.name, f.sent, f.received, _pct(f.electronic_share), _pct(f.authenticated_share),
+                   _pct(f.late_share), _h(f.hours(0, 0.5)), _h(f.hours(1, 0.5)), labels[r.met], r.score,
+                   _("Đề nghị") if r.proposed else ""]
+
+    title = _("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG ỨNG DỤNG CNTT") if proposals_only else _("XẾP HẠNG ỨNG DỤNG CNTT CỦA CÁC TỔ CHỨC ĐẢNG")
+    return Table("de-nghi-khen-thuong" if proposals_only else "xep-hang", title, root.name, _("Năm %(y)s") % {"y": year},
+                 [_("Hạng"), _("Tổ chức"), _("VB đi"), _("VB đến"), _("Tỷ lệ điện tử"), _("Tỷ lệ xác thực"),
+                  _("Tỷ lệ trễ hạn"), _("Giờ tiếp nhận (trung vị)"), _("Giờ hoàn thành (trung vị)"), _("Chỉ tiêu"),
+                  _("Điểm"), _("Khen thưởng")],
+                 rows(), len(chosen), [4, 24, 5, 5, 7, 7, 7, 8, 8, 7, 5, 7], landscape=True)
+
+
+def type_table(org: Organization, period: Period, types: list[dict[str, Any]], fig: Figures) -> Table:
+    def rows() -> Iterator[list[Any]]:
+        for t in types:
+            yield [t["doc_type_name"] or t["doc_type"], t["urgency_label"], t["sent"], t["received"],
+                   t["received_electronic"], t["received_paper"], _pct(t["electronic_share"]), t["done"], t["late_done"]]
+
+    return Table("theo-loai", _("THỐNG KÊ VĂN BẢN THEO LOẠI VÀ ĐỘ KHẨN"), org.name, period.label,
+                 [_("Loại văn bản"), _("Độ khẩn"), _("VB đi"), _("VB đến"), _("Điện tử"), _("Bản giấy"),
+                  _("Tỷ lệ điện tử"), _("Hoàn thành"), _("Trễ hạn")],
+                 rows(), len(types), [20, 10, 7, 7, 7, 7, 9, 8, 7])
+
+
+# --- writers --------------------------------------------------------------------------------
+
+def write_xlsx(table: Table, out: IO[bytes], progress: Progress | None = None) -> int:
+    """Write the table to an XLSX workbook; returns the number of data rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(table.title[:31].replace("/", "-"))
+    ws.append([table.title])
+    ws.append([table.organization])
+    ws.append([table.period])
+    ws.append([])
+    header = []
+    from openpyxl.cell import WriteOnlyCell
+
+    for name in table.columns:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    ws.append(header)
+    n = 0
+    for row in table.rows:
+        ws.append(row)
+        n += 1
+        if progress and n % 500 == 0:
+            progress(n)
+    wb.save(out)
+    return n
+
+
+def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) -> int:
+    """A printable A4 PDF: header with the organisation and period on every page, page numbers."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    from vanthu.documents.pdfgen import font_name
+
+    font = font_name()
+    size = landscape(A4) if table.landscape else A4
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9)
+    head = ParagraphStyle("head", parent=cell, fontSize=7.5)
+    title = ParagraphStyle("title", fontName=font, fontSize=13, leading=16, alignment=1)
+    sub = ParagraphStyle("sub", fontName=font, fontSize=9.5, leading=12, alignment=1)
+    printed = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+
+    def decorate(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 7.5)
+        w, h = size
+        canvas.drawString(12 * mm, h - 8 * mm, f"{table.organization} — {table.period}")
+        canvas.drawRightString(w - 12 * mm, h - 8 * mm, table.title)
+        canvas.drawString(12 * mm, 7 * mm, _("In lúc %(t)s từ VanThu") % {"t": printed})
+        canvas.drawRightString(w - 12 * mm, 7 * mm, _("Trang %(n)s") % {"n": doc.page})
+        canvas.restoreState()
+
+    def esc(v: Any) -> str:
+        return str("" if v is None else v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    data = [[Paragraph(esc(c), head) for c in table.columns]]
+    n = 0
+    for row in table.rows:
+        data.append([Paragraph(esc(v), cell) for v in row])
+        n += 1
+        if progress and n % 500 == 0:
+            progress(n)
+    if n == 0:
+        data.append([Paragraph(_("Không có văn bản nào trong kỳ."), cell)] + [""] * (len(table.columns) - 1))
+    doc = SimpleDocTemplate(out, pagesize=size, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=14 * mm,
+                            bottomMargin=13 * mm, title=f"{table.title} — {table.organization} — {table.period}", author="VanThu")
+    avail = size[0] - 24 * mm
+    weights = table.widths or [1] * len(table.columns)
+    widths = [avail * w / sum(weights) for w in weights]
+    grid = LongTable(data, colWidths=widths, repeatRows=1)
+    grid.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    doc.build([Paragraph(esc(table.organization), sub), Paragraph(esc(table.title), title),
+               Paragraph(esc(table.period), sub), Spacer(1, 4 * mm), grid],
+              onFirstPage=decorate, onLaterPages=decorate)
+    return n
+
+
+WRITERS = {"xlsx": write_xlsx, "pdf": write_pdf}
+CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+
+
+# --- building a table for a person ----------------------------------------------------------
+
+KINDS = ("register_in", "register_out", "ranking", "proposals", "types")
+
+
+def build_table(user, kind: str, params: dict[str, Any]) -> Table:
+    """The table `kind` with `params`, fetched through the reports access rules (404 otherwise)."""
+    from vanthu.errors import NotFound
+
+    from . import access, dashboard
+    from .figures import by_type, figures_for, make_period
+
+    org = access.get_org(user, int(params.get("organization_id") or 0))
+    if kind in ("ranking", "proposals"):
+        year = int(params.get("year") or timezone.localdate().year)
+        view = dashboard.bloc(org, year, org_ids=access.visible_subtree(user, org))
+        return ranking(org, year, view.rows, proposals_only=kind == "proposals")
+    period = make_period(
+        date.fromisoformat(params["date_from"]) if params.get("date_from") else None,
+        date.fromisoformat(params["date_to"]) if params.get("date_to") else None,
+        year=int(params["year"]) if params.get("year") else None,
+        quarter=int(params["quarter"]) if params.get("quarter") else None,
+        month=int(params["month"]) if params.get("month") else None,
+    )
+    if kind == "register_in":
+        return incoming_register(org, period)
+    if kind == "register_out":
+        return outgoing_register(org, period)
+    if kind == "types":
+        ids = access.visible_subtree(user, org) if params.get("subtree") else [org.id]
+        return type_table(org, period, by_type(ids, period), figures_for(ids, period))
+    raise NotFound(_("Không có loại báo cáo này."), code="unknown_report")

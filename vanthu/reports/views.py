@@ -1,0 +1,219 @@
+"""Dashboard pages: the Bloc ranked against the targets, one organisation, the documents behind a
+number, the yearly evaluation, and exports (direct for small files, background for large ones)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from vanthu.errors import NotFound, Unprocessable
+from vanthu.organizations.access import member_org_ids
+from vanthu.web.shortcuts import page_errors
+
+from . import access, actions, dashboard, records
+from .evaluation import MET, NOT_MET
+from .exports import CONTENT_TYPES, KINDS, WRITERS, build_table
+from .figures import Period, make_period
+from .models import ExportJob, ExportStatus
+from .svg import Bar, share_bars, trend_chart
+from .tasks import export_dir
+
+# Above this many rows an export is written in the background.
+SYNC_EXPORT_MAX_ROWS = 2000
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _period(request: HttpRequest) -> Period:
+    g = request.GET
+    try:
+        return make_period(
+            date.fromisoformat(g["date_from"]) if g.get("date_from") else None,
+            date.fromisoformat(g["date_to"]) if g.get("date_to") else None,
+            year=_int(g.get("year")), quarter=_int(g.get("quarter")), month=_int(g.get("month")),
+        )
+    except (ValueError, Unprocessable) as exc:
+        messages.error(request, getattr(exc, "message", _("Khoảng thời gian không hợp lệ.")))
+        return make_period()
+
+
+def _year(request: HttpRequest) -> int:
+    y = _int(request.GET.get("year")) or timezone.localdate().year
+    return y if 2000 <= y <= 2100 else timezone.localdate().year
+
+
+def _target_of(target, name: str) -> float | None:
+    value = getattr(target, name, None) if target else None
+    return None if value is None else float(value)
+
+
+@login_required
+@page_errors
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Inspectors start at the Bloc view of their scope; clerks and leaders at their organisation."""
+    roots = access.inspector_roots(request.user)
+    if roots:
+        return redirect("reports:bloc", org_id=sorted(roots)[0])
+    org = access.default_org(request.user)
+    if org is None:
+        raise NotFound(_("Bạn chưa được xem thống kê của tổ chức nào."))
+    return redirect("reports:organization", org_id=org.id)
+
+
+@login_required
+@page_errors
+@require_GET
+def bloc(request: HttpRequest, org_id: int) -> HttpResponse:
+    root = access.get_org(request.user, org_id)
+    year = _year(request)
+    view = dashboard.bloc(root, year, org_ids=access.visible_subtree(request.user, root))
+    el_target = _target_of(view.target, "electronic_share")
+    bars = [Bar(r.organization.name, r.figures.electronic_share,
+                r.standing.get("electronic_share", "unknown") if view.target else "unknown",
+                reverse("reports:organization", args=[r.organization.id]) + f"?year={year}")
+            for r in sorted(view.rows, key=lambda r: (-(r.figures.electronic_share or -1), r.organization.name))]
+    months = [(f"{m.month}", f.received, f.electronic_share) for m, f in view.months]
+    return render(request, "reports/bloc.html", {
+        "root": root, "year": year, "years": range(year - 3, year + 2), "view": view, "rows": view.rows,
+        "total": view.total, "met_count": sum(r.met == MET for r in view.rows),
+        "not_met_count": sum(r.met == NOT_MET for r in view.rows),
+        "share_chart": share_bars(bars, target=el_target, title=_("Tỷ lệ văn bản điện tử theo tổ chức, năm %(y)s") % {"y": year}),
+        "trend_chart": trend_chart(months, target=el_target, title=_("Diễn biến theo tháng")),
+        "export_query": f"organization_id={root.id}&year={year}",
+        "export_links": [("ranking", _("Bảng xếp hạng"))],
+    })
+
+
+@login_required
+@page_errors
+@require_GET
+def organization(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = access.get_org(request.user, org_id)
+    period = _period(request)
+    subtree = request.GET.get("subtree") == "1"
+    ids = access.visible_subtree(request.user, org) if subtree else [org.id]
+    view = dashboard.organization(org, period, ids, subtree=subtree)
+    el_target = _target_of(view.target, "electronic_share")
+    months = [(f"{m.month}/{m.year % 100}", f.received, f.electronic_share) for m, f in view.months]
+    late = records.late(records.received(ids, period)).select_related("document__issuer", "recipient").order_by("deadline")[:10]
+    stuck = records.stuck(records.received(ids, period)).select_related("document__issuer", "recipient").order_by("updated_at")[:10]
+    q = period.query() + ("&subtree=1" if subtree else "")
+    return render(request, "reports/organization.html", {
+        "org": org, "period": period, "subtree": subtree, "view": view, "fig": view.figures, "f": view.figures.as_dict(),
+        "types": view.types, "late": late, "stuck": stuck, "q": q, "target": view.target,
+        "export_q": f"organization_id={org.id}&{q}",
+        "trend_chart": trend_chart(months, target=el_target, title=_("Diễn biến theo tháng")),
+        "is_inspector_view": bool(access.inspector_roots(request.user)),
+        "member_orgs": member_org_ids(request.user),
+        "export_links": [("types", _("Bảng theo loại")), ("register_in", _("Sổ văn bản đến")), ("register_out", _("Sổ văn bản đi"))],
+    })
+
+
+@login_required
+@page_errors
+@require_GET
+def documents(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The documents behind one number of an organisation's dashboard."""
+    org = access.get_org(request.user, org_id)
+    period = _period(request)
+    subtree = request.GET.get("subtree") == "1"
+    ids = access.visible_subtree(request.user, org) if subtree else [org.id]
+    metric = request.GET.get("metric", "received")
+    if metric not in records.METRICS:
+        raise NotFound(_("Không có chỉ số này."))
+    qs = records.sent(ids, period) if metric == "sent" else records.deliveries_for(metric, ids, period)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    labels = {
+        "received": _("Văn bản đến"), "electronic": _("Văn bản đến dạng điện tử"), "paper": _("Văn bản đến từ bản giấy"),
+        "never_past_arrived": _("Văn bản đến chưa được tiếp nhận (trạng thái 01)"), "late": _("Văn bản xử lý trễ hạn"),
+        "stuck": _("Văn bản tồn đọng (không cập nhật quá %(n)s ngày)") % {"n": records.STUCK_DAYS},
+        "done": _("Văn bản đã hoàn thành"), "sent": _("Văn bản đi"),
+    }
+    return render(request, "reports/documents.html", {
+        "org": org, "period": period, "metric": metric, "label": labels[metric], "page": page,
+        "is_sent": metric == "sent", "member_orgs": member_org_ids(request.user),
+        "q": period.query() + ("&subtree=1" if subtree else "") + f"&metric={metric}",
+        "back_q": period.query() + ("&subtree=1" if subtree else ""),
+    })
+
+
+@login_required
+@page_errors
+@require_GET
+def evaluation(request: HttpRequest, org_id: int) -> HttpResponse:
+    root = access.get_org(request.user, org_id)
+    year = _year(request)
+    view = dashboard.bloc(root, year, org_ids=access.visible_subtree(request.user, root))
+    from .models import Criterion
+
+    return render(request, "reports/evaluation.html", {
+        "root": root, "year": year, "years": range(year - 3, year + 2), "rows": view.rows,
+        "criteria": list(Criterion.objects.filter(is_active=True, weight__gt=0)),
+        "proposals": [r for r in view.rows if r.proposed], "export_query": f"organization_id={root.id}&year={year}",
+        "export_links": [("ranking", _("Bảng xếp hạng")), ("proposals", _("Danh sách đề nghị khen thưởng"))],
+    })
+
+
+@login_required
+@page_errors
+@require_GET
+def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """A register or dashboard table as XLSX or PDF: at once when small, else in the background."""
+    if kind not in KINDS or fmt not in WRITERS:
+        raise Http404
+    params = {k: v for k, v in request.GET.items() if k in ("organization_id", "date_from", "date_to", "year", "quarter", "month", "subtree")}
+    try:
+        table = build_table(request.user, kind, params)
+    except (ValueError, Unprocessable) as exc:
+        messages.error(request, getattr(exc, "message", _("Tham số không hợp lệ.")))
+        return redirect("reports:index")
+    if table.total > SYNC_EXPORT_MAX_ROWS or request.GET.get("background") == "1":
+        job = actions.request_export(user=request.user, kind=kind, fmt=fmt, params=params)
+        return redirect("reports:job", job_id=job.id)
+    buf = io.BytesIO()
+    WRITERS[fmt](table, buf)
+    buf.seek(0)
+    return FileResponse(buf, as_attachment=True, filename=f"{table.file_stem()}.{fmt}", content_type=CONTENT_TYPES[fmt])
+
+
+def _my_job(request: HttpRequest, job_id: int) -> ExportJob:
+    try:
+        return ExportJob.objects.get(id=job_id, user=request.user)
+    except ExportJob.DoesNotExist:
+        raise NotFound(_("Không tìm thấy tệp xuất.")) from None
+
+
+@login_required
+@page_errors
+@require_GET
+def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Progress of a background export; refreshes itself until the file is ready."""
+    j = _my_job(request, job_id)
+    return render(request, "reports/job.html", {"job": j, "refresh": j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)})
+
+
+@login_required
+@page_errors
+@require_GET
+def download(request: HttpRequest, job_id: int) -> HttpResponse:
+    j = _my_job(request, job_id)
+    if j.status != ExportStatus.DONE or not j.file_name:
+        raise NotFound(_("Tệp chưa sẵn sàng."))
+    path = export_dir() / j.file_name
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=j.file_name.split("-", 1)[1], content_type=CONTENT_TYPES[j.fmt])
