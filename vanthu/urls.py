@@ -16,5 +16,6 @@ urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("reports/", include("vanthu.reports.urls")),
     path("", include("vanthu.web.urls")),
 ]
