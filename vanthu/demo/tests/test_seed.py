@@ -1,0 +1,151 @@
+"""The demo installation: a believable Bloc with a lived-in year, and every invariant kept."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from vanthu.accounts.models import User
+from vanthu.audit.chain import verify
+from vanthu.audit.models import AuditEntry
+from vanthu.demo.seed import seed_demo
+from vanthu.documents.models import (
+    Delivery,
+    DeliveryEvent,
+    DocStatus,
+    Document,
+    RegisterCounter,
+    StatusCode,
+)
+from vanthu.organizations.models import (
+    GRASSROOTS_KINDS,
+    Membership,
+    Organization,
+    OrgKind,
+    Role,
+    validate_org_code,
+)
+from vanthu.testing.fixtures import ApiClient
+from vanthu.workflow.models import Assignee
+
+
+@pytest.fixture
+def seeded(db):
+    lines = seed_demo(password="demo", documents=60)
+    return lines
+
+
+def test_tree_of_over_a_hundred_organisations_with_valid_codes_and_people_in_every_role(seeded):
+    city = Organization.objects.get(kind=OrgKind.CITY_COMMITTEE, short_name="TU")
+    bloc = Organization.objects.get(kind=OrgKind.BLOC_COMMITTEE, parent=city, short_name="ĐUK")
+    offices = Organization.objects.filter(parent=bloc, kind=OrgKind.OFFICE)
+    assert {o.short_name for o in offices} >= {"VPĐUK"}
+    assert offices.count() >= 4
+    grassroots = Organization.objects.filter(parent=bloc, kind__in=GRASSROOTS_KINDS)
+    assert grassroots.count() >= 100
+    assert len({o.name for o in grassroots}) == grassroots.count()
+    assert {o.short_name for o in grassroots} == {"ĐU", "CB"}
+    assert Organization.objects.filter(kind=OrgKind.SUB_CELL).exists()
+    codes = list(Organization.objects.values_list("code", flat=True))
+    assert len(set(codes)) == len(codes)
+    for code in codes:
+        validate_org_code(code)  # raises on an invalid code
+    with pytest.raises(ValidationError):
+        validate_org_code("000.00.31.h26")
+    assert all(o.term_label == "2025-2030" and o.numbering_style == "party" for o in grassroots)
+
+    # Every grassroots organisation has a clerk, a leader and two specialists.
+    roles = defaultdict(lambda: defaultdict(int))
+    for org_id, role in Membership.objects.values_list("organization_id", "role"):
+        roles[org_id][role] += 1
+    for org in Organization.objects.filter(kind__in=GRASSROOTS_KINDS):
+        assert roles[org.id][Role.CLERK] >= 1, org
+        assert roles[org.id][Role.LEADER] >= 1, org
+        assert roles[org.id][Role.SPECIALIST] >= 2, org
+    usernames = list(User.objects.values_list("username", flat=True))
+    assert all(u.isascii() and u == u.lower() for u in usernames)
+    assert {"vt.sotaichinh", "bt.sotaichinh", "cv1.sotaichinh", "cv2.sotaichinh", "kt.dukhoi"} <= set(usernames)
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and admin.check_password("demo")
+    assert Membership.objects.filter(user=admin, role=Role.ADMIN, organization__kind=OrgKind.BLOC_COMMITTEE).exists()
+    assert Membership.objects.filter(user__username="kt.dukhoi", role=Role.INSPECTOR).exists()
+    dual = Membership.objects.filter(user__username="bt.thanhtra")
+    assert dual.values("organization").distinct().count() == 2
+
+
+def test_a_lived_in_year_in_every_state_with_gapless_numbers_ordered_times_and_a_valid_audit_chain(seeded):
+    statuses = set(Document.objects.values_list("status", flat=True))
+    assert {DocStatus.DRAFT, DocStatus.SUBMITTED, DocStatus.APPROVED, DocStatus.ISSUED, DocStatus.EXTERNAL} <= statuses
+    codes = set(Delivery.objects.values_list("status_code", flat=True))
+    assert {"01", "02", "03", "04", "05", "06"} <= codes
+    assert not Delivery.objects.filter(status_code=StatusCode.REJECTED, reject_reason="").exists()
+    assert Delivery.objects.filter(source="paper", incoming_number__isnull=False).exists()
+    # The year looks lived in: issue dates spread over months, nothing in the future.
+    now = timezone.now()
+    issued = Document.objects.filter(status=DocStatus.ISSUED)
+    first = issued.order_by("issued_at").first().issued_at
+    assert now - first > timedelta(days=120)
+    assert not issued.filter(issued_at__gt=now).exists()
+
+    # Numbers are gapless per register, outgoing and incoming, and follow time.
+    outgoing = defaultdict(list)
+    for issuer, key, number, at in Document.objects.filter(number__isnull=False).values_list("issuer_id", "register_key", "number", "issued_at"):
+        outgoing[(issuer, key)].append((at, number))
+    counters = {(c.organization_id, c.key): c.last_number for c in RegisterCounter.objects.all()}
+    for register, rows in outgoing.items():
+        rows.sort()
+        assert [n for _at, n in rows] == list(range(1, len(rows) + 1)), register
+        assert counters[register] == len(rows)
+    incoming = defaultdict(list)
+    for rid, key, number, at in Delivery.objects.filter(incoming_number__isnull=False).values_list("recipient_id", "incoming_key", "incoming_number", "accepted_at"):
+        incoming[(rid, key)].append((at, number))
+    for register, rows in incoming.items():
+        rows.sort()
+        assert [n for _at, n in rows] == list(range(1, len(rows) + 1)), register
+        assert counters[register] == len(rows)
+
+    # Backdated timestamps keep the order of each document's and delivery's life.
+    for doc in Document.objects.exclude(status=DocStatus.EXTERNAL):
+        steps = [doc.created_at, doc.submitted_at, doc.approved_at, doc.issued_at]
+        present = [s for s in steps if s is not None]
+        assert present == sorted(present) and present[-1] <= now, doc.pk
+        if doc.issued_at:
+            assert doc.issued_date == timezone.localdate(doc.issued_at)
+    for d in Delivery.objects.select_related("document"):
+        if d.document.issued_at:
+            assert d.arrived_at >= d.document.issued_at
+        if d.accepted_at:
+            assert d.arrived_at <= d.accepted_at <= d.updated_at <= now
+    by_delivery = defaultdict(list)
+    for did, code, at in DeliveryEvent.objects.values_list("delivery_id", "status_code", "at"):
+        by_delivery[did].append((at, code))
+    current = dict(Delivery.objects.values_list("id", "status_code"))
+    for did, events in by_delivery.items():
+        events.sort()
+        assert events[-1][1] == current[did]
+
+    # The audit chain still verifies; seeding again changes nothing.
+    assert verify().ok
+    counts = (Document.objects.count(), Delivery.objects.count(), User.objects.count(), AuditEntry.objects.count())
+    assert seed_demo(password="demo", documents=60) == seeded
+    assert (Document.objects.count(), Delivery.objects.count(), User.objects.count(), AuditEntry.objects.count()) == counts
+
+
+def test_the_printed_people_find_work_waiting(seeded):
+    assert any(line.startswith("vt.sotaichinh") for line in seeded)
+    org = Organization.objects.get(name="Đảng bộ Sở Tài chính")
+    assert Delivery.objects.for_organization(org.id).pending().count() >= 3
+    assert Document.objects.filter(issuer=org, status=DocStatus.SUBMITTED).exists()
+    bloc = Organization.objects.get(kind=OrgKind.BLOC_COMMITTEE)
+    assert Document.objects.filter(issuer=bloc, status=DocStatus.SUBMITTED).exists()
+    specialist = User.objects.get(username="cv1.sotaichinh")
+    assert Assignee.objects.open_for(specialist).count() >= 3
+    assert Assignee.objects.open_for(specialist).overdue().exists()
+    # And the clerk sees them through the API, signed in with the demo password.
+    clerk = ApiClient(User.objects.get(username="vt.sotaichinh"))
+    inbox = clerk.get("/api/v1/inbox", organization_id=org.id, status_code="01").json()
+    assert inbox["count"] >= 3
