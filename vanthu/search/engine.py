@@ -114,9 +114,59 @@ class Result:
     count: int = 0
 
 
-def rank_candidates(folded: list[tuple[int, float]], exact_ids: set[int], spec: Spec) -> list[Hit]:
+_SEP_RE = re.compile(r"[\W_]+")
+K1, B = 1.2, 0.75
+TITLE_WEIGHT = 4.0
+
+
+def _norm(text: str) -> str:
+    """Folded words separated by single spaces, padded, so that `str.count(" w ")` counts words."""
+    return " " + _SEP_RE.sub(" ", fold(text)).strip() + " "
+
+
+def _tf(clause_pat: str | re.Pattern, text: str) -> int:
+    return len(clause_pat.findall(text)) if isinstance(clause_pat, re.Pattern) else text.count(clause_pat)
+
+
+def _clause_patterns(query: ParsedQuery) -> list[str | re.Pattern]:
+    pats: list[str | re.Pattern] = []
+    for c in query.clauses:
+        if c.prefix:
+            pats.append(re.compile(" " + re.escape(" ".join(c.tokens)) + r"[0-9a-z]*(?= )"))
+        else:
+            pats.append(" " + " ".join(c.tokens) + " ")
+    return pats
+
+
+def score_texts(query: ParsedQuery, texts: dict[int, tuple[str, str]]) -> dict[int, float]:
+    """BM25-like relevance of each candidate, from its text (title words weigh more).
+
+    Every candidate contains every clause (the match is an AND), so the terms' rarity is the same
+    for all of them and is left out; what ranks is how often and how prominently they occur.
+    Computed here, for the candidates only, instead of by the engine over every match.
+    """
+    pats = _clause_patterns(query)
+    if not pats or not texts:
+        return {i: 0.0 for i in texts}
+    normed = {i: (_norm(t), _norm(b)) for i, (t, b) in texts.items()}
+    lengths = {i: (t.count(" ") - 1) * TITLE_WEIGHT + b.count(" ") - 1 for i, (t, b) in normed.items()}
+    avg = max(1.0, sum(lengths.values()) / len(lengths))
+    scores = {}
+    for i, (t, b) in normed.items():
+        norm = K1 * (1 - B + B * lengths[i] / avg)
+        total = 0.0
+        for p in pats:
+            tf = TITLE_WEIGHT * _tf(p, t) + _tf(p, b)
+            total += tf * (K1 + 1) / (tf + norm) if tf else 0.0
+        scores[i] = total
+    return scores
+
+
+def rank_candidates(candidates: list[int], exact_ids: set[int], spec: Spec,
+                    texts: dict[int, tuple[str, str]]) -> list[Hit]:
     """Exact-diacritic matches first, then by relevance, then newest; one page of it."""
-    hits = [Hit(id=i, score=round(s, 6), exact=i in exact_ids) for i, s in folded]
+    scores = score_texts(spec.query, texts)
+    hits = [Hit(id=i, score=round(scores.get(i, 0.0), 6), exact=i in exact_ids) for i in candidates]
     hits.sort(key=lambda h: (h.exact, h.score, h.id), reverse=True)
     return hits[spec.offset: spec.offset + spec.limit]
 

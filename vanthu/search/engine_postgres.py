@@ -170,29 +170,24 @@ def _top_bucket(cur) -> int:
     return bucket_of(top) if top else 0
 
 
-def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[tuple[int, float]]:
-    """(id, rank) of the newest matches, newest first; rank computed for these rows only.
+def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[int]:
+    """Ids of the newest matches, newest first.
 
     Looks at the newest id blocks first (2, then 8, then 32 blocks of 16384 ids, then all), so a
     common word costs what its recent matches cost, not what all its matches cost.
     """
     where, dparams = _date_sql(spec)
-    rank_q = text_query(spec.query.clauses) if spec.query.clauses else None
-    rank_sql = "ts_rank(t.tsv, %s::tsquery)" if rank_q else "0"
     top = _top_bucket(cur)
+    rows: list[int] = []
     for span in (*STEPS, None):
         if span is not None and span <= top:
             blocks = " | ".join(f"'B{b}'" for b in range(top - span + 1, top + 1))
             q = f"{tsq} & ({blocks})"
         else:
             q, span = tsq, None
-        cur.execute(
-            f"""WITH m AS (
-                  SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery{where} ORDER BY id + 0 DESC LIMIT %s OFFSET %s)
-                SELECT m.id, {rank_sql} FROM m JOIN search_tsv t ON t.id = m.id ORDER BY m.id DESC""",
-            [q, *dparams, limit, offset, *([rank_q] if rank_q else [])],
-        )
-        rows = cur.fetchall()
+        cur.execute(f"SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery{where} ORDER BY id + 0 DESC LIMIT %s OFFSET %s",
+                    [q, *dparams, limit, offset])
+        rows = [r[0] for r in cur.fetchall()]
         if span is None or len(rows) >= limit:
             return rows
     return rows
@@ -212,17 +207,16 @@ def search(cur, spec: Spec) -> Result:
     if count == 0 or spec.offset >= count:
         return Result(count=count)
     if spec.order == "newest" or not spec.query.clauses:
-        rows = _window(cur, tsq, spec, spec.limit, spec.offset)
-        return Result(hits=[Hit(id=i, score=round(float(s), 6)) for i, s in rows], count=count)
+        return Result(hits=[Hit(id=i, score=0.0) for i in _window(cur, tsq, spec, spec.limit, spec.offset)], count=count)
+    # Relevance: the newest WINDOW matches, ranked here (ts_rank over every match is the bare cost).
     window = max(WINDOW, spec.offset + spec.limit)
-    folded = [(i, float(s)) for i, s in _window(cur, tsq, spec, window)]
+    candidates = _window(cur, tsq, spec, window)
     exact_ids: set[int] = set()
     if spec.query.exact_tokens:
-        exact_rows = _window(cur, full_query(spec, with_exact=True), spec, window)
-        exact_ids = {r[0] for r in exact_rows}
-        known = {i for i, _s in folded}
-        folded += [(i, float(s)) for i, s in exact_rows if i not in known]
-    return Result(hits=rank_candidates(folded, exact_ids, spec), count=count)
+        exact_ids = set(_window(cur, full_query(spec, with_exact=True), spec, window))
+        candidates += sorted(exact_ids - set(candidates), reverse=True)
+    texts = fetch_text(cur, candidates)
+    return Result(hits=rank_candidates(candidates, exact_ids, spec, texts), count=count)
 
 
 def _bare_clause(c: Clause) -> str:

@@ -30,6 +30,8 @@ DDL = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         orgs, meta, title_f, body_f, title_x, body_x,
         content='', tokenize='unicode61 remove_diacritics 0')""",
+    # Covering (id, day): a date filter reads this small index, not the wide text rows.
+    "CREATE INDEX IF NOT EXISTS search_text_day ON search_text(id, day)",
 ]
 DROP = ["DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_text"]
 
@@ -137,7 +139,7 @@ def _date_sql(spec: Spec) -> tuple[str, str, list]:
     if spec.date_to is not None:
         conds.append("d.day <= ?")
         params.append(spec.date_to)
-    return " JOIN search_text d ON d.id = search_fts.rowid", " AND " + " AND ".join(conds), params
+    return " JOIN search_text d INDEXED BY search_text_day ON d.id = search_fts.rowid", " AND " + " AND ".join(conds), params
 
 
 def search(cur, spec: Spec) -> Result:
@@ -150,22 +152,22 @@ def search(cur, spec: Spec) -> Result:
     count = cur.fetchone()[0]
     if count == 0 or spec.offset >= count:
         return Result(count=count)
+    page = f"SELECT search_fts.rowid {base} ORDER BY search_fts.rowid DESC LIMIT ? OFFSET ?"
     if spec.order == "newest" or not spec.query.clauses:
-        cur.execute(f"SELECT search_fts.rowid, -{BM25} {base} ORDER BY search_fts.rowid DESC LIMIT ? OFFSET ?",
-                    [expr, *dparams, spec.limit, spec.offset])
-        return Result(hits=[Hit(id=i, score=round(s, 6)) for i, s in cur.fetchall()], count=count)
+        cur.execute(page, [expr, *dparams, spec.limit, spec.offset])
+        return Result(hits=[Hit(id=r[0], score=0.0) for r in cur.fetchall()], count=count)
+    # Relevance: the newest WINDOW matches (FTS5 walks rowids backwards and stops), ranked here.
+    # No bm25(): it would read every match's doclist to weigh the terms, which is the bare cost.
     window = max(WINDOW, spec.offset + spec.limit)
-    cur.execute(f"SELECT search_fts.rowid, -{BM25} {base} ORDER BY search_fts.rowid DESC LIMIT ?", [expr, *dparams, window])
-    folded = cur.fetchall()
+    cur.execute(page, [expr, *dparams, window, 0])
+    candidates = [r[0] for r in cur.fetchall()]
     exact_ids: set[int] = set()
     if spec.query.exact_tokens:
-        cur.execute(f"SELECT search_fts.rowid, -{BM25} {base} ORDER BY search_fts.rowid DESC LIMIT ?",
-                    [match_expr(spec, with_exact=True), *dparams, window])
-        exact_rows = cur.fetchall()
-        exact_ids = {r[0] for r in exact_rows}
-        known = {r[0] for r in folded}
-        folded += [r for r in exact_rows if r[0] not in known]
-    return Result(hits=rank_candidates(folded, exact_ids, spec), count=count)
+        cur.execute(page, [match_expr(spec, with_exact=True), *dparams, window, 0])
+        exact_ids = {r[0] for r in cur.fetchall()}
+        candidates += sorted(exact_ids - set(candidates), reverse=True)
+    texts = fetch_text(cur, candidates)
+    return Result(hits=rank_candidates(candidates, exact_ids, spec, texts), count=count)
 
 
 def bare_search(cur, q: str, limit: int = 20) -> list[int]:
