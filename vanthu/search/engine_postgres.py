@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .engine import (
+    SCORE_BODY_CHARS,
     WINDOW,
     Hit,
     IndexRow,
@@ -215,7 +216,7 @@ def search(cur, spec: Spec) -> Result:
     if spec.query.exact_tokens:
         exact_ids = set(_window(cur, full_query(spec, with_exact=True), spec, window))
         candidates += sorted(exact_ids - set(candidates), reverse=True)
-    texts = fetch_text(cur, candidates)
+    texts = fetch_text(cur, candidates, body_chars=SCORE_BODY_CHARS)
     return Result(hits=rank_candidates(candidates, exact_ids, spec, texts), count=count)
 
 
@@ -236,10 +237,11 @@ def bare_search(cur, q: str, limit: int = 20) -> list[int]:
     return [r[0] for r in cur.fetchall()]
 
 
-def fetch_text(cur, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+def fetch_text(cur, ids: Sequence[int], body_chars: int | None = None) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}
-    cur.execute("SELECT id, title, body FROM search_text WHERE id = ANY(%s)", [list(ids)])
+    body = f"substr(body, 1, {int(body_chars)})" if body_chars else "body"
+    cur.execute(f"SELECT id, title, {body} FROM search_text WHERE id = ANY(%s)", [list(ids)])
     return {r[0]: (r[1], r[2]) for r in cur.fetchall()}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .engine import (
+    SCORE_BODY_CHARS,
     WINDOW,
     Hit,
     IndexRow,
@@ -166,7 +167,7 @@ def search(cur, spec: Spec) -> Result:
         cur.execute(page, [match_expr(spec, with_exact=True), *dparams, window, 0])
         exact_ids = {r[0] for r in cur.fetchall()}
         candidates += sorted(exact_ids - set(candidates), reverse=True)
-    texts = fetch_text(cur, candidates)
+    texts = fetch_text(cur, candidates, body_chars=SCORE_BODY_CHARS)
     return Result(hits=rank_candidates(candidates, exact_ids, spec, texts), count=count)
 
 
@@ -180,9 +181,10 @@ def bare_search(cur, q: str, limit: int = 20) -> list[int]:
     return [r[0] for r in cur.fetchall()]
 
 
-def fetch_text(cur, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+def fetch_text(cur, ids: Sequence[int], body_chars: int | None = None) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    cur.execute(f"SELECT id, title, body FROM search_text WHERE id IN ({marks})", list(ids))
+    body = f"substr(body, 1, {int(body_chars)})" if body_chars else "body"
+    cur.execute(f"SELECT id, title, {body} FROM search_text WHERE id IN ({marks})", list(ids))
     return {r[0]: (r[1], r[2]) for r in cur.fetchall()}

@@ -24,7 +24,7 @@ def _fold_char(ch: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[int, str]:
+def fold_table() -> dict[int, str]:
     """A translate table for every precomposed Latin letter (Vietnamese and others) and đ."""
     table: dict[int, str] = {}
     for cp in range(0x00C0, 0x2000):
@@ -43,7 +43,7 @@ def _table() -> dict[int, str]:
 def fold(text: str) -> str:
     """Lower-case, diacritic-free form of `text` (str.translate keeps this fast at scale)."""
     text = unicodedata.normalize("NFC", text)
-    out = text.translate(_table())
+    out = text.translate(fold_table())
     if not out.isascii():
         # Rare leftovers (combining marks not composable with their base): strip them.
         out = "".join(c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c))
@@ -74,7 +74,7 @@ def has_diacritics(text: str) -> bool:
 
 def fold_same_length(text: str) -> str:
     """Fold character by character, keeping positions, so matches can be mapped back for snippets."""
-    table = _table()
+    table = fold_table()
     fast = text.translate(table).lower()
     if len(fast) == len(text):
         return fast
