@@ -40,7 +40,8 @@ class ComposeForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Loại văn bản"))
     subject = forms.CharField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
-    file = forms.FileField(label=_("Tệp văn bản (PDF)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    file = forms.FileField(label=_("Tệp văn bản (PDF)"), error_messages={"required": _("Chưa chọn tệp văn bản (PDF).")},
+                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
     attachments = MultiFileField(label=_("Phụ lục, tài liệu kèm theo (PDF)"), required=False,
                                  widget=MultiFileInput(attrs={"accept": "application/pdf,.pdf"}))
     signer_authority = forms.CharField(label=_("Thẩm quyền ký"), max_length=128, required=False, help_text=_("Ví dụ: T/M BAN THƯỜNG VỤ"))
@@ -121,7 +122,8 @@ class PaperForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
     due_date = VnDateField(label=_("Hạn xử lý"), required=False)
     sender_code = forms.CharField(label=_("Mã định danh cơ quan gửi"), max_length=35, required=False)
-    file = forms.FileField(label=_("Bản quét (PDF)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    file = forms.FileField(label=_("Bản quét (PDF)"), error_messages={"required": _("Chưa chọn tệp văn bản (PDF).")},
+                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

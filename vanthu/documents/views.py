@@ -6,6 +6,7 @@ are shown next to the field they name (forms.apply_error) or as a message.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from django.conf import settings
@@ -255,6 +256,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "can_issue": doc.status == DocStatus.APPROVED and Role.CLERK in issuer_roles,
         "return_form": ReturnForm(),
         "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
+        "status_counts": sorted(Counter(d.status_code for d in deliveries).items()),
     }
     return render(request, "documents/document.html", ctx)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from vanthu.organizations.access import member_org_ids, roles_by_org
 from vanthu.organizations.models import Organization
@@ -46,6 +48,20 @@ def current_roles(request: HttpRequest) -> set[str]:
     return set(roles_by_org(request.user).get(org.id, set())) if org else set()
 
 
+# Pages of other apps that join the main navigation once their URLs are installed.
+OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")))
+
+
+def optional_nav() -> list[tuple[str, str]]:
+    links = []
+    for name, label in OPTIONAL_NAV:
+        try:
+            links.append((reverse(name), label))
+        except NoReverseMatch:
+            continue
+    return links
+
+
 def layout(request: HttpRequest) -> dict:
     """Context processor: the header's organisation switcher and the roles that shape the nav."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
@@ -58,4 +74,5 @@ def layout(request: HttpRequest) -> dict:
         "is_clerk": "clerk" in roles,
         "is_leader": "leader" in roles,
         "can_draft": bool(roles & {"clerk", "leader", "specialist"}),
+        "nav_extra": optional_nav(),
     }
