@@ -34,19 +34,24 @@ class BenchDatabaseError(RuntimeError):
     """The benchmark database cannot be used (e.g. it would be the configured one)."""
 
 
-def derive(target: str | None = None) -> dict[str, Any]:
-    """The DATABASES entry of the benchmark database, from the configured one."""
+def derive(target: str | None = None, *, dataset: str | None = None) -> dict[str, Any]:
+    """The DATABASES entry of the benchmark database, from the configured one.
+
+    A scenario that keeps a large cached dataset names it (`dataset`) and gets a database of its
+    own (`bench/<dataset>.sqlite3`, `<name>_bench_<dataset>`), so that datasets of different
+    scenarios never evict each other. An explicit target is used as given.
+    """
     configured = settings.DATABASES["default"]
     db = copy.deepcopy(configured)
     target = target or os.environ.get(ENV_TARGET) or None
     engine = db["ENGINE"]
     if engine == SQLITE:
-        path = Path(target) if target else Path(settings.DATA_DIR) / "bench" / "bench.sqlite3"
+        path = Path(target) if target else Path(settings.DATA_DIR) / "bench" / f"{dataset or 'bench'}.sqlite3"
         db["NAME"] = str(path.resolve())
         if Path(str(configured["NAME"])).resolve() == path.resolve():
             raise BenchDatabaseError(f"refusing to benchmark on the configured database {path}")
     elif engine.startswith(POSTGRES):
-        db["NAME"] = target or f"{configured['NAME']}_bench"
+        db["NAME"] = target or f"{configured['NAME']}_bench" + (f"_{dataset}" if dataset else "")
         if db["NAME"] == configured["NAME"]:
             raise BenchDatabaseError(f"refusing to benchmark on the configured database {db['NAME']}")
     else:

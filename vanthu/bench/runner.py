@@ -30,8 +30,10 @@ from typing import Any
 
 from . import database
 
-# Modules that register scenarios; a new scenario is a new module here.
+# Modules that register scenarios: this package's own (relative names) and the apps' (dotted
+# paths). A new scenario is a function decorated with `@scenario` in a module listed here.
 MODULES = ("issue", "numbering", "inbox", "vanthu.reports.bench", "vanthu.search.bench", "vanthu.signatures.bench")
+LOAD_ERRORS: dict[str, str] = {}
 
 
 @dataclass
@@ -102,9 +104,14 @@ def scenario(name: str, *, default_scale: int, help: str, manages_database: bool
 
 
 def load_scenarios() -> dict[str, Scenario]:
+    """Import every scenario module. One app's broken benchmark must not stop the others."""
     for module in MODULES:
         # A dotted name is a scenario module that lives in its app.
-        importlib.import_module(module if "." in module else f"{__package__}.{module}")
+        name = module if "." in module else f"{__package__}.{module}"
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            LOAD_ERRORS[name] = f"{type(exc).__name__}: {exc}"
     return SCENARIOS
 
 
@@ -140,9 +147,12 @@ def run(name: str, *, scale: int | None = None, as_json: bool = False, repeat: i
     spec = scenarios.get(name)
     if spec is None:
         print(f"unknown scenario {name!r}; known: {', '.join(sorted(scenarios))}", file=sys.stderr)
+        for module, error in LOAD_ERRORS.items():
+            print(f"  (could not load {module}: {error})", file=sys.stderr)
         return 2
     try:
-        db = database.derive(target)
+        # A scenario that manages its own (cached) dataset gets a database of its own.
+        db = database.derive(target, dataset=name if spec.manages_database else None)
     except database.BenchDatabaseError as exc:
         print(str(exc), file=sys.stderr)
         return 2
