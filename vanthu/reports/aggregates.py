@@ -222,7 +222,13 @@ def _rows_by_table(delta: dict) -> dict[str, dict[tuple, dict[str, int]]]:
 def apply(delta: dict) -> None:
     """Add `delta` to the aggregate tables: one multi-row upsert statement per table touched."""
     qn = connection.ops.quote_name
-    for table, rows in _rows_by_table(delta).items():
+    grouped = _rows_by_table(delta)
+    # Tables in one fixed order and rows sorted by key: concurrent transactions then lock the
+    # rows they share in the same order, so that PostgreSQL never sees a deadlock.
+    for table in TABLES:
+        rows = grouped.get(table)
+        if not rows:
+            continue
         model, keys, cols = TABLES[table]
         name = qn(model._meta.db_table)
         all_cols = list(keys) + list(cols)
@@ -231,7 +237,7 @@ def apply(delta: dict) -> None:
             f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
             + ", ".join(f"{qn(c)} = {name}.{qn(c)} + excluded.{qn(c)}" for c in cols)
         )
-        params = [[*key, *(vals.get(c, 0) for c in cols)] for key, vals in rows.items()]
+        params = [[*key, *(vals.get(c, 0) for c in cols)] for key, vals in sorted(rows.items())]
         with connection.cursor() as cur:
             cur.executemany(sql, params)
 
@@ -256,11 +262,11 @@ def _stored_facts(ids: list[int]) -> dict[int, Fact]:
     return {row[0]: Fact(*row) for row in DeliveryFact.objects.filter(delivery_id__in=ids).values_list(*FACT_FIELDS)}
 
 
-def _refresh(new_facts: list[Fact]) -> None:
-    if not new_facts:
+def _refresh(new_facts: list[Fact], extra: dict | None = None) -> None:
+    if not new_facts and not extra:
         return
     old = _stored_facts([f.delivery_id for f in new_facts])
-    delta: dict = {}
+    delta: dict = dict(extra or {})  # applied with the facts' rows: one ordered batch of locks
     changed = []
     for f in new_facts:
         before = old.get(f.delivery_id)
@@ -301,8 +307,8 @@ def delivery_moved(delivery: Delivery, event: DeliveryEvent) -> None:
 
 def document_issued(document: Document, deliveries: Iterable[Delivery]) -> None:
     """Called by `issue_document`: one more document sent, and its new deliveries."""
-    apply(sent_contribution(document.issuer_id, document.issued_at, document.doc_type_id, document.urgency))
-    deliveries_changed(list(deliveries))
+    sent = sent_contribution(document.issuer_id, document.issued_at, document.doc_type_id, document.urgency)
+    _refresh(_facts_from_db([d if isinstance(d, int) else d.pk for d in deliveries]), extra=sent)
 
 
 # --- rebuilding from the raw records --------------------------------------------------------

@@ -75,11 +75,30 @@ def test_maintained_aggregates_equal_a_direct_count(world, monkeypatch, steps):
                 want = direct_count(ids, period, today)
                 assert (fig.received, fig.received_paper, fig.received_electronic) == (want["received"], want["paper"], want["electronic"])
                 assert (fig.at_arrived, fig.with_deadline, fig.late) == (want["at_arrived"], want["with_deadline"], want["late"])
+            _check_percentiles(ids)
             call_command("reports", "rebuild")
             assert aggregates.snapshot() == aggregates.expected()
             raise Rollback
     except Rollback:
         pass
+
+
+def _check_percentiles(ids) -> None:
+    """Medians and p90 read from merged histogram buckets are within the documented precision."""
+    import math
+
+    for org in ids:
+        fig = figures_for([org], make_period(year=2026))
+        rows = Delivery.objects.filter(recipient_id=org)
+        for kind, col in ((0, "accepted_at"), (1, "done_at")):
+            exact = sorted((getattr(d, col) - d.arrived_at).total_seconds() / 3600 for d in rows if getattr(d, col))
+            for p in (0.5, 0.9):
+                got = fig.hours(kind, p)
+                if not exact:
+                    assert got is None
+                    continue
+                want = exact[max(1, math.ceil(p * len(exact))) - 1]
+                assert abs(got - want) <= 0.073 * want + 1 / 60 + 0.01, (org, kind, p, got, want)
 
 
 def _play(s, world, sides, clock) -> None:
