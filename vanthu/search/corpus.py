@@ -51,12 +51,13 @@ class Corpus:
         self.urg_cum = list(itertools.accumulate(u[1] for u in URGENCIES))
         self.days = YEARS * 365
 
-    def rows(self, start: int = 0) -> Iterator[IndexRow]:
+    def rows(self, start: int = 0, end: int | None = None) -> Iterator[IndexRow]:
+        """Documents start+1 … end (ids), reproducible for the same (start, end)."""
         rng = random.Random(f"{self.seed}:{self.scale}:{start}")
         counters: dict[tuple[int, str], int] = {}
         choices = rng.choices
         orgs = range(ORGS)
-        for i in range(start, self.scale):
+        for i in range(start, self.scale if end is None else min(end, self.scale)):
             doc_id = i + 1
             d = START + timedelta(days=i * self.days // self.scale)
             issuer = choices(orgs, cum_weights=self.org_cum)[0]
