@@ -160,7 +160,8 @@ def sign_on_approval(document: Document, *, user) -> DocumentFile | None:
     if cert is None or source is None:
         return None
     with transaction.atomic():
-        data = sign_pdf(read_blob(source.file_id), signer_for(cert), field_name=_free_field(source, LEADER_FIELD),
+        original = read_blob(source.file_id)
+        data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, LEADER_FIELD),
                         reason=_("Duyệt văn bản"), location=document.place or "")
         row = _attach_signed(document, source, data, "signed")
         record("document_signed", actor=user, obj=document, data={"file": row.file_id, "certificate": cert.fingerprint})
@@ -177,7 +178,8 @@ def seal_on_issue(document: Document, *, user, deliveries: Iterable[Delivery] = 
         signer_name = document.signer_name or (document.approved_by.get_full_name() if document.approved_by_id else "")
         stamp = StampText(signer_name=signer_name or org.name, organization_name=org.name, seal_label=org.short_name)
         with transaction.atomic():
-            data = sign_pdf(read_blob(source.file_id), signer_for(cert), field_name=_free_field(source, SEAL_FIELD),
+            original = read_blob(source.file_id)
+            data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
                             reason=_("Phát hành văn bản"), location=document.place or "", stamp=stamp,
                             signed_at=timezone.now())
             row = _attach_signed(document, source, data, "sealed")
@@ -194,9 +196,11 @@ def seal_on_issue(document: Document, *, user, deliveries: Iterable[Delivery] = 
     return row
 
 
-def _free_field(source: DocumentFile, wanted: str) -> str:
+def _free_field(data: bytes, wanted: str) -> str:
     """A field name not yet used in the file (a document signed twice by leaders keeps both)."""
-    taken = set(field_names(read_blob(source.file_id)))
+    if wanted.encode() not in data:
+        return wanted  # the usual case, without parsing the PDF
+    taken = set(field_names(data))
     name, n = wanted, 2
     while name in taken:
         name, n = f"{wanted}{n}", n + 1

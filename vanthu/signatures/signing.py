@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -60,9 +62,11 @@ def _font_path() -> str:
     raise RuntimeError("no font")
 
 
-# The characters a stamp may use: Latin with every Vietnamese letter, digits, punctuation.
-_STAMP_CHARS = (set(range(0x20, 0x7F)) | set(range(0xA0, 0x250)) | set(range(0x300, 0x310))
-                | set(range(0x1EA0, 0x1F00)) | {0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026})
+# The characters a stamp may use: ASCII, every Vietnamese letter, a little punctuation. Fewer
+# glyphs make the per-signature subsetting cheaper (pyHanko re-subsets on every embed).
+_VIETNAMESE = "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư"
+_STAMP_CHARS = (set(range(0x20, 0x7F)) | {ord(c) for c in _VIETNAMESE} | set(range(0x1EA0, 0x1EFA))
+                | {0xA0, 0xB7, 0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026})
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +82,7 @@ def stamp_font_path() -> str:
     from fontTools.ttLib import TTFont
 
     source = Path(_font_path())
-    target = Path(settings.DATA_DIR) / "fonts" / f"stamp-{source.stem}-{int(source.stat().st_mtime)}.ttf"
+    target = Path(settings.DATA_DIR) / "fonts" / f"stamp-v2-{source.stem}-{int(source.stat().st_mtime)}.ttf"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         opts = subset.Options()
@@ -170,10 +174,29 @@ def sign_pdf(data: bytes, signer: signers.Signer, *, field_name: str, reason: st
         style = _stamp_style(stamp.seal_label)
         params = {"signer": stamp.signer_name, "org": stamp.organization_name,
                   "time": iso_vn(signed_at or datetime.now(VN_TZ))}
-    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper(), stamp_style=style, new_field_spec=spec)
+    ts = timestamper()
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=ts, stamp_style=style, new_field_spec=spec)
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params)
-    return out.getvalue()
+    # pyHanko sizes the signature by making a throw-away one first (a whole second CMS and
+    # signature). The size only depends on the signer and the timestamp authority, so the
+    # first signature's reservation is remembered and reused.
+    size_key = (getattr(settings, "VANTHU_TSA_URL", "") or "", md_size_key(meta))
+    reserved = _reserved.get(signer, {}).get(size_key)
+    pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params, bytes_reserved=reserved)
+    result = out.getvalue()
+    if reserved is None:
+        m = _CONTENTS.search(result, len(data))
+        if m:
+            _reserved.setdefault(signer, {})[size_key] = len(m.group(1))
+    return result
+
+
+_reserved: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
+
+
+def md_size_key(meta: signers.PdfSignatureMetadata) -> str:
+    return meta.md_algorithm or "sha256"
 
 
 def field_names(data: bytes) -> list[str]:
