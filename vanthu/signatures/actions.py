@@ -279,3 +279,9 @@ def is_electronically_authenticated(document: Document) -> bool:
         return False
     latest = SignatureReport.objects.latest_for(target)
     return bool(latest and latest.authenticated)
+
+
+def signature_report(document: Document) -> SignatureReport | None:
+    """The report a document page shows (badge and details): that of the file that counts."""
+    target = document.authoritative
+    return SignatureReport.objects.latest_for(target) if target is not None else None

@@ -117,6 +117,22 @@ class SignatureReportQuerySet(models.QuerySet):
     def latest_for(self, document_file: DocumentFile) -> SignatureReport | None:
         return self.filter(document_file=document_file).order_by("-checked_at", "-id").first()
 
+    def current(self) -> SignatureReportQuerySet:
+        """Only each document's newest report of the file that counts (its authoritative file,
+        or the main upload while there is none)."""
+        newest = SignatureReport.objects.filter(document_id=models.OuterRef("document_id")).filter(
+            models.Q(document_file_id=models.OuterRef("document__authoritative_file_id"))
+            | models.Q(document__authoritative_file__isnull=True, document_file__role="main")
+        ).order_by("-checked_at", "-id").values("id")[:1]
+        return self.filter(id=models.Subquery(newest))
+
+
+def authenticated_documents(documents: models.QuerySet[Document]) -> models.QuerySet[Document]:
+    """Statistics: the documents that are electronically authenticated (every signature valid,
+    one of them an organisation's), by their current report. Chains with any document filter."""
+    ids = SignatureReport.objects.current().filter(authenticated=True).values("document_id")
+    return documents.filter(id__in=ids)
+
 
 class SignatureReport(models.Model):
     """The result of verifying one PDF of a document: overall status and one entry per signature."""
