@@ -104,10 +104,15 @@ def load_or_create_demo_authority() -> DemoAuthority:
     return auth
 
 
+def _cut64(text: str) -> str:
+    """At most 64 bytes of UTF-8 (the X.509 limit counts bytes; Vietnamese letters take 2-3)."""
+    return text.encode("utf-8")[:64].decode("utf-8", "ignore")
+
+
 def person_name(full_name: str, org: Organization | None, username: str = "") -> x509.Name:
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, full_name[:64] or username)]
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, _cut64(full_name) or username)]
     if org is not None:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org.name[:64]))
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cut64(org.name)))
     if username:
         attrs.append(x509.NameAttribute(NameOID.USER_ID, username[:64]))
     attrs.append(x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"))
@@ -117,8 +122,8 @@ def person_name(full_name: str, org: Organization | None, username: str = "") ->
 def organization_name(org: Organization) -> x509.Name:
     # An organisation's (seal) certificate names the organisation twice and carries its code.
     return x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, org.name[:64]),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org.name[:64]),
+        x509.NameAttribute(NameOID.COMMON_NAME, _cut64(org.name)),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cut64(org.name)),
         x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, org.code),
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
     ])
