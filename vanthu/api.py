@@ -145,3 +145,5 @@ def _register_fallback() -> None:
 
 
 _register_fallback()
+    from vanthu.exchange.api import router as exchange_router
+    api.add_router("", exchange_router)

@@ -26,6 +26,7 @@ def _prepare_database() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup(args.data_dir)
     from django.conf import settings
 
@@ -33,7 +34,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     print(f"Thư mục dữ liệu / data dir: {settings.DATA_DIR}  ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
     _prepare_database()
-    logins = seed_demo(password=args.demo_password, documents=args.documents)
+    if args.site == "city":
+        from vanthu.exchange.commands import prepare_demo_site
+
+        logins = prepare_demo_site("city", password=args.demo_password)
+    else:
+        logins = seed_demo(password=args.demo_password, documents=args.documents)
+        from vanthu.exchange.commands import (
+            prepare_demo_site,  # organisation certificates for exchange
+        )
+
+        prepare_demo_site("bloc", password=args.demo_password)
     url = f"http://{args.host}:{args.port}/"
     print()
     print(f"VanThu đang chạy tại / is running at: {url}")
@@ -79,6 +90,7 @@ def _gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup(args.data_dir)
     _prepare_database()
     os.execv(sys.executable, _gunicorn_argv(args.host, args.port, args.workers))
@@ -89,6 +101,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup(getattr(args, "data_dir", None))
     from django.core.management import call_command
 
+    from vanthu.exchange.tasks import on_worker_start
+
+    on_worker_start()  # pick up what a killed worker left unsent
     call_command("db_worker", interval=1.0)
     return 0
 
@@ -138,6 +153,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_peer(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    _prepare_database()
+    from vanthu.exchange.commands import peer_add
+
+    return peer_add(args.url, trust_roots=args.trust_roots, inbound_secret=args.inbound_secret, outbound_secret=args.outbound_secret)
+
+
+def cmd_edxml(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from vanthu.exchange import commands
+
+    if args.subcommand == "export":
+        return commands.edxml_export(int(args.args[0]), args.args[1], recipient=args.recipient)
+    return commands.edxml_import(args.args[0])
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vanthu", description="VanThu — văn bản điện tử của các tổ chức đảng")
     sub = p.add_subparsers(dest="command", required=True)
@@ -148,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--data-dir", default=None)
     d.add_argument("--demo-password", default="demo")
     d.add_argument("--documents", type=int, default=2000, help="how many demo documents to create")
+    d.add_argument("--site", choices=["bloc", "city"], default="bloc", help="the Bloc's tree (default) or the City Party Committee's")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="run the web server (gunicorn)")
@@ -183,6 +216,22 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("subcommand", choices=["reindex"])
     se.add_argument("--data-dir", default=None)
     se.set_defaults(func=cmd_search)
+
+    pe = sub.add_parser("peer", help="exchange peers: add URL")
+    pe.add_argument("subcommand", choices=["add"])
+    pe.add_argument("url")
+    pe.add_argument("--trust-roots", action="store_true", help="also trust the peer's root certificates for PDF signatures")
+    pe.add_argument("--inbound-secret", default="", help="a shared secret the peer must present to us")
+    pe.add_argument("--outbound-secret", default="", help="the shared secret we present to the peer")
+    pe.add_argument("--data-dir", default=None)
+    pe.set_defaults(func=cmd_peer)
+
+    ex = sub.add_parser("edxml", help="edXML packages by hand: export DOCUMENT_ID FILE | import FILE")
+    ex.add_argument("subcommand", choices=["export", "import"])
+    ex.add_argument("args", nargs="+")
+    ex.add_argument("--recipient", default="", help="export: the recipient's code when there are several at peers")
+    ex.add_argument("--data-dir", default=None)
+    ex.set_defaults(func=cmd_edxml)
 
     sub.add_parser("manage", help="Django management commands", add_help=False)
     return p

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "vanthu.web",
     "vanthu.search",
     "vanthu.signatures",
+    "vanthu.exchange",
     "vanthu.reports",
 ]
 
@@ -200,3 +201,16 @@ LOGGING = {
 VANTHU_KEY_ENCRYPTION_KEY = _env("KEY_ENCRYPTION_KEY")
 # RFC 3161 timestamp authority: when set, approvals are signed PAdES B-T instead of B-B.
 VANTHU_TSA_URL = _env("TSA_URL")
+
+# --- exchange with other installations (edXML) ----------------------------------------------
+VANTHU_SITE_NAME = _env("SITE_NAME", "VanThu")
+# The address peers reach us at; `vanthu demo` and `vanthu serve` set it from --host/--port.
+VANTHU_PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+VANTHU_EXCHANGE_MAX_BODY_MB = _env_int("EXCHANGE_MAX_BODY_MB", 60)
+VANTHU_EXCHANGE_MAX_AGE_HOURS = _env_int("EXCHANGE_MAX_AGE_HOURS", 72)  # retry until then, then failed
+VANTHU_EXCHANGE_RETRY_BASE_SECONDS = float(_env("EXCHANGE_RETRY_BASE_SECONDS", "2"))
+VANTHU_EXCHANGE_RETRY_CAP_SECONDS = float(_env("EXCHANGE_RETRY_CAP_SECONDS", "600"))
+VANTHU_EXCHANGE_REPLAY_WINDOW_SECONDS = _env_int("EXCHANGE_REPLAY_WINDOW_SECONDS", 3600)
+VANTHU_EXCHANGE_IMPORT_MAX_AGE_DAYS = _env_int("EXCHANGE_IMPORT_MAX_AGE_DAYS", 60)
+VANTHU_EXCHANGE_TIMEOUT_SECONDS = _env_int("EXCHANGE_TIMEOUT_SECONDS", 60)
+VANTHU_EXCHANGE_LEASE_SECONDS = _env_int("EXCHANGE_LEASE_SECONDS", 120)

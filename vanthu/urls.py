@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("exchange/", include("vanthu.exchange.urls")),
     path("reports/", include("vanthu.reports.urls")),
     path("", include("vanthu.web.urls")),
 ]

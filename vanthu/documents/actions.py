@@ -269,6 +269,9 @@ def issue_document(document: Document, *, user) -> Document:
         from vanthu.signatures.actions import seal_on_issue  # signatures depends on documents
 
         seal_on_issue(document, user=user, deliveries=deliveries)
+        from vanthu.exchange import outbox  # recipients at a peer: outbox rows in this transaction
+
+        outbox.document_issued(document, deliveries)
     return document
 
 
@@ -298,6 +301,9 @@ def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=Non
     from vanthu.reports import aggregates  # statistics kept current in the same transaction
 
     aggregates.delivery_moved(delivery, event)
+    from vanthu.exchange import outbox  # a document from a peer: the status goes back to it
+
+    outbox.delivery_moved(delivery, event)
     return event
 
 

@@ -1,0 +1,412 @@
+"""Two VanThu installations exchanging documents over loopback: real processes, real network.
+
+Each installation has its own data dir and SQLite database, its own server (`vanthu serve` on a
+free port) and its own worker (`vanthu worker`), started here. They become peers with
+`vanthu peer add`. Everything a clerk does goes through the HTTP API; what is refused is read
+back from the receiving side's database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from vanthu.documents.pdfgen import make_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+A_ORG, B_ORG = "000.00.31.H26", "000.00.00.H26"  # the Bloc (site A) and the City Party Committee (site B)
+REPLAY_WINDOW = 25
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check: Callable[[], object], timeout: float = 40, what: str = "condition") -> object:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except (requests.RequestException, sqlite3.Error, KeyError, IndexError):
+            last = None
+        if last:
+            return last
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+@dataclass
+class Site:
+    name: str
+    data_dir: Path
+    port: int
+    env: dict
+    server: subprocess.Popen | None = None
+    worker: subprocess.Popen | None = None
+    tokens: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "vanthu.cli", *args, "--data-dir", str(self.data_dir)],
+                              env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=check)
+
+    def start_server(self) -> None:
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "vanthu.cli", "serve", "--port", str(self.port), "--workers", "1", "--data-dir", str(self.data_dir)],
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_for(lambda: requests.get(f"{self.url}/healthz", timeout=2).ok, 60, f"{self.name} server")
+
+    def stop_server(self) -> None:
+        if self.server and self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGTERM)
+            self.server.wait(20)
+
+    def start_worker(self) -> None:
+        self.worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--data-dir", str(self.data_dir)],
+                                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def kill_worker(self) -> None:
+        if self.worker and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGKILL)
+            self.worker.wait(10)
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            r = requests.post(f"{self.url}/api/v1/auth/token", json={"username": username, "password": "demo"}, timeout=30)
+            r.raise_for_status()
+            self.tokens[username] = r.json()["token"]
+        return self.tokens[username]
+
+    def api(self, method: str, path: str, user: str, **kw) -> dict:
+        r = requests.request(method, f"{self.url}/api/v1{path}", headers={"Authorization": f"Bearer {self.token(user)}"}, timeout=60, **kw)
+        assert r.status_code < 300, f"{method} {path}: {r.status_code} {r.text[:500]}"
+        return r.json()
+
+    def org_id(self, code: str) -> int:
+        items = self.api("GET", "/organizations", "admin", params={"q": code})["items"]
+        return next(o["id"] for o in items if o["code"] == code)
+
+    def sql(self, query: str, *params) -> list[tuple]:
+        con = sqlite3.connect(self.data_dir / "vanthu.sqlite3", timeout=30)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    def site_id(self) -> str:
+        return (self.data_dir / "site_id").read_text().strip()
+
+
+def _env(data_dir: Path, port: int, key: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
+    env.update({
+        "VANTHU_DATA_DIR": str(data_dir), "VANTHU_PUBLIC_URL": f"http://127.0.0.1:{port}", "VANTHU_FAST_PASSWORD_HASHER": "1",
+        "VANTHU_KEY_ENCRYPTION_KEY": key, "VANTHU_EXCHANGE_RETRY_BASE_SECONDS": "0.5", "VANTHU_EXCHANGE_RETRY_CAP_SECONDS": "2",
+        "VANTHU_EXCHANGE_LEASE_SECONDS": "8", "VANTHU_EXCHANGE_TIMEOUT_SECONDS": "6",
+        "VANTHU_EXCHANGE_REPLAY_WINDOW_SECONDS": str(REPLAY_WINDOW), "VANTHU_LOG_LEVEL": "ERROR",
+        "PYTHONWARNINGS": "ignore",
+    })
+    return env
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> Iterator[tuple[Site, Site]]:
+    base = tmp_path_factory.mktemp("exchange")
+    a = Site("bloc", base / "A", free_port(), {})
+    b = Site("city", base / "B", free_port(), {})
+    a.env, b.env = _env(a.data_dir, a.port, "key-a"), _env(b.data_dir, b.port, "key-b")
+    seeds = [subprocess.Popen([sys.executable, "-m", "vanthu.exchange.testing", s.name, "--data-dir", str(s.data_dir)],
+                              env=s.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s in (a, b)]
+    for p in seeds:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-3000:]
+    try:
+        for s in (a, b):
+            s.start_server()
+            s.start_worker()
+        for s, other in ((a, b), (b, a)):
+            r = s.run("peer", "add", other.url, "--trust-roots")
+            assert r.returncode == 0, r.stderr
+        yield a, b
+    finally:
+        for s in (a, b):
+            s.kill_worker()
+            s.stop_server()
+
+
+PDF = make_pdf([["Về việc triển khai chuyển đổi số trong các tổ chức đảng"]])
+
+
+def issue(a: Site, subject: str) -> int:
+    """A's specialist drafts to the City Party Committee, the leader approves, the clerk issues."""
+    to = a.org_id(B_ORG)
+    doc = a.api("POST", "/documents", "cv1.dukhoi", data={"organization_id": a.org_id(A_ORG), "doc_type": "CV", "subject": subject,
+                                                           "recipient_ids": [to], "signer_position": "Bí thư"},
+                files={"file": ("congvan.pdf", PDF, "application/pdf")})
+    a.api("POST", f"/documents/{doc['id']}/submit", "cv1.dukhoi")
+    a.api("POST", f"/documents/{doc['id']}/approve", "bt.dukhoi")
+    a.api("POST", f"/documents/{doc['id']}/issue", "vt.dukhoi")
+    return doc["id"]
+
+
+def b_inbox(b: Site) -> list[dict]:
+    return b.api("GET", "/inbox", "vt.thanhuy", params={"organization_id": b.org_id(B_ORG), "limit": 200})["items"]
+
+
+def arrived(b: Site, subject: str) -> list[dict]:
+    return [i for i in b_inbox(b) if i["document"]["subject"] == subject]
+
+
+def exchange_row(a: Site, doc_id: int) -> dict:
+    return a.api("GET", f"/documents/{doc_id}/exchange", "vt.dukhoi")["items"][0]
+
+
+def test_peer_organisations_appear_with_their_codes(sites):
+    a, b = sites
+    codes = {o["code"]: o for o in a.api("GET", "/organizations", "cv1.dukhoi", params={"q": "Thành ủy"})["items"]}
+    assert B_ORG in codes and "000.01.00.H26" in codes
+    assert A_ORG in {o["code"] for o in b.api("GET", "/organizations", "vt.thanhuy", params={"limit": 500})["items"]}
+
+
+def test_document_travels_and_statuses_01_to_06_come_back(sites):
+    a, b = sites
+    subject = f"Về việc báo cáo chuyển đổi số {uuid.uuid4().hex[:6]}"
+    doc_id = issue(a, subject)
+    item = wait_for(lambda: arrived(b, subject), what="arrival at B")[0]
+    assert item["status_code"] == "01" and item["source"] == "electronic"
+    assert item["document"]["symbol"].endswith("-CV/ĐUK")
+    wait_for(lambda: exchange_row(a, doc_id)["transport"] == "sent", what="acknowledgement")
+    # The sealed PDF was verified on arrival against the peer's roots (trusted by --trust-roots).
+    sig = b.api("GET", f"/documents/{item['document']['id']}/signatures", "vt.thanhuy")
+    assert sig["status"] == "valid" and sig["authenticated"], sig
+
+    did = item["id"]
+    b.api("POST", f"/inbox/{did}/accept", "vt.thanhuy")
+    handler = next(m for m in b.api("GET", f"/organizations/{b.org_id(B_ORG)}/members", "bt.thanhuy")["items"] if m["username"] == "cv1.thanhuy")
+    b.api("POST", f"/incoming/{did}/assign", "bt.thanhuy", json={"main_handler_id": handler["user_id"] if "user_id" in handler else handler["id"]})
+    b.api("POST", f"/incoming/{did}/start", "cv1.thanhuy", json={})
+    b.api("POST", f"/incoming/{did}/complete", "cv1.thanhuy", json={"note": "Đã báo cáo"})
+
+    wait_for(lambda: exchange_row(a, doc_id)["status_code"] == "06", what="status 06 at A")
+    history = a.api("GET", f"/documents/{doc_id}/deliveries", "vt.dukhoi")["items"][0]["history"]
+    assert [h["status_code"] for h in history] == ["01", "03", "04", "05", "06"]
+    # One record at B, one message per status at A, every one acknowledged.
+    assert len(arrived(b, subject)) == 1
+    states = a.sql("SELECT state FROM exchange_outboxmessage m JOIN documents_delivery d ON d.id = m.delivery_id WHERE d.document_id = ?", doc_id)
+    assert states == [("sent",)]
+    assert b.sql("SELECT status_code, state FROM exchange_outboxmessage WHERE delivery_id = ? ORDER BY id", did) == [
+        ("03", "sent"), ("04", "sent"), ("05", "sent"), ("06", "sent")]
+
+
+def test_peer_down_then_back_each_package_exactly_once(sites):
+    a, b = sites
+    b.stop_server()
+    try:
+        subjects = [f"Về việc gửi khi mất kết nối {i} {uuid.uuid4().hex[:6]}" for i in range(3)]
+        doc_ids = [issue(a, s) for s in subjects]
+        wait_for(lambda: all(exchange_row(a, d)["attempts"] >= 1 for d in doc_ids), what="failed attempts while B is down")
+        assert {exchange_row(a, d)["transport"] for d in doc_ids} == {"pending"}
+    finally:
+        b.start_server()
+    for s in subjects:
+        wait_for(lambda s=s: arrived(b, s), 60, what="arrival after B came back")
+    time.sleep(2)  # any duplicate would have arrived by now
+    assert [len(arrived(b, s)) for s in subjects] == [1, 1, 1]
+    assert {exchange_row(a, d)["transport"] for d in doc_ids} == {"sent"}
+
+
+def test_worker_killed_mid_sending_loses_and_duplicates_nothing(sites):
+    a, b = sites
+    subjects = [f"Về việc gửi khi worker bị dừng {i} {uuid.uuid4().hex[:6]}" for i in range(5)]
+    doc_ids = []
+    for i, s in enumerate(subjects):
+        doc_ids.append(issue(a, s))
+        if i == 2:
+            a.kill_worker()  # SIGKILL while the first packages are being built, signed and posted
+    a.start_worker()
+    for s in subjects:
+        wait_for(lambda s=s: arrived(b, s), 60, what="arrival after the worker restarted")
+    time.sleep(2)
+    assert [len(arrived(b, s)) for s in subjects] == [1] * 5
+    assert {exchange_row(a, d)["transport"] for d in doc_ids} == {"sent"}
+
+
+@pytest.fixture(scope="module")
+def exported(sites, tmp_path_factory) -> tuple[bytes, float, str]:
+    """A package of a delivered document, written with `vanthu edxml export` (and its time)."""
+    a, b = sites
+    subject = f"Về việc xuất gói tin {uuid.uuid4().hex[:6]}"
+    doc_id = issue(a, subject)
+    wait_for(lambda: arrived(b, subject), what="arrival")
+    path = tmp_path_factory.mktemp("usb") / "goitin.edxml"
+    r = a.run("edxml", "export", str(doc_id), str(path))
+    assert r.returncode == 0, r.stderr
+    return path.read_bytes(), time.monotonic(), subject
+
+
+def post(b: Site, body: bytes, site_id: str, **kw) -> requests.Response:
+    return requests.post(f"{b.url}/exchange/inbox", data=body, headers={"X-VanThu-Site": site_id, "Content-Type": "application/xml"},
+                         timeout=30, **kw)
+
+
+def counts(b: Site) -> tuple[int, int]:
+    return b.sql("SELECT COUNT(*) FROM documents_document")[0][0], b.sql("SELECT COUNT(*) FROM exchange_refusal")[0][0]
+
+
+def test_same_package_twice_makes_one_record(sites, exported):
+    a, b = sites
+    body, _at, subject = exported
+    for _ in range(2):
+        r = post(b, body, a.site_id())
+        assert r.status_code == 200 and r.json()["status"] == "duplicate", r.text
+    path = b.data_dir.parent / "again.edxml"
+    path.write_bytes(body)
+    r = b.run("edxml", "import", str(path), check=False)
+    assert json.loads(r.stdout.strip().splitlines()[-1])["status"] == "duplicate"
+    assert len(arrived(b, subject)) == 1
+
+
+def _refused(b: Site, body: bytes, site_id: str, status: int, code: str) -> None:
+    docs, refusals = counts(b)
+    r = post(b, body, site_id)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code
+    assert counts(b) == (docs, refusals + 1)  # logged, nothing created
+    assert b.sql("SELECT code FROM exchange_refusal ORDER BY id DESC LIMIT 1") == [(code,)]
+
+
+def test_changed_byte_is_refused(sites, exported):
+    a, b = sites
+    body = exported[0]
+    i = body.index(b"<edXML:Subject>") + len(b"<edXML:Subject>")
+    _refused(b, body[:i] + b"X" + body[i + 1:], a.site_id(), 403, "bad_signature")
+    j = body.index(b"<edXML:ContentTransferEncoded>") + 200
+    flipped = body[:j] + (b"A" if body[j:j + 1] != b"A" else b"B") + body[j + 1:]
+    _refused(b, flipped, a.site_id(), 400, "attachment_digest_mismatch")
+
+
+def test_unknown_key_and_unknown_peer_are_refused(sites):
+    a, b = sites
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    from vanthu.exchange import edxml
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Đảng ủy Khối (giả mạo)")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(7)
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+    pkg = edxml.Package(
+        message_id=edxml.new_message_id(), sender=edxml.Party(A_ORG, "Đảng ủy Khối"), recipient=edxml.Party(B_ORG, "Thành ủy"),
+        code_number="999", code_notation="CV/ĐUK", issued_date=dt.date.today(), place="Hà Nội", type_code="CV", type_name="Công văn",
+        subject="Văn bản giả mạo", signer_authority="", signer_position="", signer_name="", due_date=None, priority=0, page_count=1,
+        timestamp=now, files=[edxml.FilePart("a.pdf", PDF)],
+    )
+    forged = edxml.sign(edxml.build_package(pkg), key, cert)
+    _refused(b, forged, a.site_id(), 403, "bad_signature")
+    _refused(b, forged, uuid.uuid4().hex, 403, "unknown_peer")
+
+
+def test_replayed_old_package_is_refused(sites, exported):
+    a, b = sites
+    body, at, _subject = exported
+    time.sleep(max(0.0, REPLAY_WINDOW + 1 - (time.monotonic() - at)))
+    _refused(b, body, a.site_id(), 409, "stale_message")
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<edXML:edXML xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">&lol4;</edXML:edXML>"""
+XXE = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<edXML:edXML xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:Subject>&xxe;</edXML:Subject></edXML:edXML>"""
+
+
+@pytest.mark.parametrize("body,code", [(BOMB, "dtd_forbidden"), (XXE, "dtd_forbidden"),
+                                        (b"<edXML:edXML xmlns:edXML='http://www.mic.gov.vn/TBT/QCVN_102_2016'>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</edXML:edXML>", "too_deep")],
+                         ids=["xml_bomb", "external_entity", "deep_nesting"])
+def test_hostile_xml_is_refused_quickly(sites, body, code):
+    a, b = sites
+    started = time.monotonic()
+    _refused(b, body, a.site_id(), 400, code)
+    assert time.monotonic() - started < 5
+
+
+def test_500_mb_body_is_refused_without_reading_it(sites):
+    """Streamed, never allocated: the server answers 413 after the headers and stops reading."""
+    a, b = sites
+    size = 500 * 1024 * 1024
+    chunk = b"<" * (1024 * 1024)
+    started = time.monotonic()
+    sent = 0
+    with socket.create_connection(("127.0.0.1", b.port), timeout=10) as s:
+        s.sendall((f"POST /exchange/inbox HTTP/1.1\r\nHost: 127.0.0.1\r\nX-VanThu-Site: {a.site_id()}\r\n"
+                   f"Content-Type: application/xml\r\nContent-Length: {size}\r\n\r\n").encode())
+        s.settimeout(0.5)
+        answer = b""
+        try:
+            while sent < size and not answer:
+                s.sendall(chunk)
+                sent += len(chunk)
+                try:
+                    answer = s.recv(4096)
+                except TimeoutError:
+                    pass
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        if not answer:
+            s.settimeout(5)
+            try:
+                answer = s.recv(4096)
+            except (TimeoutError, ConnectionResetError):
+                answer = b""
+    assert answer.startswith(b"HTTP/1.1 413") or answer.startswith(b"HTTP/1.0 413"), answer[:200]
+    assert sent < 100 * 1024 * 1024, f"the client got to send {sent >> 20} MB"
+    assert time.monotonic() - started < 30
+    assert b.sql("SELECT code FROM exchange_refusal ORDER BY id DESC LIMIT 1") == [("package_too_large",)]
+
+
+def test_recall_agreed_and_refused(sites):
+    a, b = sites
+    subjects = [f"Về việc thu hồi {k} {uuid.uuid4().hex[:6]}" for k in ("đồng ý", "từ chối")]
+    doc_ids = [issue(a, s) for s in subjects]
+    items = [wait_for(lambda s=s: arrived(b, s), what="arrival")[0] for s in subjects]
+    for d in doc_ids:
+        a.api("POST", f"/documents/{d}/recall", "vt.dukhoi", json={"reason": "Văn bản ban hành nhầm, đề nghị thu hồi"})
+        assert exchange_row(a, d)["status_code"] == "13"
+    for item in items:
+        wait_for(lambda item=item: [i for i in b_inbox(b) if i["id"] == item["id"]][0]["status_code"] == "13", what="13 at B")
+    agreed = b.api("POST", f"/deliveries/{items[0]['id']}/recall-answer", "vt.thanhuy", json={"agree": True, "note": "Đồng ý"})
+    refused = b.api("POST", f"/deliveries/{items[1]['id']}/recall-answer", "vt.thanhuy", json={"agree": False, "note": "Đã triển khai"})
+    assert agreed["items"][0]["requests"][0]["answer"] == "15"
+    assert refused["items"][0]["requests"][0]["answer"] == "16" and refused["items"][0]["status_code"] == "01"
+    row = wait_for(lambda: exchange_row(a, doc_ids[0])["requests"][0]["answer"] == "15" and exchange_row(a, doc_ids[0]), what="15 at A")
+    assert row["status_code"] == "15"
+    row = wait_for(lambda: exchange_row(a, doc_ids[1])["requests"][0]["answer"] == "16" and exchange_row(a, doc_ids[1]), what="16 at A")
+    assert row["status_code"] == "01" and row["requests"][0]["answer_note"] == "Đã triển khai"
+    history = [h["status_code"] for h in a.api("GET", f"/documents/{doc_ids[1]}/deliveries", "vt.dukhoi")["items"][0]["history"]]
+    assert history == ["01", "13", "16"]
+    assert b.sql("SELECT status FROM documents_document WHERE id = ?", items[0]["document"]["id"]) == [("revoked",)]

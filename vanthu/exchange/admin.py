@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from .models import InboundMessage, OutboxMessage, Peer, RecallRequest, Refusal, RemoteOrganization
+
+
+class RemoteOrganizationInline(admin.TabularInline):
+    model = RemoteOrganization
+    fields = ["organization", "fingerprint"]
+    readonly_fields = ["organization", "fingerprint"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Peer)
+class PeerAdmin(admin.ModelAdmin):
+    list_display = ["name", "base_url", "endpoint", "site_id", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "base_url", "site_id"]
+    inlines = [RemoteOrganizationInline]
+
+
+@admin.register(OutboxMessage)
+class OutboxAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "peer", "delivery", "business_type", "status_code", "state", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["state", "kind", "peer"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+
+@admin.register(InboundMessage)
+class InboundAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "kind", "peer", "document_id_text", "business_type", "status_code"]
+    list_filter = ["kind", "peer"]
+    search_fields = ["document_id_text", "message_id"]
+    readonly_fields = [f.name for f in InboundMessage._meta.fields]
+
+
+@admin.register(Refusal)
+class RefusalAdmin(admin.ModelAdmin):
+    list_display = ["at", "code", "peer", "site_id", "remote_addr", "size"]
+    list_filter = ["code"]
+    readonly_fields = [f.name for f in Refusal._meta.fields]
+
+
+@admin.register(RecallRequest)
+class RecallAdmin(admin.ModelAdmin):
+    list_display = ["delivery", "business_type", "requested_at", "answer", "answered_at"]
+    list_filter = ["business_type", "answer"]

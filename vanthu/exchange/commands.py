@@ -1,0 +1,76 @@
+"""What the `vanthu` command's exchange subcommands do (peer add, edxml export/import, demo sites)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from vanthu.documents.models import Delivery
+
+from .models import OutboxMessage
+
+
+def prepare_demo_site(site: str, *, password: str) -> list[str] | None:
+    """`vanthu demo --site`: the City tree for `city`; both get the demo CA's certificates,
+    which every organisation needs to sign its packages."""
+    lines = None
+    if site == "city":
+        from .demo_city import seed_city
+
+        lines = seed_city(password=password)
+    from vanthu.signatures.ca import ensure_demo_ca
+
+    ensure_demo_ca()
+    return lines
+
+
+def peer_add(url: str, *, trust_roots: bool, inbound_secret: str = "", outbound_secret: str = "") -> int:
+    from .actions import add_peer
+
+    peer = add_peer(url, trust_roots=trust_roots, inbound_secret=inbound_secret, outbound_secret=outbound_secret)
+    codes = list(peer.organizations.values_list("organization__code", "organization__name"))
+    print(f"Đã đăng ký hệ thống liên thông / peer registered: {peer.name} ({peer.endpoint})")
+    for code, name in codes:
+        print(f"  {code}  {name}")
+    return 0
+
+
+def edxml_export(document_id: int, path: str, *, recipient: str = "") -> int:
+    """Write the signed package of an issued document for one recipient at a peer (USB stick)."""
+    from .packages import package_for
+
+    deliveries = Delivery.objects.filter(document_id=document_id, recipient__remote__isnull=False).select_related("recipient")
+    if recipient:
+        deliveries = deliveries.filter(recipient__code=recipient.upper())
+    deliveries = list(deliveries)
+    if len(deliveries) != 1:
+        codes = ", ".join(d.recipient.code for d in deliveries) or "-"
+        print(f"Cần đúng một nơi nhận ở hệ thống liên thông (--recipient CODE); có: {codes}", file=sys.stderr)
+        return 2
+    d = deliveries[0]
+    # The pending outbox row's message id: if the network comes back and the package is also
+    # posted, the recipient recognises it and keeps one record.
+    row = OutboxMessage.objects.filter(delivery=d, kind="package", business_type=0).order_by("id").first()
+    import uuid
+
+    message_id = str(row.message_id) if row else str(uuid.uuid4())
+    Path(path).write_bytes(package_for(d, message_id=message_id))
+    print(f"{path}: {d.document.symbol} → {d.recipient.code}")
+    return 0
+
+
+def edxml_import(path: str) -> int:
+    """Receive a package from a file, with every check the network endpoint makes."""
+    from .receiving import receive
+
+    data = Path(path).read_bytes()
+    from django.conf import settings
+
+    if len(data) > settings.VANTHU_EXCHANGE_MAX_BODY_MB * 1024 * 1024:
+        print(json.dumps({"status": "refused", "error": {"code": "package_too_large"}}))
+        return 1
+    answer = receive(data, peer=None, site="file", remote_addr=str(path)[:64], by_hand=True)
+    print(json.dumps(answer.body, ensure_ascii=False))
+    return 0 if answer.http_status == 200 else 1
+

@@ -1,0 +1,468 @@
+"""edXML packages (QCVN 102:2016): building, signing, parsing safely, verifying.
+
+A package is
+
+    <edXML:edXML xmlns:edXML="NS">                 the document root
+      <edXML:edXMLEnvelope>                        what is signed (XML-DSig, exclusive C14N)
+        <edXML:edXMLHeader>
+          <edXML:MessageHeader> From, To, Code, PromulgationInfo, DocumentType, Subject,
+              SignerInfo, DueDate, OtherInfo (Priority, PageAmount), DocumentId
+          <edXML:TraceHeaderList> TraceHeader (OrganId, Timestamp), Bussiness (BussinessDocType…)
+          <ds:Signature>
+        <edXML:edXMLBody>
+          <edXML:edXMLManifest> one Reference per file, with its SHA-256
+      <edXML:AttachmentEncoded> the files, base64 (bound to the signature by the manifest digests)
+
+and a status message has `edXML:Status` (ResponseFor, From, StatusCode, Description, Timestamp,
+StaffInfo) in place of MessageHeader/TraceHeaderList and no body. Strict in what we send,
+tolerant but safe in what we accept: unknown elements are ignored, limits are not.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from lxml import etree
+from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
+from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration
+
+NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+PREFIX = "edXML"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+MAX_DEPTH = 32
+MAX_ELEMENTS = 5000
+MAX_FILES = 50
+CHUNK = 256 * 1024
+
+# The standard's document type table is not certain: our symbols travel in TypeName's company.
+PRIORITIES = (0, 1, 2, 3)
+
+
+class PackageError(Exception):
+    """A package that is not acceptable; `code` says why (snake_case, for logs and answers)."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+
+
+def q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | int | None = None) -> etree._Element:
+    el = etree.SubElement(parent, q(tag))
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def fmt_date(d: date | None) -> str:
+    return d.strftime("%Y/%m/%d") if d else ""
+
+
+def parse_date(text: str | None) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pattern in ("%Y/%m/%d", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text[:10], pattern).date()
+        except ValueError:
+            continue
+    raise PackageError("invalid_date", f"invalid date {text[:20]!r}")
+
+
+def fmt_timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_timestamp(text: str | None) -> datetime:
+    text = (text or "").strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = datetime.strptime(text, "%Y/%m/%d %H:%M:%S").replace(tzinfo=UTC)
+        except ValueError:
+            raise PackageError("invalid_timestamp", "invalid Timestamp") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def document_id(sender_code: str, issued: date, number: int | str, notation: str) -> str:
+    """`{sender code},{yyyy/MM/dd},{number}/{symbol}` — the key a package is de-duplicated by."""
+    return f"{sender_code},{fmt_date(issued)},{number}/{notation}"
+
+
+# --- what travels ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Party:
+    code: str
+    name: str = ""
+
+
+@dataclass
+class FilePart:
+    name: str
+    data: bytes
+    content_type: str = "application/pdf"
+    description: str = ""
+    content_id: str = ""
+
+
+@dataclass
+class Package:
+    message_id: str
+    sender: Party
+    recipient: Party
+    code_number: str
+    code_notation: str
+    issued_date: date
+    place: str
+    type_code: str
+    type_name: str
+    subject: str
+    signer_authority: str
+    signer_position: str
+    signer_name: str
+    due_date: date | None
+    priority: int
+    page_count: int
+    timestamp: datetime
+    business_type: int = 0
+    business_reason: str = ""
+    staff_name: str = ""
+    files: list[FilePart] = field(default_factory=list)
+    confidentiality: str = ""  # never sent by us; read when another system marks a package
+
+    @property
+    def document_id(self) -> str:
+        return document_id(self.sender.code, self.issued_date, self.code_number, self.code_notation)
+
+
+@dataclass
+class StatusMessage:
+    message_id: str
+    sender: Party  # who reports (the recipient of the document)
+    recipient: Party  # the document's issuer
+    document_id: str
+    code_number: str
+    code_notation: str
+    issued_date: date | None
+    status_code: str
+    description: str
+    timestamp: datetime
+    staff_name: str = ""
+    staff_department: str = ""
+
+
+def new_message_id() -> str:
+    return str(uuid.uuid4())
+
+
+# --- building ----------------------------------------------------------------------------------------
+
+
+def _root() -> tuple[etree._Element, etree._Element, etree._Element]:
+    # One prefix for the one namespace, declared once: a default namespace beside it would make
+    # lxml drop the prefix on re-serialisation and change what exclusive C14N signs.
+    root = etree.Element(q("edXML"), nsmap={PREFIX: NS})
+    envelope = etree.SubElement(root, q("edXMLEnvelope"))
+    header = _sub(envelope, "edXMLHeader")
+    return root, envelope, header
+
+
+def _party(parent: etree._Element, tag: str, p: Party) -> None:
+    el = _sub(parent, tag)
+    _sub(el, "OrganId", p.code)
+    _sub(el, "OrganName", p.name)
+
+
+def _placeholder(header: etree._Element) -> None:
+    etree.SubElement(header, f"{{{DS}}}Signature", Id="placeholder", nsmap={"ds": DS})
+
+
+def build_package(pkg: Package) -> etree._Element:
+    """The unsigned package tree (call `sign` next)."""
+    root, envelope, header = _root()
+    mh = _sub(header, "MessageHeader")
+    _party(mh, "From", pkg.sender)
+    _party(mh, "To", pkg.recipient)
+    code = _sub(mh, "Code")
+    _sub(code, "CodeNumber", pkg.code_number)
+    _sub(code, "CodeNotation", pkg.code_notation)
+    prom = _sub(mh, "PromulgationInfo")
+    _sub(prom, "Place", pkg.place)
+    _sub(prom, "PromulgationDate", fmt_date(pkg.issued_date))
+    dtype = _sub(mh, "DocumentType")
+    _sub(dtype, "Type", pkg.type_code)
+    _sub(dtype, "TypeName", pkg.type_name)
+    _sub(mh, "Subject", pkg.subject)
+    signer = _sub(mh, "SignerInfo")
+    _sub(signer, "Competence", pkg.signer_authority)
+    _sub(signer, "Position", pkg.signer_position)
+    _sub(signer, "FullName", pkg.signer_name)
+    _sub(mh, "DueDate", fmt_date(pkg.due_date))
+    other = _sub(mh, "OtherInfo")
+    _sub(other, "Priority", pkg.priority)
+    _sub(other, "PageAmount", pkg.page_count)
+    _sub(mh, "DocumentId", pkg.document_id)
+    trace = _sub(header, "TraceHeaderList")
+    trace.set("id", pkg.message_id)
+    th = _sub(trace, "TraceHeader")
+    _sub(th, "OrganId", pkg.sender.code)
+    _sub(th, "Timestamp", fmt_timestamp(pkg.timestamp))
+    biz = _sub(trace, "Bussiness")
+    _sub(biz, "BussinessDocType", pkg.business_type)
+    _sub(biz, "BussinessDocReason", pkg.business_reason)
+    staff = _sub(biz, "StaffInfo")
+    _sub(staff, "Staff", pkg.staff_name)
+    _sub(biz, "Paper", 0)
+    _placeholder(header)
+    manifest = _sub(_sub(envelope, "edXMLBody"), "edXMLManifest")
+    manifest.set("version", "1.0")
+    encoded = _sub(root, "AttachmentEncoded")
+    for i, f in enumerate(pkg.files):
+        cid = f.content_id or f"file{i + 1}"
+        ref = _sub(manifest, "Reference")
+        _sub(ref, "Description", f.description)
+        _sub(ref, "AttachmentName", f.name)
+        _sub(ref, "ContentType", f.content_type)
+        _sub(ref, "ContentId", f"cid:{cid}")
+        _sub(ref, "DigestSHA256", hashlib.sha256(f.data).hexdigest())
+        _sub(ref, "Size", len(f.data))
+        att = _sub(encoded, "Attachment")
+        _sub(att, "ContentType", f.content_type)
+        _sub(att, "ContentId", cid)
+        _sub(att, "Description", f.description)
+        _sub(att, "ContentTransferEncoded", base64.b64encode(f.data).decode("ascii"))
+        _sub(att, "AttachmentName", f.name)
+    return root
+
+
+def build_status(msg: StatusMessage) -> etree._Element:
+    root, _envelope, header = _root()
+    st = _sub(header, "Status")
+    st.set("id", msg.message_id)
+    rf = _sub(st, "ResponseFor")
+    _sub(rf, "OrganId", msg.recipient.code)
+    _sub(rf, "Code", f"{msg.code_number}/{msg.code_notation}")
+    _sub(rf, "PromulgationDate", fmt_date(msg.issued_date))
+    _sub(rf, "DocumentId", msg.document_id)
+    _party(st, "From", msg.sender)
+    _sub(st, "StatusCode", msg.status_code)
+    _sub(st, "Description", msg.description)
+    _sub(st, "Timestamp", fmt_timestamp(msg.timestamp))
+    staff = _sub(st, "StaffInfo")
+    _sub(staff, "Department", msg.staff_department)
+    _sub(staff, "Staff", msg.staff_name)
+    _placeholder(header)
+    return root
+
+
+# --- signing ------------------------------------------------------------------------------------------
+
+
+def sign(root: etree._Element, key, cert: x509.Certificate) -> bytes:
+    """Sign the envelope (enveloped XML-DSig, exclusive C14N, RSA-SHA256 or ECDSA-SHA256)."""
+    envelope = root.find(q("edXMLEnvelope"))
+    method = SignatureMethod.ECDSA_SHA256 if isinstance(key, ec.EllipticCurvePrivateKey) else SignatureMethod.RSA_SHA256
+    signer = XMLSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256, c14n_algorithm=EXC_C14N)
+    signed = signer.sign(copy.deepcopy(envelope), key=key, cert=[cert])
+    root.replace(envelope, signed)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+# --- parsing safely -----------------------------------------------------------------------------------
+
+
+def _parser() -> etree.XMLPullParser:
+    return etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
+        dtd_validation=False, huge_tree=False, remove_pis=True, remove_comments=True,
+    )
+
+
+def parse(data: bytes) -> etree._Element:
+    """Parse untrusted bytes: no DTD at all (so no entities, internal or external), no network,
+    bounded depth and element count, checked while parsing so a hostile document stops early."""
+    head = data[:64].lstrip()
+    if not (head.startswith(b"<?xml") or head.startswith(b"<")):
+        raise PackageError("not_xml", "not an XML document (UTF-8 expected)")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise PackageError("dtd_forbidden", "a DOCTYPE or ENTITY declaration is not accepted")
+    parser = _parser()
+    depth = count = 0
+    try:
+        for start in range(0, len(data), CHUNK):
+            parser.feed(data[start:start + CHUNK])
+            for event, _el in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    count += 1
+                    if depth > MAX_DEPTH:
+                        raise PackageError("too_deep", f"nesting deeper than {MAX_DEPTH}")
+                    if count > MAX_ELEMENTS:
+                        raise PackageError("too_many_elements", f"more than {MAX_ELEMENTS} elements")
+                else:
+                    depth -= 1
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        raise PackageError("malformed_xml", f"malformed XML: {str(exc)[:200]}") from None
+    if root.getroottree().docinfo.doctype:
+        raise PackageError("dtd_forbidden", "a DOCTYPE is not accepted")
+    return root
+
+
+def verify(root: etree._Element, cert: x509.Certificate) -> None:
+    """Check the envelope's signature against the peer organisation's pinned certificate."""
+    envelope = root.find(q("edXMLEnvelope"))
+    if envelope is None:
+        raise PackageError("no_envelope", "edXMLEnvelope missing")
+    if envelope.find(f"{q('edXMLHeader')}/{{{DS}}}Signature") is None:
+        raise PackageError("unsigned", "the envelope is not signed")
+    config = SignatureConfiguration(
+        location=f"./{q('edXMLHeader')}/",
+        signature_methods=frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256}),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
+    )
+    try:
+        result = XMLVerifier().verify(copy.deepcopy(envelope), x509_cert=cert, expect_config=config)
+    except (InvalidSignature, InvalidInput) as exc:
+        raise PackageError("bad_signature", f"envelope signature invalid: {str(exc)[:200]}") from None
+    # What was signed must be the envelope itself (URI=""), not some other element.
+    if etree.QName(result.signed_xml).localname != "edXMLEnvelope":
+        raise PackageError("bad_signature", "the signature does not cover the envelope")
+
+
+def _text(el: etree._Element | None, path: str, *, limit: int = 2000) -> str:
+    if el is None:
+        return ""
+    found = el.find(path.replace("E:", f"{{{NS}}}"))
+    if found is None or found.text is None:
+        return ""
+    return found.text.strip()[:limit]
+
+
+def message_kind(root: etree._Element) -> str:
+    if etree.QName(root).namespace != NS or etree.QName(root).localname != "edXML":
+        raise PackageError("not_edxml", "root element is not edXML")
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
+    if header is None:
+        raise PackageError("no_header", "edXMLHeader missing")
+    if header.find(q("Status")) is not None:
+        return "status"
+    if header.find(q("MessageHeader")) is not None:
+        return "package"
+    raise PackageError("unknown_message", "neither MessageHeader nor Status")
+
+
+def read_package(root: etree._Element) -> Package:
+    """The signed envelope's content, and the attachments checked against the manifest digests."""
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
+    mh = header.find(q("MessageHeader"))
+    trace = header.find(q("TraceHeaderList"))
+    if trace is None:
+        raise PackageError("no_trace", "TraceHeaderList missing")
+    try:
+        priority = int(_text(mh, "E:OtherInfo/E:Priority") or 0)
+        business = int(_text(trace, "E:Bussiness/E:BussinessDocType") or 0)
+        pages = int(_text(mh, "E:OtherInfo/E:PageAmount") or 0)
+    except ValueError:
+        raise PackageError("invalid_number", "Priority, PageAmount or BussinessDocType is not a number") from None
+    if priority not in PRIORITIES or business not in (0, 1, 2, 3):
+        raise PackageError("invalid_code", "unknown Priority or BussinessDocType")
+    issued = parse_date(_text(mh, "E:PromulgationInfo/E:PromulgationDate"))
+    if issued is None:
+        raise PackageError("no_date", "PromulgationDate missing")
+    pkg = Package(
+        message_id=(trace.get("id") or "")[:64],
+        sender=Party(_text(mh, "E:From/E:OrganId", limit=35), _text(mh, "E:From/E:OrganName", limit=255)),
+        recipient=Party(_text(mh, "E:To/E:OrganId", limit=35), _text(mh, "E:To/E:OrganName", limit=255)),
+        code_number=_text(mh, "E:Code/E:CodeNumber", limit=16), code_notation=_text(mh, "E:Code/E:CodeNotation", limit=48),
+        issued_date=issued, place=_text(mh, "E:PromulgationInfo/E:Place", limit=64),
+        type_code=_text(mh, "E:DocumentType/E:Type", limit=16), type_name=_text(mh, "E:DocumentType/E:TypeName", limit=128),
+        subject=_text(mh, "E:Subject"), signer_authority=_text(mh, "E:SignerInfo/E:Competence", limit=128),
+        signer_position=_text(mh, "E:SignerInfo/E:Position", limit=128), signer_name=_text(mh, "E:SignerInfo/E:FullName", limit=128),
+        due_date=parse_date(_text(mh, "E:DueDate")), priority=priority, page_count=pages,
+        timestamp=parse_timestamp(_text(trace, "E:TraceHeader/E:Timestamp")), business_type=business,
+        business_reason=_text(trace, "E:Bussiness/E:BussinessDocReason"),
+        staff_name=_text(trace, "E:Bussiness/E:StaffInfo/E:Staff", limit=150),
+        confidentiality=_text(mh, "E:OtherInfo/E:SecurityLevel", limit=32) or _text(mh, "E:OtherInfo/E:Confidentiality", limit=32),
+    )
+    if not pkg.message_id:
+        raise PackageError("no_message_id", "TraceHeaderList id missing")
+    if not pkg.sender.code or not pkg.recipient.code or not pkg.code_number:
+        raise PackageError("incomplete_header", "From, To or Code missing")
+    stated = _text(mh, "E:DocumentId", limit=255)
+    if stated and stated != pkg.document_id:
+        raise PackageError("document_id_mismatch", "DocumentId does not match From, PromulgationDate and Code")
+    pkg.files = _attachments(root, header.getparent().find(f"{q('edXMLBody')}/{q('edXMLManifest')}"))
+    return pkg
+
+
+def _attachments(root: etree._Element, manifest: etree._Element | None) -> list[FilePart]:
+    refs = [] if manifest is None else manifest.findall(q("Reference"))
+    if len(refs) > MAX_FILES:
+        raise PackageError("too_many_files", "too many files")
+    encoded = {}
+    for att in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}"):
+        encoded[_text(att, "E:ContentId", limit=128)] = att
+    files = []
+    for ref in refs:
+        cid = _text(ref, "E:ContentId", limit=128).removeprefix("cid:")
+        att = encoded.get(cid)
+        if att is None:
+            raise PackageError("missing_attachment", f"attachment {cid} missing")
+        payload = att.find(q("ContentTransferEncoded"))
+        try:
+            data = base64.b64decode((payload.text or "") if payload is not None else "", validate=False)
+        except ValueError:
+            raise PackageError("bad_base64", f"attachment {cid} is not base64") from None
+        # The manifest is inside the signed envelope: its digest binds the bytes to the signature.
+        if hashlib.sha256(data).hexdigest() != _text(ref, "E:DigestSHA256", limit=64).lower():
+            raise PackageError("attachment_digest_mismatch", f"attachment {cid} was changed")
+        files.append(FilePart(name=_text(ref, "E:AttachmentName", limit=255) or f"{cid}.pdf", data=data,
+                              content_type=_text(ref, "E:ContentType", limit=64), description=_text(ref, "E:Description", limit=255),
+                              content_id=cid))
+    return files
+
+
+def read_status(root: etree._Element) -> StatusMessage:
+    st = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}/{q('Status')}")
+    code = _text(st, "E:ResponseFor/E:Code", limit=80)
+    number, _sep, notation = code.partition("/")
+    msg = StatusMessage(
+        message_id=(st.get("id") or "")[:64],
+        sender=Party(_text(st, "E:From/E:OrganId", limit=35), _text(st, "E:From/E:OrganName", limit=255)),
+        recipient=Party(_text(st, "E:ResponseFor/E:OrganId", limit=35)),
+        document_id=_text(st, "E:ResponseFor/E:DocumentId", limit=255), code_number=number, code_notation=notation,
+        issued_date=parse_date(_text(st, "E:ResponseFor/E:PromulgationDate")),
+        status_code=_text(st, "E:StatusCode", limit=2), description=_text(st, "E:Description"),
+        timestamp=parse_timestamp(_text(st, "E:Timestamp")), staff_name=_text(st, "E:StaffInfo/E:Staff", limit=150),
+        staff_department=_text(st, "E:StaffInfo/E:Department", limit=150),
+    )
+    if not msg.message_id or not msg.document_id or not msg.sender.code:
+        raise PackageError("incomplete_status", "Status without id, DocumentId or From")
+    return msg
+
+
+def sender_code(root: etree._Element) -> str:
+    """Who says they sent it, read before the signature is checked (to pick the certificate)."""
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
+    return _text(header, "E:MessageHeader/E:From/E:OrganId", limit=35) or _text(header, "E:Status/E:From/E:OrganId", limit=35)

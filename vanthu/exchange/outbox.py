@@ -1,0 +1,73 @@
+"""Writing outbox entries inside the transactions that cause them (transactional outbox).
+
+Two hooks, called from `vanthu.documents.actions`: `document_issued` (issue_document) and
+`delivery_moved` (every status change of a delivery). Both are cheap when no peer is involved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from vanthu.documents.models import Delivery, DeliveryEvent, StatusCode
+
+from .models import (
+    BusinessType,
+    InboundMessage,
+    MessageKind,
+    OutboxMessage,
+    Peer,
+    RemoteOrganization,
+)
+
+# The statuses a recipient reports back to the sender.
+REPORTED = {StatusCode.REJECTED, StatusCode.ACCEPTED, StatusCode.ASSIGNED, StatusCode.IN_PROGRESS,
+            StatusCode.DONE, StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED}
+
+
+def _wake_sender() -> None:
+    from .tasks import send_outbox
+
+    transaction.on_commit(lambda: send_outbox.enqueue())
+
+
+def queue(*, peer_id: int, kind: str, delivery: Delivery, business_type: int = BusinessType.NEW,
+          status_code: str = "", description: str = "", staff_name: str = "") -> OutboxMessage:
+    now = timezone.now()
+    row = OutboxMessage.objects.create(
+        message_id=uuid.uuid4(), peer_id=peer_id, kind=kind, delivery=delivery, business_type=business_type,
+        status_code=status_code, description=description[:2000], staff_name=staff_name[:150],
+        created_at=now, next_attempt_at=now, lease_until=now,
+    )
+    _wake_sender()
+    return row
+
+
+def peer_of(org_ids: Iterable[int]) -> dict[int, int]:
+    """Organisation id → peer id, for the organisations that live at a peer."""
+    return dict(RemoteOrganization.objects.filter(organization_id__in=list(org_ids), peer__is_active=True)
+                .values_list("organization_id", "peer_id"))
+
+
+def document_issued(document, deliveries: Iterable[Delivery], *, business_type: int = BusinessType.NEW,
+                    reason: str = "") -> list[OutboxMessage]:
+    """Hook: a package per delivery whose recipient lives at a peer, in the issuing transaction."""
+    deliveries = list(deliveries)
+    peers = peer_of(d.recipient_id for d in deliveries)
+    return [queue(peer_id=peers[d.recipient_id], kind=MessageKind.PACKAGE, delivery=d, business_type=business_type,
+                  description=reason) for d in deliveries if d.recipient_id in peers]
+
+
+def delivery_moved(delivery: Delivery, event: DeliveryEvent) -> OutboxMessage | None:
+    """Hook: a status of a document that came from a peer goes back to that peer."""
+    if event.status_code not in REPORTED:
+        return None
+    origin = InboundMessage.objects.filter(delivery_id=delivery.id, kind=MessageKind.PACKAGE).values_list("peer_id", flat=True).first()
+    if origin is None or not Peer.objects.filter(id=origin, is_active=True).exists():
+        return None
+    note = event.note or (delivery.reject_reason if event.status_code == StatusCode.REJECTED else "")
+    return queue(peer_id=origin, kind=MessageKind.STATUS, delivery=delivery, status_code=event.status_code,
+                 description=note, staff_name=event.by_name)

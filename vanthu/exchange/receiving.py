@@ -1,0 +1,340 @@
+"""Receiving messages from peers: every check, then one transaction that records the result.
+
+Order of checks, cheapest and most telling first: the credential (a known peer), the size, a
+hardened parse, the sender organisation belongs to that peer, the envelope signature against
+that organisation's pinned certificate, freshness (replay), then content (classified marking,
+recipient, PDFs). A refused message is logged in `Refusal` and leaves nothing else behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cryptography import x509
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.audit.chain import record
+from vanthu.documents import actions as doc_actions
+from vanthu.documents.models import (
+    Delivery,
+    DeliveryEvent,
+    DocSource,
+    DocStatus,
+    Document,
+    DocumentFile,
+    DocumentType,
+    FileRole,
+    StatusCode,
+    Urgency,
+)
+from vanthu.documents.pdf import inspect_pdf
+from vanthu.documents.storage import store_pdf
+from vanthu.errors import VanThuError
+from vanthu.organizations.models import Organization, OrgKind
+from vanthu.search.tasks import index_document
+
+from . import edxml
+from .models import (
+    BusinessType,
+    InboundMessage,
+    MessageKind,
+    Peer,
+    RecallRequest,
+    Refusal,
+    RemoteOrganization,
+)
+
+log = logging.getLogger(__name__)
+PRIORITY_URGENCY = {0: Urgency.NORMAL, 1: Urgency.URGENT, 2: Urgency.VERY_URGENT, 3: Urgency.FLASH}
+CLASSIFIED_WORDS = ("mat", "mật", "toi_mat", "tối mật", "tuyet_mat", "tuyệt mật", "secret", "1", "2", "3")
+
+
+@dataclass
+class Answer:
+    http_status: int
+    body: dict
+
+
+class Refused(Exception):
+    def __init__(self, http_status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.http_status, self.code, self.message = http_status, code, message
+
+
+def refuse(http_status: int, code: str, message: str, *, peer: Peer | None = None, site: str = "",
+           remote_addr: str = "", size: int = 0) -> Answer:
+    """Log the refusal (kept for the administrator) and answer clearly."""
+    Refusal.objects.create(peer=peer, site_id=site[:64], remote_addr=remote_addr[:64], code=code, detail=message[:2000], size=size)
+    log.warning("exchange: refused %s from %s (%s): %s", code, site or "?", remote_addr, message)
+    return Answer(http_status, {"status": "refused", "error": {"code": code, "message": message}})
+
+
+def known_peer(site: str, secret: str = "") -> Peer | None:
+    peer = Peer.objects.filter(site_id=site, is_active=True).first() if site else None
+    if peer is not None and peer.inbound_secret and secret != peer.inbound_secret:
+        return None
+    return peer
+
+
+def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str = "", by_hand: bool = False) -> Answer:
+    """Check and record one message (the endpoint, and `vanthu edxml import` with by_hand)."""
+    ctx = dict(site=site, remote_addr=remote_addr, size=len(data))
+    try:
+        root = edxml.parse(data)
+        kind = edxml.message_kind(root)
+        remote = _sender(root, peer)
+        peer = remote.peer
+        ctx["peer"] = peer
+        try:
+            edxml.verify(root, x509.load_der_x509_certificate(bytes(remote.certificate_der)))
+        except edxml.PackageError as exc:
+            raise Refused(403, exc.code, _("Chữ ký số của gói tin không hợp lệ.")) from None
+        if kind == "package":
+            pkg = edxml.read_package(root)
+            _fresh(pkg.timestamp, by_hand)
+            return _receive_package(pkg, peer, remote)
+        msg = edxml.read_status(root)
+        _fresh(msg.timestamp, by_hand)
+        return _receive_status(msg, peer, remote)
+    except edxml.PackageError as exc:
+        return refuse(400, exc.code, _("Gói tin không đúng định dạng edXML: %(why)s") % {"why": exc.message}, **ctx)
+    except Refused as exc:
+        return refuse(exc.http_status, exc.code, exc.message, **ctx)
+    except VanThuError as exc:
+        return refuse(exc.status, exc.code, exc.message, **ctx)
+
+
+def _sender(root, peer: Peer | None) -> RemoteOrganization:
+    code = edxml.sender_code(root)
+    qs = RemoteOrganization.objects.select_related("peer", "organization").filter(organization__code=code, peer__is_active=True)
+    if peer is not None:
+        qs = qs.filter(peer=peer)
+    remote = qs.first()
+    if remote is None:
+        raise Refused(403, "unknown_sender", _("Cơ quan gửi %(code)s không thuộc hệ thống liên thông đã đăng ký.") % {"code": code[:35]})
+    return remote
+
+
+def _fresh(moment, by_hand: bool) -> None:
+    """Replay protection: a message carries its signing time; an old one is refused. (Exact
+    repeats within the window are caught by the message id.) Files carried by hand may be older."""
+    now = timezone.now()
+    window = timedelta(days=settings.VANTHU_EXCHANGE_IMPORT_MAX_AGE_DAYS) if by_hand else timedelta(seconds=settings.VANTHU_EXCHANGE_REPLAY_WINDOW_SECONDS)
+    if moment < now - window:
+        raise Refused(409, "stale_message", _("Gói tin đã quá cũ (có thể là gói tin bị phát lại)."))
+    if moment > now + timedelta(minutes=5):
+        raise Refused(409, "message_from_future", _("Thời điểm ký gói tin ở tương lai: đồng hồ hai hệ thống lệch nhau?"))
+
+
+def _classified(pkg: edxml.Package) -> bool:
+    mark = (pkg.confidentiality or "").strip().lower()
+    return bool(mark) and mark not in ("0", "thuong", "thường", "normal") and (mark in CLASSIFIED_WORDS or "mật" in mark or "mat" in mark)
+
+
+def _duplicate(message_id: str, key: str) -> InboundMessage | None:
+    return InboundMessage.objects.filter(message_id=message_id).first() or InboundMessage.objects.filter(dedupe_key=key).first()
+
+
+def _dup_answer(row: InboundMessage) -> Answer:
+    return Answer(200, {"status": "duplicate", "status_code": StatusCode.ARRIVED, "document_id": row.document_id_text})
+
+
+def _doc_type(pkg: edxml.Package) -> DocumentType:
+    dtype = DocumentType.objects.filter(code=pkg.type_code).first() or DocumentType.objects.filter(name=pkg.type_name).first()
+    if dtype is None:
+        # Tolerant: a type we do not list is kept as the sender named it (data, not code).
+        dtype, _created = DocumentType.objects.get_or_create(code=(pkg.type_code or "KHAC")[:16], defaults={"name": (pkg.type_name or pkg.type_code or "Khác")[:128], "sort_order": 900})
+    return dtype
+
+
+def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization) -> Answer:
+    if _classified(pkg):
+        raise Refused(422, "classified_document", _(doc_actions.CLASSIFIED_MESSAGE))
+    recipient = Organization.objects.active().exclude(kind=OrgKind.EXTERNAL).filter(code=pkg.recipient.code).first()
+    if recipient is None:
+        raise Refused(422, "unknown_recipient", _("Nơi nhận %(code)s không có trong hệ thống.") % {"code": pkg.recipient.code})
+    key = f"P|{pkg.document_id}|{pkg.recipient.code}|{pkg.business_type}"
+    if pkg.business_type in (BusinessType.UPDATE, BusinessType.REPLACE):
+        key += f"|{pkg.message_id}"  # a document may be updated more than once
+    dup = _duplicate(pkg.message_id, key)
+    if dup is not None:
+        return _dup_answer(dup)
+    subject = doc_actions.check_subject(pkg.subject)
+    # Parse every file before anything is written (bad input leaves nothing half-written).
+    parsed = [(f, inspect_pdf(f.data, f.name)) for f in pkg.files]
+    if pkg.business_type == BusinessType.NEW and not parsed:
+        raise Refused(422, "file_required", _("Gói tin không có tệp văn bản."))
+    try:
+        with transaction.atomic():
+            if pkg.business_type == BusinessType.NEW:
+                delivery = _new_document(pkg, recipient, remote, subject, parsed)
+            else:
+                delivery = _request(pkg, recipient, parsed)
+            InboundMessage.objects.create(
+                message_id=pkg.message_id, peer=peer, kind=MessageKind.PACKAGE, dedupe_key=key[:400],
+                document_id_text=pkg.document_id[:255], document_id=delivery.document_id, delivery=delivery,
+                business_type=pkg.business_type, received_at=timezone.now(),
+            )
+    except IntegrityError:
+        # The same package arrived twice at once: the other request recorded it.
+        dup = _duplicate(pkg.message_id, key)
+        if dup is None:
+            raise
+        return _dup_answer(dup)
+    return Answer(200, {"status": "accepted", "status_code": StatusCode.ARRIVED if pkg.business_type == 0 else StatusCode.RECALL_REQUESTED,
+                        "document_id": pkg.document_id, "delivery_id": delivery.id})
+
+
+def _store_files(doc: Document, parsed, *, role_first: str = FileRole.MAIN, start: int = 0) -> list[DocumentFile]:
+    rows = []
+    for i, (part, info) in enumerate(parsed):
+        stored = store_pdf(part.data, info)
+        role = role_first if i == 0 else FileRole.ATTACHMENT
+        name = doc_actions.clean_name(part.name)[:255] or f"{stored.sha256[:12]}.pdf"
+        rows.append(DocumentFile(document=doc, file=stored, role=role, name=name, position=start + i))
+    return DocumentFile.objects.bulk_create(rows)
+
+
+def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrganization, subject: str, parsed) -> Delivery:
+    now = timezone.now()
+    sender = remote.organization
+    doc = Document.objects.create(
+        issuer=None, external_issuer_name=(pkg.sender.name or sender.name)[:255], external_issuer_code=sender.code,
+        doc_type=_doc_type(pkg), subject=subject, urgency=PRIORITY_URGENCY.get(pkg.priority, Urgency.NORMAL),
+        status=DocStatus.EXTERNAL, source=DocSource.PEER, number=int(pkg.code_number) if pkg.code_number.isdigit() else None,
+        symbol=f"{pkg.code_number}-{pkg.code_notation}"[:64] if "/" in pkg.code_notation and "-" not in pkg.code_notation else f"{pkg.code_number}/{pkg.code_notation}"[:64],
+        issued_date=pkg.issued_date, place=pkg.place[:64], signer_authority=pkg.signer_authority,
+        signer_position=pkg.signer_position, signer_name=pkg.signer_name, due_date=pkg.due_date,
+        page_count=parsed[0][1].page_count,
+    )
+    _store_files(doc, parsed)
+    delivery = Delivery.objects.create(document=doc, recipient=recipient, status_code=StatusCode.ARRIVED,
+                                       arrived_at=now, updated_at=now, deadline=pkg.due_date)
+    DeliveryEvent.objects.create(delivery=delivery, status_code=StatusCode.ARRIVED, at=now, by_name=(pkg.staff_name or "")[:150],
+                                 note=_("Nhận qua liên thông từ %(peer)s") % {"peer": remote.peer.name})
+    from vanthu.reports import aggregates  # statistics kept current in the same transaction
+
+    aggregates.deliveries_changed([delivery])
+    record("exchange_document_received", obj=delivery, data={"document_id": pkg.document_id, "peer": remote.peer_id, "message": pkg.message_id})
+    transaction.on_commit(lambda: index_document.enqueue(doc.id))
+    from vanthu.signatures.actions import (  # PDF signatures, on arrival
+        apply_arrival_policy,
+        verify_on_entry,
+    )
+
+    report = verify_on_entry(doc)
+    if report is not None:
+        apply_arrival_policy([delivery], report)
+    return delivery
+
+
+def _origin(document_id: str, recipient: Organization) -> InboundMessage:
+    origin = (InboundMessage.objects.select_related("delivery").filter(
+        document_id_text=document_id, kind=MessageKind.PACKAGE, business_type=BusinessType.NEW, delivery__recipient=recipient).first())
+    if origin is None or origin.delivery is None:
+        raise Refused(404, "unknown_document", _("Không tìm thấy văn bản %(id)s đã nhận trước đó.") % {"id": document_id})
+    return origin
+
+
+def _request(pkg: edxml.Package, recipient: Organization, parsed) -> Delivery:
+    """Recall, update or replace a document received earlier: the clerk decides (15 or 16)."""
+    origin = _origin(pkg.document_id, recipient)
+    delivery = Delivery.objects.select_for_update().get(pk=origin.delivery_id)
+    if parsed:
+        start = 200 + DocumentFile.objects.filter(document_id=delivery.document_id).count()
+        _store_files(delivery.document, parsed, role_first=FileRole.SIGNED, start=start)
+    open_request(delivery, business_type=pkg.business_type, reason=pkg.business_reason, by_name=pkg.staff_name)
+    return delivery
+
+
+def open_request(delivery: Delivery, *, business_type: int, reason: str, by_name: str = "", user=None) -> RecallRequest:
+    """Status 13 on the delivery, remembering where it stood (restored if the answer is 16)."""
+    now = timezone.now()
+    req = RecallRequest.objects.create(delivery=delivery, business_type=business_type, reason=reason[:2000],
+                                       requested_at=now, previous_status=delivery.status_code)
+    set_status(delivery, StatusCode.RECALL_REQUESTED, note=reason or str(BusinessType(business_type).label), by_name=by_name, user=user, at=now)
+    record("exchange_recall_requested", actor=user, obj=delivery, data={"business_type": business_type, "reason": reason[:500]})
+    return req
+
+
+def set_status(delivery: Delivery, code: str, *, note: str = "", by_name: str = "", user=None, at=None) -> DeliveryEvent:
+    """Move a delivery to a status reported by a peer or by a recall: the normal path when the
+    transition is one the recipient could make, else recorded as it happened elsewhere."""
+    at = at or timezone.now()
+    if code in doc_actions._NEXT.get(delivery.status_code, set()):
+        event = doc_actions.move_delivery(delivery, code, user=user, note=note, at=at)
+        if by_name and not event.by_name:
+            DeliveryEvent.objects.filter(pk=event.pk).update(by_name=by_name[:150])
+        return event
+    delivery.status_code = code
+    delivery.updated_at = at
+    delivery.save(update_fields=["status_code", "updated_at"])
+    event = DeliveryEvent.objects.create(delivery=delivery, status_code=code, at=at, by=user,
+                                         by_name=(by_name or (user.get_full_name() if user else ""))[:150], note=note[:2000])
+    from vanthu.reports import aggregates
+
+    aggregates.delivery_moved(delivery, event)
+    return event
+
+
+def _receive_status(msg: edxml.StatusMessage, peer: Peer, remote: RemoteOrganization) -> Answer:
+    if msg.status_code not in StatusCode.values:
+        raise Refused(422, "unknown_status_code", _("Mã trạng thái %(code)s không hợp lệ.") % {"code": msg.status_code})
+    key = f"S|{msg.message_id}"
+    dup = _duplicate(msg.message_id, key)
+    if dup is not None:
+        return Answer(200, {"status": "duplicate", "document_id": msg.document_id})
+    delivery = _sent_delivery(msg, remote)
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+            apply_status(delivery, msg)
+            InboundMessage.objects.create(
+                message_id=msg.message_id, peer=peer, kind=MessageKind.STATUS, dedupe_key=key, document_id_text=msg.document_id[:255],
+                document_id=delivery.document_id, delivery=delivery, status_code=msg.status_code, received_at=timezone.now(),
+            )
+            record("exchange_status_received", obj=delivery, data={"status_code": msg.status_code, "peer": peer.id, "message": msg.message_id})
+    except IntegrityError:
+        return Answer(200, {"status": "duplicate", "document_id": msg.document_id})
+    return Answer(200, {"status": "accepted", "status_code": msg.status_code, "document_id": msg.document_id})
+
+
+def _sent_delivery(msg: edxml.StatusMessage, remote: RemoteOrganization) -> Delivery:
+    from .packages import document_id_of
+
+    candidates = Delivery.objects.select_related("document__issuer").filter(
+        recipient=remote.organization, document__issuer__code=msg.recipient.code, document__issued_date=msg.issued_date)
+    for d in candidates:
+        if document_id_of(d.document) == msg.document_id:
+            return d
+    raise Refused(404, "unknown_document", _("Không tìm thấy văn bản %(id)s đã gửi tới cơ quan này.") % {"id": msg.document_id})
+
+
+def apply_status(delivery: Delivery, msg: edxml.StatusMessage) -> None:
+    """The sender's row follows what the recipient reports."""
+    code = msg.status_code
+    who = msg.staff_name or msg.sender.name
+    if code in (StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED):
+        req = delivery.recall_requests.filter(answer="").order_by("-requested_at", "-id").first()
+        if req is not None:
+            req.answer, req.answered_at, req.answer_note = code, msg.timestamp, msg.description[:2000]
+            req.save(update_fields=["answer", "answered_at", "answer_note"])
+        set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp)
+        if code == StatusCode.RECALL_REFUSED and req is not None and req.previous_status:
+            # The document stays with the recipient, where it was: the 16 remains in the history.
+            Delivery.objects.filter(pk=delivery.pk).update(status_code=req.previous_status)
+        return
+    if code == delivery.status_code:
+        return
+    set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp)
+    if code == StatusCode.REJECTED:
+        Delivery.objects.filter(pk=delivery.pk).update(reject_reason=msg.description[:2000])
+    elif code == StatusCode.ACCEPTED:
+        Delivery.objects.filter(pk=delivery.pk).update(accepted_at=msg.timestamp)
+    elif code == StatusCode.DONE:
+        Delivery.objects.filter(pk=delivery.pk).update(done_at=msg.timestamp)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("identity", views.identity_view, name="exchange-identity"),
+    path("inbox", views.inbox_view, name="exchange-inbox"),
+]

@@ -1,0 +1,76 @@
+"""The two public HTTP endpoints of the exchange: our identity, and the inbox peers post to."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .receiving import known_peer, receive, refuse
+from .site import identity
+
+log = logging.getLogger(__name__)
+READ_CHUNK = 64 * 1024
+
+
+@require_GET
+def identity_view(request: HttpRequest) -> JsonResponse:
+    """GET /exchange/identity — public: organisations, their certificates, our endpoint."""
+    return JsonResponse(identity(), json_dumps_params={"ensure_ascii": False})
+
+
+def _answer(status: int, body: dict) -> JsonResponse:
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class _TooBig(Exception):
+    pass
+
+
+def read_capped(request: HttpRequest, cap: int) -> bytes:
+    """The body, read in chunks and abandoned as soon as it passes the cap (a 500 MB body costs
+    one chunk of memory and the time to notice, never 500 MB)."""
+    parts, total = [], 0
+    while True:
+        chunk = request.read(READ_CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        total += len(chunk)
+        if total > cap:
+            raise _TooBig
+        parts.append(chunk)
+
+
+@csrf_exempt
+@require_POST
+def inbox_view(request: HttpRequest) -> JsonResponse:
+    """POST /exchange/inbox — a peer delivers a package or a status message."""
+    site = request.headers.get("X-VanThu-Site", "")[:64]
+    auth = request.headers.get("Authorization", "")
+    secret = auth[7:] if auth.startswith("Bearer ") else ""
+    addr = request.META.get("REMOTE_ADDR", "")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    peer = known_peer(site, secret)
+    if peer is None:
+        # Before reading a byte of the body: strangers get nothing but the refusal.
+        a = refuse(403, "unknown_peer", _("Hệ thống gửi chưa được đăng ký liên thông."), site=site, remote_addr=addr, size=length)
+        return _answer(a.http_status, a.body)
+    cap = settings.VANTHU_EXCHANGE_MAX_BODY_MB * 1024 * 1024
+    too_big = _("Gói tin vượt quá %(mb)s MB.") % {"mb": settings.VANTHU_EXCHANGE_MAX_BODY_MB}
+    if length > cap:
+        a = refuse(413, "package_too_large", too_big, peer=peer, site=site, remote_addr=addr, size=length)
+        return _answer(a.http_status, a.body)
+    try:
+        data = read_capped(request, cap)
+    except _TooBig:
+        a = refuse(413, "package_too_large", too_big, peer=peer, site=site, remote_addr=addr, size=cap)
+        return _answer(a.http_status, a.body)
+    a = receive(data, peer=peer, site=site, remote_addr=addr)
+    return _answer(a.http_status, a.body)
