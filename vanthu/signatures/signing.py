@@ -7,6 +7,7 @@ Vietnamese renders. Fonts, seal images and timestamp clients are built once per 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -182,7 +183,8 @@ def sign_pdf(data: bytes, signer: signers.Signer, *, field_name: str, reason: st
     # first signature's reservation is remembered and reused.
     size_key = (getattr(settings, "VANTHU_TSA_URL", "") or "", md_size_key(meta))
     reserved = _reserved.get(signer, {}).get(size_key)
-    pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params, bytes_reserved=reserved)
+    with _token_lock(signer):
+        pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params, bytes_reserved=reserved)
     result = out.getvalue()
     if reserved is None:
         m = _CONTENTS.search(result, len(data))
@@ -192,6 +194,20 @@ def sign_pdf(data: bytes, signer: signers.Signer, *, field_name: str, reason: st
 
 
 _reserved: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_token_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_token_locks_guard = threading.Lock()
+
+
+def _token_lock(signer: signers.Signer):
+    """A PKCS#11 session is not safe to share between threads: one signature at a time per token
+    session. Keys held in memory need no lock."""
+    if type(signer).__module__ != "pyhanko.sign.pkcs11":
+        return contextlib.nullcontext()
+    with _token_locks_guard:
+        lock = _token_locks.get(signer)
+        if lock is None:
+            lock = _token_locks[signer] = threading.Lock()
+    return lock
 _CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
 
 
