@@ -107,6 +107,13 @@ def create_if_missing(db: dict[str, Any]) -> None:
             admin.execute(f"CREATE DATABASE {_quote_ident(db['NAME'])}")
 
 
+def exists(db: dict[str, Any]) -> bool:
+    if db["ENGINE"] == SQLITE:
+        return Path(db["NAME"]).exists()
+    with _pg_admin(db) as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone() is not None
+
+
 def drop(db: dict[str, Any]) -> None:
     """Remove the benchmark database entirely (it holds nothing but generated data)."""
     connections.close_all()
