@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -80,6 +88,32 @@ def _http_error(request, exc: HttpError):
     return error_response(request, exc.status_code, "http_error", str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error_response(request, 413, "request_too_large", _("Dữ liệu gửi lên quá lớn."))
+
+
+@api.exception_handler(TooManyFilesSent)
+def _too_many_files(request, exc):
+    return error_response(request, 413, "too_many_files", _("Gửi quá nhiều tệp trong một yêu cầu (tối đa %(n)s).") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES})
+
+
+@api.exception_handler(TooManyFieldsSent)
+def _too_many_fields(request, exc):
+    return error_response(request, 400, "too_many_fields", _("Gửi quá nhiều trường dữ liệu trong một yêu cầu (tối đa %(n)s).") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    return error_response(request, 400, "malformed_body", _("Nội dung yêu cầu (multipart) không đúng định dạng."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    # Django's own refusals of a malformed request: a bad request, never a server error.
+    return error_response(request, 400, "bad_request", _("Yêu cầu không hợp lệ."))
+
+
 @api.exception_handler(DataError)
 def _data_error(request, exc: DataError):
     # The database refused a value the schemas let through (a NUL byte, a number out of range):
@@ -111,11 +145,13 @@ def now_iso() -> str:
 def _register_routers() -> None:
     from vanthu.accounts.api import router as accounts_router
     from vanthu.documents.api import router as documents_router
+    from vanthu.exchange.api import router as exchange_router
     from vanthu.organizations.api import router as organizations_router
     from vanthu.signatures.api import router as signatures_router
     from vanthu.workflow.api import router as workflow_router
 
     api.add_router("", accounts_router)
+    api.add_router("", exchange_router)
     api.add_router("", organizations_router)
     api.add_router("", documents_router)
     api.add_router("", workflow_router)
@@ -145,5 +181,3 @@ def _register_fallback() -> None:
 
 
 _register_fallback()
-    from vanthu.exchange.api import router as exchange_router
-    api.add_router("", exchange_router)

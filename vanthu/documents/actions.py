@@ -320,8 +320,11 @@ def accept_delivery(delivery: Delivery, *, user, note: str = "") -> Delivery:
     _require_role(user, delivery.recipient_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."))
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     at = _now()
+    if delivery.status_code == StatusCode.ARRIVED:
+        # The register counter before the statistics rows (move_delivery), as in issuing and paper
+        # registration: concurrent actions then lock rows in one order and never deadlock.
+        _give_incoming_number(delivery, at)
     move_delivery(delivery, StatusCode.ACCEPTED, user=user, note=note, at=at)
-    _give_incoming_number(delivery, at)
     record("delivery_accepted", actor=user, obj=delivery, data={"incoming_number": delivery.incoming_number})
     return delivery
 

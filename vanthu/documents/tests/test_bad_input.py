@@ -544,3 +544,39 @@ def test_no_endpoint_answers_500_to_junk(world, api_as):
                 for body in _junk_body_for(op):
                     check(method, url, data=body, content_type="application/json")
     assert not failures, "\n".join(map(str, failures[:40]))
+
+
+# --- requests Django itself refuses ----------------------------------------------------------------
+
+def test_an_oversized_json_body_is_413(world, api_as, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    api = api_as(world.a.clerk)
+    with Unchanged():
+        body = b'{"username": "' + b"a" * 20_000 + b'", "password": "x"}'
+        assert_error(_raw_post(api, "/api/v1/auth/token", body), 413, "request_too_large")
+
+
+def test_too_many_fields_is_400_and_too_many_files_is_413(world, api_as, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 5
+    api = api_as(world.a.specialist)
+    with Unchanged():
+        assert_error(post_draft(api, world, recipient_ids=list(range(1, 80))), 400, "too_many_fields")
+        attachments = [pdf_upload(f"phuluc{i}.pdf") for i in range(8)]
+        err = assert_error(post_draft(api, world, attachments=attachments), 413, "too_many_files")
+    assert "5" in err["message"]
+
+
+def test_a_broken_multipart_body_is_400(world, api_as):
+    api = api_as(world.a.specialist)
+    with Unchanged():
+        assert_error(_raw_post(api, "/api/v1/documents", b"abc", "multipart/form-data"), 400, "malformed_body")
+        r = _raw_post(api, "/api/v1/documents", b"--xx\r\nbroken", "multipart/form-data; boundary=xx")
+        assert_error(r, 422, "validation_error")
+
+
+def test_an_unknown_api_path_gets_the_error_object(world, api_as):
+    api = api_as(world.a.clerk)
+    for path in ("/api/v1/khong-co", "/api/v1/documents//submit", "/api/v1/inbox/1/2/3"):
+        assert_error(api.get(path), 404, "unknown_endpoint")
+        assert_error(api.post(path), 404, "unknown_endpoint")

@@ -233,3 +233,74 @@ def test_a_rolled_back_acceptance_gives_its_incoming_number_to_the_next(world, m
     assert d1.status_code == "01" and d1.incoming_number is None
     assert actions.accept_delivery(d2, user=b.clerk).incoming_number == 1
     assert actions.accept_delivery(d1, user=b.clerk).incoming_number == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_document_issued_by_several_clerks_at_once_gets_one_number(world):
+    _needs_shared_database()
+    doc = _approved(world, 1)[0]
+    second_clerk = f.make_user(world.a.org, "clerk")
+    clerk_ids = [world.a.clerk.id, second_clerk.id, world.a.clerk.id, second_clerk.id]
+    from vanthu.errors import InvalidState
+
+    def issue(clerk_id: int) -> str:
+        try:
+            return str(actions.issue_document(Document.objects.get(pk=doc.id), user=User.objects.get(pk=clerk_id)).number)
+        except InvalidState:
+            return "refused"
+
+    outcomes = run_in_threads([[c] for c in clerk_ids], issue)
+    assert sorted(outcomes) == ["1", "refused", "refused", "refused"]
+    assert Delivery.objects.filter(document=doc).count() == 1
+    assert RegisterCounter.objects.get(organization=world.a.org).last_number == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_delivery_accepted_twice_at_once_gets_one_incoming_number(world):
+    _needs_shared_database()
+    a, b = world.a, world.b
+    doc = f.issued(a.org, specialist=a.specialist, leader=a.leader, clerk=a.clerk, recipients=[b.org])
+    d = f.delivery_to(doc, b.org)
+    from vanthu.errors import InvalidState
+
+    def accept(_: int) -> str:
+        try:
+            return str(actions.accept_delivery(Delivery.objects.get(pk=d.id), user=User.objects.get(pk=b.clerk.id)).incoming_number)
+        except InvalidState:
+            return "refused"
+
+    assert sorted(run_in_threads([[i] for i in range(THREADS)], accept)) == ["1", "refused", "refused", "refused"]
+    assert RegisterCounter.objects.get(organization=b.org, key__startswith="in:").last_number == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issuing_accepting_and_registering_at_once_never_deadlock(world):
+    """The sender issues new documents while the recipient accepts earlier ones and registers
+    paper: every action touches both organisations' counters and statistics, in one order."""
+    _needs_shared_database()
+    a, b = world.a, world.b
+    earlier = [f.issued(a.org, specialist=a.specialist, leader=a.leader, clerk=a.clerk, recipients=[b.org]) for _ in range(8)]
+    to_accept = list(Delivery.objects.filter(document__in=earlier).values_list("id", flat=True))
+    to_issue = [d.id for d in _approved(world, 8)]
+    pdf = f.pdf_bytes("Văn bản giấy đến cùng lúc")
+    work = [("issue", i) for i in to_issue] + [("accept", i) for i in to_accept] + [("paper", i) for i in range(4)]
+    jobs = list(range(len(work)))
+
+    def act(job: int) -> tuple[str, int]:
+        kind, item = work[job]
+        if kind == "issue":
+            return kind, actions.issue_document(Document.objects.get(pk=item), user=User.objects.get(pk=a.clerk.id)).number
+        clerk = User.objects.get(pk=b.clerk.id)
+        if kind == "accept":
+            return kind, actions.accept_delivery(Delivery.objects.get(pk=item), user=clerk).incoming_number
+        return kind, actions.register_paper_document(
+            user=clerk, organization=b.org, sender_name="Sở Công Thương", number_symbol=f"{item}/SCT",
+            issued_date=timezone.localdate(), doc_type="CV", subject="Về việc bình ổn giá", file=f.upload("p.pdf", pdf),
+        ).incoming_number
+
+    results = run_in_threads([jobs[i::THREADS] for i in range(THREADS)], act)
+    outgoing = sorted(n for kind, n in results if kind == "issue")
+    incoming = sorted(n for kind, n in results if kind != "issue")
+    assert outgoing == list(range(9, 17))
+    assert incoming == list(range(1, 13))
+    assert verify().ok
