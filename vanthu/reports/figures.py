@@ -108,11 +108,11 @@ def make_period(date_from: date | None = None, date_to: date | None = None, *, y
     year = timezone.localdate().year if year is None else year  # 0 is a bad year, not "this year"
     if not 2000 <= year <= 2100:
         raise Unprocessable(_("Năm không hợp lệ."), code="invalid_year", details={"field": "year"})
-    if quarter:
+    if quarter is not None:
         if quarter not in ROMAN:
             raise Unprocessable(_("Quý phải từ 1 đến 4."), code="invalid_quarter", details={"field": "quarter"})
         return quarter_period(year, quarter)
-    if month:
+    if month is not None:
         if not 1 <= month <= 12:
             raise Unprocessable(_("Tháng phải từ 1 đến 12."), code="invalid_month", details={"field": "month"})
         return month_period(year, month)

@@ -60,6 +60,9 @@ def test_summary_api_rejects_bad_periods(seen, api_as):
     assert r.status_code == 422 and r.json()["error"]["code"] == "period_reversed"
     r = client.get("/api/v1/reports/summary", organization_id=seen.b.org.id, date_from="2026-03-01")
     assert r.status_code == 422
+    for bad in ({"quarter": 0}, {"quarter": 5}, {"month": 13}, {"month": 0}, {"year": 1999}):
+        r = client.get("/api/v1/reports/summary", organization_id=seen.b.org.id, **bad)
+        assert r.status_code == 422, bad
 
 
 def test_ranking_api_ranks_the_inspectors_scope(seen, api_as):
@@ -176,5 +179,12 @@ def test_large_export_runs_in_the_background_with_a_download_link(seen, django_c
     page = c.get(r["Location"])
     assert page.status_code == 200 and f"/reports/exports/{job.id}/download" in page.content.decode()
     assert c.get(f"/reports/exports/{job.id}/download").status_code == 200
-    # Someone else cannot follow the link.
+    # Someone else can neither watch the job nor follow the link.
     assert client_for(seen.b.clerk).get(f"/reports/exports/{job.id}/download").status_code == 404
+    assert client_for(seen.b.clerk).get(f"/reports/exports/{job.id}/").status_code == 404
+    from openpyxl import load_workbook
+
+    from vanthu.reports.tasks import export_dir
+
+    rows = list(load_workbook(export_dir() / job.file_name).active.iter_rows(values_only=True))
+    assert rows[0][0] == "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG ỨNG DỤNG CNTT" and rows[2][0] == "Năm 2026"
