@@ -130,3 +130,19 @@ def test_rebuild_reproduces_the_maintained_aggregates(history):
     assert maintained == aggregates.expected()
     aggregates.rebuild()
     assert aggregates.snapshot() == maintained
+
+
+def test_documents_behind_each_number_match_the_number(history):
+    from vanthu.reports import records
+
+    w = history
+    for org in (w.a.org, w.b.org, w.c.org):
+        for period in (month_period(2026, 3), month_period(2026, 4), make_period(year=2026)):
+            fig = figures_for([org.id], period)
+            assert records.deliveries_for("received", [org.id], period).count() == fig.received
+            assert records.deliveries_for("paper", [org.id], period).count() == fig.received_paper
+            assert records.deliveries_for("electronic", [org.id], period).count() == fig.received_electronic
+            assert records.deliveries_for("never_past_arrived", [org.id], period).count() == fig.at_arrived
+            assert records.deliveries_for("late", [org.id], period).count() == fig.late
+            assert records.deliveries_for("done", [org.id], period).count() == fig.done
+            assert records.sent([org.id], period).count() == fig.sent
