@@ -20,7 +20,7 @@ from vanthu.audit.chain import record
 from vanthu.documents.models import Delivery, Document, DocumentFile, FileRole, StatusCode
 from vanthu.documents.pdf import PdfInfo
 from vanthu.documents.storage import read_blob, store_pdf
-from vanthu.errors import NotAllowed, Unprocessable
+from vanthu.errors import NotAllowed, Unprocessable, VanThuError
 from vanthu.organizations.access import is_admin
 from vanthu.organizations.models import Organization
 
@@ -210,7 +210,13 @@ def _free_field(data: bytes, wanted: str) -> str:
 # --- verification -------------------------------------------------------------------------------
 
 def _verify_and_store(document: Document, doc_file: DocumentFile) -> SignatureReport:
-    report = verify_pdf(read_blob(doc_file.file_id))
+    try:
+        report = verify_pdf(read_blob(doc_file.file_id))
+    except VanThuError as exc:
+        # The file was accepted as a PDF on entry but pyHanko cannot read it: nothing in it can
+        # count as signed, so it is kept as unsigned ("for reference only").
+        report = Report(ReportStatus.UNSIGNED.value, [])
+        log.info("signature check skipped for %s: %s", doc_file.file_id, exc.code)
     return SignatureReport.objects.create(
         document=document, document_file=doc_file, stored_file_id=doc_file.file_id, status=report.status,
         authenticated=report.authenticated, signatures=[s.as_dict() for s in report.signatures],

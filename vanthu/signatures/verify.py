@@ -27,7 +27,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
-from vanthu.errors import UnsupportedFile
+from vanthu.errors import Unprocessable, UnsupportedFile
 
 from .models import ReportStatus, SigningCertificate, TrustRoot
 from .signing import iso_vn
@@ -250,7 +250,7 @@ def verify_pdf(data: bytes, *, crls=(), fetch: bool = True) -> Report:
     """Verify every signature in a PDF; raise 415 for anything that is not a PDF."""
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise UnsupportedFile(_("Tệp không phải là PDF. Chỉ kiểm tra được chữ ký số trên tệp PDF."), code="not_pdf")
-    if b"/ByteRange" not in data:
+    if b"/ByteRange" not in data and b"%%EOF" in data[-2048:]:
         # Every signature dictionary carries /ByteRange in the clear (its offsets are patched in
         # place, so it cannot sit in a compressed object stream): no parse needed to say unsigned.
         return Report(UNSIGNED, [])
@@ -259,8 +259,12 @@ def verify_pdf(data: bytes, *, crls=(), fetch: bool = True) -> Report:
         sigs = list(reader.embedded_signatures)
     except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
         log.info("PDF could not be read for verification: %s", exc)
+        if b"/ByteRange" not in data:
+            raise Unprocessable(_("Tệp PDF bị hỏng, không đọc được."), code="corrupt_pdf") from None
+        # Something signature-like is there, but broken: a signed file that cannot be trusted.
         return Report(INVALID, [SignatureResult(field="", signer="", organization="", signed_at=None, status=INVALID,
-                                                reasons=["malformed_signature"])])
+                                                reasons=["malformed_signature"],
+                                                messages=[_(REASONS["malformed_signature"])])])
     if not sigs:
         return Report(UNSIGNED, [])
     # Database reads happen here, before the event loop (Django refuses them inside it).

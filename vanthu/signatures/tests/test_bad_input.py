@@ -165,6 +165,13 @@ def test_verify_api_refuses_what_is_not_a_pdf(world, api_as):
     assert r.json()["error"]["code"] == "not_pdf"
 
 
+def test_verify_api_says_a_broken_pdf_is_broken(world, api_as):
+    junk = b"%PDF-1.7\n" + b"\x00garbage" * 50
+    r = api_as(world.b.specialist).post("/api/v1/verify", {"file": SimpleUploadedFile("a.pdf", junk, "application/pdf")}, multipart=True)
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "corrupt_pdf"
+
+
 def test_verify_api_needs_a_signed_in_person(db):
     from django.test import Client
 
