@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
 import struct
 from pathlib import Path
 
@@ -53,9 +54,7 @@ def parse_po(text: str) -> dict[str, str]:
             continue
         keyword, _, rest = line.partition(" ")
         if keyword in ("msgctxt", "msgid") and "msgid" in cur and (keyword == "msgctxt" or "msgstr" in cur or any(k.startswith("msgstr[") for k in cur)):
-            keep_fuzzy = fuzzy
-            flush()
-            fuzzy = keep_fuzzy
+            flush()  # a new entry starts (a "#, fuzzy" before it has already flushed the last one)
         section = keyword
         cur[section] = [ast.literal_eval(rest.strip())]
     flush()
@@ -82,7 +81,11 @@ def write_mo(entries: dict[str, str], path: Path) -> None:
     out = struct.pack("<7I", 0x950412DE, 0, n, ids_table, strs_table, 0, 0)
     out += b"".join(struct.pack("<2I", *o) for o in offsets)
     out += b"".join(struct.pack("<2I", *o) for o in str_offsets)
-    path.write_bytes(out + blob)
+    # Several processes (gunicorn workers, the task worker) may start at once: write a temporary
+    # file and rename it, so that none of them ever reads a half-written catalogue.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(out + blob)
+    os.replace(tmp, path)
 
 
 def compile_all(force: bool = False) -> list[Path]:

@@ -5,6 +5,15 @@
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
   ready(function () {
+    // An in-place action the server refused (403, 404, 500): htmx swaps nothing, so say so.
+    var problem = document.getElementById("htmx-error");
+    document.body.addEventListener("htmx:responseError", function (e) {
+      if (!problem) return;
+      problem.textContent = problem.dataset.message + " (" + e.detail.xhr.status + ")";
+      problem.hidden = false;
+      problem.scrollIntoView({ block: "nearest" });
+    });
+    document.body.addEventListener("htmx:beforeRequest", function () { if (problem) problem.hidden = true; });
     // The organisation switcher submits as soon as a choice is made.
     document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
       sel.addEventListener("change", function () { sel.form.submit(); });
