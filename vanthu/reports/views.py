@@ -124,7 +124,8 @@ def organization(request: HttpRequest, org_id: int) -> HttpResponse:
     ids = access.visible_subtree(request.user, org) if subtree else [org.id]
     view = dashboard.organization(org, period, ids, subtree=subtree)
     el_target = _target_of(view.target, "electronic_share")
-    months = [(f"{m.month}/{m.year % 100}", f.received, f.electronic_share) for m, f in view.months]
+    short = len(view.months) <= 12  # one year: month numbers suffice
+    months = [(f"{m.month}" if short else f"{m.month}/{m.year % 100}", f.received, f.electronic_share) for m, f in view.months]
     late = records.late(records.received(ids, period)).select_related("document__issuer", "recipient").order_by("deadline")[:10]
     stuck = records.stuck(records.received(ids, period)).select_related("document__issuer", "recipient").order_by("updated_at")[:10]
     q = period.query() + ("&subtree=1" if subtree else "")
