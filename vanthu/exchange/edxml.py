@@ -323,6 +323,8 @@ def parse(data: bytes) -> etree._Element:
                     depth -= 1
         root = parser.close()
     except etree.XMLSyntaxError as exc:
+        if "depth" in str(exc).lower():  # libxml2's own limit can trip inside one chunk, before ours
+            raise PackageError("too_deep", f"nesting deeper than {MAX_DEPTH}") from None
         raise PackageError("malformed_xml", f"malformed XML: {str(exc)[:200]}") from None
     if root.getroottree().docinfo.doctype:
         raise PackageError("dtd_forbidden", "a DOCTYPE is not accepted")

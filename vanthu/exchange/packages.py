@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 
 from vanthu.documents.models import Delivery, Document, FileRole
@@ -12,18 +14,24 @@ from . import edxml
 from .models import InboundMessage, MessageKind, OutboxMessage
 from .site import signing_material
 
+SYMBOL_RE = re.compile(r"^(\d+)[-/](.+)$")
+
+
+def split_symbol(document: Document) -> tuple[str, str]:
+    """Number as written and notation: `02-CV/ĐU` → (`02`, `CV/ĐU`); `15/CV-UBND` → (`15`, `CV-UBND`)."""
+    m = SYMBOL_RE.match(document.symbol or "")
+    if m:
+        return m.group(1), m.group(2)
+    return str(document.number or ""), document.symbol or ""
+
 
 def notation(document: Document) -> str:
-    """The symbol without its number: `15-CV/ĐU` → `CV/ĐU`, `15/CV-UBND` → `CV-UBND`."""
-    symbol, number = document.symbol or "", str(document.number or "")
-    for sep in ("-", "/"):
-        if number and symbol.startswith(number + sep):
-            return symbol[len(number) + 1:]
-    return symbol
+    return split_symbol(document)[1]
 
 
 def document_id_of(document: Document) -> str:
-    return edxml.document_id(document.issuer.code, document.issued_date, document.number, notation(document))
+    number, note = split_symbol(document)
+    return edxml.document_id(document.issuer.code, document.issued_date, number, note)
 
 
 def _files(document: Document) -> list[edxml.FilePart]:
@@ -45,7 +53,7 @@ def package_for(delivery: Delivery, *, message_id: str, business_type: int = 0, 
     recipient = Organization.objects.get(pk=delivery.recipient_id)
     pkg = edxml.Package(
         message_id=message_id, sender=edxml.Party(doc.issuer.code, doc.issuer.name),
-        recipient=edxml.Party(recipient.code, recipient.name), code_number=str(doc.number), code_notation=notation(doc),
+        recipient=edxml.Party(recipient.code, recipient.name), code_number=split_symbol(doc)[0], code_notation=notation(doc),
         issued_date=doc.issued_date, place=doc.place or doc.issuer.place, type_code=doc.doc_type.code,
         type_name=doc.doc_type.name, subject=doc.subject, signer_authority=doc.signer_authority,
         signer_position=doc.signer_position, signer_name=doc.signer_name, due_date=doc.due_date,

@@ -1,0 +1,157 @@
+"""The exchange inside one installation's database: outbox rows, receiving, statuses, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from vanthu.documents import actions as doc_actions
+from vanthu.documents.models import Delivery, Document, StatusCode
+from vanthu.exchange import edxml as E
+from vanthu.exchange import sending
+from vanthu.exchange.actions import register_peer
+from vanthu.exchange.models import InboundMessage, OutboxMessage, OutboxState, Refusal
+from vanthu.exchange.packages import document_id_of, package_for, split_symbol
+from vanthu.exchange.receiving import receive
+from vanthu.exchange.tests.test_edxml import _key_and_cert, _package
+from vanthu.signatures import certs as C
+from vanthu.signatures.ca import ensure_demo_ca
+from vanthu.testing import factories as f
+
+REMOTE = "000.00.00.H26"
+
+
+@pytest.fixture
+def peer_world(world):
+    ensure_demo_ca()
+    key, cert = _key_and_cert()
+    peer = register_peer({
+        "site_id": "city-site", "name": "Thành ủy Hà Nội", "base_url": "http://127.0.0.1:9", "endpoint": "http://127.0.0.1:9/exchange/inbox",
+        "organizations": [{"code": REMOTE, "name": "Thành ủy Hà Nội", "short_name": "TU", "certificate": C.b64(C.der(cert))}],
+    })
+    remote = peer.organizations.get().organization
+    return world, peer, remote, key, cert
+
+
+def _issue_to(world, recipients):
+    return f.issued(world.a.org, specialist=world.a.specialist, leader=world.a.leader, clerk=world.a.clerk, recipients=recipients)
+
+
+def test_peer_organisation_is_an_external_recipient_with_its_code(peer_world):
+    world, peer, remote, *_ = peer_world
+    assert remote.kind == "external" and remote.code == REMOTE and remote.is_active
+
+
+def test_issuing_to_a_peer_writes_one_outbox_row_per_peer_recipient(peer_world):
+    world, peer, remote, *_ = peer_world
+    doc = _issue_to(world, [remote, world.b.org])
+    rows = list(OutboxMessage.objects.all())
+    assert [(r.kind, r.delivery.recipient_id, r.state) for r in rows] == [("package", remote.id, "pending")]
+    # The package is signed with the issuer's organisation key and names the document as the standard does.
+    data = package_for(rows[0].delivery, message_id=str(rows[0].message_id))
+    root = E.parse(data)
+    from cryptography import x509
+
+    from vanthu.signatures.actions import organization_certificate
+
+    E.verify(root, x509.load_der_x509_certificate(bytes(organization_certificate(world.a.org.id).certificate_der)))
+    pkg = E.read_package(root)
+    number, notation = split_symbol(doc)
+    assert pkg.document_id == f"{world.a.org.code},{doc.issued_date:%Y/%m/%d},{number}/{notation}" == document_id_of(doc)
+    assert pkg.files and pkg.files[0].data[:5] == b"%PDF-"
+
+
+def test_outbox_rows_roll_back_with_the_issuing_transaction(peer_world):
+    world, peer, remote, *_ = peer_world
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _issue_to(world, [remote])
+        assert OutboxMessage.objects.count() == 1
+        raise RuntimeError("the server died before commit")
+    assert not OutboxMessage.objects.exists() and not Delivery.objects.exists()
+
+
+def test_unreachable_peer_is_retried_with_backoff_then_marked_failed(peer_world, settings):
+    world, peer, remote, *_ = peer_world
+    _issue_to(world, [remote])
+    row = OutboxMessage.objects.get()
+    assert sending.send_due() == 0
+    row.refresh_from_db()
+    assert row.state == OutboxState.PENDING and row.attempts == 1 and row.next_attempt_at > timezone.now()
+    assert "ConnectionError" in row.last_error
+    settings.VANTHU_EXCHANGE_MAX_AGE_HOURS = 0
+    OutboxMessage.objects.update(next_attempt_at=timezone.now(), created_at=timezone.now() - dt.timedelta(minutes=1))
+    sending.send_due()
+    row.refresh_from_db()
+    assert row.state == OutboxState.FAILED and row.attempts == 2
+
+
+def test_backoff_grows_and_is_capped(settings):
+    settings.VANTHU_EXCHANGE_RETRY_BASE_SECONDS = 2
+    settings.VANTHU_EXCHANGE_RETRY_CAP_SECONDS = 60
+    waits = [sending.backoff(n) for n in range(10)]
+    assert 1 <= waits[0] <= 2 and 8 <= waits[3] <= 16 and all(30 <= w <= 60 for w in waits[6:])
+
+
+def _incoming(peer_world, **kw) -> bytes:
+    world, peer, remote, key, cert = peer_world
+    pkg = _package(sender=E.Party(REMOTE, "Thành ủy Hà Nội"), recipient=E.Party(world.b.org.code, world.b.org.name), **kw)
+    return E.sign(E.build_package(pkg), key, cert)
+
+
+def test_received_package_makes_one_record_and_statuses_go_back(peer_world):
+    world, peer, remote, *_ = peer_world
+    data = _incoming(peer_world)
+    first = receive(data, peer=peer)
+    assert first.http_status == 200 and first.body["status"] == "accepted", first.body
+    again = receive(data, peer=peer)
+    assert again.http_status == 200 and again.body["status"] == "duplicate"
+    delivery = Delivery.objects.get(recipient=world.b.org)
+    assert delivery.status_code == StatusCode.ARRIVED and delivery.document.source == "peer"
+    assert delivery.document.external_issuer_code == REMOTE and delivery.document.symbol == "15-CV/ĐUK"
+    assert delivery.document.files.count() == 2 and InboundMessage.objects.count() == 1
+    doc_actions.accept_delivery(delivery, user=world.b.clerk)
+    status = OutboxMessage.objects.get()
+    assert (status.kind, status.status_code, status.peer_id) == ("status", "03", peer.id)
+
+
+def test_classified_package_is_refused_and_logged(peer_world):
+    world, peer, *_ = peer_world
+    pkg_bytes = _incoming(peer_world)
+    marked = pkg_bytes.replace(b"<edXML:Priority>", b"<edXML:SecurityLevel>M\xe1\xba\xadt</edXML:SecurityLevel><edXML:Priority>")
+    # Marking changes the signed envelope: sign it properly to test the content check itself.
+    world, peer, remote, key, cert = peer_world
+    root = E.parse(marked)
+    root.find(f"{{{E.NS}}}edXMLEnvelope/{{{E.NS}}}edXMLHeader/{{http://www.w3.org/2000/09/xmldsig#}}Signature").getparent().remove(
+        root.find(f"{{{E.NS}}}edXMLEnvelope/{{{E.NS}}}edXMLHeader/{{http://www.w3.org/2000/09/xmldsig#}}Signature"))
+    E._placeholder(root.find(f"{{{E.NS}}}edXMLEnvelope/{{{E.NS}}}edXMLHeader"))
+    answer = receive(E.sign(root, key, cert), peer=peer)
+    assert answer.http_status == 422 and answer.body["error"]["code"] == "classified_document"
+    assert not Document.objects.filter(source="peer").exists()
+    assert Refusal.objects.get().code == "classified_document"
+
+
+def test_status_from_the_peer_moves_the_senders_delivery(peer_world):
+    world, peer, remote, key, cert = peer_world
+    doc = _issue_to(world, [remote])
+    number, notation = split_symbol(doc)
+    for code in ("03", "04"):
+        msg = E.StatusMessage(message_id=E.new_message_id(), sender=E.Party(REMOTE, "Thành ủy"), recipient=E.Party(world.a.org.code),
+                              document_id=document_id_of(doc), code_number=number, code_notation=notation, issued_date=doc.issued_date,
+                              status_code=code, description="", timestamp=timezone.now(), staff_name="Nguyễn Thị Hà")
+        answer = receive(E.sign(E.build_status(msg), key, cert), peer=peer)
+        assert answer.http_status == 200, answer.body
+    d = Delivery.objects.get(document=doc, recipient=remote)
+    assert d.status_code == "04"
+    assert [e.status_code for e in d.events.all()] == ["01", "03", "04"]
+
+
+def test_stale_message_is_refused(peer_world):
+    world, peer, *_ = peer_world
+    old = _incoming(peer_world, timestamp=timezone.now() - dt.timedelta(days=2))
+    answer = receive(old, peer=peer)
+    assert answer.http_status == 409 and answer.body["error"]["code"] == "stale_message"
+    assert not Delivery.objects.filter(recipient=world.b.org).exists()
+    assert receive(old, peer=None, by_hand=True).http_status == 200  # a file carried by hand may be older
