@@ -83,7 +83,7 @@ def stamp_font_path() -> str:
     from fontTools.ttLib import TTFont
 
     source = Path(_font_path())
-    target = Path(settings.DATA_DIR) / "fonts" / f"stamp-v2-{source.stem}-{int(source.stat().st_mtime)}.ttf"
+    target = Path(settings.DATA_DIR) / "fonts" / f"stamp-v3-{source.stem}-{int(source.stat().st_mtime)}.ttf"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         opts = subset.Options()
@@ -94,6 +94,11 @@ def stamp_font_path() -> str:
         sub = subset.Subsetter(opts)
         sub.populate(unicodes=_STAMP_CHARS)
         sub.subset(font)
+        # pyHanko writes glyph widths in font units while PDF expects 1/1000 em: DejaVu's 2048
+        # units per em would double the letter spacing. Rescaled to 1000, both agree.
+        from fontTools.ttLib.scaleUpem import scale_upem
+
+        scale_upem(font, 1000)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         font.save(str(tmp))
         os.replace(tmp, target)
@@ -118,10 +123,10 @@ def _seal_png(label: str) -> bytes:
     red = (200, 20, 30, 255)
     d.ellipse((6, 6, size - 6, size - 6), outline=red, width=10)
     d.ellipse((34, 34, size - 34, size - 34), outline=red, width=4)
-    font = ImageFont.truetype(_font_path(), 34)
+    font = ImageFont.truetype(_font_path(), 44)
     text = label[:12]
     w = d.textlength(text, font=font)
-    d.text(((size - w) / 2, size / 2 - 22), text, fill=red, font=font)
+    d.text(((size - w) / 2, size / 2 - 26), text, fill=red, font=font)
     d.text(((size - d.textlength("★", font=font)) / 2, size / 2 - 78), "★", fill=red, font=font)
     buf = io.BytesIO()
     img.save(buf, "PNG")
@@ -134,7 +139,7 @@ def _stamp_style(label: str) -> TextStampStyle:
     seal = PdfImage(Image.open(io.BytesIO(_seal_png(label))))
     return TextStampStyle(
         stamp_text="Ký bởi: %(signer)s\n%(org)s\nThời gian ký: %(time)s",
-        text_box_style=_text_box_style(), background=seal, background_opacity=0.55,
+        text_box_style=_text_box_style(), background=seal, background_opacity=0.7,
         border_width=1,
     )
 
