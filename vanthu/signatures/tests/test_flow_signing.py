@@ -60,6 +60,10 @@ def test_approve_signs_issue_seals_and_the_recipient_sees_two_valid_signatures(s
     fonts = _stamp_fonts(PdfReader(io.BytesIO(data)).pages[-1])
     assert fonts, "a visible stamp with an embedded font"
     assert any(b"FontFile2" in repr(fd).encode() or fd.get("/FontFile2") for fd in _descriptors(fonts))
+    # Widths in 1/1000 em, as PDF wants them (font units would spread the letters apart).
+    widths = [w for font in fonts for desc in font.get("/DescendantFonts", [])
+              for entry in desc.get_object().get("/W", []) for w in (entry if isinstance(entry, list) else [])]
+    assert widths and max(widths) <= 1000 and min(widths) > 100
     cmap = b"".join(f["/ToUnicode"].get_object().get_data() for f in fonts if "/ToUnicode" in f)
     assert b"0110" in cmap.upper() and b"1EA3" in cmap.upper()
 
