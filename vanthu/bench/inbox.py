@@ -14,6 +14,7 @@ count written in SQL and run on the driver's cursor, interleaved with VanThu's.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections import Counter
@@ -217,6 +218,10 @@ def run_inbox(ctx: Context) -> Result:
 
     ours: list[tuple[str, float]] = []
     theirs: list[tuple[str, float]] = []
+    # This process's CPU time too: a busy machine inflates wall time, not CPU time (on PostgreSQL
+    # the server's share is not in it).
+    ours_cpu: list[float] = []
+    theirs_cpu: list[float] = []
     mismatches = 0
     ctx.say(f"{loads} page loads (plus 20 warm-up) through VanThu and with bare SQL, interleaved …")
     for i, (org_id, offset, kind) in enumerate(plan):
@@ -234,14 +239,17 @@ def run_inbox(ctx: Context) -> Result:
             cur.close()
             return [r[0] for r in rows], total
 
-        order = [(vanthu, ours), (bare, theirs)] if i % 2 == 0 else [(bare, theirs), (vanthu, ours)]
+        order = [(vanthu, ours, ours_cpu), (bare, theirs, theirs_cpu)]
+        if i % 2:
+            order.reverse()
         got = []
-        for func, sink in order:
-            t0 = time.perf_counter()
+        for func, sink, cpu_sink in order:
+            c0, t0 = time.process_time(), time.perf_counter()
             got.append(func())
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
             if i >= 20:
                 sink.append((kind, elapsed))
+                cpu_sink.append(cpu)
         if got[0] != got[1]:
             mismatches += 1
 
@@ -260,6 +268,9 @@ def run_inbox(ctx: Context) -> Result:
         "deliveries": n, "organizations": ORGS, "deliveries_per_org": per_org, "loads": loads,
         "p50_ms": ms(percentile(o_all, 50)), "p99_ms": ms(percentile(o_all, 99)), "max_ms": ms(max(o_all)),
         "baseline_p50_ms": ms(percentile(b_all, 50)), "baseline_p99_ms": ms(percentile(b_all, 99)),
+        "cpu_p50_ms": ms(percentile(ours_cpu, 50)), "cpu_p95_ms": ms(percentile(ours_cpu, 95)),
+        "baseline_cpu_p50_ms": ms(percentile(theirs_cpu, 50)), "baseline_cpu_p95_ms": ms(percentile(theirs_cpu, 95)),
+        "load_average": round(os.getloadavg()[0], 1),
         "by_page": by_kind, "same_results": mismatches == 0, "build_s": build_s,
         "ok": mismatches == 0,
     }

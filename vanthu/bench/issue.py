@@ -7,6 +7,7 @@ engine (`bare.issue`). The two alternate, so that a noisy moment hits both.
 
 from __future__ import annotations
 
+import os
 import time
 
 from vanthu.documents.actions import issue_document
@@ -17,6 +18,13 @@ from .database import Raw
 from .runner import Context, Result, median, ms, percentile, scenario
 
 WARMUP = 3
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 1)
+    except OSError:
+        return None
 
 
 @scenario("issue", default_scale=150, help="issue one document to N recipients (median ms per issuance)")
@@ -34,18 +42,24 @@ def run_issue(ctx: Context) -> Result:
 
     orm_times: list[float] = []
     bare_times: list[float] = []
+    # This process's CPU time too: on a busy machine wall time includes waiting for a core;
+    # CPU time does not (on SQLite it is all the work; on PostgreSQL the server's share is not in it).
+    orm_cpu: list[float] = []
+    bare_cpu: list[float] = []
     ctx.say(f"issuing {reps} documents through VanThu and {reps} with bare SQL, alternately …")
     for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         clerk.__dict__.pop("_vanthu_roles", None)  # a new request starts without cached roles
         doc = Document(pk=a)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         issue_document(doc, user=clerk)
-        t1 = time.perf_counter()
+        c1, t1 = time.process_time(), time.perf_counter()
         bare.issue(raw, b, user_id=clerk.id, username=clerk.username)
-        t2 = time.perf_counter()
+        c2, t2 = time.process_time(), time.perf_counter()
         if i >= WARMUP:
             orm_times.append(t1 - t0)
             bare_times.append(t2 - t1)
+            orm_cpu.append(c1 - c0)
+            bare_cpu.append(c2 - c1)
 
     # Check the work was really done, both ways: every document issued, every row there.
     issued = Document.objects.filter(id__in=doc_ids, status=DocStatus.ISSUED).count()
@@ -64,6 +78,8 @@ def run_issue(ctx: Context) -> Result:
         "recipients": n_recipients, "repetitions": reps,
         "p95_ms": ms(percentile(orm_times, 95)), "min_ms": ms(min(orm_times)),
         "baseline_p95_ms": ms(percentile(bare_times, 95)), "baseline_min_ms": ms(min(bare_times)),
+        "cpu_median_ms": ms(median(orm_cpu)), "baseline_cpu_median_ms": ms(median(bare_cpu)),
+        "load_average": _load(),
         **checks, "ok": all(checks.values()),
     }
     return Result(
