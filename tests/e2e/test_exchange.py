@@ -70,10 +70,14 @@ class Site:
         return subprocess.run([sys.executable, "-m", "vanthu.cli", *args, "--data-dir", str(self.data_dir)],
                               env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=check)
 
-    def start_server(self) -> None:
+    def start_server(self, wait: bool = True) -> None:
         self.server = subprocess.Popen(
             [sys.executable, "-m", "vanthu.cli", "serve", "--port", str(self.port), "--workers", "1", "--data-dir", str(self.data_dir)],
             env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
         wait_for(lambda: requests.get(f"{self.url}/healthz", timeout=2).ok, 60, f"{self.name} server")
 
     def stop_server(self) -> None:
@@ -142,11 +146,15 @@ def sites(tmp_path_factory) -> Iterator[tuple[Site, Site]]:
         assert p.returncode == 0, err[-3000:]
     try:
         for s in (a, b):
-            s.start_server()
+            s.start_server(wait=False)
             s.start_worker()
-        for s, other in ((a, b), (b, a)):
-            r = s.run("peer", "add", other.url, "--trust-roots")
-            assert r.returncode == 0, r.stderr
+        for s in (a, b):
+            s.wait_ready()
+        adds = [subprocess.Popen([sys.executable, "-m", "vanthu.cli", "peer", "add", other.url, "--trust-roots", "--data-dir", str(s.data_dir)],
+                                 env=s.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s, other in ((a, b), (b, a))]
+        for p in adds:
+            _out, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err[-2000:]
         yield a, b
     finally:
         for s in (a, b):

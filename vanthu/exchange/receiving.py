@@ -8,6 +8,7 @@ recipient, PDFs). A refused message is logged in `Refusal` and leaves nothing el
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -76,7 +77,7 @@ def refuse(http_status: int, code: str, message: str, *, peer: Peer | None = Non
 
 def known_peer(site: str, secret: str = "") -> Peer | None:
     peer = Peer.objects.filter(site_id=site, is_active=True).first() if site else None
-    if peer is not None and peer.inbound_secret and secret != peer.inbound_secret:
+    if peer is not None and peer.inbound_secret and not hmac.compare_digest(secret.encode(), peer.inbound_secret.encode()):
         return None
     return peer
 
