@@ -569,7 +569,6 @@ class _DocumentSeeder:
         if not plans:
             return
         last: dict[tuple[int, str], int] = {}
-        Recipient = Document.recipients.through
         docs, files, links, audit = [], [], [], []
         for p in plans:
             org, dtype, unit = p.unit.org, self.types[p.doc_type], p.unit
@@ -594,10 +593,10 @@ class _DocumentSeeder:
         for p in plans:
             doc, unit = p.doc, p.unit
             doc.created_at = doc._steps["created"]
-            files.append(DocumentFile(document=doc, file=doc._stored, role=FileRole.MAIN, name=f"{p.doc_type}-{unit.slug}.pdf", position=0))
+            files.append([doc.pk, doc._stored.pk, FileRole.MAIN, f"{p.doc_type}-{unit.slug}.pdf", 0])
             if self.rng.random() < 0.15:
-                files.append(DocumentFile(document=doc, file=self._stored_attachment(), role=FileRole.ATTACHMENT, name="phu-luc.pdf", position=1))
-            links += [Recipient(document_id=doc.pk, organization_id=rid) for rid in p.recipients]
+                files.append([doc.pk, self._stored_attachment().pk, FileRole.ATTACHMENT, "phu-luc.pdf", 1])
+            links += [[doc.pk, rid] for rid in p.recipients]
             steps = doc._steps
             audit += [
                 (steps["created"], "document_drafted", p.author, doc.pk, {"subject": doc.subject, "recipients": p.recipients}),
@@ -606,8 +605,8 @@ class _DocumentSeeder:
                 (steps["issued"], "document_issued", unit.clerk, doc.pk, {"symbol": doc.symbol, "recipients": len(p.recipients)}),
             ]
         _update_many(Document, ["created_at"], ["id"], [([d.created_at], [d.pk]) for d in docs])
-        DocumentFile.objects.bulk_create(files, batch_size=1000)
-        Recipient.objects.bulk_create(links, batch_size=2000)
+        _insert_many(DocumentFile, ["document", "file", "role", "name", "position"], files)
+        _insert_many(Document.recipients.through, ["document", "organization"], links)
         RegisterCounter.objects.bulk_create(
             [RegisterCounter(organization_id=org_id, key=key, last_number=n) for (org_id, key), n in last.items()], batch_size=1000
         )
@@ -923,6 +922,13 @@ def _insert_many(model, field_names: list[str], rows: list[list]) -> None:
     adapt = [_adapter(f) for f in fields]
     per_row = "({})".format(", ".join(["%s"] * len(fields)))
     head = "INSERT INTO {} ({}) VALUES ".format(qn(meta.db_table), ", ".join(qn(f.column) for f in fields))
+    if connection.vendor == "postgresql":
+        # COPY: the fastest way in, and psycopg adapts each value in C.
+        copy_sql = "COPY {} ({}) FROM STDIN".format(qn(meta.db_table), ", ".join(qn(f.column) for f in fields))
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row([a(v) for a, v in zip(adapt, row, strict=True)])
+        return
     limit = min(connection.features.max_query_params or 30000, 30000)
     size = max(1, min(1000, limit // len(fields)))
     with connection.cursor() as cursor:

@@ -22,6 +22,7 @@ from vanthu.documents.models import (
     RegisterCounter,
     StatusCode,
 )
+from vanthu.documents.storage import read_blob
 from vanthu.organizations.models import (
     GRASSROOTS_KINDS,
     Membership,
@@ -99,6 +100,14 @@ def test_a_lived_in_year_in_every_state_with_gapless_numbers_ordered_times_and_a
     first = issued.order_by("issued_at").first().issued_at
     assert now - first > timedelta(days=120)
     assert not issued.filter(issued_at__gt=now).exists()
+
+    # Every document has its PDF on disk; an issued one reached exactly its recipients.
+    for doc in Document.objects.prefetch_related("files__file", "recipients", "deliveries"):
+        main = doc.main_file
+        assert main is not None and read_blob(main.file_id)[:5] == b"%PDF-", doc.pk
+        if doc.status == DocStatus.ISSUED:
+            assert {o.id for o in doc.recipients.all()} == {d.recipient_id for d in doc.deliveries.all()}, doc.pk
+            assert doc.symbol == f"{doc.number:02d}-{doc.doc_type.code}/{doc.issuer.short_name}"
 
     # Numbers are gapless per register, outgoing and incoming, and follow time.
     outgoing = defaultdict(list)
