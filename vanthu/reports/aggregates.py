@@ -391,9 +391,6 @@ def rebuild(*, say=lambda _m: None) -> dict[str, int]:
     say("computing contributions")
     total = compute_all(write_facts=not in_sql)
     say("writing aggregates")
-    grouped = _rows_by_table(total)
-    for table, rows in grouped.items():
-        model, keys, cols = TABLES[table]
-        objs = [model(**dict(zip(keys, key, strict=True)), **vals) for key, vals in rows.items()]
-        model.objects.bulk_create(objs, batch_size=2000)
-    return {table: len(rows) for table, rows in grouped.items()} | {"facts": DeliveryFact.objects.count()}
+    apply(total)  # into empty tables: the upsert is a plain bulk insert, without model objects
+    counts = {table: model.objects.count() for table, (model, _k, _c) in TABLES.items()}
+    return counts | {"facts": DeliveryFact.objects.count()}
