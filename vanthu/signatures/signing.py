@@ -133,7 +133,9 @@ def _seal_png(label: str) -> bytes:
     return buf.getvalue()
 
 
+@lru_cache(maxsize=256)
 def _stamp_style(label: str) -> TextStampStyle:
+    # Built once per organisation: pyHanko's PdfImage may be embedded into many files.
     from PIL import Image
 
     seal = PdfImage(Image.open(io.BytesIO(_seal_png(label))))
