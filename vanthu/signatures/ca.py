@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from vanthu.organizations.models import Membership, Organization, Role
+from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 
 from . import certs as C
 from .keys import decrypt_private_key, encrypt_private_key
@@ -182,7 +182,8 @@ def ensure_demo_ca() -> dict[str, int]:
             cert, key = issue(auth, person_name(m.user.get_full_name(), m.organization, m.user.username))
             save_signing_certificate(cert, key, [auth.certificate], user=m.user, organization=m.organization)
             issued["people"] += 1
-        for org in Organization.objects.active().exclude(id__in=has_org):
+        # External bodies sign with their own authority's certificates, not the demo's.
+        for org in Organization.objects.active().exclude(kind=OrgKind.EXTERNAL).exclude(id__in=has_org):
             cert, key = issue(auth, organization_name(org))
             save_signing_certificate(cert, key, [auth.certificate], organization=org)
             issued["organizations"] += 1
