@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
@@ -29,7 +30,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         orgs = my_organizations(self.request)
         if len(orgs) > 1:
-            return redirect(f"{reverse('web:choose_org')}?next={self.get_success_url()}")
+            return redirect(f"{reverse('web:choose_org')}?{urlencode({'next': self.get_success_url()})}")
         if orgs:
             self.request.session[SESSION_KEY] = orgs[0].id
         return response

@@ -231,3 +231,14 @@ def test_paper_form_errors_are_next_to_the_field(world):
 
 def test_only_clerks_register_paper(world):
     assert signed_in(world.b.specialist).get("/incoming/paper/").status_code == 403
+
+
+def test_document_page_queries_do_not_grow_with_recipients(world, django_assert_max_num_queries):
+    few = issued(world, recipients=[world.b.org])
+    many = issued(world, recipients=[world.b.org, world.c.org, world.outsider.org, world.bloc])
+    c = signed_in(world.a.clerk)
+    c.get(f"/documents/{few.id}/")
+    with django_assert_max_num_queries(20) as base:
+        c.get(f"/documents/{few.id}/")
+    with django_assert_max_num_queries(len(base.captured_queries)):
+        c.get(f"/documents/{many.id}/")
