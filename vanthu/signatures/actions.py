@@ -264,10 +264,12 @@ def apply_arrival_policy(deliveries: Iterable[Delivery], report: SignatureReport
 
     codes = report_reasons(report)
     reason = _("Chữ ký số không hợp lệ: %(reasons)s") % {"reasons": "; ".join(_(REASONS[c]) for c in codes if c in REASONS)}
+    deliveries = list(deliveries)
+    rejecting = set(Organization.objects.filter(id__in=[d.recipient_id for d in deliveries], invalid_signature_policy="reject")
+                    .values_list("id", flat=True))
     rejected = []
     for d in deliveries:
-        recipient = d.recipient if "recipient" in d._state.fields_cache else Organization.objects.get(pk=d.recipient_id)
-        if recipient.invalid_signature_policy != "reject" or d.status_code != StatusCode.ARRIVED:
+        if d.recipient_id not in rejecting or d.status_code != StatusCode.ARRIVED:
             continue
         move_delivery(d, StatusCode.REJECTED, user=None, note=reason[:2000])
         d.reject_reason = reason[:2000]
