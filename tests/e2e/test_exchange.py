@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -29,7 +30,7 @@ from vanthu.documents.pdfgen import make_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 A_ORG, B_ORG = "000.00.31.H26", "000.00.00.H26"  # the Bloc (site A) and the City Party Committee (site B)
-REPLAY_WINDOW = 25
+REPLAY_WINDOW = 15
 
 
 def free_port() -> int:
@@ -139,6 +140,14 @@ def sites(tmp_path_factory) -> Iterator[tuple[Site, Site]]:
     a = Site("bloc", base / "A", free_port(), {})
     b = Site("city", base / "B", free_port(), {})
     a.env, b.env = _env(a.data_dir, a.port, "key-a"), _env(b.data_dir, b.port, "key-b")
+    # Migrate once and copy the database: the machine is small and migrating is most of the setup.
+    template = base / "template"
+    subprocess.run([sys.executable, "-m", "vanthu.cli", "manage", "migrate", "-v", "0"], env=_env(template, 1, "t"), cwd=ROOT, check=True)
+    for s in (a, b):
+        s.data_dir.mkdir()
+        for name in ("vanthu.sqlite3", "vanthu.sqlite3-wal"):
+            if (template / name).exists():
+                shutil.copy(template / name, s.data_dir / name)
     seeds = [subprocess.Popen([sys.executable, "-m", "vanthu.exchange.testing", s.name, "--data-dir", str(s.data_dir)],
                               env=s.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s in (a, b)]
     for p in seeds:
