@@ -155,3 +155,34 @@ def test_stale_message_is_refused(peer_world):
     assert answer.http_status == 409 and answer.body["error"]["code"] == "stale_message"
     assert not Delivery.objects.filter(recipient=world.b.org).exists()
     assert receive(old, peer=None, by_hand=True).http_status == 200  # a file carried by hand may be older
+
+
+def test_update_from_the_sender_waits_for_the_recipients_answer(peer_world):
+    world, peer, remote, *_ = peer_world
+    original = _incoming(peer_world)
+    assert receive(original, peer=peer).http_status == 200
+    delivery = Delivery.objects.get(recipient=world.b.org)
+    doc_actions.accept_delivery(delivery, user=world.b.clerk)
+    new_file = E.FilePart("congvan-sua.pdf", f.pdf_bytes("Bản cập nhật"))
+    update = _incoming(peer_world, business_type=2, business_reason="Sửa lỗi chính tả", files=[new_file])
+    answer = receive(update, peer=peer)
+    assert answer.http_status == 200 and answer.body["status_code"] == "13", answer.body
+    delivery.refresh_from_db()
+    assert delivery.status_code == "13"
+    from vanthu.exchange.actions import answer_request
+
+    req = answer_request(delivery, user=world.b.clerk, agree=True, note="Đồng ý cập nhật")
+    delivery.refresh_from_db()
+    doc = Document.objects.get(pk=delivery.document_id)
+    assert req.answer == "15" and delivery.status_code == "15"
+    assert doc.authoritative.name == "congvan-sua.pdf"
+    # The answer goes back to the sender after the 03 that accepting queued.
+    assert list(OutboxMessage.objects.order_by("id").values_list("status_code", flat=True)) == ["03", "15"]
+
+
+def test_unknown_sender_organisation_is_refused(peer_world):
+    world, peer, remote, key, cert = peer_world
+    pkg = _package(sender=E.Party("000.99.99.H26", "Không rõ"), recipient=E.Party(world.b.org.code))
+    answer = receive(E.sign(E.build_package(pkg), key, cert), peer=peer)
+    assert answer.http_status == 403 and answer.body["error"]["code"] == "unknown_sender"
+    assert not Document.objects.filter(source="peer").exists()
