@@ -1,35 +1,33 @@
 """Seed the demo installation: the Bloc's organisation tree, its people, and a lived-in year of documents.
 
-Outgoing documents go through the real actions (draft → submit → approve → issue), in the order
-of their planned issue time, so that numbers, symbols, deliveries and the audit chain come from
-the same code a clerk uses. What happens afterwards at each recipient (tens of thousands of
-status changes) is written in bulk, with what the actions would write — status events,
-assignments, gapless incoming numbers, one audit entry per change appended to the chain — because
-one action per change would take minutes. Finally timestamps are moved back into the past year
-with bulk updates, keeping every record's order (drafted < submitted < approved < issued <
-arrived < accepted < assigned < started < done). Audit entries are never edited: they keep the
-real time of seeding.
+The work in progress and the documents of the last few days go through the real actions (draft
+→ submit → approve → issue), so the newest records, and everything a visitor then does, come
+from the code a clerk uses. The year before them is written in bulk with exactly what those
+actions write — gapless numbers in issue order per register, symbols, files, recipients,
+deliveries, status events, assignments, incoming numbers, one audit entry per change appended to
+the hash chain — because one action per change would take minutes for tens of thousands of
+changes. Timestamps are then moved into the past year keeping every record's order (drafted <
+submitted < approved < issued < arrived < accepted < assigned < started < done); audit entries
+are never edited and keep the real time of seeding. Statistics and the search index are rebuilt
+from the result at the end.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import textwrap
 import time
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from vanthu.accounts.models import User
-from vanthu.audit.chain import _digest, record
-from vanthu.audit.models import AuditEntry, AuditHead
+from vanthu.audit.chain import record
+from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions, numbering
 from vanthu.documents.models import (
     Delivery,
@@ -47,16 +45,15 @@ from vanthu.documents.models import (
 from vanthu.documents.pdf import PdfInfo, inspect_pdf
 from vanthu.documents.pdfgen import make_pdf
 from vanthu.documents.storage import store_pdf
-from vanthu.organizations.models import Membership, NumberingStyle, Organization, OrgKind, Role
+from vanthu.organizations.models import Organization, OrgKind
 from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
-from . import data
+from . import bulk, data
+from .world import BLOC_SLUG, Unit, World, build_world
 
 log = logging.getLogger(__name__)
 
 MARKER_ACTION = "demo_seeded"
-TERM = {"term_label": "2025-2030", "term_start": date(2025, 10, 1), "term_end": date(2030, 9, 30)}
-BLOC_SLUG = "dukhoi"
 LIVE_DAYS = 4  # documents issued in the last days go through the real actions
 
 
@@ -94,7 +91,7 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
     rng = random.Random(seed)
     now = timezone.now()
     with transaction.atomic():
-        world = _build_world(password, rng)
+        world = build_world(password, rng)
         seeder = _DocumentSeeder(world, rng, now)
         seeder.run(documents)
         record(MARKER_ACTION, actor=world.admin, data={
@@ -104,149 +101,6 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
         })
     log.info("demo seeded in %.1f s", time.perf_counter() - started)
     return login_lines()
-
-
-# --- organisations and people -------------------------------------------------------------------
-
-
-@dataclass
-class Unit:
-    """An organisation with the people who work its documents."""
-
-    org: Organization
-    slug: str
-    clerk: User
-    leaders: list[User]
-    specialists: list[User]
-    signer_authority: str
-    signer_position: str
-    is_grassroots: bool = False
-
-
-@dataclass
-class World:
-    admin: User
-    bloc: Unit
-    offices: dict[str, Unit]
-    grassroots: list[Unit]
-    units: list[Unit] = field(default_factory=list)
-    by_org: dict[int, Unit] = field(default_factory=dict)
-
-
-def ascii_slug(text: str) -> str:
-    """Vietnamese to plain lower-case ASCII letters and digits (đ → d), for usernames."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
-
-
-class _Names:
-    """Vietnamese full names, composed from common family, middle and given names."""
-
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-        self.used: set[str] = set()
-
-    def __call__(self) -> str:
-        r = self.rng
-        for _ in range(20):
-            if r.random() < 0.5:
-                name = f"{r.choice(data.FAMILY_NAMES)} {r.choice(data.MIDDLE_MALE)} {r.choice(data.GIVEN_MALE)}"
-            else:
-                name = f"{r.choice(data.FAMILY_NAMES)} {r.choice(data.MIDDLE_FEMALE)} {r.choice(data.GIVEN_FEMALE)}"
-            if name not in self.used:
-                break
-        self.used.add(name)
-        return name
-
-
-def _build_world(password: str, rng: random.Random) -> World:
-    # One hash for every demo account: they all share the demo password, and argon2 costs
-    # ~50 ms per hash by design, which would be half a minute for five hundred people.
-    pw_hash = make_password(password)
-    names = _Names(rng)
-
-    city = Organization.objects.create(kind=OrgKind.CITY_COMMITTEE, numbering_style=NumberingStyle.PARTY, **data.CITY, **TERM)
-    bloc = Organization.objects.create(kind=OrgKind.BLOC_COMMITTEE, parent=city, numbering_style=NumberingStyle.PARTY, **data.BLOC, **TERM)
-    offices = Organization.objects.bulk_create([
-        Organization(kind=OrgKind.OFFICE, parent=bloc, name=name, short_name=short, code=code, **TERM)
-        for _slug, name, short, code, _pos in data.BLOC_OFFICES
-    ])
-    grassroots = Organization.objects.bulk_create([
-        Organization(
-            kind=OrgKind.GRASSROOTS_COMMITTEE if kind == data.C else OrgKind.GRASSROOTS_CELL, parent=bloc,
-            name=("Đảng bộ " if kind == data.C else "Chi bộ ") + name, short_name="ĐU" if kind == data.C else "CB",
-            code=f"{i:03d}.10.31.H26", **TERM,
-        )
-        for i, (_slug, kind, name) in enumerate(data.GRASSROOTS, start=1)
-    ])
-    by_slug = {slug: org for (slug, _k, _n), org in zip(data.GRASSROOTS, grassroots, strict=True)}
-    Organization.objects.bulk_create([
-        Organization(kind=OrgKind.SUB_CELL, parent=by_slug[parent], name=name, short_name="CB",
-                     code=f"{j:03d}.{list(by_slug).index(parent) + 1:03d}.31.H26", **TERM)
-        for j, (parent, name) in enumerate(data.SUB_CELLS, start=1)
-    ])
-
-    people: list[tuple[User, list[tuple[Organization, str, str]]]] = []
-
-    def person(username: str, memberships: list[tuple[Organization, str, str]], full_name: str | None = None, **extra) -> User:
-        user = User(username=username, full_name=full_name or names(), password=pw_hash, is_active=True, **extra)
-        people.append((user, memberships))
-        return user
-
-    admin = person("admin", [(bloc, Role.ADMIN, "Quản trị hệ thống")], full_name="Quản trị hệ thống", is_superuser=True, is_staff=True)
-    bloc_unit = Unit(
-        org=bloc, slug=BLOC_SLUG,
-        clerk=person(f"vt.{BLOC_SLUG}", [(bloc, Role.CLERK, "Văn thư Đảng ủy Khối")]),
-        leaders=[person(f"bt.{BLOC_SLUG}", [(bloc, Role.LEADER, "Bí thư Đảng ủy Khối")]),
-                 person(f"pbt.{BLOC_SLUG}", [(bloc, Role.LEADER, "Phó Bí thư Thường trực Đảng ủy Khối")])],
-        specialists=[person(f"cv{k}.{BLOC_SLUG}", [(bloc, Role.SPECIALIST, "Chuyên viên")]) for k in (1, 2)],
-        signer_authority="T/M BAN THƯỜNG VỤ", signer_position="BÍ THƯ",
-    )
-    person(f"kt.{BLOC_SLUG}", [(bloc, Role.INSPECTOR, "Ủy viên Ủy ban Kiểm tra Đảng ủy Khối")])
-
-    office_units: dict[str, Unit] = {}
-    authority = {"vanphong": ("T/L BAN THƯỜNG VỤ", "CHÁNH VĂN PHÒNG"), "bantochuc": ("", "TRƯỞNG BAN"),
-                 "ubkt": ("T/M ỦY BAN KIỂM TRA", "CHỦ NHIỆM"), "bantuyengiao": ("", "TRƯỞNG BAN")}
-    for (slug, _name, _short, _code, position), org in zip(data.BLOC_OFFICES, offices, strict=True):
-        office_units[slug] = Unit(
-            org=org, slug=slug,
-            clerk=person(f"vt.{slug}", [(org, Role.CLERK, "Văn thư")]),
-            leaders=[person(f"ld.{slug}", [(org, Role.LEADER, position)])],
-            specialists=[person(f"cv{k}.{slug}", [(org, Role.SPECIALIST, "Chuyên viên")]) for k in (1, 2)],
-            signer_authority=authority[slug][0], signer_position=authority[slug][1],
-        )
-
-    grassroots_units: list[Unit] = []
-    for (slug, kind, _name), org in zip(data.GRASSROOTS, grassroots, strict=True):
-        committee = kind == data.C
-        leader_memberships = [(org, Role.LEADER, "Bí thư Đảng ủy" if committee else "Bí thư Chi bộ")]
-        if slug == data.DUAL_ROLE_ORG:
-            leader_memberships.append((bloc, Role.LEADER, "Ủy viên Ban Thường vụ Đảng ủy Khối"))
-        grassroots_units.append(Unit(
-            org=org, slug=slug, is_grassroots=True,
-            clerk=person(f"vt.{slug}", [(org, Role.CLERK, "Văn thư cấp ủy")]),
-            leaders=[person(f"bt.{slug}", leader_memberships)],
-            specialists=[person(f"cv{k}.{slug}", [(org, Role.SPECIALIST, "Chuyên viên")]) for k in (1, 2)],
-            signer_authority="T/M ĐẢNG ỦY" if committee else "T/M CHI BỘ", signer_position="BÍ THƯ",
-        ))
-
-    User.objects.bulk_create([u for u, _m in people], batch_size=500)
-    if any(u.pk is None for u, _m in people):  # a backend that does not return ids
-        ids = dict(User.objects.filter(username__in=[u.username for u, _m in people]).values_list("username", "id"))
-        for u, _m in people:
-            u.pk = u.id = ids[u.username]
-    Membership.objects.bulk_create(
-        [Membership(user=u, organization=org, role=role, position=pos) for u, ms in people for org, role, pos in ms],
-        batch_size=1000,
-    )
-    world = World(admin=admin, bloc=bloc_unit, offices=office_units, grassroots=grassroots_units)
-    world.units = [bloc_unit, *office_units.values(), *grassroots_units]
-    world.by_org = {u.org.id: u for u in world.units}
-    record("demo_organizations_created", actor=admin, obj=bloc, data={
-        "organizations": len(world.units) + 2 + len(data.SUB_CELLS), "users": len(people),
-    })
-    return world
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -604,14 +458,14 @@ class _DocumentSeeder:
                 (steps["approved"], "document_approved", p.leader, doc.pk, {}),
                 (steps["issued"], "document_issued", unit.clerk, doc.pk, {"symbol": doc.symbol, "recipients": len(p.recipients)}),
             ]
-        _update_many(Document, ["created_at"], ["id"], [([d.created_at], [d.pk]) for d in docs])
-        _insert_many(DocumentFile, ["document", "file", "role", "name", "position"], files)
-        _insert_many(Document.recipients.through, ["document", "organization"], links)
+        bulk.update_many(Document, ["created_at"], ["id"], [([d.created_at], [d.pk]) for d in docs])
+        bulk.insert_many(DocumentFile, ["document", "file", "role", "name", "position"], files)
+        bulk.insert_many(Document.recipients.through, ["document", "organization"], links)
         RegisterCounter.objects.bulk_create(
             [RegisterCounter(organization_id=org_id, key=key, last_number=n) for (org_id, key), n in last.items()], batch_size=1000
         )
         audit.sort(key=lambda x: (x[0], x[3]))
-        _append_audit([(action, actor, "documents.document", pk, payload) for _at, action, actor, pk, payload in audit])
+        bulk.append_audit([(action, actor, "documents.document", pk, payload) for _at, action, actor, pk, payload in audit])
 
     def _act(self, plan: Plan) -> None:
         unit = plan.unit
@@ -643,7 +497,7 @@ class _DocumentSeeder:
                 doc.issued_at = steps["issued"]
                 doc.issued_date = self._local(steps["issued"]).date()
             rows.append(([doc.created_at, doc.submitted_at, doc.approved_at, doc.issued_at, doc.issued_date], [doc.pk]))
-        _update_many(Document, ["created_at", "submitted_at", "approved_at", "issued_at", "issued_date"], ["id"], rows)
+        bulk.update_many(Document, ["created_at", "submitted_at", "approved_at", "issued_at", "issued_date"], ["id"], rows)
 
     # the recipients' side
 
@@ -697,7 +551,7 @@ class _DocumentSeeder:
         for doc, _unit, arrived, stored in docs:
             doc.created_at = arrived
             files.append(DocumentFile(document=doc, file=stored, role=FileRole.MAIN, name=f"ban-quet-{doc.pk}.pdf", position=0))
-        _update_many(Document, ["created_at"], ["id"], [([d.created_at], [d.pk]) for d, *_ in docs])
+        bulk.update_many(Document, ["created_at"], ["id"], [([d.created_at], [d.pk]) for d, *_ in docs])
         DocumentFile.objects.bulk_create(files, batch_size=500)
         self.paper_symbols = {doc.pk: doc.symbol for doc, *_ in docs}
         self.paper_due = {doc.pk: doc.due_date for doc, *_ in docs}
@@ -796,7 +650,7 @@ class _DocumentSeeder:
         fields = ["status_code", "arrived_at", "updated_at", "incoming_key", "incoming_number", "accepted_at", "reject_reason", "deadline", "done_at"]
         new = [i for i in incoming if i.delivery_id is None]
         old = [i for i in incoming if i.delivery_id is not None]
-        _insert_many(Delivery, ["document", "recipient", "source", *fields],
+        bulk.insert_many(Delivery, ["document", "recipient", "source", *fields],
                      [[i.document_id, i.unit.org.id, "paper" if i.paper else "electronic", *(i.row[f] for f in fields)] for i in new])
         ids = {}
         doc_ids = sorted({i.document_id for i in new})
@@ -805,8 +659,8 @@ class _DocumentSeeder:
                 ids[(doc_id, rid)] = did
         for i in new:
             i.delivery_id = ids[(i.document_id, i.unit.org.id)]
-        _update_many(Delivery, fields, ["id"], [([i.row[f] for f in fields], [i.delivery_id]) for i in old])
-        _update_many(DeliveryEvent, ["at"], ["delivery", "status_code"], [([i.arrived], [i.delivery_id, StatusCode.ARRIVED]) for i in old])
+        bulk.update_many(Delivery, fields, ["id"], [([i.row[f] for f in fields], [i.delivery_id]) for i in old])
+        bulk.update_many(DeliveryEvent, ["at"], ["delivery", "status_code"], [([i.arrived], [i.delivery_id, StatusCode.ARRIVED]) for i in old])
 
         events: list[list] = [[i.delivery_id, StatusCode.ARRIVED, i.arrived, None, "", ""] for i in new if not i.paper]
         assignments, audit = [], []
@@ -847,11 +701,11 @@ class _DocumentSeeder:
                     assignment.completed_at, assignment.completion_note = at, note
                     events.append([did, code, at, main.pk, main.full_name, note])
                     audit.append((at, "handling_completed", main, did, {"note": note}))
-        _insert_many(DeliveryEvent, ["delivery", "status_code", "at", "by", "by_name", "note"], events)
+        bulk.insert_many(DeliveryEvent, ["delivery", "status_code", "at", "by", "by_name", "note"], events)
         Assignment.objects.bulk_create(assignments, batch_size=2000)
-        _insert_many(Assignee, ["assignment", "user", "role"], [[a.pk, uid, role] for a in assignments for uid, role in a._people])
+        bulk.insert_many(Assignee, ["assignment", "user", "role"], [[a.pk, uid, role] for a in assignments for uid, role in a._people])
         audit.sort(key=lambda x: (x[0], x[3]))
-        _append_audit([(action, actor, "documents.delivery", pk, payload) for _at, action, actor, pk, payload in audit])
+        bulk.append_audit([(action, actor, "documents.delivery", pk, payload) for _at, action, actor, pk, payload in audit])
 
     def _final_row(self, item: _Incoming, today: date) -> dict:
         """The delivery's columns once every step of its timeline has happened."""
@@ -877,84 +731,3 @@ class _DocumentSeeder:
             elif stage.code == StatusCode.DONE:
                 row["done_at"] = stage.at
         return row
-
-
-# --- bulk writing helpers -----------------------------------------------------------------------
-
-
-def _update_many(model, set_fields: list[str], where_fields: list[str], rows: list[tuple[list, list]]) -> None:
-    """UPDATE one row per parameter tuple with executemany: far faster than bulk_update's CASE."""
-    if not rows:
-        return
-    meta, qn = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(f) for f in set_fields]
-    where = [meta.get_field(f) for f in where_fields]
-    adapt = [_adapter(f) for f in fields + where]
-    sql = "UPDATE {} SET {} WHERE {}".format(
-        qn(meta.db_table), ", ".join(f"{qn(f.column)} = %s" for f in fields), " AND ".join(f"{qn(f.column)} = %s" for f in where),
-    )
-    params = [[a(v) for a, v in zip(adapt, [*values, *keys], strict=True)] for values, keys in rows]
-    with connection.cursor() as cursor:
-        for i in range(0, len(params), 5000):
-            cursor.executemany(sql, params[i:i + 5000])
-
-
-def _adapter(f):
-    """A fast value → database converter for one field (Django's per-value path is slow at scale)."""
-    ops = connection.ops
-    kind = f.get_internal_type()
-    if kind == "DateTimeField":
-        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
-    if kind == "DateField":
-        return lambda v: None if v is None else ops.adapt_datefield_value(v)
-    if kind == "JSONField":
-        return lambda v: f.get_db_prep_save(v, connection)
-    return lambda v: v
-
-
-def _insert_many(model, field_names: list[str], rows: list[list]) -> None:
-    """INSERT plain rows, many per statement: no model instances and few round trips, for the
-    tens of thousands of rows (one statement per row costs a round trip each on PostgreSQL)."""
-    if not rows:
-        return
-    meta, qn = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(f) for f in field_names]
-    adapt = [_adapter(f) for f in fields]
-    per_row = "({})".format(", ".join(["%s"] * len(fields)))
-    head = "INSERT INTO {} ({}) VALUES ".format(qn(meta.db_table), ", ".join(qn(f.column) for f in fields))
-    if connection.vendor == "postgresql":
-        # COPY: the fastest way in, and psycopg adapts each value in C.
-        copy_sql = "COPY {} ({}) FROM STDIN".format(qn(meta.db_table), ", ".join(qn(f.column) for f in fields))
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row([a(v) for a, v in zip(adapt, row, strict=True)])
-        return
-    limit = min(connection.features.max_query_params or 30000, 30000)
-    size = max(1, min(1000, limit // len(fields)))
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), size):
-            chunk = rows[i:i + size]
-            params = [a(v) for row in chunk for a, v in zip(adapt, row, strict=True)]
-            cursor.execute(head + ", ".join([per_row] * len(chunk)), params)
-
-
-def _append_audit(entries: list[tuple[str, User, str, int, dict]]) -> None:
-    """Append many entries to the audit chain at once, hashed exactly as `record` hashes one."""
-    if not entries:
-        return
-    head = AuditHead.objects.select_for_update().filter(id=1).first()
-    if head is None:
-        AuditHead.objects.get_or_create(id=1)
-        head = AuditHead.objects.select_for_update().get(id=1)
-    seq, prev = head.last_seq, head.last_hash
-    at = timezone.now()
-    at_iso = at.isoformat()
-    rows = []
-    for action, actor, object_type, object_id, payload in entries:
-        payload = json.loads(json.dumps(payload, ensure_ascii=False, default=str))
-        seq += 1
-        h = _digest(prev, seq, at_iso, actor.username, action, object_type, str(object_id), payload)
-        rows.append([seq, at, actor.pk, actor.username, action, object_type, str(object_id), payload, prev, h])
-        prev = h
-    _insert_many(AuditEntry, ["seq", "at", "actor", "actor_name", "action", "object_type", "object_id", "data", "prev_hash", "hash"], rows)
-    AuditHead.objects.filter(id=1).update(last_seq=seq, last_hash=prev)
