@@ -242,6 +242,10 @@ def issue_document(document: Document, *, user) -> Document:
         recipient_ids = list(document.recipients.values_list("id", flat=True))
         if not recipient_ids:
             raise Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
+        from vanthu.signatures.actions import check_arrivals, seal_on_issue  # signatures depends on documents
+
+        # Sign before numbering: the counter row stays locked only for the short writes below.
+        sealed = seal_on_issue(document, user=user)
         now = _now()
         today = timezone.localdate(now)
         org, dtype = document.issuer, document.doc_type
@@ -264,14 +268,15 @@ def issue_document(document: Document, *, user) -> Document:
         from vanthu.reports import aggregates  # statistics kept current in the same transaction
 
         aggregates.document_issued(document, deliveries)
-        record("document_issued", actor=user, obj=document, data={"symbol": document.symbol, "recipients": len(recipient_ids)})
-        transaction.on_commit(lambda: index_document.enqueue(document.id))
-        from vanthu.signatures.actions import seal_on_issue  # signatures depends on documents
-
-        seal_on_issue(document, user=user, deliveries=deliveries)
+        check_arrivals(document, deliveries, sealed)
         from vanthu.exchange import outbox  # recipients at a peer: outbox rows in this transaction
 
         outbox.document_issued(document, deliveries)
+        # Last, so that the audit chain's head is locked only until the commit just after.
+        record("document_issued", actor=user, obj=document, data={
+            "symbol": document.symbol, "recipients": len(recipient_ids), "sealed_file": sealed.file_id if sealed else None,
+        })
+        transaction.on_commit(lambda: index_document.enqueue(document.id))
     return document
 
 

@@ -168,32 +168,39 @@ def sign_on_approval(document: Document, *, user) -> DocumentFile | None:
     return row
 
 
-def seal_on_issue(document: Document, *, user, deliveries: Iterable[Delivery] = ()) -> DocumentFile | None:
-    """The organisation's signature with the visible stamp, then each recipient's arrival check."""
+def seal_on_issue(document: Document, *, user) -> DocumentFile | None:
+    """The organisation's signature with the visible stamp, as a new authoritative file.
+
+    Called by `issue_document` before it takes a number, so that the signing work never runs
+    while the register's counter is locked; the issue's own audit entry names the sealed file.
+    """
     cert = organization_certificate(document.issuer_id)
     source = _current_file(document)
-    row = None
-    if cert is not None and source is not None:
-        org = document.issuer
-        signer_name = document.signer_name or (document.approved_by.get_full_name() if document.approved_by_id else "")
-        stamp = StampText(signer_name=signer_name or org.name, organization_name=org.name, seal_label=org.short_name)
-        with transaction.atomic():
-            original = read_blob(source.file_id)
-            data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
-                            reason=_("Phát hành văn bản"), location=document.place or "", stamp=stamp,
-                            signed_at=timezone.now())
-            row = _attach_signed(document, source, data, "sealed")
-            record("document_sealed", actor=user, obj=document, data={"file": row.file_id, "certificate": cert.fingerprint})
+    if cert is None or source is None:
+        return None
+    org = document.issuer
+    signer_name = document.signer_name or (document.approved_by.get_full_name() if document.approved_by_id else "")
+    stamp = StampText(signer_name=signer_name or org.name, organization_name=org.name, seal_label=org.short_name)
+    original = read_blob(source.file_id)
+    data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
+                    reason=_("Phát hành văn bản"), location=document.place or "", stamp=stamp,
+                    signed_at=timezone.now())
+    return _attach_signed(document, source, data, "sealed")
+
+
+def check_arrivals(document: Document, deliveries: Iterable[Delivery], sealed: DocumentFile | None) -> None:
+    """Each recipient's arrival check of the issued file (the organisation's policy decides)."""
     deliveries = list(deliveries)
-    if deliveries and source is not None:
-        if row is not None:
-            report = _verify_and_store(document, row)
-        else:
-            # Nothing new was signed: the report made when the file entered still holds.
-            report = SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).first() \
-                or _verify_and_store(document, source)
-        apply_arrival_policy(deliveries, report)
-    return row
+    source = sealed or _current_file(document)
+    if not deliveries or source is None:
+        return
+    if sealed is not None:
+        report = _verify_and_store(document, sealed)
+    else:
+        # Nothing new was signed: the report made when the file entered still holds.
+        report = SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).first() \
+            or _verify_and_store(document, source)
+    apply_arrival_policy(deliveries, report)
 
 
 def _free_field(data: bytes, wanted: str) -> str:
