@@ -181,6 +181,8 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
                 document_id_text=pkg.document_id[:255], document_id=delivery.document_id, delivery=delivery,
                 business_type=pkg.business_type, received_at=timezone.now(),
             )
+            if pkg.business_type == BusinessType.NEW:
+                _verify_pdfs(delivery)
     except IntegrityError:
         # The same package arrived twice at once: the other request recorded it.
         dup = _duplicate(pkg.message_id, key)
@@ -223,15 +225,17 @@ def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrg
     aggregates.deliveries_changed([delivery])
     record("exchange_document_received", obj=delivery, data={"document_id": pkg.document_id, "peer": remote.peer_id, "message": pkg.message_id})
     transaction.on_commit(lambda: index_document.enqueue(doc.id))
-    from vanthu.signatures.actions import (  # PDF signatures, on arrival
-        apply_arrival_policy,
-        verify_on_entry,
-    )
+    return delivery
 
-    report = verify_on_entry(doc)
+
+def _verify_pdfs(delivery: Delivery) -> None:
+    """PDF signatures on arrival (signatures app); the recipient's policy may reject (02), which
+    then goes back to the sender like any status — hence after the inbound row exists."""
+    from vanthu.signatures.actions import apply_arrival_policy, verify_on_entry
+
+    report = verify_on_entry(delivery.document)
     if report is not None:
         apply_arrival_policy([delivery], report)
-    return delivery
 
 
 def _origin(document_id: str, recipient: Organization) -> InboundMessage:

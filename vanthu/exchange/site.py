@@ -72,4 +72,10 @@ def signing_material(org: Organization):
             _("Tổ chức %(org)s chưa có chứng thư số lưu trên máy chủ để ký gói tin liên thông.") % {"org": org.name},
             code="no_organization_certificate",
         )
-    return decrypt_private_key(bytes(cert.encrypted_key)), x509.load_der_x509_certificate(bytes(cert.certificate_der))
+    return _loaded(cert.fingerprint, bytes(cert.encrypted_key), bytes(cert.certificate_der))
+
+
+@lru_cache(maxsize=64)
+def _loaded(fingerprint: str, token: bytes, cert_der: bytes):
+    # Loading an RSA key checks it (~0.1 s): once per certificate per process, not per package.
+    return decrypt_private_key(token), x509.load_der_x509_certificate(cert_der)

@@ -186,3 +186,22 @@ def test_unknown_sender_organisation_is_refused(peer_world):
     answer = receive(E.sign(E.build_package(pkg), key, cert), peer=peer)
     assert answer.http_status == 403 and answer.body["error"]["code"] == "unknown_sender"
     assert not Document.objects.filter(source="peer").exists()
+
+
+def test_a_memberless_stand_in_becomes_the_peers_organisation(world):
+    """The Bloc's demo tree has the City Party Committee above it with nobody working in it:
+    registering the City's installation makes that row the peer's (external, with its code)."""
+    from vanthu.exchange.site import identity
+
+    ensure_demo_ca()
+    stand_in = f.make_org("Thành ủy Hà Nội", short_name="TU", code=REMOTE, kind="city_committee")
+    assert REMOTE not in {o["code"] for o in identity()["organizations"]}  # we do not claim to serve it
+    _key, cert = _key_and_cert()
+    register_peer({"site_id": "city", "name": "Thành ủy", "endpoint": "http://127.0.0.1:9/exchange/inbox",
+                   "organizations": [{"code": REMOTE, "name": "Thành ủy Hà Nội", "certificate": C.b64(C.der(cert))}]})
+    stand_in.refresh_from_db()
+    assert stand_in.kind == "external" and stand_in.remote.peer.site_id == "city"
+    with pytest.raises(Exception) as exc:  # a code of an organisation people work in here is never taken over
+        register_peer({"site_id": "other", "name": "Khác", "endpoint": "http://127.0.0.1:9/x",
+                       "organizations": [{"code": world.b.org.code, "name": "x", "certificate": C.b64(C.der(cert))}]})
+    assert getattr(exc.value, "code", "") == "code_conflict"
