@@ -27,6 +27,7 @@ def _prepare_database() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
+    os.environ.setdefault("VANTHU_PASSWORD_MIN_LENGTH", "4")  # the demo password is `demo`
     _setup(args.data_dir)
     from django.conf import settings
 
@@ -104,6 +105,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from vanthu.exchange.tasks import on_worker_start
 
     on_worker_start()  # pick up what a killed worker left unsent
+    from vanthu.audit.tasks import on_worker_start as audit_on_worker_start
+
+    audit_on_worker_start()  # the daily verification of the audit chain
     call_command("db_worker", interval=1.0)
     return 0
 

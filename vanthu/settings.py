@@ -63,11 +63,11 @@ INSTALLED_APPS = [
     "vanthu.organizations",
     "vanthu.documents",
     "vanthu.workflow",
-    "vanthu.web",
     "vanthu.search",
+    "vanthu.reports",
+    "vanthu.web",
     "vanthu.signatures",
     "vanthu.exchange",
-    "vanthu.reports",
 ]
 
 MIDDLEWARE = [
@@ -138,9 +138,6 @@ PASSWORD_HASHERS = [
 if _env_bool("FAST_PASSWORD_HASHER", False):
     # Tests and benchmarks only: argon2 costs ~50 ms per check by design.
     PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 4}},
-]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 API_TOKEN_HOURS = _env_int("API_TOKEN_HOURS", 12)
@@ -187,6 +184,46 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- sign-in security and production headers (see vanthu/security) ---------------------------
+# Minimum password length for passwords people choose (forms, admin, `changepassword`). The demo
+# seeds its accounts directly with the demo password, so `demo` keeps working there.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": _env_int("PASSWORD_MIN_LENGTH", 10)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Roles that must use two-factor sign-in unless an administrator chose otherwise (admin page
+# "Chính sách đăng nhập"). `vanthu demo` and the tests set this empty.
+VANTHU_2FA_REQUIRED_ROLES = [r.strip() for r in _env("2FA_REQUIRED_ROLES", "admin,leader,clerk").split(",") if r.strip()]
+VANTHU_LOCKOUT_FAILURES = _env_int("LOCKOUT_FAILURES", 5)  # per account within the window
+VANTHU_LOCKOUT_ADDRESS_FAILURES = _env_int("LOCKOUT_ADDRESS_FAILURES", 20)  # per address (offices share one)
+VANTHU_LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+VANTHU_SIGNIN_RATE_PER_MINUTE = _env_int("SIGNIN_RATE_PER_MINUTE", 30)  # per address, login + token
+VANTHU_TRUSTED_PROXY_HEADER = _env("TRUSTED_PROXY_HEADER")  # e.g. HTTP_X_FORWARDED_FOR behind nginx
+VANTHU_SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = _env_int("SESSION_MAX_HOURS", 12) * 3600
+CACHES = {
+    # Local memory: rate limits are per gunicorn worker (lockout itself is in the database).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "vanthu"},
+}
+HTTPS = _env_bool("HTTPS", False)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = _env_int("HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD", False)
+    if _env("TRUSTED_PROXY_HEADER"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "SAMEORIGIN"  # the document page shows its PDF in a same-origin frame
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "vanthu.security.middleware.SignInPolicyMiddleware")
+MIDDLEWARE.insert(1, "vanthu.security.middleware.SecurityHeadersMiddleware")
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from vanthu.api import api
 
@@ -15,8 +16,11 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
+    # The admin signs in through the site's own login (lockout, two-factor, audit).
+    path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("exchange/", include("vanthu.exchange.urls")),
     path("reports/", include("vanthu.reports.urls")),
+    path("audit/", include("vanthu.audit.urls")),
     path("", include("vanthu.web.urls")),
 ]

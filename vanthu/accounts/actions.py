@@ -6,8 +6,9 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 
@@ -23,3 +24,204 @@ def issue_api_token(*, user) -> tuple[str, ApiToken]:
     )
     record("api_token_issued", actor=user, obj=token)
     return raw, token
+
+
+# --- sign-in security ----------------------------------------------------------------------
+
+class SignInRefused(Exception):
+    """Why a sign-in attempt did not succeed; `code` is what the API returns."""
+
+    def __init__(self, code: str, message: str, status: int = 401) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@transaction.atomic
+def record_sign_in_failure(*, username: str, address: str, reason: str, user=None) -> None:
+    """Count one failure towards lockout and write it to the audit log."""
+    from .models import SignInFailure
+
+    SignInFailure.objects.create(username=(username or "").strip().lower()[:150], address=address,
+                                 at=timezone.now(), reason=reason)
+    record("sign_in_failed", actor=None, object_type="accounts.user", object_id=getattr(user, "pk", "") or "",
+           data={"username": (username or "")[:150], "address": address, "reason": reason})
+
+
+@transaction.atomic
+def record_sign_in(*, user, address: str, method: str) -> None:
+    """A successful sign-in: earlier failures of this account no longer count."""
+    from .models import SignInFailure
+
+    SignInFailure.objects.filter(username=user.username.lower(), cleared=False).update(cleared=True)
+    record("signed_in", actor=user, obj=user, data={"address": address, "method": method})
+
+
+@transaction.atomic
+def unlock_account(*, user, target_username: str = "", address: str = "") -> int:
+    """An administrator lifts a lockout on an account (or an address)."""
+    from .models import SignInFailure
+
+    qs = SignInFailure.objects.filter(cleared=False)
+    if target_username:
+        qs = qs.filter(username=target_username.lower())
+    elif address:
+        qs = qs.filter(address=address)
+    else:
+        return 0
+    n = qs.update(cleared=True)
+    record("sign_in_unlocked", actor=user, data={"username": target_username, "address": address, "cleared": n})
+    return n
+
+
+def check_second_factor(*, user, code: str, address: str) -> str:
+    """Accept a TOTP code (once) or an unused recovery code; return which, or raise SignInRefused.
+
+    A wrong code counts as a failed sign-in, like a wrong password."""
+    from .security import confirmed_device, find_recovery_code, matching_step
+
+    device = confirmed_device(user)
+    if device is None:
+        return "none"
+    code = (code or "").strip()
+    if not code:
+        raise SignInRefused("otp_required", _("Tài khoản này dùng xác thực hai lớp: hãy nhập mã 6 số trong ứng dụng xác thực."))
+    with transaction.atomic():
+        step = matching_step(device, code)
+        if step is not None:
+            # Lock the row and compare steps, so a code is never accepted twice (replay).
+            device = type(device).objects.select_for_update().get(pk=device.pk)
+            if step > device.last_step:
+                device.last_step = step
+                device.save(update_fields=["last_step"])
+                return "totp"
+        else:
+            rc = find_recovery_code(user, code)
+            if rc is not None:
+                rc.used_at = timezone.now()
+                rc.save(update_fields=["used_at"])
+                record("recovery_code_used", actor=user, obj=user)
+                return "recovery_code"
+    record_sign_in_failure(username=user.username, address=address, reason="wrong_otp", user=user)
+    raise SignInRefused("invalid_otp", _("Mã xác thực không đúng hoặc đã được dùng."))
+
+
+def authenticate_for_sign_in(request, *, username: str, password: str, otp: str | None, address: str):
+    """The whole sign-in check shared by the login page and the token endpoint.
+
+    Returns (user, needs_otp). With otp=None a person with two-factor gets needs_otp=True
+    (the page then asks for the code); with a string the code is checked at once (API)."""
+    from django.contrib.auth import authenticate
+
+    from .security import current_lock, has_two_factor, two_factor_required
+
+    lock = current_lock(username, address)
+    if lock is not None:
+        record_lock_refusal(username=username, address=address)
+        raise SignInRefused("account_locked", lock.message(), status=429 if lock.by_address else 403)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        record_sign_in_failure(username=username, address=address, reason="wrong_password")
+        lock = current_lock(username, address)
+        if lock is not None:
+            raise SignInRefused("account_locked", lock.message(), status=429 if lock.by_address else 403)
+        raise SignInRefused("invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))
+    if has_two_factor(user):
+        if otp is None:
+            return user, True
+        try:
+            check_second_factor(user=user, code=otp, address=address)
+        except SignInRefused as exc:
+            lock = current_lock(username, address)
+            if lock is not None and exc.code == "invalid_otp":
+                raise SignInRefused("account_locked", lock.message(), status=403) from exc
+            raise
+    elif two_factor_required(user) and otp is not None:
+        # The API cannot enrol anyone: the person must first set it up on the web page.
+        raise SignInRefused("two_factor_setup_required", _(
+            "Vai trò của bạn bắt buộc xác thực hai lớp. Hãy đăng nhập trên trang web để cài đặt trước."
+        ), status=403)
+    return user, False
+
+
+def record_lock_refusal(*, username: str, address: str) -> None:
+    record("sign_in_refused_locked", data={"username": (username or "")[:150], "address": address})
+
+
+# --- two-factor enrolment -------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def start_two_factor(*, user):
+    """Propose a new secret (kept unconfirmed until a right code is typed)."""
+    import pyotp
+
+    from .models import TwoFactor
+
+    device, _created = TwoFactor.objects.get_or_create(user=user, defaults={"secret": pyotp.random_base32()})
+    return device
+
+
+@transaction.atomic
+def confirm_two_factor(*, user, code: str) -> list[str]:
+    """Turn two-factor on after the first right code; return fresh recovery codes (shown once)."""
+    from .models import RecoveryCode, TwoFactor
+    from .security import hash_recovery_code, matching_step
+
+    device = TwoFactor.objects.select_for_update().get(user=user)
+    step = matching_step(device, code)
+    if step is None:
+        from vanthu.errors import VanThuError
+
+        raise VanThuError(_("Mã xác thực không đúng. Hãy nhập mã 6 số đang hiện trong ứng dụng."), code="invalid_otp",
+                          status=422, details={"field": "code"})
+    device.confirmed_at = timezone.now()
+    device.last_step = step
+    device.save(update_fields=["confirmed_at", "last_step"])
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _i in range(RECOVERY_CODES)]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=hash_recovery_code(c)) for c in codes)
+    record("two_factor_enabled", actor=user, obj=user)
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(*, user, target) -> None:
+    """An administrator removes a person's second factor (lost phone and codes)."""
+    from .models import RecoveryCode, TwoFactor
+
+    TwoFactor.objects.filter(user=target).delete()
+    RecoveryCode.objects.filter(user=target).delete()
+    record("two_factor_reset", actor=user, obj=target)
+
+
+# --- tokens and sessions --------------------------------------------------------------------
+
+@transaction.atomic
+def revoke_api_token(*, user, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    record("api_token_revoked", actor=user, obj=token, data={"owner": token.user.username})
+
+
+@transaction.atomic
+def sign_out_everywhere(*, user, target=None) -> int:
+    """End every session (the session hash changes) and revoke every API token of a person."""
+    target = target or user
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=target.pk).update(auth_generation=models.F("auth_generation") + 1)
+    n = ApiToken.objects.filter(user=target, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    record("signed_out_everywhere", actor=user, obj=target, data={"tokens_revoked": n})
+    return n
+
+
+def relax_policy_for_demo() -> None:
+    """A demo installation requires two-factor of nobody (unless an administrator set a policy)."""
+    from .models import SecurityPolicy
+
+    SecurityPolicy.objects.get_or_create(id=1, defaults={"two_factor_roles": ""})

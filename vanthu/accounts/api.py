@@ -2,21 +2,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from vanthu.errors import VanThuError
 from vanthu.organizations.schemas import OrgRef
 
-from .actions import issue_api_token
+from .actions import (
+    SignInRefused,
+    authenticate_for_sign_in,
+    issue_api_token,
+    record_sign_in,
+    revoke_api_token,
+    sign_out_everywhere,
+)
+from .models import ApiToken, hash_token
+from .security import client_address, over_rate_limit
 
 router = Router(tags=["auth"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    otp: str | None = Field(default=None, max_length=64, description="Mã 6 số (hoặc mã dự phòng) cho người dùng có xác thực hai lớp")
+
+
+class RevokeIn(Schema):
+    token: str | None = Field(default=None, max_length=200, description="Mã cần thu hồi; bỏ trống để thu hồi chính mã đang dùng")
+
+
+class RevokedOut(Schema):
+    revoked: int
 
 
 class TokenOut(Schema):
@@ -39,11 +56,42 @@ class MeOut(Schema):
 
 @router.post("/auth/token", auth=None, response=TokenOut, summary="Đăng nhập, nhận mã truy cập")
 def create_token(request, payload: TokenIn):
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if user is None:
-        raise VanThuError(_("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid_credentials", status=401)
+    """People with two-factor send `otp` too; without it, or wrong, the answer is 401
+    `otp_required` / `invalid_otp`, and wrong codes count towards lockout like wrong passwords."""
+    address = client_address(request)
+    if over_rate_limit("signin", address):
+        raise VanThuError(_("Quá nhiều yêu cầu đăng nhập trong một phút từ máy này. Hãy đợi rồi thử lại."),
+                          code="rate_limited", status=429)
+    try:
+        user, _needs = authenticate_for_sign_in(request, username=payload.username, password=payload.password,
+                                                otp=payload.otp or "", address=address)
+    except SignInRefused as exc:
+        raise VanThuError(exc.message, code=exc.code, status=exc.status) from exc
+    record_sign_in(user=user, address=address, method="api_token")
     raw, token = issue_api_token(user=user)
     return {"token": raw, "expires_at": token.expires_at}
+
+
+@router.post("/auth/token/revoke", response=RevokedOut, summary="Thu hồi mã truy cập")
+def revoke_token(request, payload: RevokeIn | None = None):
+    """Revoke the token given (one's own), or the one this request carries."""
+    raw = (payload.token if payload else None) or _bearer(request)
+    token = ApiToken.objects.filter(user=request.user, key_hash=hash_token(raw)).first() if raw else None
+    if token is None:
+        raise VanThuError(_("Không tìm thấy mã truy cập này của bạn."), code="not_found", status=404)
+    revoke_api_token(user=request.user, token=token)
+    return {"revoked": 1}
+
+
+@router.post("/auth/sign-out-everywhere", response=RevokedOut, summary="Đăng xuất khỏi mọi nơi")
+def sign_out_all(request):
+    """End every session and revoke every API token of the caller."""
+    return {"revoked": sign_out_everywhere(user=request.user)}
+
+
+def _bearer(request) -> str:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
 @router.get("/me", response=MeOut, summary="Người dùng hiện tại và vai trò")

@@ -5,3 +5,12 @@ class AccountsConfig(AppConfig):
     name = "vanthu.accounts"
     label = "accounts"
     verbose_name = "Tài khoản"
+
+    def ready(self) -> None:
+        from django.contrib.admin.models import LogEntry
+        from django.db.models.signals import post_save
+
+        from vanthu.security.audit_hooks import admin_change_logged
+
+        # Every change made in the admin goes into the hash-chained audit log as well.
+        post_save.connect(admin_change_logged, sender=LogEntry, dispatch_uid="vanthu_admin_audit")

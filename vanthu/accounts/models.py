@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    # Bumped by "sign out everywhere": part of the session hash, so every session ends.
+    auth_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -21,6 +23,14 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+    def get_session_auth_hash(self) -> str:
+        """Django's hash of the password, salted with the generation (see auth_generation)."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            f"vanthu.session.{self.auth_generation}", self.password, algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -50,3 +60,61 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("mã truy cập API")
         verbose_name_plural = _("mã truy cập API")
+
+
+class TwoFactor(models.Model):
+    """A person's TOTP secret. `confirmed_at` is set once they have typed one right code:
+    until then the secret is only a proposal shown on the enrolment page."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second step accepted: a code seen once is never accepted again (replay).
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("xác thực hai lớp")
+        verbose_name_plural = _("xác thực hai lớp")
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone is lost; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in (wrong password or wrong code), by name and by address.
+
+    Lockout counts these within a window; an administrator's unlock marks them cleared."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=32)
+    cleared = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("lần đăng nhập sai")
+        verbose_name_plural = _("lần đăng nhập sai")
+
+
+class SecurityPolicy(models.Model):
+    """The installation's sign-in policy, chosen by an administrator (one row).
+
+    Without a row, the defaults come from settings (VANTHU_2FA_REQUIRED_ROLES)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    two_factor_roles = models.CharField(
+        _("vai trò bắt buộc xác thực hai lớp"), max_length=200, blank=True,
+        help_text=_("Cách nhau bởi dấu phẩy: admin, leader, clerk, specialist…"),
+    )
+
+    class Meta:
+        verbose_name = _("chính sách đăng nhập")
+        verbose_name_plural = _("chính sách đăng nhập")
+
+    def roles(self) -> set[str]:
+        return {r.strip() for r in self.two_factor_roles.split(",") if r.strip()}

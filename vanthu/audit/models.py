@@ -39,3 +39,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ChainCheck(models.Model):
+    """The outcome of one verification of the chain (daily by the worker, or by hand)."""
+
+    at = models.DateTimeField(db_index=True)
+    ok = models.BooleanField()
+    checked = models.BigIntegerField(default=0)
+    broken_seq = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]

@@ -8,3 +8,5 @@ os.environ.setdefault("VANTHU_DATA_DIR", tempfile.mkdtemp(prefix="vanthu-test-")
 # A file-based SQLite test database (in the per-run data dir), as in production: threads in the
 # concurrency tests then share one database, which an in-memory database cannot do.
 os.environ.setdefault("VANTHU_TEST_SQLITE_FILE", "1")
+os.environ.setdefault("VANTHU_2FA_REQUIRED_ROLES", "")  # tests that want it set a SecurityPolicy row
+os.environ.setdefault("VANTHU_SIGNIN_RATE_PER_MINUTE", "0")  # hundreds of sign-ins a minute from 127.0.0.1

@@ -75,4 +75,16 @@ def layout(request: HttpRequest) -> dict:
         "is_leader": "leader" in roles,
         "can_draft": bool(roles & {"clerk", "leader", "specialist"}),
         "nav_extra": optional_nav(),
+        "audit_alert": _audit_alert(request),
     }
+
+
+def _audit_alert(request: HttpRequest):
+    """For administrators: the last failed verification of the audit chain, if the last one failed."""
+    from vanthu.organizations.access import is_admin
+
+    if not is_admin(request.user):
+        return None
+    from vanthu.audit.tasks import latest_break
+
+    return latest_break()

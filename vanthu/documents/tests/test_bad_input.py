@@ -45,7 +45,7 @@ def snapshot() -> dict:
     return {
         "documents": Document.objects.count(), "document_files": DocumentFile.objects.count(),
         "stored_files": StoredFile.objects.count(), "deliveries": Delivery.objects.count(),
-        "events": DeliveryEvent.objects.count(), "audit": AuditEntry.objects.count(),
+        "events": DeliveryEvent.objects.count(), "audit": AuditEntry.objects.exclude(action="permission_denied").count(),
         "counters": sorted(RegisterCounter.objects.values_list("key", "last_number")),
         "blobs": stored_blobs(),
     }

@@ -1,0 +1,12 @@
+"""Sign-in pages; included at the site root by vanthu/web/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/code/", views.login_code, name="login_code"),
+    path("account/2fa/", views.two_factor, name="two_factor"),
+    path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+]
