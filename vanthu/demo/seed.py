@@ -249,8 +249,10 @@ class _DocumentSeeder:
         if plan.doc_type != "CV":
             lines.append(self.type_names.get(plan.doc_type, plan.doc_type).upper())
         lines += textwrap.wrap(plan.subject, 70) + [""]
-        body = data.BODY.get(plan.doc_type, []) + data.BODY["*"]
-        for para in self.rng.sample(body, k=min(3, len(body))):
+        # The type's own paragraphs in their order (or the common ones), then the closing line.
+        generic = data.BODY["*"]
+        body = (data.BODY.get(plan.doc_type) or generic[:3])[:3] + generic[3:]
+        for para in body:
             lines += textwrap.wrap(para.format(year=local.year), 80) + [""]
         lines += ["Nơi nhận:", "- Như trên,", "- Lưu Văn phòng.", ""]
         lines += [unit.signer_authority, unit.signer_position, "", plan.leader.full_name]
