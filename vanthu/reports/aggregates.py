@@ -159,6 +159,8 @@ def add_contribution(out: dict, f: Fact, sign: int = 1) -> None:
         cols.append("with_deadline")
         if f.done_at and local_day(f.done_at) > f.deadline:
             cols.append("late_done")
+        elif not f.done_at:
+            cols.append("open_deadline")
     kday, kmonth, ktype = (org, day), (org, month), (org, day, f.doc_type_id, f.urgency)
     get = out.get
     for col in cols:

@@ -90,7 +90,7 @@ class EvaluationSettings(models.Model):
 COUNT_FIELDS = (
     "sent", "sent_deliveries", "sent_at_arrived",
     "received", "received_electronic", "received_paper", "auth_yes", "auth_unknown",
-    "accepted", "rejected", "at_arrived", "done", "with_deadline", "late_done",
+    "accepted", "rejected", "at_arrived", "done", "with_deadline", "late_done", "open_deadline",
 )
 TYPE_COUNT_FIELDS = (
     "sent", "received", "received_electronic", "received_paper", "at_arrived", "done",
@@ -175,7 +175,12 @@ class HistYear(models.Model):
 
 
 class OpenDeadline(models.Model):
-    """Open deliveries with a deadline, by arrival day and deadline: "late" depends on today."""
+    """Open deliveries with a deadline, by arrival day and deadline: "late" depends on today.
+
+    Late-and-open = `open_deadline` (a count in OrgDay/OrgMonth) minus the rows here whose
+    deadline is today or later — few, since deadlines are days or weeks away — so a year's
+    figure never scans every open delivery.
+    """
 
     organization_id = models.BigIntegerField()
     day = models.DateField()
@@ -184,6 +189,8 @@ class OpenDeadline(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization_id", "day", "deadline"], name="opendeadline_key")]
+        # "Not yet due" reads the few rows with a deadline from today on.
+        indexes = [models.Index(fields=["deadline", "organization_id", "day"], name="opendeadline_due")]
 
 
 class DeliveryFact(models.Model):
