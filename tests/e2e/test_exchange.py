@@ -28,6 +28,7 @@ import requests
 
 from vanthu.documents.pdfgen import make_pdf
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 A_ORG, B_ORG = "000.00.31.H26", "000.00.00.H26"  # the Bloc (site A) and the City Party Committee (site B)
 REPLAY_WINDOW = 15
