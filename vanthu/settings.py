@@ -216,10 +216,10 @@ if HTTPS:
     SECURE_SSL_REDIRECT = _env_bool("SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = _env_int("HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD", True)
     if _env("TRUSTED_PROXY_HEADER"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the document page shows its PDF in a same-origin frame
+X_FRAME_OPTIONS = "DENY"  # the PDF file responses alone allow a same-origin frame
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "vanthu.security.middleware.SignInPolicyMiddleware")

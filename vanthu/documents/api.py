@@ -326,8 +326,11 @@ def download_file(request, sha256: str):
     if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
         raise Unprocessable(_("Mã tệp không hợp lệ."), code="invalid_file_id")
     stored = access.get_file(request.user, sha256)
-    resp = FileResponse(open(path_for(stored.sha256), "rb"), content_type=stored.content_type)
-    resp["Content-Disposition"] = f'inline; filename="{stored.sha256[:16]}.pdf"'
+    is_pdf = stored.content_type == "application/pdf"
+    # Only a PDF is shown in the browser; anything else is a download that no page can run.
+    resp = FileResponse(open(path_for(stored.sha256), "rb"), content_type=stored.content_type if is_pdf else "application/octet-stream")
+    resp["Content-Disposition"] = f'inline; filename="{stored.sha256[:16]}.pdf"' if is_pdf else f'attachment; filename="{stored.sha256[:16]}.bin"'
     resp["X-Content-Type-Options"] = "nosniff"
+    resp["X-Frame-Options"] = "SAMEORIGIN"  # the document page shows it in a frame; pages are DENY
     resp["Cache-Control"] = "private, max-age=3600"
     return resp

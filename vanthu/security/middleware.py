@@ -24,7 +24,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    "frame-ancestors 'self'",
+    "frame-ancestors 'none'",
 ])
 # The API docs page (Swagger UI) loads its script from a CDN; it keeps its own looser policy.
 CSP_EXEMPT_PREFIXES = ("/api/v1/docs",)
@@ -45,7 +45,10 @@ class SecurityHeadersMiddleware:
 
                 permission_denied(request, reason=getattr(response, "reason_phrase", ""))
         if not request.path.startswith(CSP_EXEMPT_PREFIXES):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            policy = CONTENT_SECURITY_POLICY
+            if response.get("X-Frame-Options") == "SAMEORIGIN":  # a PDF the document page frames
+                policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+            response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 
