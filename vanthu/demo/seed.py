@@ -40,11 +40,12 @@ from vanthu.documents.models import (
     FileRole,
     RegisterCounter,
     StatusCode,
+    StoredFile,
     Urgency,
 )
-from vanthu.documents.pdf import PdfInfo, inspect_pdf
+from vanthu.documents.pdf import inspect_pdf
 from vanthu.documents.pdfgen import make_pdf
-from vanthu.documents.storage import store_pdf
+from vanthu.documents.storage import store_pdf, write_blob
 from vanthu.organizations.models import Organization, OrgKind
 from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
@@ -162,6 +163,7 @@ class _DocumentSeeder:
         self.type_names = {t.code: t.name for t in self.types.values()}
         self.pdfs: dict[tuple, bytes] = {}
         self.stored: dict = {}
+        self.new_files: list[StoredFile] = []
         self.paper_symbols: dict[int, str] = {}
         self.paper_due: dict[int, date | None] = {}
         self.attachments: list[bytes] = []
@@ -404,9 +406,11 @@ class _DocumentSeeder:
         key = (plan.unit.org.id, plan.template)
         stored = self.stored.get(key)
         if stored is None:
-            # The text layer is the lines just drawn: no need to parse our own PDF back.
+            # The bytes go to content-addressed storage now; the rows are inserted together
+            # later. The text layer is the lines just drawn: no need to parse our own PDF back.
             pdf, text = self._pdf(plan)
-            stored = self.stored[key] = store_pdf(pdf, PdfInfo(page_count=1, text=text))
+            stored = self.stored[key] = StoredFile(sha256=write_blob(pdf), size=len(pdf), page_count=1, text=text)
+            self.new_files.append(stored)
         return stored
 
     def _stored_attachment(self):
@@ -445,6 +449,7 @@ class _DocumentSeeder:
             doc._steps, doc._stored = steps, stored
             p.doc = doc
             docs.append(doc)
+        StoredFile.objects.bulk_create(self.new_files, batch_size=500, ignore_conflicts=True)
         Document.objects.bulk_create(docs, batch_size=500)
         for p in plans:
             doc, unit = p.doc, p.unit
