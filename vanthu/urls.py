@@ -22,5 +22,6 @@ urlpatterns = [
     path("exchange/", include("vanthu.exchange.urls")),
     path("reports/", include("vanthu.reports.urls")),
     path("audit/", include("vanthu.audit.urls")),
+    path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),
 ]

@@ -247,8 +247,11 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         })
     issuer_roles = {r for r in (Role.CLERK, Role.LEADER, Role.SPECIALIST) if is_sender and has_role(request.user, doc.issuer_id, r)}
     ctx = {
-        "doc": doc, "files": files, "main_file": next((f for f in files if f.role == "main"), None),
-        "attachments": [f for f in files if f.role != "main"], "is_sender": is_sender,
+        # The file that counts: the signed version when there is one, else the upload.
+        "doc": doc, "files": files,
+        "main_file": next((f for f in files if f.id == doc.authoritative_file_id), None) or next((f for f in files if f.role == "main"), None),
+        "original_file": next((f for f in files if f.role == "main"), None) if doc.authoritative_file_id else None,
+        "attachments": [f for f in files if f.role == "attachment"], "is_sender": is_sender,
         "deliveries": deliveries if is_sender else [], "handling": handling,
         "recipients": list(doc.recipients.order_by("name")) if is_sender and doc.status != DocStatus.ISSUED else [],
         "can_submit": doc.status == DocStatus.DRAFT and bool(issuer_roles),

@@ -133,8 +133,8 @@ def reindex_all(*, batch: int = 500, progress: Callable[[int], None] | None = No
 
 def index_status(document_id: int) -> dict:
     """What the document page shows: is it indexed, and where OCR of its scans stands."""
-    eng = engine_for()
-    with connection.cursor() as cur:
-        indexed = document_id in set(eng.fetch_text(cur, [document_id]))
+    with connection.cursor() as cur:  # both engines keep one search_text row per indexed document
+        cur.execute("SELECT 1 FROM search_text WHERE id = %s", [document_id])
+        indexed = cur.fetchone() is not None
     ocr = list(FileOcr.objects.filter(file__uses__document_id=document_id).values_list("status", flat=True))
     return {"indexed": indexed, "ocr": [str(OcrStatus(s).label) for s in ocr], "ocr_status": ocr}
