@@ -174,6 +174,37 @@ def cmd_edxml(args: argparse.Namespace) -> int:
     return commands.edxml_import(args.args[0])
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from vanthu.backup import BackupError, backup
+
+    try:
+        result = backup(Path(args.dir))
+    except BackupError as exc:
+        print(f"Sao lưu thất bại / backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Đã sao lưu / backed up: {result.path} ({result.parts} parts, {result.bytes} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from vanthu.audit.chain import verify
+    from vanthu.backup import BackupError, restore
+
+    try:
+        manifest = restore(Path(args.dir))
+    except BackupError as exc:
+        print(f"Khôi phục thất bại / restore failed: {exc}", file=sys.stderr)
+        return 1
+    result = verify()
+    if not result.ok:
+        print(f"Chuỗi nhật ký hỏng / audit chain BROKEN at #{result.broken_seq}: {result.reason}", file=sys.stderr)
+        return 2
+    print(f"Đã khôi phục / restored {len(manifest['parts'])} parts; audit chain intact ({result.checked} entries)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vanthu", description="VanThu — văn bản điện tử của các tổ chức đảng")
     sub = p.add_subparsers(dest="command", required=True)
@@ -202,6 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("subcommand", choices=["verify"])
     a.add_argument("--data-dir", default=None)
     a.set_defaults(func=cmd_audit)
+
+    bk = sub.add_parser("backup", help="consistent backup of the database and files into DIR")
+    bk.add_argument("dir")
+    bk.add_argument("--data-dir", default=None)
+    bk.set_defaults(func=cmd_backup)
+
+    rs = sub.add_parser("restore", help="restore a backup DIR into an empty data dir / database")
+    rs.add_argument("dir")
+    rs.add_argument("--data-dir", default=None)
+    rs.set_defaults(func=cmd_restore)
 
     ca = sub.add_parser("ca", help="demo certificate authority")
     ca.add_argument("subcommand", choices=["init"])
