@@ -179,7 +179,8 @@ def ensure_demo_ca() -> dict[str, int]:
             if m.user_id in has_person or m.user_id in seen:
                 continue
             seen.add(m.user_id)
-            cert, key = issue(auth, person_name(m.user.get_full_name(), m.organization, m.user.username))
+            # People get P-256 keys: hundreds of RSA key generations would make the demo start slow.
+            cert, key = issue(auth, person_name(m.user.get_full_name(), m.organization, m.user.username), kind="ec")
             save_signing_certificate(cert, key, [auth.certificate], user=m.user, organization=m.organization)
             issued["people"] += 1
         # External bodies sign with their own authority's certificates, not the demo's.
