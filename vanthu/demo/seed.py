@@ -93,6 +93,10 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
     now = timezone.now()
     with transaction.atomic():
         world = build_world(password, rng)
+        from vanthu.signatures.ca import ensure_demo_ca
+
+        # Certificates before the documents, so that the recent ones are signed and sealed.
+        ensure_demo_ca()
         seeder = _DocumentSeeder(world, rng, now)
         seeder.run(documents)
         record(MARKER_ACTION, actor=world.admin, data={
