@@ -12,7 +12,7 @@ import asyncio
 import io
 import logging
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from asn1crypto import x509 as asn1_x509
 from django.db.models import Max
@@ -69,7 +69,13 @@ class SignatureResult:
     messages: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # A plain dict: dataclasses.asdict deep-copies, which was a third of a package's receive time.
+        return {
+            "field": self.field, "signer": self.signer, "organization": self.organization,
+            "signed_at": self.signed_at, "status": self.status, "reasons": list(self.reasons),
+            "is_organization": self.is_organization, "timestamped": self.timestamped,
+            "messages": [str(m) for m in self.messages],
+        }
 
 
 @dataclass
