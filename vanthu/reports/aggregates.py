@@ -253,11 +253,24 @@ _DELIVERY_VALUES = (
 
 
 def _facts_from_db(delivery_ids: Iterable[int]) -> list[Fact]:
+    rows = list(Delivery.objects.filter(id__in=list(delivery_ids)).values_list(*_DELIVERY_VALUES))
+    verdicts = _verdicts({row[-1] for row in rows if row[5] != "paper"})
     out = []
-    for row in Delivery.objects.filter(id__in=list(delivery_ids)).values_list(*_DELIVERY_VALUES):
+    for row in rows:
         (did, rid, iid, tid, urg, src, code, arr, iss, acc, done, dl, doc_id) = row
-        out.append(Fact(did, rid, iid, tid, urg, src, code, arr, iss, acc, done, dl, authenticated_of(doc_id, src)))
+        out.append(Fact(did, rid, iid, tid, urg, src, code, arr, iss, acc, done, dl, False if src == "paper" else verdicts.get(doc_id)))
     return out
+
+
+def _verdicts(document_ids: set[int]) -> dict[int, bool | None]:
+    """Signature verdicts for many documents in one query, when the signatures app offers it."""
+    if not document_ids or _resolver() is None:
+        return {}
+    try:
+        from vanthu.signatures.verdict import documents_authenticated  # type: ignore[import-not-found]
+    except ImportError:
+        return {i: authenticated_of(i, "electronic") for i in document_ids}
+    return documents_authenticated(document_ids)
 
 
 def _stored_facts(ids: list[int]) -> dict[int, Fact]:
@@ -331,18 +344,25 @@ def compute_all(*, write_facts: bool = False, chunk: int = 20000) -> dict:
     for issuer_id, issued_at, tid, urg in qs.values_list("issuer_id", "issued_at", "doc_type_id", "urgency").iterator(chunk_size=chunk):
         for k in sent_contribution(issuer_id, issued_at, tid, urg):
             total[k] = get(k, 0) + 1
-    batch: list[DeliveryFact] = []
+    def consume(rows: list[tuple]) -> None:
+        verdicts = _verdicts({row[-1] for row in rows if row[5] != "paper"})
+        batch = []
+        for row in rows:
+            (did, rid, iid, tid, urg, src, code, arr, iss, acc, done, dl, doc_id) = row
+            f = Fact(did, rid, iid, tid, urg, src, code, arr, iss, acc, done, dl, False if src == "paper" else verdicts.get(doc_id))
+            add_contribution(total, f)
+            if write_facts:
+                batch.append(_fact_row(f))
+        if batch:
+            DeliveryFact.objects.bulk_create(batch)
+
+    pending: list[tuple] = []
     for row in Delivery.objects.values_list(*_DELIVERY_VALUES).order_by().iterator(chunk_size=chunk):
-        (did, rid, iid, tid, urg, src, code, arr, iss, acc, done, dl, doc_id) = row
-        f = Fact(did, rid, iid, tid, urg, src, code, arr, iss, acc, done, dl, authenticated_of(doc_id, src))
-        add_contribution(total, f)
-        if write_facts:
-            batch.append(_fact_row(f))
-            if len(batch) >= 5000:
-                DeliveryFact.objects.bulk_create(batch)
-                batch = []
-    if batch:
-        DeliveryFact.objects.bulk_create(batch)
+        pending.append(row)
+        if len(pending) >= 5000:
+            consume(pending)
+            pending = []
+    consume(pending)
     return total
 
 

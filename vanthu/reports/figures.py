@@ -272,8 +272,12 @@ def figures_by(org_ids: Iterable[int], period: Period, *, group: str = "org", wi
     not_due = OpenDeadline.objects.filter(deadline__gte=today, organization_id__in=ids,
                                           day__range=(period.date_from, period.date_to), n__gt=0)
     pending: dict[Any, int] = defaultdict(int)
-    for org, day, n in not_due.values_list("organization_id", "day", "n"):
-        pending[key(org, day)] += n
+    if by_org:
+        for org, n in not_due.values("organization_id").annotate(t=Sum("n")).values_list("organization_id", "t").order_by():
+            pending[org] += n
+    else:
+        for day, n in not_due.values("day").annotate(t=Sum("n")).values_list("day", "t").order_by():
+            pending[day.replace(day=1)] += n
     for k, fig in out.items():
         fig.late_open = fig.counts.get("open_deadline", 0) - pending.get(k, 0)
     return out

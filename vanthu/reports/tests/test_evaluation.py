@@ -53,9 +53,9 @@ def test_second_year_needs_authentication_and_manual_criteria_count(year):
     w = year
     Target.objects.filter(year=2026).update(authenticated_share=Decimal("1"))
     rows = {r.organization.id: r for r in evaluate([w.b.org, w.c.org], 2026)}
-    # c is fully electronic but its signature verdict is unknown: not counted as met.
-    assert rows[w.c.org.id].standing == {"electronic_share": "met", "authenticated_share": "unknown"}
-    assert rows[w.c.org.id].met == "unknown"
+    # c is fully electronic but its documents are not signed: the second target is missed.
+    assert rows[w.c.org.id].standing == {"electronic_share": "met", "authenticated_share": "not_met"}
+    assert rows[w.c.org.id].met == "not_met"
     training = Criterion.objects.create(code="tap-huan-2", name="Tập huấn", source=CriterionSource.MANUAL, weight=Decimal("100"))
     ManualScore.objects.create(criterion=training, organization=w.b.org, year=2026, value=Decimal("1"))
     EvaluationSettings.objects.create(year=2026, commendation_min_score=Decimal("50"), commendation_max_count=1)

@@ -53,9 +53,9 @@ def test_recipient_figures_for_a_month(history):
     assert fig["received"] == 3
     assert fig["received_electronic"] == 2 and fig["received_paper"] == 1
     assert fig["electronic_share"] == pytest.approx(2 / 3)
-    # Electronic documents have no signature verdict yet: the share is unknown, not "yes".
-    assert fig["authenticated_share"] is None
-    assert fig["received_authenticated"] == 0 and fig["received_authentication_unknown"] == 2
+    # The test documents carry no valid signature: verified, and not authenticated.
+    assert fig["authenticated_share"] == 0.0
+    assert fig["received_authenticated"] == 0 and fig["received_authentication_unknown"] == 0
     assert fig["accepted"] == 2 and fig["done"] == 1 and fig["rejected"] == 0
     assert fig["never_past_arrived"] == 1 and fig["never_past_arrived_share"] == pytest.approx(1 / 3)
     # Deadlines: doc1 done on time; the paper one is open past 12 March, so late as of today.
@@ -146,3 +146,17 @@ def test_documents_behind_each_number_match_the_number(history):
             assert records.deliveries_for("late", [org.id], period).count() == fig.late
             assert records.deliveries_for("done", [org.id], period).count() == fig.done
             assert records.sent([org.id], period).count() == fig.sent
+
+
+def test_no_signature_verdict_makes_the_authenticated_share_unknown(history):
+    from vanthu.documents.models import Delivery
+    from vanthu.signatures.models import SignatureReport
+
+    b = history.b.org.id
+    electronic = list(Delivery.objects.filter(recipient_id=b, source="electronic"))
+    SignatureReport.objects.filter(document_id__in=[d.document_id for d in electronic]).delete()
+    # What a re-verification must call: every delivery of the documents whose verdict changed.
+    aggregates.deliveries_changed(list(Delivery.objects.filter(document_id__in=[d.document_id for d in electronic])))
+    fig = figures_for([b], month_period(2026, 3))
+    assert fig.auth_unknown == 2 and fig.authenticated_share is None  # unknown is never "yes"
+    assert aggregates.snapshot() == aggregates.expected()

@@ -47,7 +47,7 @@ def test_summary_api_gives_the_figures(seen, api_as):
     body = r.json()
     assert SUMMARY_KEYS <= set(body)
     assert (body["received"], body["received_electronic"], body["received_paper"]) == (2, 1, 1)
-    assert body["electronic_share"] == 0.5 and body["authenticated_share"] is None and body["late_share"] is None
+    assert body["electronic_share"] == 0.5 and body["authenticated_share"] == 0.0 and body["late_share"] is None
     assert body["date_from"] == "2026-01-01" and body["date_to"] == "2026-03-31"
     sub = api_as(seen.inspector).get("/api/v1/reports/summary", organization_id=seen.bloc.id, year=2026, subtree="true", breakdown="true").json()
     assert sub["sent"] == 1 and sub["received"] == 3 and sub["organizations"] == 5
