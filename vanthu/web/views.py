@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
 from vanthu.workflow.models import Assignee
 
-from .context import SESSION_KEY, current_roles, my_organizations, set_current_org
+from .context import current_roles, set_current_org
 from .shortcuts import back_to, needs_org
 
 HOME_LIST = 5
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login (fields `username`, `password`); then the organisation, if there are several."""
-
-    template_name = "web/login.html"
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        orgs = my_organizations(self.request)
-        if len(orgs) > 1:
-            return redirect(f"{reverse('web:choose_org')}?{urlencode({'next': self.get_success_url()})}")
-        if orgs:
-            self.request.session[SESSION_KEY] = orgs[0].id
-        return response
-
-
-class LogoutView(auth_views.LogoutView):
-    next_page = "web:login"
 
 
 @login_required
