@@ -21,6 +21,7 @@ from vanthu.organizations.models import CODE_RE, Organization, Role
 from vanthu.search.tasks import index_document
 
 from . import numbering
+from .bulk import insert_rows
 from .models import (
     Delivery,
     DeliveryEvent,
@@ -242,7 +243,10 @@ def issue_document(document: Document, *, user) -> Document:
         recipient_ids = list(document.recipients.values_list("id", flat=True))
         if not recipient_ids:
             raise Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
-        from vanthu.signatures.actions import check_arrivals, seal_on_issue  # signatures depends on documents
+        from vanthu.signatures.actions import (  # signatures depends on documents
+            check_arrivals,
+            seal_on_issue,
+        )
 
         # Sign before numbering: the counter row stays locked only for the short writes below.
         sealed = seal_on_issue(document, user=user)
@@ -259,16 +263,20 @@ def issue_document(document: Document, *, user) -> Document:
         document.issued_by = user
         document.status = DocStatus.ISSUED
         document.save(update_fields=["register_key", "number", "symbol", "issued_at", "issued_date", "issued_by", "status"])
-        deliveries = Delivery.objects.bulk_create(
-            [Delivery(document=document, recipient_id=rid, arrived_at=now, updated_at=now) for rid in recipient_ids]
+        delivery_ids = insert_rows(
+            Delivery, ["document", "recipient", "status_code", "arrived_at", "updated_at"],
+            [(document.id, rid, StatusCode.ARRIVED.value, now, now) for rid in recipient_ids], returning_ids=True,
         )
-        DeliveryEvent.objects.bulk_create(
-            [DeliveryEvent(delivery=d, status_code=StatusCode.ARRIVED, at=now) for d in deliveries]
-        )
+        insert_rows(DeliveryEvent, ["delivery", "status_code", "at"], [(did, StatusCode.ARRIVED.value, now) for did in delivery_ids])
+        deliveries = [
+            Delivery(id=did, document=document, recipient_id=rid, status_code=StatusCode.ARRIVED, arrived_at=now, updated_at=now)
+            for did, rid in zip(delivery_ids, recipient_ids, strict=True)
+        ]
+        # The sealed file's report first: the statistics count the document as authenticated by it.
+        check_arrivals(document, deliveries, sealed)
         from vanthu.reports import aggregates  # statistics kept current in the same transaction
 
         aggregates.document_issued(document, deliveries)
-        check_arrivals(document, deliveries, sealed)
         from vanthu.exchange import outbox  # recipients at a peer: outbox rows in this transaction
 
         outbox.document_issued(document, deliveries)

@@ -270,7 +270,8 @@ def open_request(delivery: Delivery, *, business_type: int, reason: str, by_name
 def set_status(delivery: Delivery, code: str, *, note: str = "", by_name: str = "", user=None, at=None) -> DeliveryEvent:
     """Move a delivery to a status reported by a peer or by a recall: the normal path when the
     transition is one the recipient could make, else recorded as it happened elsewhere."""
-    at = at or timezone.now()
+    # A peer's timestamps carry whole seconds: never let a status sort before the one it follows.
+    at = max(at or timezone.now(), delivery.updated_at)
     if code in doc_actions._NEXT.get(delivery.status_code, set()):
         event = doc_actions.move_delivery(delivery, code, user=user, note=note, at=at)
         if by_name and not event.by_name:

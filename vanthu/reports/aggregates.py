@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
+from vanthu.documents.bulk import insert_rows
 from vanthu.documents.models import Delivery, DeliveryEvent, Document, StatusCode
 
 from .models import (
@@ -234,14 +235,19 @@ def apply(delta: dict) -> None:
         model, keys, cols = TABLES[table]
         name = qn(model._meta.db_table)
         all_cols = list(keys) + list(cols)
-        sql = (
-            f"INSERT INTO {name} ({', '.join(qn(c) for c in all_cols)}) VALUES ({', '.join(['%s'] * len(all_cols))}) "
-            f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
+        one = "(" + ", ".join(["%s"] * len(all_cols)) + ")"
+        conflict = (
+            f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET "
             + ", ".join(f"{qn(c)} = {name}.{qn(c)} + excluded.{qn(c)}" for c in cols)
         )
-        params = [[*key, *(vals.get(c, 0) for c in cols)] for key, vals in sorted(rows.items())]
+        items = sorted(rows.items())
+        per_statement = max(1, (connection.features.max_query_params or 999) // len(all_cols))
         with connection.cursor() as cur:
-            cur.executemany(sql, params)
+            for start in range(0, len(items), per_statement):
+                chunk = items[start:start + per_statement]
+                params = [v for key, vals in chunk for v in (*key, *(vals.get(c, 0) for c in cols))]
+                cur.execute(f"INSERT INTO {name} ({', '.join(qn(c) for c in all_cols)}) VALUES "
+                            f"{', '.join([one] * len(chunk))}{conflict}", params)
 
 
 # --- hooks called by the actions ------------------------------------------------------------
@@ -292,8 +298,11 @@ def _refresh(new_facts: list[Fact], extra: dict | None = None) -> None:
             add_contribution(delta, before, -1)
         changed.append(f)
     apply(delta)
+    # New deliveries (an issue to 150 recipients) go in as one plain insert; changed ones upsert.
+    fresh = [f for f in changed if f.delivery_id not in old]
+    insert_rows(DeliveryFact, FACT_FIELDS, [tuple(getattr(f, k) for k in FACT_FIELDS) for f in fresh])
     DeliveryFact.objects.bulk_create(
-        [DeliveryFact(**{k: getattr(f, k) for k in FACT_FIELDS}) for f in changed],
+        [DeliveryFact(**{k: getattr(f, k) for k in FACT_FIELDS}) for f in changed if f.delivery_id in old],
         update_conflicts=True, unique_fields=["delivery_id"],
         update_fields=[k for k in FACT_FIELDS if k != "delivery_id"],
     )

@@ -1,0 +1,56 @@
+"""Multi-row INSERTs for the issuing hot path.
+
+Django's `bulk_create` prepares every value of every row through the field machinery; issuing
+to 150 recipients spent most of its time there. Here each distinct value is prepared once and
+rows are sent as one statement per chunk, so `issue_document` costs little more than the bare
+SQL it replaces. Fields not given take their model default, prepared once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                returning_ids: bool = False) -> list[int]:
+    """Insert rows given as tuples of Python values for `names`; return the new ids if asked."""
+    if not rows:
+        return []
+    opts = model._meta
+    given = [opts.get_field(n) for n in names]
+    rest = [f for f in opts.concrete_fields if not f.primary_key and f.name not in names]
+    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
+    prepared: dict[tuple[int, Any], Any] = {}
+
+    def prep(i: int, value: Any) -> Any:
+        key = (i, value)
+        try:
+            return prepared[key]
+        except KeyError:
+            prepared[key] = out = given[i].get_db_prep_save(value, connection)
+            return out
+        except TypeError:  # an unhashable value: prepare it every time
+            return given[i].get_db_prep_save(value, connection)
+
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in [*given, *rest])
+    width = len(given) + len(rest)
+    per_statement = max(1, (connection.features.max_query_params or 999) // width)
+    suffix = f" RETURNING {qn(opts.pk.column)}" if returning_ids else ""
+    ids: list[int] = []
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            params: list[Any] = []
+            for row in chunk:
+                params.extend(prep(i, v) for i, v in enumerate(row))
+                params.extend(defaults)
+            one = "(" + ", ".join(["%s"] * width) + ")"
+            cur.execute(f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES {', '.join([one] * len(chunk))}{suffix}", params)
+            if returning_ids:
+                ids.extend(r[0] for r in cur.fetchall())
+    return ids
