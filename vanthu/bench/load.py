@@ -269,7 +269,9 @@ def run_load(ctx: Context) -> Result:
         "VANTHU_DEBUG": "0",
     })
     cmd = [sys.executable, "-m", "gunicorn", "vanthu.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--backlog", "2048"]
+           "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--backlog", "2048",
+           # Longer than the longest pause: a client never reuses a connection the server just closed.
+           "--keep-alive", "30"]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         _wait_up(base, server)
