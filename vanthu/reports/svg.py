@@ -37,7 +37,7 @@ def share_bars(bars: Sequence[Bar], *, target: float | None = None, title: str =
              f"<title>{escape(title)}</title>"]
     for i, b in enumerate(bars):
         y = top + i * row_h
-        label = b.label if len(b.label) <= 28 else b.label[:27] + "…"
+        label = b.label if len(b.label) <= 24 else b.label[:23] + "…"  # fits the 150-unit label column
         w = 0 if b.value is None else max(1.0, plot_w * min(1.0, max(0.0, b.value)))
         bar = (f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{COLOURS.get(b.status, COLOURS["unknown"])}">'
                f"<title>{escape(b.label)}: {_pct(b.value)}</title></rect>")
