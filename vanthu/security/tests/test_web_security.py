@@ -57,7 +57,8 @@ def test_pages_carry_a_policy_without_inline_script(world):
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
+    # A production server starts clean: no test settings, and not the browser tests' async switch.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({
         "VANTHU_DATA_DIR": str(tmp_path), "VANTHU_HTTPS": "1", "VANTHU_DEBUG": "0",
         "VANTHU_SECRET_KEY": secrets.token_urlsafe(64), "VANTHU_ALLOWED_HOSTS": "vanthu.example.vn",
