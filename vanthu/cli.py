@@ -28,6 +28,10 @@ def _prepare_database() -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
     os.environ.setdefault("VANTHU_PASSWORD_MIN_LENGTH", "4")  # the demo password is `demo`
+    # A demo's keys may be derived from its own secret key; the warning is meant for production.
+    import warnings
+
+    warnings.filterwarnings("ignore", message="VANTHU_KEY_ENCRYPTION_KEY is not set")
     _setup(args.data_dir)
     from django.conf import settings
 
