@@ -28,6 +28,7 @@ from django.db import connection, transaction
 
 from vanthu.documents.bulk import insert_rows
 from vanthu.documents.models import Delivery, DeliveryEvent, Document, StatusCode
+from vanthu.signatures.verdict import documents_authenticated
 
 from .models import (
     COUNT_FIELDS,
@@ -73,36 +74,6 @@ def local_day(value: datetime) -> date:
 
 def month_of(day: date) -> date:
     return day.replace(day=1)
-
-
-# --- the authenticated verdict --------------------------------------------------------------
-
-def authenticated_of(document_id: int, source: str) -> bool | None:
-    """Whether a received document was electronically authenticated; None while unknown.
-
-    Paper is never authenticated. For electronic documents the answer must come from the
-    signatures app (every signature valid and one of them an organisation's); until it exposes
-    `vanthu.signatures.verdict.document_authenticated(document_id) -> bool | None`, the answer
-    is unknown, and the figures show the share as unknown rather than guessing yes.
-    """
-    if source == "paper":
-        return False
-    resolver = _resolver()
-    return None if resolver is None else resolver(document_id)
-
-
-_RESOLVER: list = []
-
-
-def _resolver():
-    """Look the signatures' verdict function up once (a failed import is slow to repeat)."""
-    if not _RESOLVER:
-        try:
-            from vanthu.signatures.verdict import document_authenticated  # type: ignore[import-not-found]
-        except ImportError:
-            document_authenticated = None
-        _RESOLVER.append(document_authenticated)
-    return _RESOLVER[0]
 
 
 # --- contributions --------------------------------------------------------------------------
@@ -269,14 +240,10 @@ def _facts_from_db(delivery_ids: Iterable[int]) -> list[Fact]:
 
 
 def _verdicts(document_ids: set[int]) -> dict[int, bool | None]:
-    """Signature verdicts for many documents in one query, when the signatures app offers it."""
-    if not document_ids or _resolver() is None:
-        return {}
-    try:
-        from vanthu.signatures.verdict import documents_authenticated  # type: ignore[import-not-found]
-    except ImportError:
-        return {i: authenticated_of(i, "electronic") for i in document_ids}
-    return documents_authenticated(document_ids)
+    """Signature verdicts for many documents in one query: every signature valid and one an
+    organisation's; None while a document is not checked yet (unknown, never yes). Paper is
+    never authenticated: callers pass only electronic documents."""
+    return documents_authenticated(document_ids) if document_ids else {}
 
 
 def _stored_facts(ids: list[int]) -> dict[int, Fact]:
@@ -394,33 +361,13 @@ def expected() -> dict[str, dict[tuple, dict[str, int]]]:
     return {table: grouped.get(table, {}) for table in TABLES}
 
 
-def _insert_facts_in_sql() -> None:
-    qn = connection.ops.quote_name
-    fact = qn(DeliveryFact._meta.db_table)
-    dl, doc = qn(Delivery._meta.db_table), qn(Document._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {fact} (delivery_id, recipient_id, issuer_id, doc_type_id, urgency, source, status_code, "
-            f"arrived_at, issued_at, accepted_at, done_at, deadline, authenticated) "
-            f"SELECT d.id, d.recipient_id, x.issuer_id, x.doc_type_id, x.urgency, d.source, d.status_code, "
-            f"d.arrived_at, x.issued_at, d.accepted_at, d.done_at, d.deadline, "
-            f"CASE WHEN d.source = 'paper' THEN FALSE ELSE NULL END "
-            f"FROM {dl} d JOIN {doc} x ON x.id = d.document_id"
-        )
-
-
 @transaction.atomic
 def rebuild(*, say=lambda _m: None) -> dict[str, int]:
     """Recompute every aggregate table from the raw records, in one transaction."""
     for model in (OrgDay, OrgMonth, TypeDay, HistDay, HistMonth, HistYear, OpenDeadline, DeliveryFact):
         model.objects.all().delete()
-    in_sql = _resolver() is None
-    if in_sql:
-        # Without a signatures verdict the facts are plain copies: let the database write them.
-        say("writing facts")
-        _insert_facts_in_sql()
     say("computing contributions")
-    total = compute_all(write_facts=not in_sql)
+    total = compute_all(write_facts=True)
     say("writing aggregates")
     apply(total)  # into empty tables: the upsert is a plain bulk insert, without model objects
     counts = {table: model.objects.count() for table, (model, _k, _c) in TABLES.items()}
