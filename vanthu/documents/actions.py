@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from vanthu.audit.chain import record
 from vanthu.errors import Classified, InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
-from vanthu.organizations.models import CODE_RE, Organization, Role
+from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.search.tasks import index_document
 
 from . import numbering
@@ -377,7 +378,7 @@ def register_paper_document(
         raise Unprocessable(_("Chưa nhập ngày ban hành."), code="issued_date_required", details={"field": "issued_date"})
     if issued_date > timezone.localdate():
         raise Unprocessable(_("Ngày ban hành không thể sau hôm nay."), code="issued_date_in_future", details={"field": "issued_date"})
-    if sender_code and not numbering_code_ok(sender_code):
+    if sender_code and not _code_ok(sender_code):
         raise Unprocessable(_("Mã định danh cơ quan gửi không hợp lệ."), code="invalid_sender_code", details={"field": "sender_code"})
     parsed = inspect_uploads(file, [])
     with transaction.atomic():
@@ -407,5 +408,10 @@ def register_paper_document(
     return delivery
 
 
-def numbering_code_ok(code: str) -> bool:
-    return bool(CODE_RE.match(code.strip().upper()))
+def _code_ok(code: str) -> bool:
+    """The same rule as organisations' own identifier codes."""
+    try:
+        validate_org_code(code.strip().upper())
+    except ValidationError:
+        return False
+    return True
