@@ -14,7 +14,6 @@ from django.core.exceptions import (
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -136,10 +135,6 @@ def _not_found(request, exc):
 def _server_error(request, exc):
     log.exception("API error on %s", request.path)
     return error_response(request, 500, "server_error", _("Lỗi hệ thống. Vui lòng thử lại sau hoặc báo quản trị."))
-
-
-def now_iso() -> str:
-    return timezone.now().isoformat()
 
 
 def _register_routers() -> None:

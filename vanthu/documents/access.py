@@ -40,11 +40,11 @@ def visible_deliveries(user, document: Document) -> QuerySet[Delivery]:
     return qs.filter(recipient_id__in=orgs)
 
 
-def get_delivery(user, delivery_id: int, *, for_update: bool = False) -> Delivery:
-    """A delivery as the recipient organisation sees it (inbox, incoming record)."""
+def get_delivery(user, delivery_id: int) -> Delivery:
+    """A delivery as the recipient organisation sees it (inbox, incoming record).
+
+    Actions lock the row themselves inside their own transaction."""
     qs = Delivery.objects.filter(id=delivery_id, recipient_id__in=member_org_ids(user))
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
     try:
         return qs.select_related("document__issuer", "document__doc_type", "recipient").get()
     except Delivery.DoesNotExist:
