@@ -19,7 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from vanthu.accounts.models import ApiToken, hash_token
+from vanthu.accounts.tokens import user_for_token
 from vanthu.errors import VanThuError
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,11 @@ log = logging.getLogger(__name__)
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        row = ApiToken.objects.live().select_related("user").filter(key_hash=hash_token(token)).first()
-        if row is None or not row.user.is_active:
+        user = user_for_token(token)  # one statement: live token, active owner, roles
+        if user is None:
             return None
-        request.user = row.user
-        return row.user
+        request.user = user
+        return user
 
 
 class SessionCookie(APIKeyCookie):

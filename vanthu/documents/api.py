@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import cache
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -241,19 +244,99 @@ class InboxFilter(Schema):
     offset: int = 0
 
 
-def _page(qs, limit: int, offset: int):
-    limit, offset = max(1, min(limit, 200)), max(0, min(offset, MAX_OFFSET))
-    return list(qs[offset:offset + limit])
+def _bounds(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(limit, 200)), max(0, min(offset, MAX_OFFSET))
+
+
+# The inbox and the incoming register are the most requested lists, so a page of them is read
+# with two plain statements (the page with its documents and issuers, and the count) and
+# serialised straight from the rows: the same items `inbox_item_out` builds from models, at a
+# fraction of the cost of compiling ORM queries and instantiating three models per row.
+_INBOX_COLUMNS = (
+    "d.id, d.status_code, d.source, d.incoming_number, d.arrived_at, d.updated_at, d.deadline,"
+    " doc.id, doc.symbol, doc.subject, ty.code, doc.urgency, doc.issuer_id, iss.code, iss.name,"
+    " doc.external_issuer_code, doc.external_issuer_name, doc.issued_at, doc.issued_date, doc.due_date"
+)
+
+
+@cache
+def _tables() -> dict[str, str]:
+    qn = connection.ops.quote_name
+    return {"d": qn(Delivery._meta.db_table), "doc": qn(Document._meta.db_table),
+            "ty": qn(DocumentType._meta.db_table), "org": qn(Organization._meta.db_table)}
+
+
+def _aware(value):
+    # PostgreSQL returns aware datetimes; SQLite's driver naive UTC ones (or text).
+    if isinstance(value, str):
+        value = parse_datetime(value) or value
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _day(value):
+    return parse_date(value) if isinstance(value, str) else value
+
+
+def _delivery_rows(org_id: int, where: str, params: list, limit: int, offset: int) -> tuple[list[dict], int]:
+    """(inbox items, total) of one organisation's deliveries matching `where` (SQL on `d`)."""
+    t = _tables()
+    limit, offset = _bounds(limit, offset)
+    cond = f"d.recipient_id = %s{where}"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {_INBOX_COLUMNS} FROM {t['d']} d JOIN {t['doc']} doc ON doc.id = d.document_id"
+            f" JOIN {t['ty']} ty ON ty.id = doc.doc_type_id LEFT JOIN {t['org']} iss ON iss.id = doc.issuer_id"
+            f" WHERE {cond} ORDER BY d.arrived_at DESC, d.id DESC LIMIT %s OFFSET %s",
+            [org_id, *params, limit, offset])
+        rows = cur.fetchall()
+        if offset == 0 and len(rows) < limit:
+            total = len(rows)  # the whole set is on this page
+        else:
+            cur.execute(f"SELECT COUNT(*) FROM {t['d']} d WHERE {cond}", [org_id, *params])
+            total = cur.fetchone()[0]
+    labels: dict[str, str] = {}
+    items = []
+    for (did, code, source, number, arrived, updated, deadline, doc_id, symbol, subject, type_code, urgency,
+         issuer_id, issuer_code, issuer_name, ext_code, ext_name, issued_at, issued_date, due_date) in rows:
+        if code not in labels:
+            labels[code] = str(StatusCode(code).label)
+        issuer = ({"id": issuer_id, "code": issuer_code, "name": issuer_name} if issuer_id
+                  else {"id": None, "code": ext_code, "name": ext_name})
+        items.append({
+            "id": did, "status_code": code, "status_label": labels[code], "source": source,
+            "incoming_number": number, "arrived_at": _aware(arrived), "updated_at": _aware(updated),
+            "deadline": _day(deadline),
+            "document": {"id": doc_id, "symbol": symbol, "subject": subject, "doc_type": type_code,
+                         "urgency": urgency, "issuer": issuer, "issued_at": _aware(issued_at),
+                         "issued_date": _day(issued_date), "due_date": _day(due_date)},
+        })
+    return items, total
+
+
+def _member_org_id(user, org_id: int) -> int:
+    """`_org_for` without loading the organisation: a person's roles only name active ones."""
+    if not is_member(user, org_id):
+        raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
+    return org_id
+
+
+def _json(request: HttpRequest, data: dict):
+    # Built from trusted rows in the documented shape: rendered directly, not re-validated.
+    from vanthu.api import api
+
+    return api.create_response(request, data, status=200)
 
 
 @router.get("/inbox", response=InboxList, summary="Văn bản đến của đơn vị")
 def inbox(request, filters: Query[InboxFilter]):
-    org = _org_for(request.user, filters.organization_id)
-    qs = Delivery.objects.for_organization(org.id)
+    org_id = _member_org_id(request.user, filters.organization_id)
+    where, params = "", []
     if filters.status_code:
-        qs = qs.filter(status_code=filters.status_code)
-    page = _page(qs.with_document().newest_first(), filters.limit, filters.offset)
-    return {"items": [inbox_item_out(d) for d in page], "count": qs.count()}
+        where, params = " AND d.status_code = %s", [filters.status_code]
+    items, total = _delivery_rows(org_id, where, params, filters.limit, filters.offset)
+    return _json(request, {"items": items, "count": total})
 
 
 @router.post("/inbox/{delivery_id}/accept", response=InboxItem, summary="Tiếp nhận, cấp số đến")
@@ -278,14 +361,18 @@ class IncomingFilter(Schema):
 
 @router.get("/incoming", response=InboxList, summary="Sổ văn bản đến")
 def incoming(request, filters: Query[IncomingFilter]):
-    org = _org_for(request.user, filters.organization_id)
-    qs = Delivery.objects.for_organization(org.id).registered()
+    org_id = _member_org_id(request.user, filters.organization_id)
+    # The incoming register, as DeliveryQuerySet.registered(): accepted records, electronic or paper.
+    where = " AND d.status_code NOT IN (%s, %s) AND d.incoming_number IS NOT NULL"
+    params: list = [StatusCode.ARRIVED.value, StatusCode.REJECTED.value]
     if filters.status_code:
-        qs = qs.filter(status_code=filters.status_code)
+        where += " AND d.status_code = %s"
+        params.append(filters.status_code)
     if filters.source in ("electronic", "paper"):
-        qs = qs.filter(source=filters.source)
-    page = _page(qs.with_document().newest_first(), filters.limit, filters.offset)
-    return {"items": [inbox_item_out(d) for d in page], "count": qs.count()}
+        where += " AND d.source = %s"
+        params.append(filters.source)
+    items, total = _delivery_rows(org_id, where, params, filters.limit, filters.offset)
+    return _json(request, {"items": items, "count": total})
 
 
 @router.post("/incoming/paper", response={201: InboxItem}, summary="Vào sổ văn bản giấy (bản quét PDF)")

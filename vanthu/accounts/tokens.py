@@ -1,0 +1,67 @@
+"""Bearer token → person, in one SQL statement per API request.
+
+Every API call starts here, so the lookup is written as one plain statement instead of several
+ORM queries: the live token (not revoked, not expired), its active owner, and the owner's roles
+in active organisations. Nothing is cached between requests, so a revoked token, a deactivated
+person or a removed membership takes effect on the very next request, in every server process.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from functools import cache
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from vanthu.organizations.models import Membership, Organization
+
+from .models import ApiToken, User, hash_token
+
+
+@cache
+def _statement() -> tuple[str, tuple[str, ...]]:
+    qn = connection.ops.quote_name
+    fields = tuple(f.attname for f in User._meta.concrete_fields)
+    cols = ", ".join(f"u.{qn(User._meta.get_field(a).column)}" for a in fields)
+    sql = (
+        f"SELECT {cols}, m.organization_id, m.role"
+        f" FROM {qn(ApiToken._meta.db_table)} t"
+        f" JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id"
+        # The same rows as Membership.objects.for_user(): roles in active organisations only.
+        f" LEFT JOIN {qn(Membership._meta.db_table)} m ON m.user_id = u.id AND EXISTS ("
+        f"SELECT 1 FROM {qn(Organization._meta.db_table)} o WHERE o.id = m.organization_id AND o.is_active)"
+        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active"
+    )
+    return sql, fields
+
+
+def _aware(value: object) -> object:
+    # PostgreSQL returns aware datetimes; SQLite's driver returns naive UTC ones (or text).
+    if isinstance(value, str):
+        value = parse_datetime(value) or value
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active owner of a live token, with their roles by organisation already loaded
+    (`vanthu.organizations.access.roles_by_org` reads them from the user object)."""
+    sql, fields = _statement()
+    with connection.cursor() as cur:
+        cur.execute(sql, [hash_token(raw), timezone.now()])
+        rows = cur.fetchall()
+    if not rows:
+        return None
+    n = len(fields)
+    values = [_aware(v) if a in ("last_login", "date_joined") else v for a, v in zip(fields, rows[0][:n], strict=True)]
+    user = User.from_db(connection.alias, list(fields), values)
+    roles: dict[int, set[str]] = defaultdict(set)
+    for row in rows:
+        if row[n] is not None:
+            roles[row[n]].add(row[n + 1])
+    user._vanthu_roles = dict(roles)  # the per-request cache of organizations.access.roles_by_org
+    return user
