@@ -180,8 +180,12 @@ class RegisterCounter(models.Model):
 
 
 class StatusCode(models.TextChoices):
-    """National status codes of the e-document exchange standard (QCVN 102:2016)."""
+    """National status codes of the e-document exchange standard (QCVN 102:2016), and two of
+    VanThu's own for the sender's row of a recipient at another installation while the package
+    is in transit: 00 until the peer acknowledges (then 01), 98 when the outbox gives up. They
+    are never sent on the wire nor accepted from a peer."""
 
+    SENDING = "00", _("Đang gửi, chờ bên nhận xác nhận")
     ARRIVED = "01", _("Đã đến")
     REJECTED = "02", _("Từ chối tiếp nhận")
     ACCEPTED = "03", _("Đã tiếp nhận")
@@ -191,6 +195,7 @@ class StatusCode(models.TextChoices):
     RECALL_REQUESTED = "13", _("Yêu cầu thu hồi")
     RECALL_AGREED = "15", _("Đồng ý thu hồi")
     RECALL_REFUSED = "16", _("Từ chối thu hồi")
+    SEND_FAILED = "98", _("Gửi không thành công")
 
 
 class DeliveryQuerySet(models.QuerySet):

@@ -25,7 +25,7 @@ from vanthu.organizations.access import has_role
 from vanthu.organizations.models import Organization, OrgKind, Role, validate_org_code
 from vanthu.signatures import certs as C
 
-from . import outbox
+from . import outbox, transit
 from .models import (
     BusinessType,
     MessageKind,
@@ -189,6 +189,8 @@ def resend(message: OutboxMessage, *, user) -> OutboxMessage:
         raise InvalidState(_("Chỉ gửi lại được thư gửi không thành công."), code="not_failed")
     now = timezone.now()
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.PENDING, created_at=now, next_attempt_at=now, lease_until=now, last_error="")
+    if message.kind == MessageKind.PACKAGE and message.business_type == BusinessType.NEW:
+        transit.resending(message.delivery_id, by_name=user.get_full_name() if user else "")
     record("exchange_message_resent", actor=user, obj=message)
     outbox._wake_sender()
     message.refresh_from_db()

@@ -39,7 +39,7 @@ from vanthu.errors import VanThuError
 from vanthu.organizations.models import Organization, OrgKind
 from vanthu.search.tasks import index_document
 
-from . import edxml
+from . import edxml, transit
 from .models import (
     BusinessType,
     InboundMessage,
@@ -49,6 +49,7 @@ from .models import (
     Refusal,
     RemoteOrganization,
 )
+from .outbox import REPORTED
 
 log = logging.getLogger(__name__)
 PRIORITY_URGENCY = {0: Urgency.NORMAL, 1: Urgency.URGENT, 2: Urgency.VERY_URGENT, 3: Urgency.FLASH}
@@ -289,7 +290,7 @@ def set_status(delivery: Delivery, code: str, *, note: str = "", by_name: str = 
 
 
 def _receive_status(msg: edxml.StatusMessage, peer: Peer, remote: RemoteOrganization) -> Answer:
-    if msg.status_code not in StatusCode.values:
+    if msg.status_code not in REPORTED:  # national codes only: never our own 00/98
         raise Refused(422, "unknown_status_code", _("Mã trạng thái %(code)s không hợp lệ.") % {"code": msg.status_code})
     key = f"S|{msg.message_id}"
     dup = _duplicate(msg.message_id, key)
@@ -325,6 +326,10 @@ def apply_status(delivery: Delivery, msg: edxml.StatusMessage) -> None:
     """The sender's row follows what the recipient reports."""
     code = msg.status_code
     who = msg.staff_name or msg.sender.name
+    # A status means the package arrived, whether or not its acknowledgement reached us (a
+    # package carried by hand, a sender killed after posting): 01 first, then the status.
+    if transit.acknowledged(delivery.pk, at=min(msg.timestamp, timezone.now())):
+        delivery.refresh_from_db()
     if code in (StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED):
         req = delivery.recall_requests.filter(answer="").order_by("-requested_at", "-id").first()
         if req is not None:

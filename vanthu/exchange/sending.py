@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from vanthu.audit.chain import record
 
+from . import transit
 from .models import MessageKind, OutboxMessage, OutboxState
 from .packages import message_bytes
 from .site import site_id
@@ -73,8 +74,8 @@ def send_one(row: OutboxMessage) -> bool:
         now = timezone.now()
         OutboxMessage.objects.filter(pk=row.pk).update(state=OutboxState.SENT, sent_at=now, attempts=row.attempts + 1, last_error="")
         if row.kind == MessageKind.PACKAGE and row.business_type == 0:
-            # The peer acknowledged arrival (01): the sender's row shows when.
-            row.delivery.__class__.objects.filter(pk=row.delivery_id).update(arrived_at=now, updated_at=now)
+            # The peer acknowledged arrival: the sender's row moves to 01, arrived now.
+            transit.acknowledged(row.delivery_id, at=now)
         record("exchange_message_sent", obj=row, data={"peer": row.peer_id, "kind": row.kind, "answer": answer.get("status")})
     return True
 
@@ -94,6 +95,8 @@ def _fail(row: OutboxMessage, error: str) -> None:
     """Give up: the clerk sees the delivery as not sent, with the reason, and may send again."""
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=row.pk).update(state=OutboxState.FAILED, attempts=row.attempts + 1, last_error=error[:2000], lease_until=timezone.now())
+        if row.kind == MessageKind.PACKAGE and row.business_type == 0:
+            transit.gave_up(row.delivery_id, error=error)  # 98 on the document page and in the API
         record("exchange_message_failed", obj=row, data={"peer": row.peer_id, "error": error[:500]})
     log.warning("exchange: %s to %s failed for good: %s", row.message_id, row.peer, error)
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from vanthu.documents import access
+from vanthu.errors import NotFound, VanThuError
+from vanthu.web.shortcuts import flash_error, page_errors
+
+from .models import OutboxMessage
 from .receiving import known_peer, receive, refuse
 from .site import identity
 
@@ -74,3 +82,25 @@ def inbox_view(request: HttpRequest) -> JsonResponse:
         return _answer(a.http_status, a.body)
     a = receive(data, peer=peer, site=site, remote_addr=addr)
     return _answer(a.http_status, a.body)
+
+
+@login_required
+@require_POST
+@page_errors
+def resend_view(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The document page's "send again" for a package the outbox gave up on (98)."""
+    from . import actions
+
+    m = OutboxMessage.objects.select_related("delivery__document").filter(pk=message_id, kind="package").first()
+    if m is None:
+        raise NotFound(_("Không tìm thấy thư liên thông."), code="message_not_found")
+    access.get_document(request.user, m.delivery.document_id)  # another organisation's: 404, as if absent
+    try:
+        actions.resend(m, user=request.user)
+    except VanThuError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Đã đưa văn bản vào hàng đợi gửi lại."))
+    return redirect("documents:document", m.delivery.document_id)

@@ -47,6 +47,7 @@ BUCKET_RATIO = 1.15
 _LOG_RATIO = math.log(BUCKET_RATIO)
 KIND_ACCEPT = 0
 KIND_DONE = 1
+NOT_PAST_ARRIVAL = (StatusCode.SENDING, StatusCode.ARRIVED, StatusCode.SEND_FAILED)
 
 
 def bucket_of(seconds: float) -> int:
@@ -113,7 +114,8 @@ def add_contribution(out: dict, f: Fact, sign: int = 1) -> None:
     month = day.replace(day=1)
     org = f.recipient_id
     rejected = f.status_code == StatusCode.REJECTED
-    at_arrived = f.status_code == StatusCode.ARRIVED
+    # A recipient at a peer is 00 (sending) or 98 (failed) before its 01: not past arrival either.
+    at_arrived = f.status_code in NOT_PAST_ARRIVAL
     cols = ["received", "received_paper" if f.source == "paper" else "received_electronic"]
     if f.authenticated is True:
         cols.append("auth_yes")

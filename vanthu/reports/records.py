@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
 
+from .aggregates import NOT_PAST_ARRIVAL
 from .figures import Period
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -55,7 +56,7 @@ def deliveries_for(metric: str, org_ids: list[int], period: Period) -> QuerySet[
     elif metric == "paper":
         qs = qs.filter(source="paper")
     elif metric == "never_past_arrived":
-        qs = qs.filter(status_code=StatusCode.ARRIVED)
+        qs = qs.filter(status_code__in=NOT_PAST_ARRIVAL)
     elif metric == "late":
         qs = late(qs)
     elif metric == "stuck":

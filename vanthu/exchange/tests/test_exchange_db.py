@@ -16,24 +16,11 @@ from vanthu.exchange.actions import register_peer
 from vanthu.exchange.models import InboundMessage, OutboxMessage, OutboxState, Refusal
 from vanthu.exchange.packages import document_id_of, package_for, split_symbol
 from vanthu.exchange.receiving import receive
+from vanthu.exchange.tests.conftest import REMOTE
 from vanthu.exchange.tests.test_edxml import _key_and_cert, _package
 from vanthu.signatures import certs as C
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.testing import factories as f
-
-REMOTE = "000.00.00.H26"
-
-
-@pytest.fixture
-def peer_world(world):
-    ensure_demo_ca()
-    key, cert = _key_and_cert()
-    peer = register_peer({
-        "site_id": "city-site", "name": "Thành ủy Hà Nội", "base_url": "http://127.0.0.1:9", "endpoint": "http://127.0.0.1:9/exchange/inbox",
-        "organizations": [{"code": REMOTE, "name": "Thành ủy Hà Nội", "short_name": "TU", "certificate": C.b64(C.der(cert))}],
-    })
-    remote = peer.organizations.get().organization
-    return world, peer, remote, key, cert
 
 
 def _issue_to(world, recipients):
@@ -145,7 +132,7 @@ def test_status_from_the_peer_moves_the_senders_delivery(peer_world):
         assert answer.http_status == 200, answer.body
     d = Delivery.objects.get(document=doc, recipient=remote)
     assert d.status_code == "04"
-    assert [e.status_code for e in d.events.all()] == ["01", "03", "04"]
+    assert [e.status_code for e in d.events.all()] == ["00", "01", "03", "04"]
 
 
 def test_stale_message_is_refused(peer_world):

@@ -1,0 +1,111 @@
+"""The sender's delivery row for a recipient at a peer, while its package is in transit.
+
+    issue ──► 00 sending ──(the peer's HTTP acknowledgement, or any status from it)──► 01 arrived
+                 │  ▲
+      outbox     │  │ a clerk resends
+      gives up   ▼  │
+              98 failed ──(an acknowledgement or a status after all)──► 01 arrived
+
+Internal deliveries are 01 from the moment of issue, because the recipient's inbox has them
+then; a recipient at another installation has nothing until its server answers, so its row says
+so. 00 and 98 are VanThu's own codes: they never travel (a status message carries only what
+the recipient did). Each move appends an event, keeps the statistics current (same
+transaction), and is recorded in the audit chain by the caller's own record.
+
+A package written to a file (`vanthu edxml export`) does not move the row: nobody has confirmed
+that it arrived. Its outbox message stays pending with the same message id, so when the network
+is back the peer answers "duplicate", which is an acknowledgement; and the first status the
+recipient sends back (03 accepted…) moves the row to 01 on the way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.documents.models import Delivery, DeliveryEvent, StatusCode
+
+from .models import RecallRequest
+
+IN_TRANSIT = (StatusCode.SENDING, StatusCode.SEND_FAILED)
+
+
+def _refresh_statistics(ids: list[int]) -> None:
+    from vanthu.reports import aggregates
+
+    aggregates.deliveries_changed(ids)
+
+
+def started(deliveries: Iterable[Delivery]) -> None:
+    """At issue, in the issuing transaction: the rows of recipients at a peer say "sending".
+
+    `issue_document` wrote them (and their first event) as 01 a moment ago in this same
+    transaction; nobody has seen that yet, so the first event is rewritten rather than followed
+    by a misleading second one. A row another hook already moved (an arrival policy's 02) is
+    left as it is.
+    """
+    deliveries = list(deliveries)
+    ids = [d.pk for d in deliveries]
+    if not ids:
+        return
+    moved = list(Delivery.objects.filter(pk__in=ids, status_code=StatusCode.ARRIVED).values_list("pk", flat=True))
+    if not moved:
+        return
+    Delivery.objects.filter(pk__in=moved).update(status_code=StatusCode.SENDING)
+    DeliveryEvent.objects.filter(delivery_id__in=moved, status_code=StatusCode.ARRIVED).update(
+        status_code=StatusCode.SENDING, note=_("Đang gửi qua liên thông"))
+    for d in deliveries:
+        if d.pk in moved:
+            d.status_code = StatusCode.SENDING
+    _refresh_statistics(moved)
+
+
+def acknowledged(delivery_id: int, *, at: datetime | None = None, note: str = "") -> bool:
+    """The peer has the package: 00/98 → 01, arrival time = now. True when the row moved.
+
+    If the sender asked for a recall before the acknowledgement came, the row stays at 13 and
+    only remembers 01 as where it stood (a refusal, 16, then brings it back to 01)."""
+    at = at or timezone.now()
+    delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None:
+        return False
+    requests_ = RecallRequest.objects.filter(delivery_id=delivery_id, answer="", previous_status__in=IN_TRANSIT)
+    if delivery.status_code not in IN_TRANSIT and not requests_.exists():
+        return False
+    at = max(at, delivery.updated_at)
+    fields = {"arrived_at": at, "updated_at": at}
+    if delivery.status_code in IN_TRANSIT:
+        fields["status_code"] = StatusCode.ARRIVED
+    Delivery.objects.filter(pk=delivery_id).update(**fields)
+    requests_.update(previous_status=StatusCode.ARRIVED)
+    DeliveryEvent.objects.create(delivery_id=delivery_id, status_code=StatusCode.ARRIVED, at=at,
+                                 note=note or _("Hệ thống nơi nhận đã xác nhận nhận được"))
+    _refresh_statistics([delivery_id])
+    return True
+
+
+def gave_up(delivery_id: int, *, error: str) -> bool:
+    """The outbox stopped retrying: 00 → 98, with the reason in the history. True when moved."""
+    now = timezone.now()
+    if not Delivery.objects.filter(pk=delivery_id, status_code=StatusCode.SENDING).update(status_code=StatusCode.SEND_FAILED, updated_at=now):
+        RecallRequest.objects.filter(delivery_id=delivery_id, answer="", previous_status=StatusCode.SENDING).update(
+            previous_status=StatusCode.SEND_FAILED)
+        return False
+    DeliveryEvent.objects.create(delivery_id=delivery_id, status_code=StatusCode.SEND_FAILED, at=now,
+                                 note=_("Không gửi được đến hệ thống nơi nhận: %(error)s") % {"error": error[:500]})
+    _refresh_statistics([delivery_id])
+    return True
+
+
+def resending(delivery_id: int, *, by_name: str = "") -> bool:
+    """A clerk sends a failed package again: 98 → 00."""
+    now = timezone.now()
+    if not Delivery.objects.filter(pk=delivery_id, status_code=StatusCode.SEND_FAILED).update(status_code=StatusCode.SENDING, updated_at=now):
+        return False
+    DeliveryEvent.objects.create(delivery_id=delivery_id, status_code=StatusCode.SENDING, at=now, by_name=by_name[:150],
+                                 note=_("Gửi lại qua liên thông"))
+    _refresh_statistics([delivery_id])
+    return True
