@@ -87,11 +87,26 @@ def _run_server_and_worker(host: str, port: int, workers: int) -> int:
                 p.kill()
 
 
-def _gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    return [
-        sys.executable, "-m", "gunicorn", "vanthu.wsgi:application", "--bind", f"{host}:{port}",
-        "--workers", str(workers), "--threads", "4", "--timeout", "120", "--access-logfile", "-",
+def _gunicorn_argv(host: str, port: int, workers: int, threads: int | None = None, access_log: bool = True) -> list[str]:
+    """How `vanthu serve` (and `vanthu bench load`) run gunicorn.
+
+    The worker reads request heads and small bodies in its event loop and puts deadlines on the
+    rest, and the application reads every body before Django (vanthu/web/server.py): slow or
+    oversized requests cannot hold the threads. Threads: VANTHU_SERVER_THREADS per process.
+    """
+    threads = threads or int(os.environ.get("VANTHU_SERVER_THREADS", "8"))
+    argv = [
+        sys.executable, "-m", "gunicorn", "vanthu.web.wsgi:application", "--bind", f"{host}:{port}",
+        "--worker-class", "vanthu.web.server.GuardedThreadWorker",
+        "--workers", str(workers), "--threads", str(threads), "--timeout", "120",
+        # Clients (browsers, htmx, API scripts) reuse connections; an idle one costs a socket only.
+        "--keep-alive", "30", "--backlog", "2048",
+        # No control socket: its default path is shared by every gunicorn of the user.
+        "--no-control-socket",
     ]
+    if access_log:
+        argv += ["--access-logfile", "-"]
+    return argv
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

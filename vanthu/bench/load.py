@@ -9,7 +9,7 @@ everyone searches now and then. Measured: requests per second, p95 latency, erro
 `SELECT 1`), each driven flat out by the same number of clients against the same server.
 
 Options (`--scale` = simulated users): VANTHU_LOAD_SECONDS (default 60),
-VANTHU_LOAD_THINK_SECONDS (mean pause, default 5), VANTHU_LOAD_WORKERS (gunicorn processes,
+VANTHU_LOAD_THINK_SECONDS (mean pause, default 5), VANTHU_LOAD_WORKERS (server processes,
 default 2), VANTHU_LOAD_THREADS (threads per process, default 8).
 """
 
@@ -19,7 +19,6 @@ import os
 import random
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ class Person:
 class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     times: list[float] = field(default_factory=list)
+    times_by_kind: dict[str, list[float]] = field(default_factory=dict)
     by_kind: dict[str, int] = field(default_factory=dict)
     errors_5xx: int = 0
     errors_other: int = 0
@@ -64,6 +64,7 @@ class Tally:
     def add(self, kind: str, ms: float, status: int) -> None:
         with self.lock:
             self.times.append(ms)
+            self.times_by_kind.setdefault(kind, []).append(ms)
             self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
             if status >= 500:
                 self.errors_5xx += 1
@@ -268,10 +269,11 @@ def run_load(ctx: Context) -> Result:
         "VANTHU_SIGNIN_RATE_PER_MINUTE": "0", "VANTHU_2FA_REQUIRED_ROLES": "", "VANTHU_LOG_LEVEL": "ERROR",
         "VANTHU_DEBUG": "0",
     })
-    cmd = [sys.executable, "-m", "gunicorn", "vanthu.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--backlog", "2048",
-           # Longer than the longest pause: a client never reuses a connection the server just closed.
-           "--keep-alive", "30"]
+    from vanthu.cli import _gunicorn_argv
+
+    # The server exactly as `vanthu serve` runs it (worker class, body guard, keep-alive 30 s:
+    # longer than the longest pause, so a client never reuses a connection the server just closed).
+    cmd = _gunicorn_argv("127.0.0.1", port, workers, threads, access_log=False)
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         _wait_up(base, server)
@@ -300,7 +302,9 @@ def run_load(ctx: Context) -> Result:
         "failure_kinds": tally.failure_kinds,
         "no_server_errors": tally.errors_5xx + inbox_5xx + bare_5xx == 0 and tally.failures == 0,
         "p50_ms": round(percentile(times, 50), 1) if times else None, "p99_ms": round(percentile(times, 99), 1) if times else None,
-        "by_kind": tally.by_kind, "inbox_rps_flat_out": round(inbox_rps, 1), "bare_rps_flat_out": round(bare_rps, 1),
+        "by_kind": tally.by_kind,
+        "p95_ms_by_kind": {k: round(percentile(v, 95), 1) for k, v in sorted(tally.times_by_kind.items())},
+        "inbox_rps_flat_out": round(inbox_rps, 1), "bare_rps_flat_out": round(bare_rps, 1),
         "gunicorn": {"workers": workers, "threads": threads}, "documents_per_inbox": n_docs,
         "database": connection.vendor,
     }
