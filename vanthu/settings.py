@@ -243,7 +243,7 @@ VANTHU_TSA_URL = _env("TSA_URL")
 VANTHU_SITE_NAME = _env("SITE_NAME", "VanThu")
 # The address peers reach us at; `vanthu demo` and `vanthu serve` set it from --host/--port.
 VANTHU_PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-VANTHU_EXCHANGE_MAX_BODY_MB = _env_int("EXCHANGE_MAX_BODY_MB", 60)
+VANTHU_EXCHANGE_MAX_BODY_MB = _env_int("EXCHANGE_MAX_BODY_MB", 100)
 VANTHU_EXCHANGE_MAX_AGE_HOURS = _env_int("EXCHANGE_MAX_AGE_HOURS", 72)  # retry until then, then failed
 VANTHU_EXCHANGE_RETRY_BASE_SECONDS = float(_env("EXCHANGE_RETRY_BASE_SECONDS", "2"))
 VANTHU_EXCHANGE_RETRY_CAP_SECONDS = float(_env("EXCHANGE_RETRY_CAP_SECONDS", "600"))

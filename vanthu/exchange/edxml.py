@@ -42,6 +42,7 @@ EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 MAX_DEPTH = 32
 MAX_ELEMENTS = 5000
 MAX_FILES = 50
+MAX_TEXT = 64 * 1024  # any element's text but a file's content (the longest header field is far shorter)
 CHUNK = 256 * 1024
 
 # The standard's document type table is not certain: our symbols travel in TypeName's company.
@@ -292,26 +293,59 @@ def sign(root: etree._Element, key, cert: x509.Certificate) -> bytes:
 
 
 def _parser() -> etree.XMLPullParser:
+    # huge_tree lifts libxml2's 10 MB cap on one text node, which a 7.5 MB file's base64 already
+    # reaches. The protections it also relaxes are ours instead: no DTD at all (so no entity of
+    # any size), the body's size capped before parsing, and depth, element count and the text of
+    # every element but an attachment's content bounded in `parse` as the events come.
     return etree.XMLPullParser(
         events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
-        dtd_validation=False, huge_tree=False, remove_pis=True, remove_comments=True,
+        dtd_validation=False, huge_tree=True, remove_pis=True, remove_comments=True,
     )
 
 
-def parse(data: bytes) -> etree._Element:
-    """Parse untrusted bytes: no DTD at all (so no entities, internal or external), no network,
-    bounded depth and element count, checked while parsing so a hostile document stops early."""
+def _payload_tag() -> str:
+    return q("ContentTransferEncoded")
+
+
+def _take_attachment(el: etree._Element, payloads: dict[str, bytes], *, clear: bool = True) -> None:
+    """At the end of an `Attachment`: decode its base64 once and drop the text from the tree, so
+    the package's memory is its bytes plus the decoded files, not a third copy as text."""
+    cid = _text(el, "E:ContentId", limit=128)
+    if cid in payloads:
+        raise PackageError("duplicate_attachment", f"attachment {cid[:40]} appears twice")
+    if len(payloads) >= MAX_FILES:
+        raise PackageError("too_many_files", "too many files")
+    payload = el.find(_payload_tag())
+    text = (payload.text or "") if payload is not None else ""
+    try:
+        payloads[cid] = base64.b64decode(text, validate=False)
+    except ValueError:
+        raise PackageError("bad_base64", f"attachment {cid[:40]} is not base64") from None
+    if clear and payload is not None:
+        payload.text = None
+
+
+def parse(data: bytes, *, payloads: dict[str, bytes] | None = None) -> etree._Element:
+    """Parse untrusted bytes: UTF-8 only, no DTD at all (so no entities, internal or external),
+    no network, bounded depth, element count and text, checked while parsing so that a hostile
+    document stops early.
+
+    With `payloads`, each attachment is decoded as soon as its element ends, put there by its
+    ContentId, and its text removed from the tree (`read_package(root, payloads)` then uses it).
+    """
     head = data[:64].lstrip()
-    if not (head.startswith(b"<?xml") or head.startswith(b"<")):
+    if not (head.startswith(b"<?xml") or head.startswith(b"<")) or b"\x00" in data[:64] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # UTF-16 or UTF-32 would hide a DOCTYPE from the byte check below.
         raise PackageError("not_xml", "not an XML document (UTF-8 expected)")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise PackageError("dtd_forbidden", "a DOCTYPE or ENTITY declaration is not accepted")
     parser = _parser()
     depth = count = 0
+    payload_tag, attachment_tag = _payload_tag(), q("Attachment")
     try:
         for start in range(0, len(data), CHUNK):
             parser.feed(data[start:start + CHUNK])
-            for event, _el in parser.read_events():
+            for event, el in parser.read_events():
                 if event == "start":
                     depth += 1
                     count += 1
@@ -319,8 +353,15 @@ def parse(data: bytes) -> etree._Element:
                         raise PackageError("too_deep", f"nesting deeper than {MAX_DEPTH}")
                     if count > MAX_ELEMENTS:
                         raise PackageError("too_many_elements", f"more than {MAX_ELEMENTS} elements")
-                else:
-                    depth -= 1
+                    continue
+                depth -= 1
+                if el.tag == payload_tag:
+                    continue  # a file's content: as large as the body cap allows
+                if (el.text is not None and len(el.text) > MAX_TEXT) or any(
+                        c.tail is not None and len(c.tail) > MAX_TEXT for c in el):  # text between elements too
+                    raise PackageError("text_too_long", f"an element's text is longer than {MAX_TEXT} characters")
+                if payloads is not None and el.tag == attachment_tag and depth == 2:
+                    _take_attachment(el, payloads)
         root = parser.close()
     except etree.XMLSyntaxError as exc:
         if "depth" in str(exc).lower():  # libxml2's own limit can trip inside one chunk, before ours
@@ -374,7 +415,7 @@ def message_kind(root: etree._Element) -> str:
     raise PackageError("unknown_message", "neither MessageHeader nor Status")
 
 
-def read_package(root: etree._Element) -> Package:
+def read_package(root: etree._Element, payloads: dict[str, bytes] | None = None) -> Package:
     """The signed envelope's content, and the attachments checked against the manifest digests."""
     header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     mh = header.find(q("MessageHeader"))
@@ -414,28 +455,24 @@ def read_package(root: etree._Element) -> Package:
     stated = _text(mh, "E:DocumentId", limit=255)
     if stated and stated != pkg.document_id:
         raise PackageError("document_id_mismatch", "DocumentId does not match From, PromulgationDate and Code")
-    pkg.files = _attachments(root, header.getparent().find(f"{q('edXMLBody')}/{q('edXMLManifest')}"))
+    pkg.files = _attachments(root, header.getparent().find(f"{q('edXMLBody')}/{q('edXMLManifest')}"), payloads)
     return pkg
 
 
-def _attachments(root: etree._Element, manifest: etree._Element | None) -> list[FilePart]:
+def _attachments(root: etree._Element, manifest: etree._Element | None, payloads: dict[str, bytes] | None = None) -> list[FilePart]:
     refs = [] if manifest is None else manifest.findall(q("Reference"))
     if len(refs) > MAX_FILES:
         raise PackageError("too_many_files", "too many files")
-    encoded = {}
-    for att in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}"):
-        encoded[_text(att, "E:ContentId", limit=128)] = att
+    if payloads is None:  # a tree parsed without taking the files out as it went
+        payloads = {}
+        for att in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}"):
+            _take_attachment(att, payloads, clear=False)
     files = []
     for ref in refs:
         cid = _text(ref, "E:ContentId", limit=128).removeprefix("cid:")
-        att = encoded.get(cid)
-        if att is None:
+        data = payloads.get(cid)
+        if data is None:
             raise PackageError("missing_attachment", f"attachment {cid} missing")
-        payload = att.find(q("ContentTransferEncoded"))
-        try:
-            data = base64.b64decode((payload.text or "") if payload is not None else "", validate=False)
-        except ValueError:
-            raise PackageError("bad_base64", f"attachment {cid} is not base64") from None
         # The manifest is inside the signed envelope: its digest binds the bytes to the signature.
         if hashlib.sha256(data).hexdigest() != _text(ref, "E:DigestSHA256", limit=64).lower():
             raise PackageError("attachment_digest_mismatch", f"attachment {cid} was changed")

@@ -87,7 +87,8 @@ def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str 
     """Check and record one message (the endpoint, and `vanthu edxml import` with by_hand)."""
     ctx = dict(site=site, remote_addr=remote_addr, size=len(data))
     try:
-        root = edxml.parse(data)
+        files: dict[str, bytes] = {}
+        root = edxml.parse(data, payloads=files)
         kind = edxml.message_kind(root)
         remote = _sender(root, peer)
         peer = remote.peer
@@ -97,7 +98,7 @@ def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str 
         except edxml.PackageError as exc:
             raise Refused(403, exc.code, _("Chữ ký số của gói tin không hợp lệ.")) from None
         if kind == "package":
-            pkg = edxml.read_package(root)
+            pkg = edxml.read_package(root, files)
             _fresh(pkg.timestamp, by_hand)
             return _receive_package(pkg, peer, remote)
         msg = edxml.read_status(root)

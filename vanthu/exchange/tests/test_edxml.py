@@ -153,9 +153,31 @@ def test_changed_attachment_fails_the_manifest_digest(signed):
     (b"<a>" * 1000 + b"</a>" * 1000, "too_deep"),
     (b"<r>" + b"<a/>" * (E.MAX_ELEMENTS + 1) + b"</r>", "too_many_elements"),
     (b"\xff\xfe<\x00a\x00", "not_xml"),
+    # UTF-16 without a byte order mark: the DOCTYPE would not be seen by a byte search.
+    ('<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>'.encode("utf-16-le"), "not_xml"),
     (b"<a><b></a>", "malformed_xml"),
+    # The huge tree a large file needs does not let any other text grow: in an element, or between two.
+    (b"<r><s>" + b"x" * (E.MAX_TEXT + 1) + b"</s></r>", "text_too_long"),
+    (b"<r><s/>" + b"x" * (E.MAX_TEXT + 1) + b"<t/></r>", "text_too_long"),
+    (b"<r><s>" + b"x" * (11 * 1024 * 1024) + b"</s></r>", "text_too_long"),
+    (b"<a>" * 100_000 + b"</a>" * 100_000, "too_deep"),
 ])
 def test_hostile_documents_are_refused(body, code):
     with pytest.raises(E.PackageError) as exc:
         E.parse(body)
     assert exc.value.code == code
+
+
+def test_a_file_larger_than_libxml2s_text_cap_round_trips():
+    """A 12 MB file is 16 MB of base64 in one text node: more than libxml2 allows by default."""
+    import os
+
+    key, cert = _key_and_cert()
+    big = make_pdf([["Phụ lục"]]) + os.urandom(12 * 1024 * 1024)  # bytes after %%EOF: still the same bytes to carry
+    data = E.sign(E.build_package(_package(files=[E.FilePart("phuluc.pdf", big)])), key, cert)
+    files: dict[str, bytes] = {}
+    root = E.parse(data, payloads=files)
+    E.verify(root, cert)
+    assert root.find(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment/{{{NS}}}ContentTransferEncoded").text is None  # taken out
+    assert [f.data for f in E.read_package(root, files).files] == [big]
+    assert [f.data for f in E.read_package(E.parse(data)).files] == [big]  # and without taking them out as it goes

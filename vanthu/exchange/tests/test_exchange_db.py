@@ -192,3 +192,45 @@ def test_a_memberless_stand_in_becomes_the_peers_organisation(world):
         register_peer({"site_id": "other", "name": "Khác", "endpoint": "http://127.0.0.1:9/x",
                        "organizations": [{"code": world.b.org.code, "name": "x", "certificate": C.b64(C.der(cert))}]})
     assert getattr(exc.value, "code", "") == "code_conflict"
+
+
+def _large_pdf(label: str, mb: int) -> bytes:
+    """A real PDF with a scan-sized embedded file (random: incompressible, like a scan)."""
+    import io
+    import os
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(f.pdf_bytes(label)))
+    writer.add_attachment("banquet.bin", os.urandom(mb * 1024 * 1024))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_package_with_three_20_mb_attachments_is_received_whole(peer_world, tmp_path, capsys, settings):
+    """Up to the configured maximum package size, through `vanthu edxml import` (every check of
+    the endpoint): each file over libxml2's default text cap, stored byte for byte."""
+    import hashlib
+    import json
+
+    from vanthu.exchange.commands import edxml_import
+
+    world, peer, remote, key, cert = peer_world
+    files = [E.FilePart("congvan.pdf", f.pdf_bytes("Văn bản chính"))] + [
+        E.FilePart(f"phuluc{i}.pdf", _large_pdf(f"Phụ lục {i}", 20), content_id=f"file{i + 2}") for i in range(3)]
+    data = _incoming(peer_world, files=files)
+    cap = settings.VANTHU_EXCHANGE_MAX_BODY_MB * 1024 * 1024
+    assert 80 * 1024 * 1024 < len(data) <= cap
+    path = tmp_path / "lon.edxml"
+    path.write_bytes(data)
+    assert edxml_import(str(path)) == 0
+    answer = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert answer["status"] == "accepted", answer
+    doc = Delivery.objects.get(pk=answer["delivery_id"]).document
+    stored = {df.name: df.file_id for df in doc.files.all()}
+    assert stored == {p.name: hashlib.sha256(p.data).hexdigest() for p in files}
+    # One byte over the configured maximum: refused before parsing.
+    settings.VANTHU_EXCHANGE_MAX_BODY_MB = len(data) // (1024 * 1024)
+    assert edxml_import(str(path)) == 1
+    assert json.loads(capsys.readouterr().out.strip())["error"]["code"] == "package_too_large"
