@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from vanthu.documents.models import Document
 
@@ -43,7 +43,8 @@ class SearchItem(Schema):
 
 class SearchList(Schema):
     items: list[SearchItem]
-    count: int
+    count: int = Field(description="Matches the person may see; a lower bound when count_exact is false")
+    count_exact: bool = Field(description="False when more than `count` documents match (counting stops there)")
 
 
 def hydrate(page: service.SearchPage) -> list[dict]:
@@ -70,4 +71,4 @@ def search(request, params: Query[SearchParams]):
         doc_type=params.type, status=params.status, urgency=params.urgency, date_from=params.date_from,
         date_to=params.date_to, order=params.order, limit=params.limit, offset=params.offset,
     )
-    return {"items": hydrate(page), "count": page.count}
+    return {"items": hydrate(page), "count": page.count, "count_exact": page.count_exact}

@@ -23,6 +23,10 @@ from .fold import TOKEN_RE, diacritic_tokens, fold, fold_table
 from .query import ParsedQuery
 
 WINDOW = 100  # candidates ranked for "relevance" (newest matches first)
+# Counts are exact up to COUNT_CAP; past it a search reports "more than COUNT_CAP" (count_exact
+# False) instead of walking every match of a common word, as large search engines do. A thousand
+# hits is fifty pages: nobody reads further, they add a word or a filter.
+COUNT_CAP = 1000
 SCORE_BODY_CHARS = 1500  # how much of each candidate's body the ranking reads
 MAX_BODY_CHARS = 200_000  # long enough for any administrative document; keeps rows bounded
 MAX_TOKEN_LEN = 64
@@ -115,7 +119,21 @@ class Hit:
 @dataclass
 class Result:
     hits: list[Hit] = field(default_factory=list)
-    count: int = 0
+    count: int = 0  # exact when count_exact, else a lower bound (COUNT_CAP)
+    count_exact: bool = True
+
+    @staticmethod
+    def count_limit() -> int:
+        """The LIMIT a count query takes: one more than the cap tells "more than" apart."""
+        return COUNT_CAP + 1
+
+    @classmethod
+    def capped(cls, n: int) -> Result:
+        """From a count taken with LIMIT count_limit()."""
+        return cls(count=min(n, COUNT_CAP), count_exact=n <= COUNT_CAP)
+
+    def past_end(self, offset: int) -> bool:
+        return self.count == 0 or (self.count_exact and offset >= self.count)
 
 
 _SEP_RE = re.compile(r"[\W_]+")

@@ -171,44 +171,53 @@ def _top_bucket(cur) -> int:
     return bucket_of(top) if top else 0
 
 
+def _newest_first(tsq: str, top: int):
+    """(query, is_everything) pairs: the newest 2, 8, 32 id blocks, then all of them."""
+    for span in STEPS:
+        if span <= top:
+            yield tsq + " & (" + " | ".join(f"'B{b}'" for b in range(top - span + 1, top + 1)) + ")", False
+    yield tsq, True
+
+
 def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[int]:
     """Ids of the newest matches, newest first.
 
-    Looks at the newest id blocks first (2, then 8, then 32 blocks of 16384 ids, then all), so a
-    common word costs what its recent matches cost, not what all its matches cost.
+    Looks at the newest id blocks first, so a common word costs what its recent matches cost,
+    not what all its matches cost.
     """
     where, dparams = _date_sql(spec)
-    top = _top_bucket(cur)
     rows: list[int] = []
-    for span in (*STEPS, None):
-        if span is not None and span <= top:
-            blocks = " | ".join(f"'B{b}'" for b in range(top - span + 1, top + 1))
-            q = f"{tsq} & ({blocks})"
-        else:
-            q, span = tsq, None
+    for q, everything in _newest_first(tsq, _top_bucket(cur)):
         cur.execute(f"SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery{where} ORDER BY id + 0 DESC LIMIT %s OFFSET %s",
                     [q, *dparams, limit, offset])
         rows = [r[0] for r in cur.fetchall()]
-        if span is None or len(rows) >= limit:
+        if everything or len(rows) >= limit:
             return rows
     return rows
 
 
-def _count(cur, tsq: str, spec: Spec) -> int:
+def _count(cur, tsq: str, spec: Spec) -> Result:
+    """Matches, exact up to COUNT_CAP: the newest blocks first, all of them only when needed."""
     where, dparams = _date_sql(spec)
-    cur.execute(f"SELECT count(*) FROM search_tsv WHERE tsv @@ %s::tsquery{where}", [tsq, *dparams])
-    return cur.fetchone()[0]
+    for q, everything in _newest_first(tsq, _top_bucket(cur)):
+        cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_tsv WHERE tsv @@ %s::tsquery{where} LIMIT %s) m",
+                    [q, *dparams, Result.count_limit()])
+        n = cur.fetchone()[0]
+        if everything or n >= Result.count_limit():
+            return Result.capped(n)
+    raise AssertionError("unreachable: the last step covers everything")
 
 
 def search(cur, spec: Spec) -> Result:
     tsq = full_query(spec)
     if tsq is None:
         return Result()
-    count = _count(cur, full_query(spec, for_count=True), spec)
-    if count == 0 or spec.offset >= count:
-        return Result(count=count)
+    result = _count(cur, full_query(spec, for_count=True), spec)
+    if result.past_end(spec.offset):
+        return result
     if spec.order == "newest" or not spec.query.clauses:
-        return Result(hits=[Hit(id=i, score=0.0) for i in _window(cur, tsq, spec, spec.limit, spec.offset)], count=count)
+        result.hits = [Hit(id=i, score=0.0) for i in _window(cur, tsq, spec, spec.limit, spec.offset)]
+        return result
     # Relevance: the newest WINDOW matches, ranked here (ts_rank over every match is the bare cost).
     window = max(WINDOW, spec.offset + spec.limit)
     candidates = _window(cur, tsq, spec, window)
@@ -217,7 +226,8 @@ def search(cur, spec: Spec) -> Result:
         exact_ids = set(_window(cur, full_query(spec, with_exact=True), spec, window))
         candidates += sorted(exact_ids - set(candidates), reverse=True)
     texts = fetch_text(cur, candidates, body_chars=SCORE_BODY_CHARS)
-    return Result(hits=rank_candidates(candidates, exact_ids, spec, texts), count=count)
+    result.hits = rank_candidates(candidates, exact_ids, spec, texts)
+    return result
 
 
 def _bare_clause(c: Clause) -> str:

@@ -149,14 +149,16 @@ def search(cur, spec: Spec) -> Result:
         return Result()
     join, where, dparams = _date_sql(spec)
     base = f"FROM search_fts{join} WHERE search_fts MATCH ?{where}"
-    cur.execute(f"SELECT count(*) {base}", [expr, *dparams])
-    count = cur.fetchone()[0]
-    if count == 0 or spec.offset >= count:
-        return Result(count=count)
     page = f"SELECT search_fts.rowid {base} ORDER BY search_fts.rowid DESC LIMIT ? OFFSET ?"
+    # Counting stops one past the cap: FTS5 walks the newest matches first and stops there.
+    cur.execute(f"SELECT count(*) FROM ({page})", [expr, *dparams, Result.count_limit(), 0])
+    result = Result.capped(cur.fetchone()[0])
+    if result.past_end(spec.offset):
+        return result
     if spec.order == "newest" or not spec.query.clauses:
         cur.execute(page, [expr, *dparams, spec.limit, spec.offset])
-        return Result(hits=[Hit(id=r[0], score=0.0) for r in cur.fetchall()], count=count)
+        result.hits = [Hit(id=r[0], score=0.0) for r in cur.fetchall()]
+        return result
     # Relevance: the newest WINDOW matches (FTS5 walks rowids backwards and stops), ranked here.
     # No bm25(): it would read every match's doclist to weigh the terms, which is the bare cost.
     window = max(WINDOW, spec.offset + spec.limit)
@@ -168,7 +170,8 @@ def search(cur, spec: Spec) -> Result:
         exact_ids = {r[0] for r in cur.fetchall()}
         candidates += sorted(exact_ids - set(candidates), reverse=True)
     texts = fetch_text(cur, candidates, body_chars=SCORE_BODY_CHARS)
-    return Result(hits=rank_candidates(candidates, exact_ids, spec, texts), count=count)
+    result.hits = rank_candidates(candidates, exact_ids, spec, texts)
+    return result
 
 
 def bare_search(cur, q: str, limit: int = 20) -> list[int]:

@@ -54,7 +54,8 @@ class SearchHit:
 @dataclass
 class SearchPage:
     items: list[SearchHit]
-    count: int
+    count: int  # exact when count_exact; otherwise "more than count" (engine.COUNT_CAP)
+    count_exact: bool = True
 
 
 def build_spec(
@@ -96,4 +97,4 @@ def search(user, **params) -> SearchPage:
         title, body = texts.get(h.id, ("", ""))
         items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=title,
                                snippet=snippet_for(spec.query, title, body)))
-    return SearchPage(items=items, count=result.count)
+    return SearchPage(items=items, count=result.count, count_exact=result.count_exact)

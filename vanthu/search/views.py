@@ -43,21 +43,27 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "date_from": _date(g.get("date_from")), "date_to": _date(g.get("date_to")),
         "order": g.get("order") if g.get("order") in ("relevance", "newest") else "relevance",
     }
-    error, items, count = "", [], 0
+    offset = (page_no - 1) * PAGE_SIZE
+    error, items, count, exact = "", [], 0, True
     try:
-        result = service.search(request.user, **params, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+        result = service.search(request.user, **params, limit=PAGE_SIZE, offset=offset)
         items = hydrate(result)
         for it in items:
             it["snippet"] = mark_safe(it["snippet"])  # built by snippets.highlight: escaped, <mark> only
-        count = result.count
+        count, exact = result.count, result.count_exact
     except VanThuError as exc:
         error = exc.message
-    pages = (count + PAGE_SIZE - 1) // PAGE_SIZE
+    if exact:
+        pages = (count + PAGE_SIZE - 1) // PAGE_SIZE
+        has_next = page_no < pages
+    else:  # more than count: page on while pages are full, up to the deepest offset allowed
+        pages = 0
+        has_next = len(items) == PAGE_SIZE and offset + PAGE_SIZE <= service.MAX_OFFSET
     query = g.copy()
     query.pop("page", None)
     ctx = {
-        "q": q, "params": params, "items": items, "count": count, "error": error,
-        "page_no": page_no, "pages": pages, "first_rank": (page_no - 1) * PAGE_SIZE + 1, "has_prev": page_no > 1, "has_next": page_no < pages,
+        "q": q, "params": params, "items": items, "count": count, "count_exact": exact, "error": error,
+        "page_no": page_no, "pages": pages, "first_rank": offset + 1, "has_prev": page_no > 1, "has_next": has_next,
         "base_query": query.urlencode(), "types": DocumentType.objects.filter(is_active=True),
         "statuses": DocStatus.choices, "urgencies": Urgency.choices,
     }

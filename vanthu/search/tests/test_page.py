@@ -25,6 +25,21 @@ def test_results_page_shows_highlighted_hits_only_to_those_who_may_see_them(worl
     assert "Tìm thấy 0 văn bản" in html and f"/documents/{doc.id}/" not in html
 
 
+def test_results_page_says_more_than_the_cap_and_pages_on(world, make_doc, monkeypatch):
+    from vanthu.search import engine
+
+    monkeypatch.setattr(engine, "COUNT_CAP", 3)
+    monkeypatch.setattr("vanthu.search.views.PAGE_SIZE", 2)
+    for i in range(5):
+        make_doc(f"Thông báo lịch tiếp công dân tháng {i + 1}")
+    client = Client()
+    client.force_login(world.a.clerk)
+    html = client.get(reverse("search:search"), {"q": "tiep cong dan", "order": "newest"}).content.decode()
+    assert "Tìm thấy hơn 3 văn bản" in html and 'rel="next"' in html and "Trang 1" in html
+    last = client.get(reverse("search:search"), {"q": "tiep cong dan", "order": "newest", "page": 3}).content.decode()
+    assert last.count('class="search-hit"') == 1 and 'rel="next"' not in last and 'rel="prev"' in last
+
+
 def test_results_page_reports_bad_input_in_vietnamese(world):
     client = Client()
     client.force_login(world.a.clerk)

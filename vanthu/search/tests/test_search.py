@@ -7,7 +7,7 @@ from datetime import date
 from django.db import connection
 
 from vanthu.documents.models import Document
-from vanthu.search import indexing
+from vanthu.search import engine, indexing
 from vanthu.search.fold import fold
 from vanthu.search.service import engine_for
 
@@ -113,7 +113,7 @@ def test_filters_direction_type_status_urgency_dates_and_organization(world, api
     assert paper.id not in ids(search(api, q=q, date_from="2026-01-01"))
     assert set(ids(search(api, q=q, organization_id=world.a.org.id))) == {out_cv.id, out_kh.id, draft.id, incoming.id, paper.id}
     r = search(api, q=q, organization_id=world.outsider.org.id)
-    assert r.json() == {"items": [], "count": 0}
+    assert r.json() == {"items": [], "count": 0, "count_exact": True}
 
 
 def test_newest_first_and_pagination_with_correct_counts(world, api_as, make_doc):
@@ -136,7 +136,7 @@ def test_a_person_of_another_organisation_never_sees_a_document(world, api_as, m
     assert [i["document_id"] for i in b["items"]] == [to_b.id] and b["count"] == 1
     for user in (world.c.clerk, world.outsider.leader):
         r = search(api_as(user), q=q).json()
-        assert r == {"items": [], "count": 0}
+        assert r == {"items": [], "count": 0, "count_exact": True}
         assert search(api_as(user), q=q, organization_id=world.a.org.id).json()["count"] == 0
         assert search(api_as(user), q="", status="issued").json()["count"] == 0
 
@@ -194,3 +194,17 @@ def test_reindex_command(world, make_doc):
     call_command("search", "reindex")
     with connection.cursor() as cur:
         assert doc.id in engine_for().indexed_ids(cur)
+
+
+def test_counts_stop_at_the_cap_and_pages_go_on(world, api_as, make_doc, monkeypatch):
+    monkeypatch.setattr(engine, "COUNT_CAP", 4)
+    docs = [make_doc(f"Báo cáo tiến độ chuyển đổi số tuần {i}") for i in range(6)]
+    api = api_as(world.a.clerk)
+    first = search(api, q="tien do chuyen doi", order="newest", limit=4).json()
+    assert (first["count"], first["count_exact"]) == (4, False)
+    rest = search(api, q="tien do chuyen doi", order="newest", limit=4, offset=4).json()
+    assert [i["document_id"] for i in first["items"] + rest["items"]] == [d.id for d in reversed(docs)]
+    narrow = search(api, q='tien do chuyen doi "tuan 3"').json()
+    assert (narrow["count"], narrow["count_exact"]) == (1, True)
+    # Another organisation's person still sees nothing, and an exact zero.
+    assert search(api_as(world.c.clerk), q="tien do chuyen doi").json() == {"items": [], "count": 0, "count_exact": True}
