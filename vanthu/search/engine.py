@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .fold import TOKEN_RE, diacritic_tokens, fold, fold_table
+from .fold import TOKEN_RE, ascii_fold, diacritic_tokens, fold, fold_table
 from .query import ParsedQuery
 
 WINDOW = 100  # candidates ranked for "relevance" (newest matches first)
@@ -141,21 +141,36 @@ K1, B = 1.2, 0.75
 TITLE_WEIGHT = 4.0
 
 
+_WIDE_PUNCT = "“”‘’–—…•·«»\u00a0"
+
+
 @lru_cache(maxsize=1)
 def _norm_table() -> dict[int, str]:
     table = dict(fold_table())
-    for ch in string.punctuation + "“”‘’–—…•·«»\u00a0":
+    for ch in string.punctuation + _WIDE_PUNCT:
         table[ord(ch)] = " "
     return table
+
+
+# ASCII punctuation to spaces, over the bytes `ascii_fold` gives (bytes.translate runs in C).
+_PUNCT_BYTES = bytes(b if chr(b).isalnum() else 32 for b in range(128)) + bytes(range(128, 256))
 
 
 def _norm(text: str) -> str:
     """Folded words separated by single spaces, padded, so that `str.count(" w ")` counts words.
 
-    One str.translate and one split: this runs for every candidate of every query.
+    This runs for every candidate of every query, so the usual case stays in C: typographic
+    punctuation to spaces, `ascii_fold`, then punctuation to spaces and one split.
     """
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        for ch in _WIDE_PUNCT:
+            if ch in text:
+                text = text.replace(ch, " ")
+    folded = ascii_fold(text)
+    if folded is not None:
+        return " " + " ".join(folded.translate(_PUNCT_BYTES).decode("ascii").split()) + " "
     folded = text.translate(_norm_table())
     if not folded.isascii():
         return " " + " ".join(_SEP_RE.sub(" ", fold(text)).split()) + " "

@@ -40,9 +40,28 @@ def fold_table() -> dict[int, str]:
     return table
 
 
+def ascii_fold(text: str) -> bytes | None:
+    """`fold(text)` as ASCII bytes when every character folds to exactly one ASCII letter, digit or
+    sign (all of Vietnamese), else None.
+
+    Runs in C (NFD, drop what is not ASCII, lower): several times faster than str.translate with
+    a table, which matters because ranking folds every candidate's text at query time. `text`
+    must be NFC. Equal lengths prove that only combining marks were dropped: a character with no
+    ASCII base (“, ×, Ω) would be dropped whole and shorten the result.
+    """
+    if not text.isascii():
+        text = text.replace("đ", "d").replace("Đ", "d")
+        b = unicodedata.normalize("NFD", text).encode("ascii", "ignore")
+        return b.lower() if len(b) == len(text) else None
+    return text.lower().encode("ascii")
+
+
 def fold(text: str) -> str:
-    """Lower-case, diacritic-free form of `text` (str.translate keeps this fast at scale)."""
+    """Lower-case, diacritic-free form of `text`."""
     text = unicodedata.normalize("NFC", text)
+    fast = ascii_fold(text)
+    if fast is not None:
+        return fast.decode("ascii")
     out = text.translate(fold_table())
     if not out.isascii():
         # Rare leftovers (combining marks not composable with their base): strip them.
