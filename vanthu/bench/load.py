@@ -233,6 +233,25 @@ def _flat_out(base: str, person: Person, path: str, params: dict, clients: int, 
     return len(tally.times) / (time.monotonic() - started), tally.errors_5xx
 
 
+def _server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by the server process and its workers, from /proc:
+    a figure that does not depend on how busy the rest of the machine is. None off Linux."""
+    proc = Path("/proc")
+    if not (proc / str(pid) / "stat").exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # After the command: state, ppid, …; utime and stime are the 14th and 15th fields.
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _wait_up(base: str, proc: subprocess.Popen) -> None:
     import requests
 
@@ -279,13 +298,23 @@ def run_load(ctx: Context) -> Result:
         _wait_up(base, server)
         ctx.say(f"gunicorn on {base} ({workers} processes × {threads} threads); {users} people for {seconds:.0f} s")
         tally = Tally()
+        cpu_before = _server_cpu_seconds(server.pid)
         elapsed = _drive(base, people, seconds, think, tally)
+        cpu_after = _server_cpu_seconds(server.pid)
+        load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         clerk = next(p for p in people if p.role == "clerk")
         clients = workers * threads
         flat_seconds = max(5.0, min(20.0, seconds / 6))
         ctx.say(f"throughput: inbox vs bare view, {clients} clients flat out, {flat_seconds:.0f} s each")
+        c0 = _server_cpu_seconds(server.pid)
         inbox_rps, inbox_5xx = _flat_out(base, clerk, "/api/v1/inbox", {"organization_id": clerk.org_id, "limit": 20}, clients, flat_seconds)
+        c1 = _server_cpu_seconds(server.pid)
         bare_rps, bare_5xx = _flat_out(base, clerk, "/healthz", {}, clients, flat_seconds)
+        c2 = _server_cpu_seconds(server.pid)
+        flat_cpu = {}
+        if None not in (c0, c1, c2):
+            flat_cpu = {"inbox_server_cpu_ms": round((c1 - c0) * 1000 / max(1, inbox_rps * flat_seconds), 3),
+                        "bare_server_cpu_ms": round((c2 - c1) * 1000 / max(1, bare_rps * flat_seconds), 3)}
     finally:
         server.terminate()
         try:
@@ -302,9 +331,14 @@ def run_load(ctx: Context) -> Result:
         "failure_kinds": tally.failure_kinds,
         "no_server_errors": tally.errors_5xx + inbox_5xx + bare_5xx == 0 and tally.failures == 0,
         "p50_ms": round(percentile(times, 50), 1) if times else None, "p99_ms": round(percentile(times, 99), 1) if times else None,
-        "by_kind": tally.by_kind,
+        "by_kind": tally.by_kind, **flat_cpu,
         "p95_ms_by_kind": {k: round(percentile(v, 95), 1) for k, v in sorted(tally.times_by_kind.items())},
         "inbox_rps_flat_out": round(inbox_rps, 1), "bare_rps_flat_out": round(bare_rps, 1),
+        # The server's own CPU per request of the mix (PostgreSQL and the simulated people not
+        # counted): comparable between runs whatever else the machine is doing.
+        "server_cpu_ms_per_request": (round((cpu_after - cpu_before) * 1000 / requests_n, 2)
+                                      if cpu_before is not None and cpu_after is not None and requests_n else None),
+        "load_average_1min_at_end": round(load_avg, 2) if load_avg is not None else None,
         "gunicorn": {"workers": workers, "threads": threads}, "documents_per_inbox": n_docs,
         "database": connection.vendor,
     }

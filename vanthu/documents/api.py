@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest
@@ -266,17 +267,24 @@ def _tables() -> dict[str, str]:
             "ty": qn(DocumentType._meta.db_table), "org": qn(Organization._meta.db_table)}
 
 
+_as_json = DjangoJSONEncoder().default  # the API's own text for dates and times, applied once
+
+
 def _aware(value):
     # PostgreSQL returns aware datetimes; SQLite's driver naive UTC ones (or text).
+    if value is None:
+        return None
     if isinstance(value, str):
         value = parse_datetime(value) or value
     if isinstance(value, datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value
+    return _as_json(value)
 
 
 def _day(value):
-    return parse_date(value) if isinstance(value, str) else value
+    if value is None:
+        return None
+    return _as_json(parse_date(value) if isinstance(value, str) else value)
 
 
 def _delivery_rows(org_id: int, where: str, params: list, limit: int, offset: int) -> tuple[list[dict], int]:
