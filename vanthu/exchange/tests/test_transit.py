@@ -191,3 +191,22 @@ def test_a_clerk_sees_the_failure_on_the_page_and_sends_again_from_it(peer_world
     assert r.status_code == 302 and r["Location"] == f"/documents/{doc.id}/"
     assert Delivery.objects.get(document=doc, recipient=remote).status_code == StatusCode.SENDING
     assert OutboxMessage.objects.get().state == OutboxState.PENDING
+
+
+def test_a_package_exported_to_a_file_is_not_an_acknowledgement(peer_world, tmp_path, acknowledging_peer):
+    """USB export: the row stays 00 and its message pending, with the same message id in the file,
+    so the peer's answer to the later post ("duplicate" if it was imported) makes it 01."""
+    from vanthu.exchange.commands import edxml_export
+
+    world, peer, remote, *_ = peer_world
+    doc = _issue_to(world, [remote])
+    path = tmp_path / "goitin.edxml"
+    assert edxml_export(doc.id, str(path)) == 0
+    d = Delivery.objects.get(document=doc, recipient=remote)
+    message = OutboxMessage.objects.get()
+    assert d.status_code == StatusCode.SENDING and message.state == OutboxState.PENDING
+    assert f'id="{message.message_id}"'.encode() in path.read_bytes()
+    Peer.objects.filter(pk=peer.pk).update(endpoint=acknowledging_peer)
+    assert sending.send_due() == 1
+    d.refresh_from_db()
+    assert d.status_code == StatusCode.ARRIVED
