@@ -13,7 +13,8 @@ Here, instead:
   A slow client costs a socket, not a thread, so it cannot make the server unavailable to others.
 * Reading has deadlines: the head must arrive within `VANTHU_REQUEST_HEADER_TIMEOUT` seconds; a
   body within `VANTHU_REQUEST_BODY_TIMEOUT` seconds, extended while it keeps arriving at
-  `VANTHU_REQUEST_MIN_RATE_KB` KiB/s or faster (as Apache's mod_reqtimeout does). Past its
+  `VANTHU_REQUEST_MIN_RATE_KB` KiB/s or faster (as Apache's mod_reqtimeout does), and with no
+  pause longer than `VANTHU_REQUEST_BODY_TIMEOUT` (as nginx's client_body_timeout). Past its
   deadline a connection is answered 408 and closed.
 * Larger and chunked bodies are read in a thread, under the same deadlines (every recv() is
   bounded by the time left). The body guard reads every body before Django sees it: a
@@ -67,15 +68,18 @@ class RequestTimeout(TimeoutError):
 
 class _DeadlineRecv:
     """The socket as the request parser sees it: every recv() is bounded by a deadline, which
-    grows by one second for every `min_rate` bytes received (0 = no deadline)."""
+    grows by one second for every `min_rate` bytes received, and by an idle limit (no byte for
+    that long ends the request however much came before). A zero deadline means no limits."""
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self.deadline = 0.0
+        self.idle = 0.0
         self.min_rate = 0.0
 
     def start(self, seconds: float, min_rate: float = 0.0) -> None:
         self.deadline = time.monotonic() + seconds
+        self.idle = seconds
         self.min_rate = min_rate
 
     def stop(self) -> None:
@@ -84,7 +88,7 @@ class _DeadlineRecv:
     def recv(self, size: int) -> bytes:
         if not self.deadline:
             return self._sock.recv(size)
-        left = self.deadline - time.monotonic()
+        left = min(self.deadline - time.monotonic(), self.idle)
         if left <= 0:
             raise RequestTimeout("request not received in time")
         before = self._sock.gettimeout()
@@ -106,11 +110,12 @@ class _DeadlineRecv:
 class _Reading:
     """A request being read by the event loop."""
 
-    __slots__ = ("buf", "deadline", "head_end", "need")
+    __slots__ = ("buf", "deadline", "head_end", "idle_until", "need")
 
     def __init__(self, deadline: float) -> None:
         self.buf = bytearray()
-        self.deadline = deadline
+        self.deadline = deadline  # for the whole head, or the body (extended as it arrives)
+        self.idle_until = deadline  # the next byte must come by then
         self.head_end = -1
         self.need = -1  # bytes of head + body to wait for; -1 while the head is incomplete
 
@@ -181,6 +186,7 @@ class GuardedThreadWorker(ThreadWorker):
             conn.close()
             return
         state.buf += data
+        now = time.monotonic()
         if state.need < 0:
             end = state.buf.find(b"\r\n\r\n")
             if end < 0:
@@ -193,9 +199,11 @@ class GuardedThreadWorker(ThreadWorker):
                 self._dispatch(conn)  # read in a thread, under deadlines (see handle_request)
                 return
             state.need = state.head_end + length
-            state.deadline = time.monotonic() + self.body_timeout
+            state.deadline = now + self.body_timeout
         elif self.min_rate:
             state.deadline += len(data) / self.min_rate
+        if state.need >= 0:
+            state.idle_until = now + self.body_timeout
         if len(state.buf) >= state.need:
             self._dispatch(conn)
 
@@ -218,7 +226,7 @@ class GuardedThreadWorker(ThreadWorker):
         super().murder_pending()
         now = time.monotonic()
         for conn, state in list(self.reading.items()):
-            if state.deadline <= now:
+            if min(state.deadline, state.idle_until) <= now:
                 self._forget(conn)
                 self.nr_conns -= 1
                 try:  # best effort: the client may be gone, or not reading
