@@ -292,37 +292,110 @@ def sign(root: etree._Element, key, cert: x509.Certificate) -> bytes:
 # --- parsing safely -----------------------------------------------------------------------------------
 
 
-def _parser() -> etree.XMLPullParser:
-    # huge_tree lifts libxml2's 10 MB cap on one text node, which a 7.5 MB file's base64 already
-    # reaches. The protections it also relaxes are ours instead: no DTD at all (so no entity of
-    # any size), the body's size capped before parsing, and depth, element count and the text of
-    # every element but an attachment's content bounded in `parse` as the events come.
-    return etree.XMLPullParser(
-        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
-        dtd_validation=False, huge_tree=True, remove_pis=True, remove_comments=True,
-    )
+class _Builder:
+    """Parser target: builds the tree as lxml would, with the limits checked at every event, and
+    (when asked) each attachment's base64 decoded as it streams in, never held as text.
+
+    libxml2 caps one text node at 10 MB (a 7.5 MB file) when it builds the tree itself; handing
+    the events to this target instead leaves every other libxml2 limit on (`huge_tree` stays
+    off) while a file's content goes to its decoder in pieces of the parser's size.
+    """
+
+    def __init__(self, payloads: dict[str, bytes] | None) -> None:
+        self._tree = etree.TreeBuilder()
+        self._payloads = payloads
+        self._payload_tag, self._attachment_tag = q("ContentTransferEncoded"), q("Attachment")
+        self._depth = self._count = self._text = 0
+        self._in_attachment = False  # inside edXML › AttachmentEncoded › Attachment
+        self._in_payload = False  # inside its ContentTransferEncoded
+        self._decoding: _Base64Sink | None = None  # …and decoding it (with `payloads`)
+        self._decoded: bytes | None = None  # the last one, until its Attachment ends
+
+    def start(self, tag: str, attrib: dict, nsmap: dict | None = None) -> etree._Element:
+        if self._in_payload:
+            raise PackageError("element_in_attachment", "an element inside an attachment's content")
+        self._depth += 1
+        self._count += 1
+        self._text = 0
+        if self._depth > MAX_DEPTH:
+            raise PackageError("too_deep", f"nesting deeper than {MAX_DEPTH}")
+        if self._count > MAX_ELEMENTS:
+            raise PackageError("too_many_elements", f"more than {MAX_ELEMENTS} elements")
+        if tag == self._attachment_tag and self._depth == 3:
+            self._in_attachment, self._decoded = True, None
+        elif tag == self._payload_tag and self._in_attachment and self._depth == 4:
+            self._in_payload = True
+            self._decoding = _Base64Sink() if self._payloads is not None else None
+        return self._tree.start(tag, attrib, nsmap) if nsmap else self._tree.start(tag, attrib)
+
+    def data(self, text: str) -> None:
+        if self._in_payload:  # a file's content: as large as the body cap allows
+            if self._decoding is not None:
+                self._decoding.feed(text)
+            else:
+                self._tree.data(text)
+            return
+        self._text += len(text)  # an element's text, or text between elements
+        if self._text > MAX_TEXT:
+            raise PackageError("text_too_long", f"an element's text is longer than {MAX_TEXT} characters")
+        self._tree.data(text)
+
+    def end(self, tag: str) -> etree._Element:
+        self._depth -= 1
+        self._text = 0
+        self._in_payload = False
+        if self._decoding is not None:
+            self._decoded, self._decoding = self._decoding.close(), None
+        el = self._tree.end(tag)
+        if tag == self._attachment_tag and self._depth == 2:
+            self._in_attachment = False
+        if self._payloads is not None and tag == self._attachment_tag and self._depth == 2:
+            cid = _text(el, "E:ContentId", limit=128)
+            if cid in self._payloads:
+                raise PackageError("duplicate_attachment", f"attachment {cid[:40]} appears twice")
+            if len(self._payloads) >= MAX_FILES:
+                raise PackageError("too_many_files", "too many files")
+            self._payloads[cid] = self._decoded if self._decoded is not None else b""
+            self._decoded = None
+        return el
+
+    def doctype(self, *_args) -> None:
+        raise PackageError("dtd_forbidden", "a DOCTYPE is not accepted")
+
+    def close(self) -> etree._Element | None:
+        # lxml calls this also when parsing stopped (our refusal, or libxml2's error): then the
+        # tree is incomplete and that error, not "missing end tags", is the one to report.
+        try:
+            return self._tree.close()
+        except etree.XMLSyntaxError:
+            return None
 
 
-def _payload_tag() -> str:
-    return q("ContentTransferEncoded")
+class _Base64Sink:
+    """Decodes base64 given in pieces: whitespace (line breaks) ignored, anything else outside
+    the alphabet refused; each piece decoded as far as whole groups of four go."""
 
+    def __init__(self) -> None:
+        self._out = bytearray()
+        self._rest = ""
 
-def _take_attachment(el: etree._Element, payloads: dict[str, bytes], *, clear: bool = True) -> None:
-    """At the end of an `Attachment`: decode its base64 once and drop the text from the tree, so
-    the package's memory is its bytes plus the decoded files, not a third copy as text."""
-    cid = _text(el, "E:ContentId", limit=128)
-    if cid in payloads:
-        raise PackageError("duplicate_attachment", f"attachment {cid[:40]} appears twice")
-    if len(payloads) >= MAX_FILES:
-        raise PackageError("too_many_files", "too many files")
-    payload = el.find(_payload_tag())
-    text = (payload.text or "") if payload is not None else ""
-    try:
-        payloads[cid] = base64.b64decode(text, validate=False)
-    except ValueError:
-        raise PackageError("bad_base64", f"attachment {cid[:40]} is not base64") from None
-    if clear and payload is not None:
-        payload.text = None
+    def feed(self, text: str) -> None:
+        text = self._rest + "".join(text.split())
+        whole = len(text) - len(text) % 4
+        self._rest = text[whole:]
+        if whole:
+            self._decode(text[:whole])
+
+    def _decode(self, text: str) -> None:
+        try:
+            self._out += base64.b64decode(text, validate=True)
+        except ValueError:
+            raise PackageError("bad_base64", "an attachment is not base64") from None
+
+    def close(self) -> bytes:
+        if self._rest:
+            self._decode(self._rest)  # not a whole group of four: refused as not base64
+        return bytes(self._out)
 
 
 def parse(data: bytes, *, payloads: dict[str, bytes] | None = None) -> etree._Element:
@@ -330,8 +403,9 @@ def parse(data: bytes, *, payloads: dict[str, bytes] | None = None) -> etree._El
     no network, bounded depth, element count and text, checked while parsing so that a hostile
     document stops early.
 
-    With `payloads`, each attachment is decoded as soon as its element ends, put there by its
-    ContentId, and its text removed from the tree (`read_package(root, payloads)` then uses it).
+    With `payloads`, each attachment is decoded as it streams in and put there by its ContentId;
+    the tree keeps its ContentTransferEncoded empty (`read_package(root, payloads)` uses them).
+    Without, the tree keeps the base64 text (as lxml would, but for files of any size).
     """
     head = data[:64].lstrip()
     if not (head.startswith(b"<?xml") or head.startswith(b"<")) or b"\x00" in data[:64] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -339,36 +413,17 @@ def parse(data: bytes, *, payloads: dict[str, bytes] | None = None) -> etree._El
         raise PackageError("not_xml", "not an XML document (UTF-8 expected)")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise PackageError("dtd_forbidden", "a DOCTYPE or ENTITY declaration is not accepted")
-    parser = _parser()
-    depth = count = 0
-    payload_tag, attachment_tag = _payload_tag(), q("Attachment")
+    builder = _Builder(payloads)
+    parser = etree.XMLParser(target=builder, resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                             huge_tree=False, remove_pis=True, remove_comments=True)
     try:
         for start in range(0, len(data), CHUNK):
             parser.feed(data[start:start + CHUNK])
-            for event, el in parser.read_events():
-                if event == "start":
-                    depth += 1
-                    count += 1
-                    if depth > MAX_DEPTH:
-                        raise PackageError("too_deep", f"nesting deeper than {MAX_DEPTH}")
-                    if count > MAX_ELEMENTS:
-                        raise PackageError("too_many_elements", f"more than {MAX_ELEMENTS} elements")
-                    continue
-                depth -= 1
-                if el.tag == payload_tag:
-                    continue  # a file's content: as large as the body cap allows
-                if (el.text is not None and len(el.text) > MAX_TEXT) or any(
-                        c.tail is not None and len(c.tail) > MAX_TEXT for c in el):  # text between elements too
-                    raise PackageError("text_too_long", f"an element's text is longer than {MAX_TEXT} characters")
-                if payloads is not None and el.tag == attachment_tag and depth == 2:
-                    _take_attachment(el, payloads)
         root = parser.close()
     except etree.XMLSyntaxError as exc:
         if "depth" in str(exc).lower():  # libxml2's own limit can trip inside one chunk, before ours
             raise PackageError("too_deep", f"nesting deeper than {MAX_DEPTH}") from None
         raise PackageError("malformed_xml", f"malformed XML: {str(exc)[:200]}") from None
-    if root.getroottree().docinfo.doctype:
-        raise PackageError("dtd_forbidden", "a DOCTYPE is not accepted")
     return root
 
 
@@ -463,10 +518,15 @@ def _attachments(root: etree._Element, manifest: etree._Element | None, payloads
     refs = [] if manifest is None else manifest.findall(q("Reference"))
     if len(refs) > MAX_FILES:
         raise PackageError("too_many_files", "too many files")
-    if payloads is None:  # a tree parsed without taking the files out as it went
+    if payloads is None:  # a tree parsed with the files' text kept in it
         payloads = {}
         for att in root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}"):
-            _take_attachment(att, payloads, clear=False)
+            cid = _text(att, "E:ContentId", limit=128)
+            if cid in payloads:
+                raise PackageError("duplicate_attachment", f"attachment {cid[:40]} appears twice")
+            sink = _Base64Sink()
+            sink.feed(att.findtext(q("ContentTransferEncoded")) or "")
+            payloads[cid] = sink.close()
     files = []
     for ref in refs:
         cid = _text(ref, "E:ContentId", limit=128).removeprefix("cid:")

@@ -181,3 +181,26 @@ def test_a_file_larger_than_libxml2s_text_cap_round_trips():
     assert root.find(f"{{{NS}}}AttachmentEncoded/{{{NS}}}Attachment/{{{NS}}}ContentTransferEncoded").text is None  # taken out
     assert [f.data for f in E.read_package(root, files).files] == [big]
     assert [f.data for f in E.read_package(E.parse(data)).files] == [big]  # and without taking them out as it goes
+
+
+def _attachment_xml(content: bytes) -> bytes:
+    return (b'<edXML:edXML xmlns:edXML="' + NS.encode() + b'"><edXML:AttachmentEncoded><edXML:Attachment>'
+            b"<edXML:ContentId>file1</edXML:ContentId><edXML:ContentTransferEncoded>" + content +
+            b"</edXML:ContentTransferEncoded></edXML:Attachment></edXML:AttachmentEncoded></edXML:edXML>")
+
+
+@pytest.mark.parametrize("content,code", [
+    (b"QUJD<x/>REVG", "element_in_attachment"),
+    (b"QUJD!!!!", "bad_base64"),
+    (b"QUJDR", "bad_base64"),  # not a whole group of four
+])
+def test_attachment_content_is_base64_and_nothing_else(content, code):
+    with pytest.raises(E.PackageError) as exc:
+        E.parse(_attachment_xml(content), payloads={})
+    assert exc.value.code == code
+
+
+def test_attachment_content_may_be_wrapped_in_lines():
+    files: dict[str, bytes] = {}
+    E.parse(_attachment_xml(b"QUJD\r\nREVG\n  R0hJ\n"), payloads=files)
+    assert files == {"file1": b"ABCDEFGHI"}
