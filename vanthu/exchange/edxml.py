@@ -198,8 +198,9 @@ def _placeholder(header: etree._Element) -> None:
     etree.SubElement(header, f"{{{DS}}}Signature", Id="placeholder", nsmap={"ds": DS})
 
 
-def build_package(pkg: Package) -> etree._Element:
-    """The unsigned package tree (call `sign` next)."""
+def build_package(pkg: Package, *, content_marker: str = "") -> etree._Element:
+    """The unsigned package tree (call `sign` next). With `content_marker`, each file's content
+    is `{marker}{index}.` instead of its base64 (see `signed_package`)."""
     root, envelope, header = _root()
     mh = _sub(header, "MessageHeader")
     _party(mh, "From", pkg.sender)
@@ -251,7 +252,7 @@ def build_package(pkg: Package) -> etree._Element:
         _sub(att, "ContentType", f.content_type)
         _sub(att, "ContentId", cid)
         _sub(att, "Description", f.description)
-        _sub(att, "ContentTransferEncoded", base64.b64encode(f.data).decode("ascii"))
+        _sub(att, "ContentTransferEncoded", f"{content_marker}{i}." if content_marker else base64.b64encode(f.data).decode("ascii"))
         _sub(att, "AttachmentName", f.name)
     return root
 
@@ -287,6 +288,23 @@ def sign(root: etree._Element, key, cert: x509.Certificate) -> bytes:
     signed = signer.sign(copy.deepcopy(envelope), key=key, cert=[cert])
     root.replace(envelope, signed)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def signed_package(pkg: Package, key, cert: x509.Certificate) -> bytes:
+    """`sign(build_package(pkg), key, cert)`, byte for byte, but each file's base64 goes straight
+    into the output rather than through a text node and a serialisation: building an 80 MB
+    package then costs about twice its size in memory instead of about five times. The files
+    are outside the signed envelope, so they can be put in after signing."""
+    marker = f"vanthu-file-{uuid.uuid4().hex}-"
+    data = sign(build_package(pkg, content_marker=marker), key, cert)
+    view, parts, at = memoryview(data), [], 0
+    for i, f in enumerate(pkg.files):
+        token = f"{marker}{i}.".encode()
+        found = data.index(token, at)
+        parts += [view[at:found], base64.b64encode(f.data)]
+        at = found + len(token)
+    parts.append(view[at:])
+    return b"".join(parts)
 
 
 # --- parsing safely -----------------------------------------------------------------------------------

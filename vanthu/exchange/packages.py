@@ -61,7 +61,7 @@ def package_for(delivery: Delivery, *, message_id: str, business_type: int = 0, 
         business_reason=reason, staff_name=staff_name, files=_files(doc) if business_type != 1 else [],
     )
     key, cert = signing_material(doc.issuer)
-    return edxml.sign(edxml.build_package(pkg), key, cert)
+    return edxml.signed_package(pkg, key, cert)
 
 
 def status_for(row: OutboxMessage) -> bytes:

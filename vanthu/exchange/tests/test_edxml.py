@@ -174,7 +174,7 @@ def test_a_file_larger_than_libxml2s_text_cap_round_trips():
 
     key, cert = _key_and_cert()
     big = make_pdf([["Phụ lục"]]) + os.urandom(12 * 1024 * 1024)  # bytes after %%EOF: still the same bytes to carry
-    data = E.sign(E.build_package(_package(files=[E.FilePart("phuluc.pdf", big)])), key, cert)
+    data = E.signed_package(_package(files=[E.FilePart("phuluc.pdf", big)]), key, cert)
     files: dict[str, bytes] = {}
     root = E.parse(data, payloads=files)
     E.verify(root, cert)
@@ -204,3 +204,10 @@ def test_attachment_content_may_be_wrapped_in_lines():
     files: dict[str, bytes] = {}
     E.parse(_attachment_xml(b"QUJD\r\nREVG\n  R0hJ\n"), payloads=files)
     assert files == {"file1": b"ABCDEFGHI"}
+
+
+def test_signed_package_streams_the_files_into_the_same_bytes():
+    key, cert = _key_and_cert("rsa")  # RSA PKCS#1 v1.5 signatures are deterministic: the bytes can be compared
+    files = [E.FilePart(f"tep{i}.pdf", make_pdf([[f"Tệp {i}"]]), content_id=f"file{i + 1}") for i in range(12)]
+    pkg = _package(files=files)
+    assert E.signed_package(pkg, key, cert) == E.sign(E.build_package(pkg), key, cert)
