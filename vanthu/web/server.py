@@ -110,10 +110,11 @@ class _DeadlineRecv:
 class _Reading:
     """A request being read by the event loop."""
 
-    __slots__ = ("buf", "deadline", "head_end", "idle_until", "need")
+    __slots__ = ("buf", "deadline", "head_end", "idle_until", "need", "scanned")
 
     def __init__(self, deadline: float) -> None:
         self.buf = bytearray()
+        self.scanned = 0  # bytes of the head already searched for its end
         self.deadline = deadline  # for the whole head, or the body (extended as it arrives)
         self.idle_until = deadline  # the next byte must come by then
         self.head_end = -1
@@ -188,7 +189,9 @@ class GuardedThreadWorker(ThreadWorker):
         state.buf += data
         now = time.monotonic()
         if state.need < 0:
-            end = state.buf.find(b"\r\n\r\n")
+            # From where the last search stopped: a head dripped a byte at a time costs linear time.
+            end = state.buf.find(b"\r\n\r\n", max(0, state.scanned - 3))
+            state.scanned = len(state.buf)
             if end < 0:
                 if len(state.buf) > MAX_HEAD_BYTES:
                     self._dispatch(conn)  # the parser answers 431/400
