@@ -168,6 +168,9 @@ def test_document_page_and_api_show_the_state_in_words(peer_world, client, api_a
     by_code = {i["recipient"]["code"]: i for i in items}
     assert by_code[REMOTE]["status_code"] == "00" and by_code[REMOTE]["status_label"] == "Đang gửi, chờ bên nhận xác nhận"
     assert by_code[world.b.org.code]["status_code"] == "01"
+    api = api_as(world.a.clerk)
+    english = api.client.get(f"/api/v1/documents/{doc.id}/deliveries", headers={**api.headers, "Accept-Language": "en"}).json()["items"]
+    assert {i["status_label"] for i in english} == {"Sending, awaiting the recipient system's acknowledgement", "Arrived"}
     client.force_login(world.a.clerk)
     page = client.get(f"/documents/{doc.id}/").content.decode()
     assert 'data-status="00"' in page and "Đang gửi, chờ bên nhận xác nhận" in page
