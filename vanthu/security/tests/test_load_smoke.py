@@ -29,3 +29,7 @@ def test_the_load_benchmark_runs_and_reports_no_server_errors(tmp_path):
     assert d["errors_5xx"] == 0 and d["no_server_errors"] is True
     assert 0 < result["ratio"] <= 2
     assert d["by_kind"].get("inbox", 0) > 0
+    assert set(d["p95_ms_by_kind"]) == set(d["by_kind"])
+    if Path("/proc/self/stat").exists():  # the server's own CPU per request, whatever the machine's load
+        assert d["server_cpu_ms_per_request"] > 0
+        assert 0 < d["bare_server_cpu_ms"] and 0 < d["inbox_server_cpu_ms"]
