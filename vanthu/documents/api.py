@@ -145,8 +145,8 @@ class DocumentFilter(Schema):
 
 @router.get("/documents", response=DocumentList, summary="Văn bản đi của một đơn vị")
 def list_documents(request, filters: Query[DocumentFilter]):
-    org = _org_for(request.user, filters.organization_id)
-    qs = Document.objects.issued_by(org.id).select_related("doc_type")
+    org_id = _member_org_id(request.user, filters.organization_id)
+    qs = Document.objects.issued_by(org_id).select_related("doc_type")
     if filters.status:
         qs = qs.filter(status=filters.status)
     qs = qs.order_by("-created_at", "-id")
