@@ -193,8 +193,10 @@ class StatusCode(models.TextChoices):
     IN_PROGRESS = "05", _("Đang xử lý")
     DONE = "06", _("Hoàn thành")
     RECALL_REQUESTED = "13", _("Yêu cầu thu hồi")
-    RECALL_AGREED = "15", _("Đồng ý thu hồi")
-    RECALL_REFUSED = "16", _("Từ chối thu hồi")
+    # 13, 15 and 16 serve a recall and an update or replacement alike (DOMAIN.md): the label
+    # of an answer must not tell a clerk that an update was a recall.
+    RECALL_AGREED = "15", _("Đồng ý thu hồi/cập nhật")
+    RECALL_REFUSED = "16", _("Từ chối thu hồi/cập nhật")
     SEND_FAILED = "98", _("Gửi không thành công")
 
 
@@ -240,6 +242,10 @@ class Delivery(models.Model):
             # The inbox: one organisation's deliveries, newest first, optionally by status.
             models.Index(fields=["recipient", "-arrived_at", "-id"], name="delivery_inbox"),
             models.Index(fields=["recipient", "status_code", "-arrived_at", "-id"], name="delivery_inbox_status"),
+            # The issuer's "sending failed" marker and count: an EXISTS per document probes this
+            # partial index, which holds only the rare 98 rows (the document_id index would be
+            # scanned through every delivery of every one of the issuer's documents).
+            models.Index(fields=["document"], condition=models.Q(status_code=StatusCode.SEND_FAILED), name="delivery_send_failed"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["document", "recipient"], name="delivery_once_per_recipient"),
