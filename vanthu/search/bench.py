@@ -30,6 +30,7 @@ from .service import snippet_for
 CORPUS_VERSION = 1
 BATCH = 2000
 KINDS = ("one", "two", "phrase")
+WARMUP = 20  # untimed queries per kind before timing
 
 
 def _cache_dir() -> Path:
@@ -227,12 +228,23 @@ def _person_org(b) -> int:
     return 11
 
 
+def not_visible(b, ids: set[int], org: int) -> int:
+    """Hits the person's organisation neither issued nor received: must be 0 (checked, not timed)."""
+    rows = b.engine.fetch_orgs(b.cur, sorted(ids))
+    return sum(1 for orgs in rows.values() if not {f"i{org}", f"r{org}"} & set(orgs.split())) + len(ids - rows.keys())
+
+
 def run_queries(b, corpus: Corpus, ctx: Context, n: int, bare_n: int) -> dict:
     org = _person_org(b)
     out: dict[str, Any] = {}
+    # Warm up with other queries of each kind (not timed): a running server's caches are warm, and
+    # the first queries of a fresh process would measure loading the index from disk instead.
+    for kind in KINDS:
+        for q in corpus.queries(kind, WARMUP, seed=97):
+            b.engine.search(b.cur, Spec(query=parse(q), org_ids=[org], limit=20))
     for kind in KINDS:
         qs = corpus.queries(kind, n)
-        times, cpu, counts = [], [], []
+        times, cpu, counts, seen = [], [], [], set()
         for q in qs:
             c = time.process_time()
             t = time.perf_counter()
@@ -245,6 +257,7 @@ def run_queries(b, corpus: Corpus, ctx: Context, n: int, bare_n: int) -> dict:
             times.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
             counts.append(res.count)
+            seen.update(h.id for h in res.hits)
         bare = []
         for q in qs[:bare_n]:
             t = time.perf_counter()
@@ -255,6 +268,7 @@ def run_queries(b, corpus: Corpus, ctx: Context, n: int, bare_n: int) -> dict:
             "bare_p50_ms": ms(percentile(bare, 50)), "bare_p95_ms": ms(percentile(bare, 95)),
             "bare_p99_ms": ms(percentile(bare, 99)), "bare_queries": len(bare),
             "median_count": sorted(counts)[len(counts) // 2], "max_count": max(counts),
+            "hits_not_visible": not_visible(b, seen, org), "distinct_hits": len(seen),
             # This process's CPU per query (the database server's is not in it): on a machine shared
             # with other work, wall-clock percentiles include waiting for a core.
             "client_cpu_p50_ms": ms(percentile(cpu, 50)), "client_cpu_p95_ms": ms(percentile(cpu, 95)),
@@ -291,5 +305,6 @@ def search_scenario(ctx: Context) -> Result:
         scenario="search", metric="worst p95 of one-word, two-word and phrase queries", unit="ms",
         value=worst, baseline=bare_worst, summary=summary,
         details={"engine": cls.vendor, "load_average": [round(x, 1) for x in os.getloadavg()], "queries_per_kind": n, "per_kind": last, "p95_growth_ms": growth,
-                 "indexing": build_info, "goal_p95_ms": 100, "ok": True},
+                 "indexing": build_info, "goal_p95_ms": 100,
+                 "ok": all(last[k]["hits_not_visible"] == 0 for k in KINDS)},
     )

@@ -184,6 +184,16 @@ def bare_search(cur, q: str, limit: int = 20) -> list[int]:
     return [r[0] for r in cur.fetchall()]
 
 
+def fetch_orgs(cur, ids: Sequence[int]) -> dict[int, str]:
+    """Each row's permission tokens (the benchmark checks every hit against them)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i:i + 500])
+        cur.execute(f"SELECT id, orgs FROM search_text WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        out.update(cur.fetchall())
+    return out
+
+
 def fetch_text(cur, ids: Sequence[int], body_chars: int | None = None) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}

@@ -69,3 +69,16 @@ def test_concurrent_numbering_is_gapless_and_unique(target):
     assert result["unit"] == "issuances/s" and d["processes"] == 2 and d["issuances"] == 40
     assert d["gapless"] is True and d["unique"] is True and d["errors"] == 0
     assert d["baseline_gapless"] is True and d["baseline_errors"] == 0
+
+
+def test_search_finds_only_what_the_person_may_see(target, tmp_path):
+    os.environ["VANTHU_BENCH_SEARCH_CACHE"] = str(tmp_path / "search-cache")
+    try:
+        result, _ = bench(target, "search", "--scale", "400", "--repeat", "10")
+    finally:
+        del os.environ["VANTHU_BENCH_SEARCH_CACHE"]
+    d = result["details"]
+    assert result["scenario"] == "search" and result["unit"] == "ms" and d["ok"] is True
+    assert d["indexing"]["scale"] == 400 and d["indexing"]["index_docs_per_s"] > 0
+    for kind in ("one", "two", "phrase"):
+        assert d["per_kind"][kind]["hits_not_visible"] == 0 and d["per_kind"][kind]["distinct_hits"] > 0
