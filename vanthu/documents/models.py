@@ -76,6 +76,21 @@ class DocumentQuerySet(models.QuerySet):
     def issued_by(self, org_id: int) -> DocumentQuerySet:
         return self.filter(issuer_id=org_id)
 
+    def with_send_failed(self) -> DocumentQuerySet:
+        """Each document's `send_failed`: whether any recipient's package was given up (98).
+
+        An EXISTS per row, answered from the partial index delivery_send_failed, so a page of
+        documents costs one statement whatever the number of recipients."""
+        return self.annotate(send_failed=_send_failed_exists())
+
+    def send_failed(self) -> DocumentQuerySet:
+        """Only documents with a recipient at 98. Combine with issued_by: the issuer's own only."""
+        return self.filter(_send_failed_exists())
+
+
+def _send_failed_exists() -> models.Exists:
+    return models.Exists(Delivery.objects.filter(document_id=models.OuterRef("pk"), status_code=StatusCode.SEND_FAILED))
+
 
 class Document(models.Model):
     issuer = models.ForeignKey(Organization, verbose_name=_("cơ quan ban hành"), null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents")

@@ -158,12 +158,16 @@ def inbox_row(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @needs_org
 def outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
     form = OutgoingFilterForm(request.GET or None)
-    qs = Document.objects.issued_by(org.id).exclude(status=DocStatus.EXTERNAL).select_related("doc_type", "created_by")
+    # Only the acting organisation's documents, so only its own failures are ever marked.
+    qs = (Document.objects.issued_by(org.id).exclude(status=DocStatus.EXTERNAL).select_related("doc_type", "created_by")
+          .with_send_failed())
     if form.is_valid():
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["mine"]:
             qs = qs.filter(created_by=request.user)
+        if form.cleaned_data["failed"]:
+            qs = qs.send_failed()
     page = paginate(request, qs.order_by("-created_at", "-id"))
     template = "documents/_outgoing_results.html" if is_partial(request) else "documents/outgoing.html"
     return vary_on_htmx(render(request, template, {"form": form, "page": page}))

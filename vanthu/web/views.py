@@ -40,12 +40,18 @@ def home(request: HttpRequest, org) -> HttpResponse:
     outgoing = Document.objects.issued_by(org.id).select_related("doc_type")
     boxes = []
 
-    def box(key: str, title: str, qs, url: str, empty: str) -> None:
+    def box(key: str, title: str, qs, url: str, empty: str, *, alert: bool = False) -> None:
         items = list(qs[:HOME_LIST])
+        if alert and not items:
+            return  # an alarm is shown only when there is something to see
         count = len(items) if len(items) < HOME_LIST else qs.count()
-        boxes.append({"key": key, "title": title, "items": items, "count": count, "url": url, "empty": empty})
+        boxes.append({"key": key, "title": title, "items": items, "count": count, "url": url, "empty": empty, "alert": alert})
 
     if "clerk" in roles:
+        # First, because nobody else will act on it: a recipient at another installation never
+        # got the document, and the clerk of the issuing organisation is the one who resends.
+        box("send-failed", _("Gửi không thành công"), outgoing.send_failed().order_by("-issued_at", "-id"),
+            reverse("documents:outgoing") + "?failed=1", "", alert=True)
         box("accept", _("Chờ tiếp nhận"), inbox.pending().newest_first(), reverse("documents:inbox") + "?status=01",
             _("Không có văn bản đến nào chờ tiếp nhận."))
     if "leader" in roles:
