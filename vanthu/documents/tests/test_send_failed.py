@@ -76,6 +76,12 @@ def test_failed_delivery_is_marked_in_the_issuers_list_and_home_and_nowhere_else
     assert failed.symbol in only_failed and fine.symbol not in only_failed
     assert 'name="failed"' in only_failed and "checked" in only_failed.split('name="failed"')[1].split(">")[0]
 
+    english = signed_in(world.a.clerk)
+    english.post("/i18n/setlang/", {"language": "en", "next": "/documents/"})
+    page_en = english.get("/documents/").content.decode()
+    assert "Delivery failed for a recipient" in page_en and "Only documents with a failed delivery" in page_en
+    assert "<span class=\"t\">Sending failed</span>" in english.get("/").content.decode()
+
     home = clerk.get("/").content.decode()
     assert 'id="count-send-failed"' in home
     assert '<span class="n">1</span> <span class="t">Gửi không thành công' in home
