@@ -7,10 +7,19 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from vanthu.documents.bulk import insert_rows
+
 from .models import AuditEntry, AuditHead
+
+_ENTRY_FIELDS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "data", "prev_hash", "hash")
+
+
+def _head_update_sql() -> str:
+    qn = connection.ops.quote_name
+    return f"UPDATE {qn(AuditHead._meta.db_table)} SET {qn('last_seq')} = %s, {qn('last_hash')} = %s WHERE {qn('id')} = 1"
 
 
 def _digest(prev_hash: str, seq: int, at: str, actor_name: str, action: str, object_type: str,
@@ -30,7 +39,8 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
         object_id = obj.pk
     # Round-trip through JSON so that what is hashed is exactly what is stored.
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: nothing here may fail and be carried on past.
+    with transaction.atomic(savepoint=False):
         head = AuditHead.objects.select_for_update().filter(id=1).first()
         if head is None:  # created by migration; only a flushed test database lacks it
             AuditHead.objects.get_or_create(id=1)
@@ -40,12 +50,16 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
         actor_name = getattr(actor, "username", "") or ""
         h = _digest(head.last_hash, seq, at.isoformat(), actor_name, action, object_type,
                     str(object_id), data)
-        entry = AuditEntry.objects.create(
+        entry = AuditEntry(
             seq=seq, at=at, actor=actor if getattr(actor, "pk", None) else None,
             actor_name=actor_name, action=action, object_type=object_type,
             object_id=str(object_id), data=data, prev_hash=head.last_hash, hash=h,
         )
-        AuditHead.objects.filter(id=1).update(last_seq=seq, last_hash=h)
+        entry.id = insert_rows(AuditEntry, _ENTRY_FIELDS, [[getattr(entry, f) for f in _ENTRY_FIELDS]], returning_ids=True)[0]
+        entry._state.adding = False
+        entry._state.db = "default"
+        with connection.cursor() as cur:
+            cur.execute(_head_update_sql(), [seq, h])
     return entry
 
 

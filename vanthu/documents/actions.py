@@ -300,45 +300,69 @@ _NEXT: dict[str, set[str]] = {
 }
 
 
-def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=None) -> DeliveryEvent:
-    """Append a status event and update the delivery's current status. Caller holds the transaction."""
+def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=None,
+                  changes: dict | None = None) -> DeliveryEvent:
+    """Append a status event and update the delivery's current status. Caller holds the transaction.
+
+    `changes` are other fields of the delivery that the caller changes with this move: they are
+    written in the same UPDATE and the statistics see them at once (one refresh, not two).
+    """
     if code not in _NEXT.get(delivery.status_code, set()):
         raise InvalidState(
             _("Văn bản đang ở trạng thái “%(status)s”, không thể chuyển sang “%(to)s”.") % {"status": delivery.status_label, "to": StatusCode(code).label},
             code="invalid_delivery_status", details={"status_code": delivery.status_code, "requested": code},
         )
     at = at or _now()
+    changes = dict(changes or {})
+    for name, value in changes.items():
+        setattr(delivery, name, value)
     delivery.status_code = code
     delivery.updated_at = at
-    delivery.save(update_fields=["status_code", "updated_at"])
+    Delivery.objects.filter(pk=delivery.pk).update(status_code=code, updated_at=at, **changes)
     event = DeliveryEvent.objects.create(delivery=delivery, status_code=code, at=at, by=user, by_name=user.get_full_name() if user else "", note=note)
     from vanthu.reports import aggregates  # statistics kept current in the same transaction
 
-    aggregates.delivery_moved(delivery, event)
+    aggregates.delivery_moved(delivery, event, changed=tuple(changes))
     from vanthu.exchange import outbox  # a document from a peer: the status goes back to it
 
     outbox.delivery_moved(delivery, event)
     return event
 
 
-def _give_incoming_number(delivery: Delivery, at) -> None:
+def _incoming_number(delivery: Delivery, at) -> dict:
+    """The next number of the recipient's incoming register, as the delivery's fields to save."""
     key = numbering.incoming_register_key(timezone.localdate(at))
-    delivery.incoming_key = key
-    delivery.incoming_number = numbering.next_number(delivery.recipient_id, key)
-    delivery.accepted_at = at
-    delivery.save(update_fields=["incoming_key", "incoming_number", "accepted_at"])
+    return {"incoming_key": key, "incoming_number": numbering.next_number(delivery.recipient_id, key), "accepted_at": at}
+
+
+def _give_incoming_number(delivery: Delivery, at) -> None:
+    fields = _incoming_number(delivery, at)
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    delivery.save(update_fields=list(fields))
+
+
+def lock_delivery(delivery: Delivery) -> Delivery:
+    """The delivery's row, locked; its document as the caller already read it (fixed once issued)."""
+    locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if Delivery.document.is_cached(delivery) and delivery.document_id == locked.document_id:
+        locked.document = delivery.document
+    if Delivery.recipient.is_cached(delivery):
+        locked.recipient = delivery.recipient
+    return locked
 
 
 @transaction.atomic
 def accept_delivery(delivery: Delivery, *, user, note: str = "") -> Delivery:
     _require_role(user, delivery.recipient_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."))
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery = lock_delivery(delivery)
     at = _now()
+    changes = {}
     if delivery.status_code == StatusCode.ARRIVED:
         # The register counter before the statistics rows (move_delivery), as in issuing and paper
         # registration: concurrent actions then lock rows in one order and never deadlock.
-        _give_incoming_number(delivery, at)
-    move_delivery(delivery, StatusCode.ACCEPTED, user=user, note=note, at=at)
+        changes = _incoming_number(delivery, at)
+    move_delivery(delivery, StatusCode.ACCEPTED, user=user, note=note, at=at, changes=changes)
     record("delivery_accepted", actor=user, obj=delivery, data={"incoming_number": delivery.incoming_number})
     return delivery
 
@@ -349,10 +373,8 @@ def reject_delivery(delivery: Delivery, *, user, reason: str) -> Delivery:
     reason = (reason or "").strip()
     if not reason:
         raise Unprocessable(_("Hãy ghi lý do từ chối tiếp nhận."), code="reason_required", details={"field": "reason"})
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    move_delivery(delivery, StatusCode.REJECTED, user=user, note=reason[:2000])
-    delivery.reject_reason = reason[:2000]
-    delivery.save(update_fields=["reject_reason"])
+    delivery = lock_delivery(delivery)
+    move_delivery(delivery, StatusCode.REJECTED, user=user, note=reason[:2000], changes={"reject_reason": reason[:2000]})
     record("delivery_rejected", actor=user, obj=delivery, data={"reason": reason[:2000]})
     return delivery
 

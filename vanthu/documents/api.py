@@ -349,14 +349,13 @@ def inbox(request, filters: Query[InboxFilter]):
 
 @router.post("/inbox/{delivery_id}/accept", response=InboxItem, summary="Tiếp nhận, cấp số đến")
 def accept(request, delivery_id: int):
-    d = actions.accept_delivery(access.get_delivery(request.user, delivery_id), user=request.user)
-    return inbox_item_out(access.get_delivery(request.user, d.id))
+    # The action returns the locked row as written, with the document `get_delivery` read.
+    return inbox_item_out(actions.accept_delivery(access.get_delivery(request.user, delivery_id), user=request.user))
 
 
 @router.post("/inbox/{delivery_id}/reject", response=InboxItem, summary="Từ chối tiếp nhận")
 def reject(request, delivery_id: int, payload: RejectIn):
-    d = actions.reject_delivery(access.get_delivery(request.user, delivery_id), user=request.user, reason=payload.reason)
-    return inbox_item_out(access.get_delivery(request.user, d.id))
+    return inbox_item_out(actions.reject_delivery(access.get_delivery(request.user, delivery_id), user=request.user, reason=payload.reason))
 
 
 class IncomingFilter(Schema):

@@ -252,10 +252,10 @@ def _stored_facts(ids: list[int]) -> dict[int, Fact]:
     return {row[0]: Fact(*row) for row in DeliveryFact.objects.filter(delivery_id__in=ids).values_list(*FACT_FIELDS)}
 
 
-def _refresh(new_facts: list[Fact], extra: dict | None = None) -> None:
+def _refresh(new_facts: list[Fact], extra: dict | None = None, stored: dict[int, Fact] | None = None) -> None:
     if not new_facts and not extra:
         return
-    old = _stored_facts([f.delivery_id for f in new_facts])
+    old = stored if stored is not None else _stored_facts([f.delivery_id for f in new_facts])
     delta: dict = dict(extra or {})  # applied with the facts' rows: one ordered batch of locks
     changed = []
     for f in new_facts:
@@ -270,11 +270,27 @@ def _refresh(new_facts: list[Fact], extra: dict | None = None) -> None:
     # New deliveries (an issue to 150 recipients) go in as one plain insert; changed ones upsert.
     fresh = [f for f in changed if f.delivery_id not in old]
     insert_rows(DeliveryFact, FACT_FIELDS, [tuple(getattr(f, k) for k in FACT_FIELDS) for f in fresh])
-    DeliveryFact.objects.bulk_create(
-        [DeliveryFact(**{k: getattr(f, k) for k in FACT_FIELDS}) for f in changed if f.delivery_id in old],
-        update_conflicts=True, unique_fields=["delivery_id"],
-        update_fields=[k for k in FACT_FIELDS if k != "delivery_id"],
-    )
+    moved = [f for f in changed if f.delivery_id in old]
+    if len(moved) == 1:
+        _update_fact(moved[0], old[moved[0].delivery_id])
+    elif moved:
+        DeliveryFact.objects.bulk_create(
+            [DeliveryFact(**{k: getattr(f, k) for k in FACT_FIELDS}) for f in moved],
+            update_conflicts=True, unique_fields=["delivery_id"],
+            update_fields=[k for k in FACT_FIELDS if k != "delivery_id"],
+        )
+
+
+def _update_fact(f: Fact, before: Fact) -> None:
+    """One stored fact brought up to date: a plain UPDATE of the columns that changed."""
+    qn = connection.ops.quote_name
+    opts = DeliveryFact._meta
+    names = [k for k in FACT_FIELDS if k != "delivery_id" and getattr(f, k) != getattr(before, k)]
+    fields_ = [opts.get_field(k) for k in names]
+    params = [field.get_db_prep_save(getattr(f, k), connection) for field, k in zip(fields_, names, strict=True)]
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {qn(opts.db_table)} SET {', '.join(f'{qn(x.column)} = %s' for x in fields_)}"
+                    f" WHERE {qn(opts.get_field('delivery_id').column)} = %s", [*params, f.delivery_id])
 
 
 def deliveries_changed(deliveries: Iterable[Delivery | int]) -> None:
@@ -283,19 +299,31 @@ def deliveries_changed(deliveries: Iterable[Delivery | int]) -> None:
     _refresh(_facts_from_db(ids))
 
 
-def delivery_moved(delivery: Delivery, event: DeliveryEvent) -> None:
-    """Called by `move_delivery` after it writes the event, before the caller saves the times.
+# Fact fields that are the delivery's own columns (the rest come from its document and signatures).
+_DELIVERY_FACT_FIELDS = frozenset({"recipient_id", "source", "status_code", "arrived_at", "accepted_at", "done_at", "deadline"})
 
-    The caller saves `accepted_at`/`done_at` equal to the event's time right after; take them
-    from the event so the aggregates are right already.
+
+def delivery_moved(delivery: Delivery, event: DeliveryEvent, changed: Iterable[str] = ()) -> None:
+    """Called by `move_delivery` after it writes the event (and the fields named in `changed`).
+
+    The stored fact is the delivery as of its last change, so only what this move changes is
+    taken from the caller's (locked) row: the status, the fields in `changed`, and the time
+    accepted or done, from the event for callers that save those times after the move. The
+    signature verdict is read afresh, as a full recomputation would.
     """
-    (fact,) = _facts_from_db([delivery.pk])
+    stored = _stored_facts([delivery.pk]).get(delivery.pk)
+    if stored is None:
+        (fact,) = _facts_from_db([delivery.pk])
+    else:
+        auth = False if stored.source == "paper" else _verdicts({delivery.document_id}).get(delivery.document_id)
+        fact = replace(stored, authenticated=auth,
+                       **{name: getattr(delivery, name) for name in changed if name in _DELIVERY_FACT_FIELDS})
     patch = {"status_code": event.status_code}
     if event.status_code == StatusCode.ACCEPTED and fact.accepted_at is None:
         patch["accepted_at"] = event.at
     if event.status_code == StatusCode.DONE and fact.done_at is None:
         patch["done_at"] = event.at
-    _refresh([replace(fact, **patch)])
+    _refresh([replace(fact, **patch)], stored={delivery.pk: stored} if stored is not None else None)
 
 
 def document_issued(document: Document, deliveries: Iterable[Delivery]) -> None:

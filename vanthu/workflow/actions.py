@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
-from vanthu.documents.actions import move_delivery
+from vanthu.accounts.models import User
+from vanthu.documents.actions import lock_delivery, move_delivery
+from vanthu.documents.bulk import insert_rows
 from vanthu.documents.models import Delivery, StatusCode
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
@@ -19,8 +21,16 @@ from vanthu.organizations.models import Membership, Role
 from .models import Assignee, Assignment, HandlerRole
 
 
-def _members_of(org_id: int, user_ids: set[int]) -> set[int]:
-    return set(Membership.objects.filter(organization_id=org_id, user_id__in=user_ids, user__is_active=True).values_list("user_id", flat=True))
+def _members_of(org_id: int, user_ids: set[int]) -> dict[int, dict]:
+    """The active members among `user_ids`, with what a handler's entry shows of them."""
+    rows = (Membership.objects.filter(organization_id=org_id, user_id__in=user_ids, user__is_active=True)
+            .values_list("user_id", "user__username", "user__full_name", "user__first_name", "user__last_name"))
+    out = {}
+    for uid, username, full_name, first, last in rows:
+        # As User.get_full_name: the full name, else first and last, else the username.
+        out[uid] = {"user_id": uid, "username": username,
+                    "full_name": full_name or f"{first} {last}".strip() or username}
+    return out
 
 
 @transaction.atomic
@@ -28,34 +38,33 @@ def assign_handlers(
     delivery: Delivery, *, user, main_handler_id: int, co_handler_ids: Sequence[int] = (),
     informed_ids: Sequence[int] = (), deadline: date | None = None, note: str = "",
 ) -> Assignment:
-    """A leader of the recipient assigns a main handler, co-handlers and people informed (04)."""
+    """A leader of the recipient assigns a main handler, co-handlers and people informed (04).
+
+    The new assignment comes back with `handlers` set: the handlers' entries, main first."""
     if not is_member(user, delivery.recipient_id):
         raise NotFound(_("Không tìm thấy văn bản đến."), code="delivery_not_found")
     if not has_role(user, delivery.recipient_id, Role.LEADER):
         raise NotAllowed(_("Chỉ lãnh đạo đơn vị mới được phân công xử lý văn bản."), code="role_not_allowed")
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery = lock_delivery(delivery)
     co = [i for i in dict.fromkeys(co_handler_ids) if i != main_handler_id]
     informed = [i for i in dict.fromkeys(informed_ids) if i != main_handler_id and i not in co]
     everyone = {main_handler_id, *co, *informed}
-    strangers = sorted(everyone - _members_of(delivery.recipient_id, everyone))
+    members = _members_of(delivery.recipient_id, everyone)
+    strangers = sorted(everyone - set(members))
     if strangers:
         raise Unprocessable(_("Người được phân công phải thuộc đơn vị nhận văn bản."), code="unknown_handlers", details={"user_ids": strangers})
     if deadline and deadline < timezone.localdate():
         raise Unprocessable(_("Hạn xử lý không thể trước hôm nay."), code="deadline_in_past", details={"field": "deadline"})
     now = timezone.now()
-    move_delivery(delivery, StatusCode.ASSIGNED, user=user, note=note, at=now)
+    # The deadline is saved with the status (it changes what counts as late: the statistics see both).
+    move_delivery(delivery, StatusCode.ASSIGNED, user=user, note=note, at=now,
+                  changes={"deadline": deadline or delivery.document.due_date})
     Assignment.objects.filter(delivery=delivery, is_current=True).update(is_current=False)
     assignment = Assignment.objects.create(delivery=delivery, assigned_by=user, assigned_at=now, deadline=deadline, note=note)
-    Assignee.objects.bulk_create(
-        [Assignee(assignment=assignment, user_id=main_handler_id, role=HandlerRole.MAIN)]
-        + [Assignee(assignment=assignment, user_id=i, role=HandlerRole.CO) for i in co]
-        + [Assignee(assignment=assignment, user_id=i, role=HandlerRole.INFORMED) for i in informed]
-    )
-    delivery.deadline = deadline or delivery.document.due_date
-    delivery.save(update_fields=["deadline"])
-    from vanthu.reports import aggregates  # the deadline changes what counts as late
-
-    aggregates.deliveries_changed([delivery])
+    people = [(main_handler_id, HandlerRole.MAIN)] + [(i, HandlerRole.CO) for i in co] + [(i, HandlerRole.INFORMED) for i in informed]
+    insert_rows(Assignee, ["assignment", "user", "role"], [(assignment.id, uid, role.value) for uid, role in people])
+    assignment.delivery = delivery
+    assignment.handlers = [{**members[uid], "role": role.value} for uid, role in people]
     record("delivery_assigned", actor=user, obj=delivery, data={"main": main_handler_id, "co": co, "informed": informed, "deadline": deadline})
     return assignment
 
@@ -64,19 +73,39 @@ def current_assignment(delivery: Delivery) -> Assignment | None:
     return Assignment.objects.filter(delivery=delivery, is_current=True).prefetch_related("assignees__user").first()
 
 
-def _require_main_handler(delivery: Delivery, user) -> Assignment:
-    assignment = current_assignment(delivery)
-    if assignment is None:
+def current_handlers(delivery_id: int) -> tuple[int | None, list[dict]]:
+    """(the current assignment's id, its handlers' entries in the order assigned), in one statement."""
+    qn = connection.ops.quote_name
+    t_asg, t_who, t_user = (qn(m._meta.db_table) for m in (Assignment, Assignee, User))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT a.id, s.user_id, s.role, u.username, u.full_name, u.first_name, u.last_name FROM {t_asg} a"
+            f" LEFT JOIN {t_who} s ON s.assignment_id = a.id LEFT JOIN {t_user} u ON u.id = s.user_id"
+            f" WHERE a.delivery_id = %s AND a.is_current ORDER BY s.id", [delivery_id])
+        rows = cur.fetchall()
+    if not rows:
+        return None, []
+    handlers = [
+        {"user_id": uid, "username": username, "full_name": full_name or f"{first} {last}".strip() or username, "role": role}
+        for _aid, uid, role, username, full_name, first, last in rows if uid is not None
+    ]
+    return rows[0][0], handlers
+
+
+def _require_main_handler(delivery: Delivery, user) -> tuple[int, list[dict]]:
+    assignment_id, handlers = current_handlers(delivery.id)
+    if assignment_id is None:
         raise InvalidState(_("Văn bản chưa được phân công xử lý."), code="not_assigned")
-    if not any(a.user_id == user.id and a.role == HandlerRole.MAIN for a in assignment.assignees.all()):
+    if not any(h["user_id"] == user.id and h["role"] == HandlerRole.MAIN for h in handlers):
         raise NotAllowed(_("Chỉ người chủ trì xử lý mới được cập nhật tiến độ văn bản này."), code="not_main_handler")
-    return assignment
+    return assignment_id, handlers
 
 
 @transaction.atomic
 def start_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    _require_main_handler(delivery, user)
+    """The main handler starts (05). The delivery comes back with `handlers` set."""
+    delivery = lock_delivery(delivery)
+    _aid, delivery.handlers = _require_main_handler(delivery, user)
     if delivery.status_code != StatusCode.ASSIGNED:
         raise InvalidState(_("Chỉ bắt đầu xử lý được văn bản vừa được phân công."), code="invalid_delivery_status", details={"status_code": delivery.status_code})
     move_delivery(delivery, StatusCode.IN_PROGRESS, user=user, note=note)
@@ -86,14 +115,11 @@ def start_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
 
 @transaction.atomic
 def complete_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    assignment = _require_main_handler(delivery, user)
+    """The main handler completes (06). The delivery comes back with `handlers` set."""
+    delivery = lock_delivery(delivery)
+    assignment_id, delivery.handlers = _require_main_handler(delivery, user)
     now = timezone.now()
-    move_delivery(delivery, StatusCode.DONE, user=user, note=note, at=now)
-    delivery.done_at = now
-    delivery.save(update_fields=["done_at"])
-    assignment.completed_at = now
-    assignment.completion_note = note
-    assignment.save(update_fields=["completed_at", "completion_note"])
+    move_delivery(delivery, StatusCode.DONE, user=user, note=note, at=now, changes={"done_at": now})
+    Assignment.objects.filter(id=assignment_id).update(completed_at=now, completion_note=note)
     record("handling_completed", actor=user, obj=delivery, data={"note": note})
     return delivery

@@ -43,14 +43,10 @@ class NoteIn(Schema):
     note: str = ""
 
 
-def record_out(delivery) -> dict:
-    assignment = actions.current_assignment(delivery)
-    handlers = []
-    if assignment:
-        handlers = [
-            {"user_id": a.user_id, "username": a.user.username, "full_name": a.user.get_full_name(), "role": a.role}
-            for a in assignment.assignees.all()
-        ]
+def record_out(delivery, handlers: list[dict] | None = None) -> dict:
+    """An incoming record with its handlers (read here unless the action already has them)."""
+    if handlers is None:
+        _aid, handlers = actions.current_handlers(delivery.id)
     return {
         "id": delivery.id, "status_code": delivery.status_code, "status_label": delivery.status_label,
         "incoming_number": delivery.incoming_number, "deadline": delivery.deadline, "handlers": handlers,
@@ -58,26 +54,28 @@ def record_out(delivery) -> dict:
     }
 
 
+# The actions return the locked row as written, with its document as read by `get_delivery`
+# and the handlers they checked or created: the answer is built from those, not read again.
 @router.post("/incoming/{delivery_id}/assign", response=IncomingRecordOut, summary="Lãnh đạo phân công xử lý")
 def assign(request, delivery_id: int, payload: AssignIn):
     d = access.get_delivery(request.user, delivery_id)
-    actions.assign_handlers(
+    assignment = actions.assign_handlers(
         d, user=request.user, main_handler_id=payload.main_handler_id, co_handler_ids=payload.co_handler_ids,
         informed_ids=payload.informed_ids, deadline=payload.deadline, note=payload.note,
     )
-    return record_out(access.get_delivery(request.user, delivery_id))
+    return record_out(assignment.delivery, assignment.handlers)
 
 
 @router.post("/incoming/{delivery_id}/start", response=IncomingRecordOut, summary="Bắt đầu xử lý")
 def start(request, delivery_id: int):
-    actions.start_handling(access.get_delivery(request.user, delivery_id), user=request.user)
-    return record_out(access.get_delivery(request.user, delivery_id))
+    d = actions.start_handling(access.get_delivery(request.user, delivery_id), user=request.user)
+    return record_out(d, d.handlers)
 
 
 @router.post("/incoming/{delivery_id}/complete", response=IncomingRecordOut, summary="Hoàn thành xử lý")
 def complete(request, delivery_id: int, payload: NoteIn):
-    actions.complete_handling(access.get_delivery(request.user, delivery_id), user=request.user, note=payload.note)
-    return record_out(access.get_delivery(request.user, delivery_id))
+    d = actions.complete_handling(access.get_delivery(request.user, delivery_id), user=request.user, note=payload.note)
+    return record_out(d, d.handlers)
 
 
 class AssignmentItem(Schema):
