@@ -14,7 +14,16 @@ from vanthu.documents.bulk import insert_rows
 
 from .models import AuditEntry, AuditHead
 
-_ENTRY_FIELDS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "data", "prev_hash", "hash")
+_ENTRY_FIELDS = ("seq", "at", "actor", "actor_name", "action", "object_type", "object_id", "data", "prev_hash", "hash")
+
+
+def _lock_head() -> tuple[int, str] | None:
+    """The chain's head (last seq, last hash), locked until the caller's transaction ends."""
+    qn = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the write lock
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {qn('last_seq')}, {qn('last_hash')} FROM {qn(AuditHead._meta.db_table)} WHERE {qn('id')} = 1{lock}")
+        return cur.fetchone()
 
 
 def _head_update_sql() -> str:
@@ -41,21 +50,23 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
     # No savepoint inside the caller's transaction: nothing here may fail and be carried on past.
     with transaction.atomic(savepoint=False):
-        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        head = _lock_head()
         if head is None:  # created by migration; only a flushed test database lacks it
             AuditHead.objects.get_or_create(id=1)
-            head = AuditHead.objects.select_for_update().get(id=1)
-        seq = head.last_seq + 1
+            head = _lock_head()
+        last_seq, last_hash = head
+        seq = last_seq + 1
         at = timezone.now()
         actor_name = getattr(actor, "username", "") or ""
-        h = _digest(head.last_hash, seq, at.isoformat(), actor_name, action, object_type,
+        h = _digest(last_hash, seq, at.isoformat(), actor_name, action, object_type,
                     str(object_id), data)
         entry = AuditEntry(
             seq=seq, at=at, actor=actor if getattr(actor, "pk", None) else None,
             actor_name=actor_name, action=action, object_type=object_type,
-            object_id=str(object_id), data=data, prev_hash=head.last_hash, hash=h,
+            object_id=str(object_id), data=data, prev_hash=last_hash, hash=h,
         )
-        entry.id = insert_rows(AuditEntry, _ENTRY_FIELDS, [[getattr(entry, f) for f in _ENTRY_FIELDS]], returning_ids=True)[0]
+        row = [entry.actor_id if f == "actor" else getattr(entry, f) for f in _ENTRY_FIELDS]
+        entry.id = insert_rows(AuditEntry, _ENTRY_FIELDS, [row], returning_ids=True)[0]
         entry._state.adding = False
         entry._state.db = "default"
         with connection.cursor() as cur:

@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanthu.audit.chain import record
 from vanthu.accounts.models import User
+from vanthu.audit.chain import record
 from vanthu.documents.actions import lock_delivery, move_delivery
 from vanthu.documents.bulk import insert_rows
 from vanthu.documents.models import Delivery, StatusCode
