@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -300,6 +300,25 @@ _NEXT: dict[str, set[str]] = {
 }
 
 
+_EVENT_FIELDS = ("delivery", "status_code", "at", "by", "by_name", "note")
+
+
+def _event_fields():
+    return [DeliveryEvent._meta.get_field(n) for n in _EVENT_FIELDS]
+
+
+def _update_row(model, obj, names: Sequence[str]) -> None:
+    """UPDATE one row's `names` columns to the object's values: one plain statement, as
+    `save(update_fields=...)` writes them, without its signals and per-call query building."""
+    opts = model._meta
+    fields_ = [opts.get_field(n) for n in names]
+    qn = connection.ops.quote_name
+    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields_]
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {qn(opts.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields_)}"
+                    f" WHERE {qn(opts.pk.column)} = %s", [*params, obj.pk])
+
+
 def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=None,
                   changes: dict | None = None) -> DeliveryEvent:
     """Append a status event and update the delivery's current status. Caller holds the transaction.
@@ -318,8 +337,10 @@ def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=Non
         setattr(delivery, name, value)
     delivery.status_code = code
     delivery.updated_at = at
-    Delivery.objects.filter(pk=delivery.pk).update(status_code=code, updated_at=at, **changes)
-    event = DeliveryEvent.objects.create(delivery=delivery, status_code=code, at=at, by=user, by_name=user.get_full_name() if user else "", note=note)
+    _update_row(Delivery, delivery, ["status_code", "updated_at", *changes])
+    event = DeliveryEvent(delivery=delivery, status_code=code, at=at, by=user, by_name=user.get_full_name() if user else "", note=note)
+    (event.id,) = insert_rows(DeliveryEvent, _EVENT_FIELDS, [[getattr(event, f.attname) for f in _event_fields()]], returning_ids=True)
+    event._state.adding, event._state.db = False, delivery._state.db
     from vanthu.reports import aggregates  # statistics kept current in the same transaction
 
     aggregates.delivery_moved(delivery, event, changed=tuple(changes))
