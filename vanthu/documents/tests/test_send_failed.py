@@ -14,11 +14,9 @@ from django.utils import timezone, translation
 
 from vanthu.documents.models import Delivery, StatusCode
 from vanthu.exchange import sending
-from vanthu.exchange.actions import register_peer, resend
+from vanthu.exchange.actions import resend
 from vanthu.exchange.models import OutboxMessage, OutboxState
-from vanthu.exchange.tests.test_edxml import _key_and_cert
-from vanthu.signatures import certs as C
-from vanthu.signatures.ca import ensure_demo_ca
+from vanthu.exchange.tests.peers import register_unreachable_peer
 from vanthu.testing import factories as f
 
 MARKER = "Có nơi nhận gửi không thành công"
@@ -26,13 +24,8 @@ MARKER = "Có nơi nhận gửi không thành công"
 
 @pytest.fixture
 def remote(world):
-    """An organisation at a peer installation whose endpoint does not answer (port 9 is closed)."""
-    ensure_demo_ca()
-    _key, cert = _key_and_cert()
-    peer = register_peer({
-        "site_id": "city-site", "name": "Thành ủy Hà Nội", "base_url": "http://127.0.0.1:9", "endpoint": "http://127.0.0.1:9/exchange/inbox",
-        "organizations": [{"code": "000.00.00.H26", "name": "Thành ủy Hà Nội", "short_name": "TU", "certificate": C.b64(C.der(cert))}],
-    })
+    """An organisation at a peer installation whose endpoint does not answer."""
+    peer, _key, _cert = register_unreachable_peer()
     return peer.organizations.get().organization
 
 

@@ -16,7 +16,7 @@ from vanthu.exchange.actions import register_peer
 from vanthu.exchange.models import InboundMessage, OutboxMessage, OutboxState, Refusal
 from vanthu.exchange.packages import document_id_of, package_for, split_symbol
 from vanthu.exchange.receiving import receive
-from vanthu.exchange.tests.conftest import REMOTE
+from vanthu.exchange.tests.peers import REMOTE
 from vanthu.exchange.tests.test_edxml import _key_and_cert, _package
 from vanthu.signatures import certs as C
 from vanthu.signatures.ca import ensure_demo_ca

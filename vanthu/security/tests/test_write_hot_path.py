@@ -10,11 +10,9 @@ its actors, and the number of statements stays what makes the actions cheap.
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from vanthu.documents import actions as doc_actions
 from vanthu.documents.api import brief_out, inbox_item_out
 from vanthu.documents.models import Delivery, DeliveryEvent
 from vanthu.reports import aggregates
+from vanthu.security.tests.test_api_hot_path import _as_json, _send
 from vanthu.testing import factories as f
 from vanthu.workflow.models import Assignee, Assignment
 
@@ -34,15 +33,6 @@ COMPLETE_STATEMENTS = 22
 MINE_STATEMENTS = 2
 
 
-def _send(world, n: int, subject: str = "Về việc báo cáo") -> list[Delivery]:
-    a = world.a
-    docs = [f.issued(a.org, specialist=a.specialist, leader=a.leader, clerk=a.clerk, recipients=[world.b.org],
-                     subject=f"{subject} {i}") for i in range(n)]
-    return [f.delivery_to(d, world.b.org) for d in docs]
-
-
-def _as_json(value) -> object:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 @contextmanager
