@@ -135,6 +135,8 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["issuer", "status", "-created_at"], name="doc_issuer_status"),
             models.Index(fields=["issuer", "-issued_at"], name="doc_issuer_issued"),
+            # The outgoing list (page and API): newest first without sorting all of an issuer's documents.
+            models.Index(fields=["issuer", "-created_at", "-id"], name="doc_issuer_created"),
         ]
         constraints = [
             # Invariant 2: a number is used once per register, whatever happens concurrently.
