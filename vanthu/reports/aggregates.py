@@ -299,6 +299,11 @@ def deliveries_changed(deliveries: Iterable[Delivery | int]) -> None:
     _refresh(_facts_from_db(ids))
 
 
+def verdict_changed(sender, document, **_kwargs) -> None:
+    """A document was verified again: its deliveries' facts take the verdict stored now."""
+    deliveries_changed(Delivery.objects.filter(document_id=document.pk).values_list("id", flat=True))
+
+
 # Fact fields that are the delivery's own columns (the rest come from its document and signatures).
 _DELIVERY_FACT_FIELDS = frozenset({"recipient_id", "source", "status_code", "arrived_at", "accepted_at", "done_at", "deadline"})
 

@@ -27,6 +27,7 @@ from vanthu.organizations.models import Organization
 from . import certs as C
 from .keys import encrypt_private_key
 from .models import KeyStorage, ReportStatus, SignatureReport, SigningCertificate, TrustRoot
+from .signals import verdict_changed
 from .signers import signer_for
 from .signing import LEADER_FIELD, SEAL_FIELD, StampText, field_names, sign_pdf
 from .verify import REASONS, Report, verify_pdf
@@ -248,8 +249,10 @@ def verify_document(document: Document, *, user) -> SignatureReport | None:
     source = _current_file(document)
     if source is None:
         return None
-    report = _verify_and_store(document, source)
-    record("signatures_verified", actor=user, obj=document, data={"status": report.status})
+    with transaction.atomic():
+        report = _verify_and_store(document, source)
+        verdict_changed.send(sender=SignatureReport, document=document)
+        record("signatures_verified", actor=user, obj=document, data={"status": report.status})
     return report
 
 

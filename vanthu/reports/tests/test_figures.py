@@ -155,8 +155,23 @@ def test_no_signature_verdict_makes_the_authenticated_share_unknown(history):
     b = history.b.org.id
     electronic = list(Delivery.objects.filter(recipient_id=b, source="electronic"))
     SignatureReport.objects.filter(document_id__in=[d.document_id for d in electronic]).delete()
-    # What a re-verification must call: every delivery of the documents whose verdict changed.
     aggregates.deliveries_changed(list(Delivery.objects.filter(document_id__in=[d.document_id for d in electronic])))
     fig = figures_for([b], month_period(2026, 3))
     assert fig.auth_unknown == 2 and fig.authenticated_share is None  # unknown is never "yes"
+    assert aggregates.snapshot() == aggregates.expected()
+
+
+def test_verifying_again_updates_the_statistics_at_once(history):
+    from vanthu.documents.models import Delivery, Document
+    from vanthu.signatures import actions as sig_actions
+    from vanthu.signatures.models import SignatureReport
+
+    b = history.b.org.id
+    doc_ids = set(Delivery.objects.filter(recipient_id=b, source="electronic").values_list("document_id", flat=True))
+    SignatureReport.objects.filter(document_id__in=doc_ids).delete()
+    aggregates.deliveries_changed(list(Delivery.objects.filter(document_id__in=doc_ids)))
+    assert figures_for([b], month_period(2026, 3)).auth_unknown == 2
+    for doc in Document.objects.filter(id__in=doc_ids):
+        sig_actions.verify_document(doc, user=history.b.clerk)  # no delivery moves
+    assert figures_for([b], month_period(2026, 3)).auth_unknown == 0
     assert aggregates.snapshot() == aggregates.expected()
