@@ -253,11 +253,13 @@ def _bounds(limit: int, offset: int) -> tuple[int, int]:
 # with two plain statements (the page with its documents and issuers, and the count) and
 # serialised straight from the rows: the same items `inbox_item_out` builds from models, at a
 # fraction of the cost of compiling ORM queries and instantiating three models per row.
-_INBOX_COLUMNS = (
-    "d.id, d.status_code, d.source, d.incoming_number, d.arrived_at, d.updated_at, d.deadline,"
-    " doc.id, doc.symbol, doc.subject, ty.code, doc.urgency, doc.issuer_id, iss.code, iss.name,"
+# The document brief of a row (`brief_out`'s fields), read through `brief_joins()` from a delivery `d`;
+# the incoming records' list in vanthu/workflow/api.py reads it the same way.
+BRIEF_COLUMNS = (
+    "doc.id, doc.symbol, doc.subject, ty.code, doc.urgency, doc.issuer_id, iss.code, iss.name,"
     " doc.external_issuer_code, doc.external_issuer_name, doc.issued_at, doc.issued_date, doc.due_date"
 )
+_INBOX_COLUMNS = "d.id, d.status_code, d.source, d.incoming_number, d.arrived_at, d.updated_at, d.deadline, " + BRIEF_COLUMNS
 
 
 @cache
@@ -267,11 +269,30 @@ def _tables() -> dict[str, str]:
             "ty": qn(DocumentType._meta.db_table), "org": qn(Organization._meta.db_table)}
 
 
+def brief_joins() -> str:
+    """From a delivery `d` to what BRIEF_COLUMNS reads: its document, type and issuer."""
+    t = _tables()
+    return (f" JOIN {t['doc']} doc ON doc.id = d.document_id JOIN {t['ty']} ty ON ty.id = doc.doc_type_id"
+            f" LEFT JOIN {t['org']} iss ON iss.id = doc.issuer_id")
+
+
+def brief_from_row(doc_id, symbol, subject, type_code, urgency, issuer_id, issuer_code, issuer_name, ext_code,
+                   ext_name, issued_at, issued_date, due_date) -> dict:
+    """`brief_out` from the BRIEF_COLUMNS of a row."""
+    issuer = ({"id": issuer_id, "code": issuer_code, "name": issuer_name} if issuer_id
+              else {"id": None, "code": ext_code, "name": ext_name})
+    return {"id": doc_id, "symbol": symbol, "subject": subject, "doc_type": type_code, "urgency": urgency,
+            "issuer": issuer, "issued_at": json_time(issued_at), "issued_date": json_day(issued_date),
+            "due_date": json_day(due_date)}
+
+
 _as_json = DjangoJSONEncoder().default  # the API's own text for dates and times, applied once
 
 
-def _aware(value):
-    # PostgreSQL returns aware datetimes; SQLite's driver naive UTC ones (or text).
+def json_time(value):
+    """A timestamp column as the API writes it.
+
+    PostgreSQL returns aware datetimes; SQLite's driver naive UTC ones (or text)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -281,7 +302,8 @@ def _aware(value):
     return _as_json(value)
 
 
-def _day(value):
+def json_day(value):
+    """A date column as the API writes it (SQLite's driver may give text)."""
     if value is None:
         return None
     return _as_json(parse_date(value) if isinstance(value, str) else value)
@@ -294,8 +316,7 @@ def _delivery_rows(org_id: int, where: str, params: list, limit: int, offset: in
     cond = f"d.recipient_id = %s{where}"
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT {_INBOX_COLUMNS} FROM {t['d']} d JOIN {t['doc']} doc ON doc.id = d.document_id"
-            f" JOIN {t['ty']} ty ON ty.id = doc.doc_type_id LEFT JOIN {t['org']} iss ON iss.id = doc.issuer_id"
+            f"SELECT {_INBOX_COLUMNS} FROM {t['d']} d{brief_joins()}"
             f" WHERE {cond} ORDER BY d.arrived_at DESC, d.id DESC LIMIT %s OFFSET %s",
             [org_id, *params, limit, offset])
         rows = cur.fetchall()
@@ -306,19 +327,13 @@ def _delivery_rows(org_id: int, where: str, params: list, limit: int, offset: in
             total = cur.fetchone()[0]
     labels: dict[str, str] = {}
     items = []
-    for (did, code, source, number, arrived, updated, deadline, doc_id, symbol, subject, type_code, urgency,
-         issuer_id, issuer_code, issuer_name, ext_code, ext_name, issued_at, issued_date, due_date) in rows:
+    for did, code, source, number, arrived, updated, deadline, *brief in rows:
         if code not in labels:
             labels[code] = str(StatusCode(code).label)
-        issuer = ({"id": issuer_id, "code": issuer_code, "name": issuer_name} if issuer_id
-                  else {"id": None, "code": ext_code, "name": ext_name})
         items.append({
             "id": did, "status_code": code, "status_label": labels[code], "source": source,
-            "incoming_number": number, "arrived_at": _aware(arrived), "updated_at": _aware(updated),
-            "deadline": _day(deadline),
-            "document": {"id": doc_id, "symbol": symbol, "subject": subject, "doc_type": type_code,
-                         "urgency": urgency, "issuer": issuer, "issued_at": _aware(issued_at),
-                         "issued_date": _day(issued_date), "due_date": _day(due_date)},
+            "incoming_number": number, "arrived_at": json_time(arrived), "updated_at": json_time(updated),
+            "deadline": json_day(deadline), "document": brief_from_row(*brief),
         })
     return items, total
 
@@ -330,7 +345,7 @@ def _member_org_id(user, org_id: int) -> int:
     return org_id
 
 
-def _json(request: HttpRequest, data: dict):
+def render_json(request: HttpRequest, data: dict):
     # Built from trusted rows in the documented shape: rendered directly, not re-validated.
     from vanthu.api import api
 
@@ -344,7 +359,7 @@ def inbox(request, filters: Query[InboxFilter]):
     if filters.status_code:
         where, params = " AND d.status_code = %s", [filters.status_code]
     items, total = _delivery_rows(org_id, where, params, filters.limit, filters.offset)
-    return _json(request, {"items": items, "count": total})
+    return render_json(request, {"items": items, "count": total})
 
 
 @router.post("/inbox/{delivery_id}/accept", response=InboxItem, summary="Tiếp nhận, cấp số đến")
@@ -379,7 +394,7 @@ def incoming(request, filters: Query[IncomingFilter]):
         where += " AND d.source = %s"
         params.append(filters.source)
     items, total = _delivery_rows(org_id, where, params, filters.limit, filters.offset)
-    return _json(request, {"items": items, "count": total})
+    return render_json(request, {"items": items, "count": total})
 
 
 @router.post("/incoming/paper", response={201: InboxItem}, summary="Vào sổ văn bản giấy (bản quét PDF)")

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from vanthu.documents import access
 from vanthu.documents import api as doc_api
 from vanthu.documents.api import brief_out
-from vanthu.documents.models import StatusCode
+from vanthu.documents.models import Delivery, StatusCode
 from vanthu.documents.schemas import DocumentBrief
 
 from . import actions
@@ -99,23 +99,17 @@ class AssignmentList(Schema):
 
 # A specialist's most requested list: read with one plain statement and serialised from the rows
 # (as the inbox in vanthu/documents/api.py), the same items the models gave through brief_out.
-_MINE_COLUMNS = (
-    "s.role, a.delivery_id, d.status_code, a.deadline,"
-    " doc.id, doc.symbol, doc.subject, ty.code, doc.urgency, doc.issuer_id, iss.code, iss.name,"
-    " doc.external_issuer_code, doc.external_issuer_name, doc.issued_at, doc.issued_date, doc.due_date"
-)
+_MINE_COLUMNS = "s.role, a.delivery_id, d.status_code, a.deadline, " + doc_api.BRIEF_COLUMNS
 MINE_LIMIT = 500
 
 
 def _mine_sql() -> str:
     qn = connection.ops.quote_name
-    t = doc_api._tables()
     asg, who = qn(Assignment._meta.db_table), qn(Assignee._meta.db_table)
     # Open ones by deadline, those without one last (NULLS LAST, written so SQLite reads it too).
     return (
         f"SELECT {_MINE_COLUMNS} FROM {who} s JOIN {asg} a ON a.id = s.assignment_id"
-        f" JOIN {t['d']} d ON d.id = a.delivery_id JOIN {t['doc']} doc ON doc.id = d.document_id"
-        f" JOIN {t['ty']} ty ON ty.id = doc.doc_type_id LEFT JOIN {t['org']} iss ON iss.id = doc.issuer_id"
+        f" JOIN {qn(Delivery._meta.db_table)} d ON d.id = a.delivery_id{doc_api.brief_joins()}"
         f" WHERE s.user_id = %s AND a.is_current AND d.status_code IN (%s, %s)"
         f" ORDER BY CASE WHEN a.deadline IS NULL THEN 1 ELSE 0 END, a.deadline, a.assigned_at, s.id LIMIT %s"
     )
@@ -128,17 +122,11 @@ def my_assignments(request):
         cur.execute(_mine_sql(), [request.user.id, StatusCode.ASSIGNED.value, StatusCode.IN_PROGRESS.value, MINE_LIMIT])
         rows = cur.fetchall()
     items = []
-    for (role, delivery_id, code, deadline, doc_id, symbol, subject, type_code, urgency, issuer_id, issuer_code,
-         issuer_name, ext_code, ext_name, issued_at, issued_date, due_date) in rows:
+    for role, delivery_id, code, deadline, *brief in rows:
         if isinstance(deadline, str):
             deadline = parse_date(deadline)
-        issuer = ({"id": issuer_id, "code": issuer_code, "name": issuer_name} if issuer_id
-                  else {"id": None, "code": ext_code, "name": ext_name})
         items.append({
-            "delivery_id": delivery_id, "role": role, "status_code": code, "deadline": doc_api._day(deadline),
-            "overdue": bool(deadline and deadline < today),
-            "document": {"id": doc_id, "symbol": symbol, "subject": subject, "doc_type": type_code,
-                         "urgency": urgency, "issuer": issuer, "issued_at": doc_api._aware(issued_at),
-                         "issued_date": doc_api._day(issued_date), "due_date": doc_api._day(due_date)},
+            "delivery_id": delivery_id, "role": role, "status_code": code, "deadline": doc_api.json_day(deadline),
+            "overdue": bool(deadline and deadline < today), "document": doc_api.brief_from_row(*brief),
         })
-    return doc_api._json(request, {"items": items, "count": len(items)})
+    return doc_api.render_json(request, {"items": items, "count": len(items)})
