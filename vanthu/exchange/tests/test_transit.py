@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -22,38 +20,22 @@ from vanthu.exchange.receiving import receive
 from vanthu.exchange.tests.test_exchange_db import REMOTE, _issue_to
 from vanthu.reports import aggregates
 from vanthu.reports.models import OrgDay
+from vanthu.signatures.tests.pki import http_server
+
+RECEIVED: list[bytes] = []  # packages the acknowledging peer got, in order
 
 
-class _Acknowledging(BaseHTTPRequestHandler):
-    """A peer's inbox that answers every post as the receiving endpoint does when it accepts."""
-
-    received: list[bytes] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        type(self).received.append(body)
-        answer = json.dumps({"status": "accepted", "status_code": "01"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args) -> None:
-        pass
+def _acknowledge(_path: str, body: bytes) -> tuple[str, bytes]:
+    """A peer's inbox answering every post as the receiving endpoint does when it accepts."""
+    RECEIVED.append(body)
+    return "application/json", json.dumps({"status": "accepted", "status_code": "01"}).encode()
 
 
 @pytest.fixture
 def acknowledging_peer() -> Iterator[str]:
-    _Acknowledging.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Acknowledging)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/exchange/inbox"
-    finally:
-        server.shutdown()
-        server.server_close()
+    RECEIVED.clear()
+    with http_server(_acknowledge) as base:
+        yield f"{base}/exchange/inbox"
 
 
 def _codes(d: Delivery) -> list[str]:
@@ -80,7 +62,7 @@ def test_external_delivery_is_sending_until_acknowledged_internal_is_arrived_at_
     # The peer is back and acknowledges: 01, arrived when it acknowledged.
     Peer.objects.filter(pk=peer.pk).update(endpoint=acknowledging_peer)
     OutboxMessage.objects.update(next_attempt_at=timezone.now())
-    assert sending.send_due() == 1 and len(_Acknowledging.received) == 1
+    assert sending.send_due() == 1 and len(RECEIVED) == 1
     external.refresh_from_db()
     assert external.status_code == StatusCode.ARRIVED and _codes(external) == ["00", "01"]
     assert external.arrived_at > internal.arrived_at
