@@ -264,22 +264,28 @@ def issue_document(document: Document, *, user) -> Document:
         document.issued_by = user
         document.status = DocStatus.ISSUED
         document.save(update_fields=["register_key", "number", "symbol", "issued_at", "issued_date", "issued_by", "status"])
+        from vanthu.exchange import outbox  # recipients at a peer: outbox rows in this transaction
+
+        # A recipient at a peer starts at 00 and reaches 01 when its server acknowledges the package.
+        at_peer = set(outbox.peer_of(recipient_ids))
+        firsts = [(StatusCode.SENDING, _("Đang gửi qua liên thông")) if rid in at_peer else (StatusCode.ARRIVED, "")
+                  for rid in recipient_ids]
         delivery_ids = insert_rows(
             Delivery, ["document", "recipient", "status_code", "arrived_at", "updated_at"],
-            [(document.id, rid, StatusCode.ARRIVED.value, now, now) for rid in recipient_ids], returning_ids=True,
+            [(document.id, rid, code.value, now, now) for rid, (code, _note) in zip(recipient_ids, firsts, strict=True)],
+            returning_ids=True,
         )
-        insert_rows(DeliveryEvent, ["delivery", "status_code", "at"], [(did, StatusCode.ARRIVED.value, now) for did in delivery_ids])
+        insert_rows(DeliveryEvent, ["delivery", "status_code", "at", "note"],
+                    [(did, code.value, now, note) for did, (code, note) in zip(delivery_ids, firsts, strict=True)])
         deliveries = [
-            Delivery(id=did, document=document, recipient_id=rid, status_code=StatusCode.ARRIVED, arrived_at=now, updated_at=now)
-            for did, rid in zip(delivery_ids, recipient_ids, strict=True)
+            Delivery(id=did, document=document, recipient_id=rid, status_code=code, arrived_at=now, updated_at=now)
+            for did, rid, (code, _note) in zip(delivery_ids, recipient_ids, firsts, strict=True)
         ]
         # The sealed file's report first: the statistics count the document as authenticated by it.
         check_arrivals(document, deliveries, sealed)
         from vanthu.reports import aggregates  # statistics kept current in the same transaction
 
         aggregates.document_issued(document, deliveries)
-        from vanthu.exchange import outbox  # recipients at a peer: outbox rows in this transaction
-
         outbox.document_issued(document, deliveries)
         # Last, so that the audit chain's head is locked only until the commit just after.
         record("document_issued", actor=user, obj=document, data={

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from vanthu.documents.models import Delivery, DeliveryEvent, StatusCode
 
-from . import transit
 from .models import (
     BusinessType,
     InboundMessage,
@@ -59,8 +58,6 @@ def document_issued(document, deliveries: Iterable[Delivery], *, business_type: 
     deliveries = list(deliveries)
     peers = peer_of(d.recipient_id for d in deliveries)
     external = [d for d in deliveries if d.recipient_id in peers]
-    if business_type == BusinessType.NEW:
-        transit.started(external)  # 00 until the peer acknowledges (see transit.py)
     return [queue(peer_id=peers[d.recipient_id], kind=MessageKind.PACKAGE, delivery=d, business_type=business_type,
                   description=reason) for d in external]
 

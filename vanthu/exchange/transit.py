@@ -6,9 +6,9 @@
       gives up   ▼  │
               98 failed ──(an acknowledgement or a status after all)──► 01 arrived
 
-Internal deliveries are 01 from the moment of issue, because the recipient's inbox has them
-then; a recipient at another installation has nothing until its server answers, so its row says
-so. 00 and 98 are VanThu's own codes: they never travel (a status message carries only what
+`issue_document` writes a recipient at a peer at 00 (internal ones at 01, because the
+recipient's inbox has them then); a recipient at another installation has nothing until its
+server answers, so its row says so. 00 and 98 are VanThu's own codes: they never travel (a status message carries only what
 the recipient did). Each move appends an event, keeps the statistics current (same
 transaction), and is recorded in the audit chain by the caller's own record.
 
@@ -20,7 +20,6 @@ recipient sends back (03 accepted…) moves the row to 01 on the way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.utils import timezone
@@ -37,30 +36,6 @@ def _refresh_statistics(ids: list[int]) -> None:
     from vanthu.reports import aggregates
 
     aggregates.deliveries_changed(ids)
-
-
-def started(deliveries: Iterable[Delivery]) -> None:
-    """At issue, in the issuing transaction: the rows of recipients at a peer say "sending".
-
-    `issue_document` wrote them (and their first event) as 01 a moment ago in this same
-    transaction; nobody has seen that yet, so the first event is rewritten rather than followed
-    by a misleading second one. A row another hook already moved (an arrival policy's 02) is
-    left as it is.
-    """
-    deliveries = list(deliveries)
-    ids = [d.pk for d in deliveries]
-    if not ids:
-        return
-    moved = list(Delivery.objects.filter(pk__in=ids, status_code=StatusCode.ARRIVED).values_list("pk", flat=True))
-    if not moved:
-        return
-    Delivery.objects.filter(pk__in=moved).update(status_code=StatusCode.SENDING)
-    DeliveryEvent.objects.filter(delivery_id__in=moved, status_code=StatusCode.ARRIVED).update(
-        status_code=StatusCode.SENDING, note=_("Đang gửi qua liên thông"))
-    for d in deliveries:
-        if d.pk in moved:
-            d.status_code = StatusCode.SENDING
-    _refresh_statistics(moved)
 
 
 def acknowledged(delivery_id: int, *, at: datetime | None = None, note: str = "") -> bool:
