@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .fold import TOKEN_RE, ascii_fold, diacritic_tokens, fold, fold_table
+from .fold import TOKEN_RE, ascii_fold, diacritic_tokens, fold, fold_table, folded_tokens
 from .query import ParsedQuery
 
 WINDOW = 100  # candidates ranked for "relevance" (newest matches first)
@@ -68,7 +68,7 @@ def day_of(d: date | None) -> int:
 
 
 def index_tokens(text: str) -> list[str]:
-    toks = TOKEN_RE.findall(fold(text))
+    toks = folded_tokens(text)
     if any(len(t) > MAX_TOKEN_LEN for t in toks):
         toks = [t for t in toks if len(t) <= MAX_TOKEN_LEN]
     return toks
@@ -217,8 +217,14 @@ def score_texts(query: ParsedQuery, texts: dict[int, tuple[str, str]]) -> dict[i
 
 def rank_candidates(candidates: list[int], exact_ids: set[int], spec: Spec,
                     texts: dict[int, tuple[str, str]]) -> list[Hit]:
-    """Exact-diacritic matches first, then by relevance, then newest; one page of it."""
+    """Exact-diacritic matches first, then by relevance, then newest; one page of it.
+
+    `exact_ids` are what the engine's exact tokens found; a candidate whose text holds every
+    exact token of the query counts as exact too (PostgreSQL indexes them for titles only)."""
     scores = score_texts(spec.query, texts)
+    wanted = set(spec.query.exact_tokens)
+    if wanted:
+        exact_ids = exact_ids | {i for i, (t, b) in texts.items() if wanted <= set(diacritic_tokens(t + "\n" + b))}
     hits = [Hit(id=i, score=round(scores.get(i, 0.0), 6), exact=i in exact_ids) for i in candidates]
     hits.sort(key=lambda h: (h.exact, h.score, h.id), reverse=True)
     return hits[spec.offset: spec.offset + spec.limit]

@@ -78,7 +78,17 @@ def tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(text)
 
 
+# Every ASCII byte that is not a letter or digit becomes a space: on ASCII-folded text, splitting
+# on whitespace then gives exactly TOKEN_RE's tokens, several times faster (indexing folds and
+# splits every word of every document).
+_SEPARATORS = bytes(b if chr(b).isascii() and chr(b).isalnum() else 0x20 for b in range(256))
+
+
 def folded_tokens(text: str) -> list[str]:
+    """TOKEN_RE's tokens of `fold(text)`."""
+    fast = ascii_fold(unicodedata.normalize("NFC", text))
+    if fast is not None:
+        return fast.translate(_SEPARATORS).decode("ascii").split()
     return TOKEN_RE.findall(fold(text))
 
 
