@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from vanthu import prepared
 from vanthu.organizations.models import Membership, Organization
 
 from .models import ApiToken, User, hash_token
@@ -52,7 +53,7 @@ def user_for_token(raw: str) -> User | None:
     (`vanthu.organizations.access.roles_by_org` reads them from the user object)."""
     sql, fields = _statement()
     with connection.cursor() as cur:
-        cur.execute(sql, [hash_token(raw), timezone.now()])
+        prepared.execute(cur, sql, [hash_token(raw), timezone.now()])  # planned once per connection
         rows = cur.fetchall()
     if not rows:
         return None

@@ -9,14 +9,16 @@ next request, and the number of statements stays what makes it fast.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vanthu.accounts.models import ApiToken
 from vanthu.documents import actions
 from vanthu.documents.api import inbox_item_out
-from vanthu.documents.models import Delivery
+from vanthu.documents.models import Delivery, Document
 from vanthu.organizations.models import Membership, Organization
 from vanthu.testing import factories as f
 
@@ -55,13 +57,49 @@ def test_inbox_items_are_what_the_model_serialiser_gives(world, api_as):
 def test_an_inbox_page_takes_two_statements(world, api_as, django_assert_num_queries):
     _send(world, 3)
     api = api_as(world.b.clerk)
-    # The token with its owner and roles; the page. (The count only when the page is not all.)
-    with django_assert_num_queries(2):
-        r = api.get("/api/v1/inbox", organization_id=world.b.org.id)
-    assert r.status_code == 200 and r.json()["count"] == 3
+    # The token with its owner and roles; the page with the count of the whole set.
+    for params, n_items in (({}, 3), ({"limit": 2}, 2), ({"limit": 2, "offset": 2}, 1), ({"status_code": "01"}, 3)):
+        with django_assert_num_queries(2):
+            r = api.get("/api/v1/inbox", organization_id=world.b.org.id, **params)
+        assert r.status_code == 200 and len(r.json()["items"]) == n_items and r.json()["count"] == 3
+    # Past the end the page has no row to bring the count with: it is read on its own.
     with django_assert_num_queries(3):
-        r = api.get("/api/v1/inbox", organization_id=world.b.org.id, limit=2)
-    assert len(r.json()["items"]) == 2 and r.json()["count"] == 3
+        r = api.get("/api/v1/inbox", organization_id=world.b.org.id, offset=5)
+    assert r.json() == {"items": [], "count": 3}
+    r = api.get("/api/v1/inbox", organization_id=world.outsider.org.id)
+    assert r.status_code == 404
+    assert api_as(world.outsider.clerk).get("/api/v1/inbox", organization_id=world.outsider.org.id).json() == {"items": [], "count": 0}
+
+
+def test_inbox_dates_and_times_are_written_as_the_model_serialiser_writes_them(world, api_as):
+    """On PostgreSQL the page's dates and times are formatted by the database: whole seconds,
+    milliseconds (truncated, even .000), dates and empty values must read as DjangoJSONEncoder writes them."""
+    deliveries = _send(world, 4)
+    base = timezone.now().replace(microsecond=0)
+    for i, (micro, deadline) in enumerate(((0, None), (999, base.date()), (123456, date(2027, 1, 5)), (999999, None))):
+        at = base - timedelta(minutes=i, microseconds=-micro)
+        Delivery.objects.filter(id=deliveries[i].id).update(arrived_at=at, updated_at=at, deadline=deadline)
+        Document.objects.filter(id=deliveries[i].document_id).update(issued_at=at, due_date=deadline)
+    body = api_as(world.b.clerk).get("/api/v1/inbox", organization_id=world.b.org.id).json()
+    assert [i["id"] for i in body["items"]] == [d.id for d in deliveries]
+    for item in body["items"]:
+        assert item == _as_json(inbox_item_out(Delivery.objects.with_document().get(id=item["id"])))
+    assert "." not in body["items"][0]["arrived_at"] and body["items"][1]["arrived_at"].endswith(".000Z")
+
+
+def test_the_inbox_still_answers_after_a_rollback(world, api_as):
+    """The page's statement is prepared once per connection on PostgreSQL: a transaction rolled
+    back after it was prepared must not lose it."""
+    _send(world, 2)
+    api = api_as(world.b.clerk)
+    inbox = {"organization_id": world.b.org.id}
+    try:
+        with transaction.atomic():
+            assert api.get("/api/v1/inbox", **inbox).json()["count"] == 2
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert api.get("/api/v1/inbox", **inbox).json()["count"] == 2
 
 
 def test_changes_to_tokens_people_and_memberships_count_on_the_next_request(world, api_as):
@@ -90,3 +128,13 @@ def test_changes_to_tokens_people_and_memberships_count_on_the_next_request(worl
     ApiToken.objects.filter(id=token.id).update(expires_at=token.expires_at, revoked_at=timezone.now())
     r = api.get("/api/v1/inbox", **inbox)
     assert r.status_code == 401 and r.json()["error"]["code"] == "not_authenticated"
+
+
+def test_the_inbox_answers_on_a_new_connection(transactional_db, world, api_as):
+    """A new database connection has no prepared statement yet: the first request prepares it again."""
+    _send(world, 2)
+    api = api_as(world.b.clerk)
+    inbox = {"organization_id": world.b.org.id}
+    for _ in range(3):
+        assert api.get("/api/v1/inbox", **inbox).json()["count"] == 2
+        connection.close()
