@@ -112,7 +112,7 @@ class PostgresBench:
     def connect(self):
         import psycopg
 
-        return psycopg.connect(**self.conninfo, options=f"-c search_path={self.schema} -c maintenance_work_mem=256MB")
+        return psycopg.connect(**self.conninfo, options=f"-c search_path={self.schema} -c maintenance_work_mem=1GB")
 
     def finish(self) -> float:
         t = time.perf_counter()

@@ -46,6 +46,9 @@ DDL = [
         PARTITION BY HASH (id)""",
     *(f"CREATE TABLE IF NOT EXISTS search_tsv_{k} PARTITION OF search_tsv FOR VALUES WITH (MODULUS {PARTS}, REMAINDER {k})"
       for k in range(PARTS)),
+    # No lexeme statistics: every query takes the GIN bitmap whatever they say (the window orders
+    # by `id + 0`), and gathering them reads every sampled tsvector, 5% of a full build's time.
+    *(f"ALTER TABLE search_tsv_{k} ALTER COLUMN tsv SET STATISTICS 0" for k in range(PARTS)),
 ]
 INDEXES = ["CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"]
 DROP = ["DROP TABLE IF EXISTS search_tsv", "DROP TABLE IF EXISTS search_text"]
@@ -84,7 +87,7 @@ def create_indexes_parallel(connect: Callable[[], Any], workers: int) -> None:
         conn.execute("CREATE INDEX IF NOT EXISTS search_tsv_gin ON ONLY search_tsv USING gin (tsv)")
         jobs = [[f"VACUUM ANALYZE search_tsv_{k}",
                  f"CREATE INDEX IF NOT EXISTS search_tsv_{k}_tsv_idx ON search_tsv_{k} USING gin (tsv)"] for k in range(PARTS)]
-        jobs.append(["VACUUM ANALYZE search_text"])
+        jobs.append(["ANALYZE search_text"])  # read by primary key only: no visibility map needed
         # Threads only wait on sockets: the work runs in the database's own processes.
         with ThreadPoolExecutor(max(1, workers)) as pool:
             list(pool.map(on_own_connection, jobs))
