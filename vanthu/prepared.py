@@ -11,6 +11,11 @@ against schema changes by PostgreSQL itself. Other databases run the statement a
 The `PREPARE` goes to the driver's cursor directly: it belongs to setting up the connection (like
 Django's own `SET TIME ZONE`), not to the request, and is not counted among its statements. The
 `EXECUTE` goes through Django's cursor as any other statement (logged, counted, wrapped).
+
+Which statements a connection has prepared is kept on the driver's connection object, so a new
+connection (Django reconnecting, a test closing it) prepares them again. Anything that resets a
+session behind Django's back (`DISCARD ALL`, a pooler in transaction mode) would lose them: such a
+setup has to clear `_vanthu_prepared` with it, or run without this module's preparing.
 """
 
 from __future__ import annotations
