@@ -6,8 +6,9 @@ positions and starting with an upper-case letter (so no folded word or prefix ev
 permission tokens `I<org>`/`R<org>`, filter tokens `T…`/`S…`/`U…`, the id block `B<id >> 14>`,
 adjacent word pairs `P<a>_<b>` and the title's words that carry diacritics `X<word>`; and, with
 positions, the folded title words (weight A) and body words (weight B) for phrases and ranking.
-Body words with diacritics are not indexed: among the candidates, exactness is read from their
-text (`rank_candidates`); they were a quarter of every document's index entries.
+The body's words are not indexed a second time with their diacritics: among the candidates,
+exactness is read from their text (`rank_candidates`); they were a quarter of every document's
+index entries.
 
 `search_tsv` is split by hash of id into `PARTS` partitions, so that a full build creates their
 GIN indexes side by side on every core (PostgreSQL 15 builds one GIN index on one core). The GIN
@@ -62,11 +63,6 @@ STEPS = (4,)
 
 def create_schema(cur, *, with_indexes: bool = True) -> None:
     for sql in DDL + (INDEXES if with_indexes else []):
-        cur.execute(sql)
-
-
-def create_indexes(cur) -> None:
-    for sql in INDEXES:
         cur.execute(sql)
 
 
