@@ -47,7 +47,7 @@ def _safe_next(request: HttpRequest, value: str) -> str:
 
 
 def _finish_sign_in(request: HttpRequest, user, *, method: str, next_url: str) -> HttpResponse:
-    from vanthu.web.context import SESSION_KEY, my_organizations
+    from vanthu.organizations.session import SESSION_KEY, my_organizations
 
     login(request, user, backend=BACKEND)
     actions.record_sign_in(user=user, address=client_address(request), method=method)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vanthu.documents.bulk import insert_rows
+from vanthu.rows import insert_rows
 
 from .models import AuditEntry, AuditHead
 

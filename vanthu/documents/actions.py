@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,10 +19,10 @@ from vanthu.audit.chain import record
 from vanthu.errors import Classified, InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Organization, Role, validate_org_code
+from vanthu.rows import insert_rows, update_row
 from vanthu.search.tasks import index_document
 
 from . import numbering
-from .bulk import insert_rows
 from .models import (
     Delivery,
     DeliveryEvent,
@@ -313,18 +313,6 @@ def _event_fields():
     return [DeliveryEvent._meta.get_field(n) for n in _EVENT_FIELDS]
 
 
-def _update_row(model, obj, names: Sequence[str]) -> None:
-    """UPDATE one row's `names` columns to the object's values: one plain statement, as
-    `save(update_fields=...)` writes them, without its signals and per-call query building."""
-    opts = model._meta
-    fields_ = [opts.get_field(n) for n in names]
-    qn = connection.ops.quote_name
-    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields_]
-    with connection.cursor() as cur:
-        cur.execute(f"UPDATE {qn(opts.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields_)}"
-                    f" WHERE {qn(opts.pk.column)} = %s", [*params, obj.pk])
-
-
 def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=None,
                   changes: dict | None = None) -> DeliveryEvent:
     """Append a status event and update the delivery's current status. Caller holds the transaction.
@@ -343,7 +331,7 @@ def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=Non
         setattr(delivery, name, value)
     delivery.status_code = code
     delivery.updated_at = at
-    _update_row(Delivery, delivery, ["status_code", "updated_at", *changes])
+    update_row(Delivery, delivery, ["status_code", "updated_at", *changes])
     event = DeliveryEvent(delivery=delivery, status_code=code, at=at, by=user, by_name=user.get_full_name() if user else "", note=note)
     (event.id,) = insert_rows(DeliveryEvent, _EVENT_FIELDS, [[getattr(event, f.attname) for f in _event_fields()]], returning_ids=True)
     event._state.adding, event._state.db = False, delivery._state.db

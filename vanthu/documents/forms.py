@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.organizations.models import GRASSROOTS_KINDS, Organization
-from vanthu.web.forms import VnDateField
+from vanthu.ui.forms import VnDateField
 
 from .models import DocStatus, DocumentType, StatusCode, Urgency
 

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
 from vanthu.organizations.access import has_role, member_org_ids
 from vanthu.organizations.models import NumberingStyle, Organization, Role
-from vanthu.web.forms import apply_error
-from vanthu.web.shortcuts import (
+from vanthu.organizations.session import needs_org
+from vanthu.ui.forms import apply_error
+from vanthu.ui.shortcuts import (
     flash_error,
     is_partial,
-    needs_org,
     page_errors,
     paginate,
     vary_on_htmx,

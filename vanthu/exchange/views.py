@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanthu.documents import access
 from vanthu.errors import NotFound, VanThuError
-from vanthu.web.shortcuts import flash_error, page_errors
+from vanthu.ui.shortcuts import flash_error, page_errors
 
 from .models import OutboxMessage
 from .receiving import known_peer, receive, refuse

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from vanthu.documents.bulk import insert_rows
 from vanthu.documents.models import Delivery, DeliveryEvent, Document, StatusCode
+from vanthu.rows import insert_rows
 from vanthu.signatures.verdict import documents_authenticated
 
 from .models import (

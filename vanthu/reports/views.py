@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from vanthu.errors import NotFound, Unprocessable
 from vanthu.organizations.access import member_org_ids
-from vanthu.web.shortcuts import page_errors
+from vanthu.ui.shortcuts import page_errors
 
 from . import access, actions, dashboard, records
 from .evaluation import MET, NOT_MET

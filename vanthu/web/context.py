@@ -1,4 +1,4 @@
-"""The organisation a person acts for (kept in the session) and what the layout needs to know."""
+"""What the layout needs to know: the organisation switcher, the roles that shape the nav, alerts."""
 
 from __future__ import annotations
 
@@ -6,47 +6,9 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.organizations.access import member_org_ids, roles_by_org
-from vanthu.organizations.models import Organization
-
-SESSION_KEY = "vanthu_org_id"
-
-
-def my_organizations(request: HttpRequest) -> list[Organization]:
-    """The active organisations the signed-in person belongs to, cached per request."""
-    cached = getattr(request, "_vanthu_orgs", None)
-    if cached is None:
-        ids = member_org_ids(request.user)
-        cached = list(Organization.objects.active().filter(id__in=ids).order_by("name")) if ids else []
-        request._vanthu_orgs = cached
-    return cached
-
-
-def current_org(request: HttpRequest) -> Organization | None:
-    """The organisation chosen in the session, or the person's first one."""
-    if not request.user.is_authenticated:
-        return None
-    orgs = my_organizations(request)
-    if not orgs:
-        return None
-    chosen = request.session.get(SESSION_KEY)
-    for org in orgs:
-        if org.id == chosen:
-            return org
-    return orgs[0]
-
-
-def set_current_org(request: HttpRequest, org_id: int) -> bool:
-    if any(o.id == org_id for o in my_organizations(request)):
-        request.session[SESSION_KEY] = org_id
-        return True
-    return False
-
-
-def current_roles(request: HttpRequest) -> set[str]:
-    org = current_org(request)
-    return set(roles_by_org(request.user).get(org.id, set())) if org else set()
-
+from vanthu.audit.tasks import latest_break
+from vanthu.organizations.access import is_admin
+from vanthu.organizations.session import current_org, current_roles, my_organizations
 
 # Pages of other apps that join the main navigation once their URLs are installed.
 OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")))
@@ -81,10 +43,6 @@ def layout(request: HttpRequest) -> dict:
 
 def _audit_alert(request: HttpRequest):
     """For administrators: the last failed verification of the audit chain, if the last one failed."""
-    from vanthu.organizations.access import is_admin
-
     if not is_admin(request.user):
         return None
-    from vanthu.audit.tasks import latest_break
-
     return latest_break()

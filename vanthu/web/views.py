@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
+from vanthu.organizations.session import current_roles, needs_org, set_current_org
+from vanthu.ui.shortcuts import back_to
 from vanthu.workflow.models import Assignee
-
-from .context import current_roles, set_current_org
-from .shortcuts import back_to, needs_org
 
 HOME_LIST = 5
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from vanthu.accounts.models import User
 from vanthu.audit.chain import record
 from vanthu.documents.actions import lock_delivery, move_delivery
-from vanthu.documents.bulk import insert_rows
 from vanthu.documents.models import Delivery, StatusCode
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Membership, Role
+from vanthu.rows import insert_rows
 
 from .models import Assignee, Assignment, HandlerRole
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.web.forms import VnDateField
+from vanthu.ui.forms import VnDateField
 
 
 class AssignForm(forms.Form):

@@ -13,8 +13,8 @@ from vanthu.documents import access
 from vanthu.errors import NotAllowed, NotFound, VanThuError
 from vanthu.organizations.access import has_role
 from vanthu.organizations.models import Membership, Role
-from vanthu.web.forms import apply_error
-from vanthu.web.shortcuts import back_to, flash_error, page_errors, paginate
+from vanthu.ui.forms import apply_error
+from vanthu.ui.shortcuts import back_to, flash_error, page_errors, paginate
 
 from . import actions
 from .forms import AssignForm, CompleteForm

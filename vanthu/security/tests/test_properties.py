@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from vanthu.documents.pdf import PdfInfo, find_classified_marking, inspect_pdf
 from vanthu.errors import VanThuError
 from vanthu.testing import factories as f
-from vanthu.web.forms import VnDateField
+from vanthu.ui.forms import VnDateField
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 REAL_PDF = f.pdf_bytes("Về việc kiểm thử trình đọc PDF", pages=2)

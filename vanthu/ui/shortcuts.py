@@ -1,4 +1,4 @@
-"""Helpers the page views share: errors from actions, the acting organisation, pagination."""
+"""Helpers the page views share: errors from actions, pagination, redirects, htmx."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from vanthu.errors import NotAllowed, NotFound, VanThuError
-
-from .context import current_org
 
 PAGE_SIZE = 25
 
@@ -31,19 +29,6 @@ def page_errors(view: Callable) -> Callable:
             raise Http404(exc.message) from exc
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from exc
-
-    return wrapper
-
-
-def needs_org(view: Callable) -> Callable:
-    """Pages about 'my organisation' need one; a person with none gets a plain explanation."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        org = current_org(request)
-        if org is None:
-            return render(request, "web/no_org.html", status=403)
-        return view(request, org, *args, **kwargs)
 
     return wrapper
 

@@ -1,4 +1,4 @@
-"""Multi-row INSERTs for the issuing hot path.
+"""Plain-statement writes for the hot paths: multi-row INSERTs, one-row UPDATEs.
 
 Django's `bulk_create` prepares every value of every row through the field machinery; issuing
 to 150 recipients spent most of its time there. Here each distinct value is prepared once and
@@ -54,3 +54,15 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
             if returning_ids:
                 ids.extend(r[0] for r in cur.fetchall())
     return ids
+
+
+def update_row(model, obj, names: Sequence[str]) -> None:
+    """UPDATE one row's `names` columns to the object's values: one plain statement, as
+    `save(update_fields=...)` writes them, without its signals and per-call query building."""
+    opts = model._meta
+    fields_ = [opts.get_field(n) for n in names]
+    qn = connection.ops.quote_name
+    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields_]
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {qn(opts.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields_)}"
+                    f" WHERE {qn(opts.pk.column)} = %s", [*params, obj.pk])
