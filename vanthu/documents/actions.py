@@ -1,7 +1,9 @@
 """Every state change of documents and deliveries: one function each, one transaction each.
 
 Callers (views, API handlers) fetch objects through `access.py` and pass the acting user as
-`user=`; each action checks the role, checks the state, writes, and records the audit entry.
+`user=`; each action checks the role, checks the state, writes, publishes its domain event
+(`events.py`: the apps above follow from there) and records the audit entry, last, so that the
+audit chain's head is locked only until the commit just after.
 """
 
 from __future__ import annotations
@@ -20,12 +22,11 @@ from vanthu.errors import Classified, InvalidState, NotAllowed, NotFound, Unproc
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.rows import insert_rows, update_row
-from vanthu.search.tasks import index_document
 
-from . import numbering
+from . import events, numbering
+from .deliveries import first_events, lock_delivery, move_delivery
 from .models import (
     Delivery,
-    DeliveryEvent,
     DocSource,
     DocStatus,
     Document,
@@ -36,6 +37,7 @@ from .models import (
     Urgency,
 )
 from .pdf import CLASSIFIED_MESSAGE, PdfInfo, inspect_pdf
+from .signing import SignedCopy, signer
 from .storage import store_pdf
 
 DRAFTING_ROLES = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
@@ -136,15 +138,45 @@ def inspect_uploads(main: Upload | None, attachments: Sequence[Upload]) -> list[
     return [(u, inspect_pdf(u.data, u.name)) for u in [main, *attachments]]
 
 
-def _attach_files(doc: Document, parsed: list[tuple[Upload, PdfInfo]]) -> None:
+def attach_files(doc: Document, parsed: Sequence[tuple[Upload, PdfInfo]], *, first_role: str = FileRole.MAIN,
+                 start: int = 0) -> list[DocumentFile]:
+    """Store parsed uploads as the document's files (the first as `first_role`, then attachments)."""
     rows = []
     for i, (upload, info) in enumerate(parsed):
         stored = store_pdf(upload.data, info)
-        role = FileRole.MAIN if i == 0 else FileRole.ATTACHMENT
+        role = first_role if i == 0 else FileRole.ATTACHMENT
         name = clean_name(upload.name)[:255] or f"{stored.sha256[:12]}.pdf"
-        rows.append(DocumentFile(document=doc, file=stored, role=role, name=name, position=i))
-    DocumentFile.objects.bulk_create(rows)
-    doc.page_count = parsed[0][1].page_count
+        rows.append(DocumentFile(document=doc, file=stored, role=role, name=name, position=start + i))
+    return DocumentFile.objects.bulk_create(rows)
+
+
+def attach_signed_copy(doc: Document, copy: SignedCopy) -> DocumentFile:
+    """A signed copy enters as the document's file that counts (`authoritative_file`)."""
+    source = copy.source
+    stored = store_pdf(copy.data, PdfInfo(page_count=source.file.page_count, text=source.file.text))
+    last = DocumentFile.objects.filter(document=doc).order_by("-position").values_list("position", flat=True).first()
+    base = source.name[:-4] if source.name.lower().endswith(".pdf") else source.name
+    base = base.removesuffix(".signed").removesuffix(".sealed")
+    row = DocumentFile.objects.create(document=doc, file=stored, role=FileRole.SIGNED, name=f"{base}.{copy.suffix}.pdf"[:255],
+                                      position=max((last or 0) + 1, 100))
+    doc.authoritative_file = row
+    update_row(Document, doc, ["authoritative_file"])
+    copy.file = row
+    return row
+
+
+def add_version(doc: Document, parsed: Sequence[tuple[Upload, PdfInfo]]) -> DocumentFile:
+    """A new version of an issued document (an update or a replacement): its files are kept
+    beside the old ones, and its main file becomes the one that counts."""
+    start = 300 + DocumentFile.objects.filter(document=doc).count()
+    rows = attach_files(doc, parsed, first_role=FileRole.SIGNED, start=start)
+    doc.authoritative_file = rows[0]
+    update_row(Document, doc, ["authoritative_file"])
+    return rows[0]
+
+
+def _lock(document: Document) -> Document:
+    return Document.objects.select_for_update(of=("self",)).select_related("issuer", "doc_type").get(pk=document.pk)
 
 
 def create_draft(
@@ -166,16 +198,12 @@ def create_draft(
             issuer=organization, doc_type=dtype, subject=subject, urgency=urgency,
             signer_name=signer_name.strip()[:128], signer_position=signer_position.strip()[:128],
             signer_authority=signer_authority.strip()[:128], due_date=due_date,
-            place=organization.place, created_by=user,
+            place=organization.place, created_by=user, page_count=parsed[0][1].page_count,
         )
-        _attach_files(doc, parsed)
-        doc.save(update_fields=["page_count"])
+        attach_files(doc, parsed)
         doc.recipients.set(recipients)
+        events.document_entered.publish(document=doc, user=user)
         record("document_drafted", actor=user, obj=doc, data={"subject": subject, "recipients": [o.id for o in recipients]})
-        transaction.on_commit(lambda: index_document.enqueue(doc.id))
-        from vanthu.signatures.actions import verify_on_entry  # signatures depends on documents
-
-        verify_on_entry(doc, user=user)
     return doc
 
 
@@ -196,27 +224,32 @@ def submit_document(document: Document, *, user) -> Document:
     document.status = DocStatus.SUBMITTED
     document.submitted_at = _now()
     document.save(update_fields=["status", "submitted_at"])
+    events.document_changed.publish(document=document, user=user)
     record("document_submitted", actor=user, obj=document)
-    transaction.on_commit(lambda: index_document.enqueue(document.id))
     return document
 
 
-@transaction.atomic
 def approve_document(document: Document, *, user) -> Document:
-    """A leader of the issuing organisation approves (and, with the signatures app, signs)."""
+    """A leader of the issuing organisation approves, and signs when they have a certificate.
+
+    The signature is made before the transaction (see `signing.py`); the status is checked again
+    under the row's lock, so that of two leaders approving at once only one signed copy enters."""
     _require_role(user, document.issuer_id, Role.LEADER, message=_("Chỉ lãnh đạo đơn vị mới được duyệt văn bản."))
     _require_status(document, DocStatus.SUBMITTED)
-    document.status = DocStatus.APPROVED
-    document.approved_by = user
-    document.approved_at = _now()
-    if not document.signer_name:
-        document.signer_name = user.get_full_name()
-    document.save(update_fields=["status", "approved_by", "approved_at", "signer_name"])
-    record("document_approved", actor=user, obj=document)
-    transaction.on_commit(lambda: index_document.enqueue(document.id))
-    from vanthu.signatures.actions import sign_on_approval  # signatures depends on documents
-
-    sign_on_approval(document, user=user)
+    signed = signer().sign_approval(document, user=user)
+    with transaction.atomic():
+        document = _lock(document)
+        _require_status(document, DocStatus.SUBMITTED)
+        if signed is not None:
+            attach_signed_copy(document, signed)
+        document.status = DocStatus.APPROVED
+        document.approved_by = user
+        document.approved_at = _now()
+        if not document.signer_name:
+            document.signer_name = user.get_full_name()
+        document.save(update_fields=["status", "approved_by", "approved_at", "signer_name"])
+        events.document_approved.publish(document=document, user=user, signed=signed)
+        record("document_approved", actor=user, obj=document)
     return document
 
 
@@ -230,141 +263,95 @@ def return_document(document: Document, *, user, note: str) -> Document:
         raise Unprocessable(_("Hãy ghi lý do trả lại."), code="note_required", details={"field": "note"})
     document.status = DocStatus.DRAFT
     document.save(update_fields=["status"])
+    events.document_changed.publish(document=document, user=user)
     record("document_returned", actor=user, obj=document, data={"note": note})
-    transaction.on_commit(lambda: index_document.enqueue(document.id))
     return document
 
 
+# --- issuing -------------------------------------------------------------------------------------
+
 def issue_document(document: Document, *, user) -> Document:
-    """The clerk numbers and issues: the number, and a delivery per recipient, in one transaction."""
+    """The clerk numbers, seals and issues the document.
+
+    Sealing puts the number on the page before the organisation's signature covers it, and it
+    must neither run in a transaction nor while the register's counter is locked. So, when the
+    organisation has a seal, three steps:
+      1. a transaction takes the register's next number; the document is `issuing`;
+      2. the sealed copy is made outside any transaction (the signatures app);
+      3. a transaction lets the copy in, writes a delivery for every recipient: `issued`.
+    A document left `issuing` (the process died, the signing failed) keeps its number: issuing it
+    again resumes at step 2, so numbers stay gapless. Without a seal, steps 1 and 3 are one
+    transaction: nothing needs to happen between them.
+    """
     with transaction.atomic():
-        document = Document.objects.select_for_update(of=("self",)).select_related("issuer", "doc_type").get(pk=document.pk)
-        _require_role(user, document.issuer_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được cấp số và phát hành văn bản."))
-        _require_status(document, DocStatus.APPROVED)
-        recipient_ids = list(document.recipients.values_list("id", flat=True))
-        if not recipient_ids:
-            raise Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
-        from vanthu.signatures.actions import (  # signatures depends on documents
-            check_arrivals,
-            seal_on_issue,
-        )
+        locked = _lock(document)
+        _require_role(user, locked.issuer_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được cấp số và phát hành văn bản."))
+        _require_status(locked, DocStatus.APPROVED, DocStatus.ISSUING)
+        if locked.status == DocStatus.APPROVED:
+            _take_number(locked, user=user)
+            if not signer().will_seal(locked):
+                return _deliver(locked, None, user=user)
+            record("document_numbered", actor=user, obj=locked, data={"symbol": locked.symbol})
+    sealed = signer().seal_issue(locked, user=user)
+    with transaction.atomic():
+        locked = _lock(locked)
+        _require_status(locked, DocStatus.ISSUING)
+        return _deliver(locked, sealed, user=user)
 
-        # Sign before numbering: the counter row stays locked only for the short writes below.
-        sealed = seal_on_issue(document, user=user)
-        now = _now()
-        today = timezone.localdate(now)
-        org, dtype = document.issuer, document.doc_type
-        key = numbering.outgoing_register_key(org, dtype, today)
-        number = numbering.next_number(org.id, key)
-        document.register_key = key
-        document.number = number
-        document.symbol = numbering.format_symbol(org, dtype, number)
-        document.issued_at = now
-        document.issued_date = today
-        document.issued_by = user
-        document.status = DocStatus.ISSUED
-        document.save(update_fields=["register_key", "number", "symbol", "issued_at", "issued_date", "issued_by", "status"])
-        from vanthu.exchange import outbox  # recipients at a peer: outbox rows in this transaction
 
-        # A recipient at a peer starts at 00 and reaches 01 when its server acknowledges the package.
-        at_peer = set(outbox.peer_of(recipient_ids))
-        firsts = [(StatusCode.SENDING, _("Đang gửi qua liên thông")) if rid in at_peer else (StatusCode.ARRIVED, "")
-                  for rid in recipient_ids]
-        delivery_ids = insert_rows(
-            Delivery, ["document", "recipient", "status_code", "arrived_at", "updated_at"],
-            [(document.id, rid, code.value, now, now) for rid, (code, _note) in zip(recipient_ids, firsts, strict=True)],
-            returning_ids=True,
-        )
-        insert_rows(DeliveryEvent, ["delivery", "status_code", "at", "note"],
-                    [(did, code.value, now, note) for did, (code, note) in zip(delivery_ids, firsts, strict=True)])
-        deliveries = [
-            Delivery(id=did, document=document, recipient_id=rid, status_code=code, arrived_at=now, updated_at=now)
-            for did, rid, (code, _note) in zip(delivery_ids, recipient_ids, firsts, strict=True)
-        ]
-        # The sealed file's report first: the statistics count the document as authenticated by it.
-        check_arrivals(document, deliveries, sealed)
-        from vanthu.reports import aggregates  # statistics kept current in the same transaction
+def _take_number(document: Document, *, user) -> None:
+    """The register's next number, under the counter's lock: only the short writes follow it."""
+    if not document.recipients.exists():
+        raise Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
+    now = _now()
+    today = timezone.localdate(now)
+    org, dtype = document.issuer, document.doc_type
+    key = numbering.outgoing_register_key(org, dtype, today)
+    document.register_key = key
+    document.number = numbering.next_number(org.id, key)
+    document.symbol = numbering.format_symbol(org, dtype, document.number)
+    document.issued_at = now
+    document.issued_date = today
+    document.issued_by = user
+    document.status = DocStatus.ISSUING
+    update_row(Document, document, ["register_key", "number", "symbol", "issued_at", "issued_date", "issued_by", "status"])
 
-        aggregates.document_issued(document, deliveries)
-        outbox.document_issued(document, deliveries)
-        # Last, so that the audit chain's head is locked only until the commit just after.
-        record("document_issued", actor=user, obj=document, data={
-            "symbol": document.symbol, "recipients": len(recipient_ids), "sealed_file": sealed.file_id if sealed else None,
-        })
-        transaction.on_commit(lambda: index_document.enqueue(document.id))
+
+def _deliver(document: Document, sealed: SignedCopy | None, *, user) -> Document:
+    """Step 3 of issuing, in the caller's transaction: a delivery for every recipient, `issued`.
+
+    A recipient at a peer starts at 00 and reaches 01 when its server acknowledges the package
+    (the exchange keeps `Organization.at_peer` current); the others have it in their inbox: 01."""
+    if sealed is not None:
+        attach_signed_copy(document, sealed)
+    recipients = list(document.recipients.values_list("id", "at_peer"))
+    if not recipients:
+        raise Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
+    now = _now()
+    codes = [StatusCode.SENDING if at_peer else StatusCode.ARRIVED for _rid, at_peer in recipients]
+    ids = insert_rows(Delivery, ["document", "recipient", "status_code", "arrived_at", "updated_at"],
+                      [(document.id, rid, code.value, now, now) for (rid, _p), code in zip(recipients, codes, strict=True)],
+                      returning_ids=True)
+    deliveries = [Delivery(id=did, document=document, recipient_id=rid, status_code=code, arrived_at=now, updated_at=now)
+                  for did, (rid, _p), code in zip(ids, recipients, codes, strict=True)]
+    for d in deliveries:
+        d._state.adding = False
+    first_events(deliveries, notes={d.id: _("Đang gửi qua liên thông") for d in deliveries if d.status_code == StatusCode.SENDING})
+    document.status = DocStatus.ISSUED
+    update_row(Document, document, ["status"])
+    events.document_issued.publish(document=document, deliveries=deliveries, user=user, sealed=sealed)
+    record("document_issued", actor=user, obj=document, data={
+        "symbol": document.symbol, "recipients": len(deliveries), "sealed_file": sealed.file.file_id if sealed else None,
+    })
     return document
 
 
 # --- the recipient's side ----------------------------------------------------------------------
 
-# Which status a delivery may move to from which.
-_NEXT: dict[str, set[str]] = {
-    StatusCode.ARRIVED: {StatusCode.ACCEPTED, StatusCode.REJECTED},
-    StatusCode.ACCEPTED: {StatusCode.ASSIGNED},
-    StatusCode.ASSIGNED: {StatusCode.ASSIGNED, StatusCode.IN_PROGRESS, StatusCode.DONE},
-    StatusCode.IN_PROGRESS: {StatusCode.ASSIGNED, StatusCode.DONE},
-}
-
-
-_EVENT_FIELDS = ("delivery", "status_code", "at", "by", "by_name", "note")
-
-
-def _event_fields():
-    return [DeliveryEvent._meta.get_field(n) for n in _EVENT_FIELDS]
-
-
-def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at=None,
-                  changes: dict | None = None) -> DeliveryEvent:
-    """Append a status event and update the delivery's current status. Caller holds the transaction.
-
-    `changes` are other fields of the delivery that the caller changes with this move: they are
-    written in the same UPDATE and the statistics see them at once (one refresh, not two).
-    """
-    if code not in _NEXT.get(delivery.status_code, set()):
-        raise InvalidState(
-            _("Văn bản đang ở trạng thái “%(status)s”, không thể chuyển sang “%(to)s”.") % {"status": delivery.status_label, "to": StatusCode(code).label},
-            code="invalid_delivery_status", details={"status_code": delivery.status_code, "requested": code},
-        )
-    at = at or _now()
-    changes = dict(changes or {})
-    for name, value in changes.items():
-        setattr(delivery, name, value)
-    delivery.status_code = code
-    delivery.updated_at = at
-    update_row(Delivery, delivery, ["status_code", "updated_at", *changes])
-    event = DeliveryEvent(delivery=delivery, status_code=code, at=at, by=user, by_name=user.get_full_name() if user else "", note=note)
-    (event.id,) = insert_rows(DeliveryEvent, _EVENT_FIELDS, [[getattr(event, f.attname) for f in _event_fields()]], returning_ids=True)
-    event._state.adding, event._state.db = False, delivery._state.db
-    from vanthu.reports import aggregates  # statistics kept current in the same transaction
-
-    aggregates.delivery_moved(delivery, event, changed=tuple(changes))
-    from vanthu.exchange import outbox  # a document from a peer: the status goes back to it
-
-    outbox.delivery_moved(delivery, event)
-    return event
-
-
 def _incoming_number(delivery: Delivery, at) -> dict:
     """The next number of the recipient's incoming register, as the delivery's fields to save."""
     key = numbering.incoming_register_key(timezone.localdate(at))
     return {"incoming_key": key, "incoming_number": numbering.next_number(delivery.recipient_id, key), "accepted_at": at}
-
-
-def _give_incoming_number(delivery: Delivery, at) -> None:
-    fields = _incoming_number(delivery, at)
-    for name, value in fields.items():
-        setattr(delivery, name, value)
-    delivery.save(update_fields=list(fields))
-
-
-def lock_delivery(delivery: Delivery) -> Delivery:
-    """The delivery's row, locked; its document as the caller already read it (fixed once issued)."""
-    locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    if Delivery.document.is_cached(delivery) and delivery.document_id == locked.document_id:
-        locked.document = delivery.document
-    if Delivery.recipient.is_cached(delivery):
-        locked.recipient = delivery.recipient
-    return locked
 
 
 @transaction.atomic
@@ -424,25 +411,85 @@ def register_paper_document(
             issuer=None, external_issuer_name=sender_name[:255], external_issuer_code=sender_code.upper(),
             doc_type=dtype, subject=subject, urgency=urgency, status=DocStatus.EXTERNAL,
             source=DocSource.PAPER, symbol=number_symbol[:64], issued_date=issued_date,
-            due_date=due_date, created_by=user,
+            due_date=due_date, created_by=user, page_count=parsed[0][1].page_count,
         )
-        _attach_files(doc, parsed)
-        doc.save(update_fields=["page_count"])
-        delivery = Delivery.objects.create(
-            document=doc, recipient=organization, source="paper", status_code=StatusCode.ACCEPTED,
-            arrived_at=now, updated_at=now, deadline=due_date,
-        )
-        _give_incoming_number(delivery, now)
-        DeliveryEvent.objects.create(delivery=delivery, status_code=StatusCode.ACCEPTED, at=now, by=user, by_name=user.get_full_name(), note=_("Vào sổ từ bản giấy"))
-        from vanthu.reports import aggregates  # statistics kept current in the same transaction
-
-        aggregates.deliveries_changed([delivery])
+        attach_files(doc, parsed)
+        delivery = Delivery(document=doc, recipient=organization, source="paper", status_code=StatusCode.ACCEPTED,
+                            arrived_at=now, updated_at=now, deadline=due_date)
+        # The register counter before the statistics rows, as everywhere (see accept_delivery).
+        for name, value in _incoming_number(delivery, now).items():
+            setattr(delivery, name, value)
+        delivery.save(force_insert=True)
+        first_events([delivery], notes={delivery.id: _("Vào sổ từ bản giấy")}, user=user)
+        events.deliveries_created.publish(deliveries=[delivery])
+        events.document_entered.publish(document=doc, user=user)
         record("paper_document_registered", actor=user, obj=delivery, data={"document": doc.id, "symbol": doc.symbol, "incoming_number": delivery.incoming_number})
-        transaction.on_commit(lambda: index_document.enqueue(doc.id))
-        from vanthu.signatures.actions import verify_on_entry  # signatures depends on documents
-
-        verify_on_entry(doc, user=user)
     return delivery
+
+
+@dataclass(frozen=True)
+class ElectronicArrival:
+    """What a document received from another installation says of itself."""
+
+    issuer_name: str
+    issuer_code: str
+    doc_type: DocumentType
+    subject: str
+    urgency: str
+    number: int | None
+    symbol: str
+    issued_date: date | None
+    place: str = ""
+    signer_authority: str = ""
+    signer_position: str = ""
+    signer_name: str = ""
+    due_date: date | None = None
+
+
+def receive_document(arrival: ElectronicArrival, *, recipient: Organization, files: Sequence[tuple[Upload, PdfInfo]],
+                     by_name: str = "", note: str = "") -> Delivery:
+    """A document from another installation arrives (01) in the recipient's inbox.
+
+    The exchange app has checked the package (its signature, the sender, the marking) and holds
+    the transaction in which it also records the message; the PDFs' signatures are checked in
+    the background (`document_entered`), and the verdict may still refuse the document (02)."""
+    if not files:
+        raise Unprocessable(_("Gói tin không có tệp văn bản."), code="file_required")
+    subject = check_subject(arrival.subject)
+    with transaction.atomic():
+        now = _now()
+        doc = Document.objects.create(
+            issuer=None, external_issuer_name=arrival.issuer_name[:255], external_issuer_code=arrival.issuer_code[:35],
+            doc_type=arrival.doc_type, subject=subject, urgency=check_urgency(arrival.urgency),
+            status=DocStatus.EXTERNAL, source=DocSource.PEER, number=arrival.number, symbol=arrival.symbol[:64],
+            issued_date=arrival.issued_date, place=arrival.place[:64], signer_authority=arrival.signer_authority[:128],
+            signer_position=arrival.signer_position[:128], signer_name=arrival.signer_name[:128],
+            due_date=arrival.due_date, page_count=files[0][1].page_count,
+        )
+        attach_files(doc, files)
+        delivery = Delivery.objects.create(document=doc, recipient=recipient, status_code=StatusCode.ARRIVED,
+                                           arrived_at=now, updated_at=now, deadline=arrival.due_date)
+        first_events([delivery], notes={delivery.id: note}, by_name=by_name)
+        events.deliveries_created.publish(deliveries=[delivery])
+        events.document_entered.publish(document=doc, user=None)
+    return delivery
+
+
+@transaction.atomic
+def follow_sender(document: Document, *, revoked: bool) -> Document:
+    """The recipient's copy of a document from a peer follows the sender's request its clerk
+    agreed to: revoked, or its newest version (sent with the request) now counts."""
+    if revoked:
+        document.status = DocStatus.REVOKED
+        update_row(Document, document, ["status"])
+    else:
+        newest = DocumentFile.objects.filter(document=document, role=FileRole.SIGNED).order_by("-position").first()
+        if newest is None:
+            return document
+        document.authoritative_file = newest
+        update_row(Document, document, ["authoritative_file"])
+    events.document_changed.publish(document=document, user=None)
+    return document
 
 
 def _code_ok(code: str) -> bool:

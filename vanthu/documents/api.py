@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.responses import NinjaJSONEncoder
 
 from vanthu import prepared
 from vanthu.errors import NotFound, TooLarge, Unprocessable
@@ -393,11 +394,10 @@ def _member_org_id(user, org_id: int) -> int:
     return org_id
 
 
-def render_json(request: HttpRequest, data: dict):
-    # Built from trusted rows in the documented shape: rendered directly, not re-validated.
-    from vanthu.api import api
-
-    return api.create_response(request, data, status=200)
+def render_json(request: HttpRequest, data: dict) -> JsonResponse:
+    # Built from trusted rows in the documented shape: rendered directly, not re-validated, with
+    # the encoder and content type the API's own responses have.
+    return JsonResponse(data, encoder=NinjaJSONEncoder, content_type="application/json; charset=utf-8")
 
 
 @router.get("/inbox", response=InboxList, summary="Văn bản đến của đơn vị")

@@ -44,6 +44,7 @@ class DocStatus(models.TextChoices):
     DRAFT = "draft", _("Dự thảo")
     SUBMITTED = "submitted", _("Chờ duyệt")
     APPROVED = "approved", _("Đã duyệt")
+    ISSUING = "issuing", _("Đang phát hành")  # numbered, its sealed copy not yet made (actions.issue_document)
     ISSUED = "issued", _("Đã phát hành")
     REVOKED = "revoked", _("Đã thu hồi")
     EXTERNAL = "external", _("Văn bản của cơ quan ngoài")

@@ -33,7 +33,6 @@ from vanthu.ui.shortcuts import (
     paginate,
     vary_on_htmx,
 )
-from vanthu.workflow.actions import current_assignment
 
 from . import access, actions
 from .forms import (
@@ -237,18 +236,9 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     files = list(doc.files.select_related("file").order_by("position"))
     deliveries = list(access.visible_deliveries(request.user, doc).prefetch_related(_events()).order_by("recipient__name"))
     mine = [d for d in deliveries if d.recipient_id in orgs]
-    handling = []
-    for d in mine:
-        assignment = current_assignment(d)
-        assignees = list(assignment.assignees.all()) if assignment else []
-        is_main = any(a.user_id == request.user.id and a.role == "main" for a in assignees)
-        handling.append({
-            "d": d, "assignment": assignment, "assignees": assignees,
-            "can_accept": d.status_code == StatusCode.ARRIVED and has_role(request.user, d.recipient_id, Role.CLERK),
-            "can_assign": d.status_code in (StatusCode.ACCEPTED, StatusCode.ASSIGNED, StatusCode.IN_PROGRESS) and has_role(request.user, d.recipient_id, Role.LEADER),
-            "can_start": is_main and d.status_code == StatusCode.ASSIGNED,
-            "can_complete": is_main and d.status_code in (StatusCode.ASSIGNED, StatusCode.IN_PROGRESS),
-        })
+    handling = [{
+        "d": d, "can_accept": d.status_code == StatusCode.ARRIVED and has_role(request.user, d.recipient_id, Role.CLERK),
+    } for d in mine]
     issuer_roles = {r for r in (Role.CLERK, Role.LEADER, Role.SPECIALIST) if is_sender and has_role(request.user, doc.issuer_id, r)}
     ctx = {
         # The file that counts: the signed version when there is one, else the upload.
@@ -260,7 +250,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "recipients": list(doc.recipients.order_by("name")) if is_sender and doc.status != DocStatus.ISSUED else [],
         "can_submit": doc.status == DocStatus.DRAFT and bool(issuer_roles),
         "can_approve": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles,
-        "can_issue": doc.status == DocStatus.APPROVED and Role.CLERK in issuer_roles,
+        "can_issue": doc.status in (DocStatus.APPROVED, DocStatus.ISSUING) and Role.CLERK in issuer_roles,
         "return_form": ReturnForm(),
         "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
         "status_counts": sorted(Counter(d.status_code for d in deliveries).items()),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import requests
 from cryptography import x509
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,8 +17,6 @@ from vanthu.documents.models import (
     Delivery,
     DocStatus,
     Document,
-    DocumentFile,
-    FileRole,
     StatusCode,
 )
 from vanthu.errors import InvalidState, NotAllowed, Unprocessable
@@ -95,12 +94,20 @@ def register_peer(identity: dict, *, user=None, base_url: str = "", inbound_secr
     # Organisations the peer no longer serves stop appearing as recipients.
     gone = RemoteOrganization.objects.filter(peer=peer).exclude(organization__code__in=codes)
     Organization.objects.filter(remote__in=gone).update(is_active=False)
+    mark_served_organizations()
     if trust_roots:
         # Only on the administrator's say-so: the peer's roots then validate its PDF signatures.
         for pem in identity.get("trust_roots") or []:
             _trust_quietly(pem, peer)
     record("peer_registered", actor=user, obj=peer, data={"site_id": peer.site_id, "organizations": codes, "created": created})
     return peer
+
+
+def mark_served_organizations() -> int:
+    """Keep `Organization.at_peer` current: true exactly for the organisations an active peer
+    serves (issuing reads it to start their deliveries at 00). Call after any change to peers."""
+    served = RemoteOrganization.objects.filter(organization=OuterRef("pk"), peer__is_active=True)
+    return Organization.objects.exclude(at_peer=Exists(served)).update(at_peer=Exists(served))
 
 
 def _trust_quietly(pem: str, peer: Peer) -> None:
@@ -131,21 +138,12 @@ def request_recall(document: Document, *, user, reason: str, business_type: int 
     if not reason:
         raise Unprocessable(_("Hãy ghi lý do."), code="reason_required", details={"field": "reason"})
     if business_type != BusinessType.REVOKE:
-        parsed = doc_actions.inspect_uploads(main_file, attachments)
-        from vanthu.documents.storage import store_pdf
-
-        base = 300 + document.files.count()
-        rows = []
-        for i, (up, info) in enumerate(parsed):
-            rows.append(DocumentFile.objects.create(document=document, file=store_pdf(up.data, info), role=FileRole.SIGNED if i == 0 else FileRole.ATTACHMENT,
-                                                    name=doc_actions.clean_name(up.name)[:255] or "vanban.pdf", position=base + i))
-        document.authoritative_file = rows[0]
-        document.save(update_fields=["authoritative_file"])
+        doc_actions.add_version(document, doc_actions.inspect_uploads(main_file, attachments))
     deliveries = list(Delivery.objects.select_for_update().filter(document=document).exclude(status_code__in=[StatusCode.REJECTED, StatusCode.RECALL_AGREED]))
     if any(d.recall_requests.filter(answer="").exists() for d in deliveries):
         raise InvalidState(_("Đang chờ nơi nhận trả lời yêu cầu trước."), code="request_pending")
     requests_ = [open_request(d, business_type=business_type, reason=reason, user=user) for d in deliveries]
-    outbox.document_issued(document, deliveries, business_type=business_type, reason=reason)
+    outbox.queue_packages(document, deliveries, business_type=business_type, reason=reason)
     return requests_
 
 
@@ -162,19 +160,13 @@ def answer_request(delivery: Delivery, *, user, agree: bool, note: str = "") -> 
     code = StatusCode.RECALL_AGREED if agree else StatusCode.RECALL_REFUSED
     req.answer, req.answered_at, req.answer_note = code, now, (note or "").strip()[:2000]
     req.save(update_fields=["answer", "answered_at", "answer_note"])
-    event = set_status(delivery, code, note=req.answer_note, user=user, at=now)
-    doc = delivery.document
-    if agree and doc.issuer_id is None:
+    # A refusal leaves the document with the recipient where it stood; the 16 stays in the history
+    # (and goes back to the sender, as every answer does: the outbox follows the move).
+    set_status(delivery, code, note=req.answer_note, user=user, at=now,
+               stays_at=(req.previous_status or None) if not agree else None)
+    if agree and delivery.document.issuer_id is None:
         # The recipient's own copy of a document from a peer follows the sender's request.
-        if req.business_type == BusinessType.REVOKE:
-            Document.objects.filter(pk=doc.pk).update(status=DocStatus.REVOKED)
-        else:
-            newest = DocumentFile.objects.filter(document=doc, role=FileRole.SIGNED).order_by("-position").first()
-            if newest is not None:
-                Document.objects.filter(pk=doc.pk).update(authoritative_file=newest)
-    if not agree and req.previous_status:
-        Delivery.objects.filter(pk=delivery.pk).update(status_code=req.previous_status)
-    outbox.delivery_moved(delivery, event)
+        doc_actions.follow_sender(delivery.document, revoked=req.business_type == BusinessType.REVOKE)
     record("exchange_request_answered", actor=user, obj=delivery, data={"answer": code, "business_type": req.business_type})
     return req
 

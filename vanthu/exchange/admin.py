@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .actions import mark_served_organizations
 from .models import InboundMessage, OutboxMessage, Peer, RecallRequest, Refusal, RemoteOrganization
 
 
@@ -17,6 +18,18 @@ class PeerAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "base_url", "site_id"]
     inlines = [RemoteOrganizationInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        mark_served_organizations()  # a peer switched off no longer serves its organisations
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        mark_served_organizations()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        mark_served_organizations()
 
 
 @admin.register(OutboxMessage)

@@ -5,3 +5,12 @@ class ExchangeConfig(AppConfig):
     name = "vanthu.exchange"
     label = "exchange"
     verbose_name = "Trao đổi liên thông"
+
+    def ready(self) -> None:
+        from vanthu.documents import events
+
+        from . import outbox
+
+        # Outbox rows in the action's transaction (nothing lost if the process dies after commit).
+        events.document_issued.subscribe(outbox.document_issued, order=events.OUTBOX)
+        events.delivery_moved.subscribe(outbox.delivery_moved, order=events.OUTBOX)

@@ -1,7 +1,9 @@
 """Writing outbox entries inside the transactions that cause them (transactional outbox).
 
-Two hooks, called from `vanthu.documents.actions`: `document_issued` (issue_document) and
-`delivery_moved` (every status change of a delivery). Both are cheap when no peer is involved.
+Two subscribers to the core's events, in the action's transaction (`documents/events.py`, wired
+in `apps.py`): `document_issued` and `delivery_moved` (every status change of a delivery). Both
+are cheap when no peer is involved. A recall, an update or a replacement queues its packages
+through `queue_packages`.
 """
 
 from __future__ import annotations
@@ -52,9 +54,14 @@ def peer_of(org_ids: Iterable[int]) -> dict[int, int]:
                 .values_list("organization_id", "peer_id"))
 
 
-def document_issued(document, deliveries: Iterable[Delivery], *, business_type: int = BusinessType.NEW,
-                    reason: str = "") -> list[OutboxMessage]:
-    """Hook: a package per delivery whose recipient lives at a peer, in the issuing transaction."""
+def document_issued(document, deliveries: Iterable[Delivery], **_event) -> list[OutboxMessage]:
+    """A package per delivery whose recipient lives at a peer, in the issuing transaction."""
+    return queue_packages(document, deliveries)
+
+
+def queue_packages(document, deliveries: Iterable[Delivery], *, business_type: int = BusinessType.NEW,
+                   reason: str = "") -> list[OutboxMessage]:
+    """A package of this business type per delivery whose recipient lives at a peer."""
     deliveries = list(deliveries)
     peers = peer_of(d.recipient_id for d in deliveries)
     external = [d for d in deliveries if d.recipient_id in peers]
@@ -62,8 +69,8 @@ def document_issued(document, deliveries: Iterable[Delivery], *, business_type: 
                   description=reason) for d in external]
 
 
-def delivery_moved(delivery: Delivery, event: DeliveryEvent) -> OutboxMessage | None:
-    """Hook: a status of a document that came from a peer goes back to that peer."""
+def delivery_moved(delivery: Delivery, event: DeliveryEvent, **_event) -> OutboxMessage | None:
+    """A status of a document that came from a peer goes back to that peer."""
     if event.status_code not in REPORTED:
         return None
     origin = InboundMessage.objects.filter(delivery_id=delivery.id, kind=MessageKind.PACKAGE).values_list("peer_id", flat=True).first()

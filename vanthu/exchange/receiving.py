@@ -21,23 +21,12 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 from vanthu.documents import actions as doc_actions
-from vanthu.documents.models import (
-    Delivery,
-    DeliveryEvent,
-    DocSource,
-    DocStatus,
-    Document,
-    DocumentFile,
-    DocumentType,
-    FileRole,
-    StatusCode,
-    Urgency,
-)
+from vanthu.documents.deliveries import record_status
+from vanthu.documents.doctypes import type_for_received
+from vanthu.documents.models import Delivery, DeliveryEvent, FileRole, StatusCode, Urgency
 from vanthu.documents.pdf import inspect_pdf
-from vanthu.documents.storage import store_pdf
 from vanthu.errors import VanThuError
 from vanthu.organizations.models import Organization, OrgKind
-from vanthu.search.tasks import index_document
 
 from . import edxml, transit
 from .models import (
@@ -50,6 +39,7 @@ from .models import (
     RemoteOrganization,
 )
 from .outbox import REPORTED
+from .packages import document_id_of
 
 log = logging.getLogger(__name__)
 PRIORITY_URGENCY = {0: Urgency.NORMAL, 1: Urgency.URGENT, 2: Urgency.VERY_URGENT, 3: Urgency.FLASH}
@@ -147,14 +137,6 @@ def _dup_answer(row: InboundMessage) -> Answer:
     return Answer(200, {"status": "duplicate", "status_code": StatusCode.ARRIVED, "document_id": row.document_id_text})
 
 
-def _doc_type(pkg: edxml.Package) -> DocumentType:
-    dtype = DocumentType.objects.filter(code=pkg.type_code).first() or DocumentType.objects.filter(name=pkg.type_name).first()
-    if dtype is None:
-        # Tolerant: a type we do not list is kept as the sender named it (data, not code).
-        dtype, _created = DocumentType.objects.get_or_create(code=(pkg.type_code or "KHAC")[:16], defaults={"name": (pkg.type_name or pkg.type_code or "Khác")[:128], "sort_order": 900})
-    return dtype
-
-
 def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization) -> Answer:
     if _classified(pkg):
         raise Refused(422, "classified_document", _(doc_actions.CLASSIFIED_MESSAGE))
@@ -183,8 +165,6 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
                 document_id_text=pkg.document_id[:255], document_id=delivery.document_id, delivery=delivery,
                 business_type=pkg.business_type, received_at=timezone.now(),
             )
-            if pkg.business_type == BusinessType.NEW:
-                _verify_pdfs(delivery)
     except IntegrityError:
         # The same package arrived twice at once: the other request recorded it.
         dup = _duplicate(pkg.message_id, key)
@@ -195,49 +175,23 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
                         "document_id": pkg.document_id, "delivery_id": delivery.id})
 
 
-def _store_files(doc: Document, parsed, *, role_first: str = FileRole.MAIN, start: int = 0) -> list[DocumentFile]:
-    rows = []
-    for i, (part, info) in enumerate(parsed):
-        stored = store_pdf(part.data, info)
-        role = role_first if i == 0 else FileRole.ATTACHMENT
-        name = doc_actions.clean_name(part.name)[:255] or f"{stored.sha256[:12]}.pdf"
-        rows.append(DocumentFile(document=doc, file=stored, role=role, name=name, position=start + i))
-    return DocumentFile.objects.bulk_create(rows)
-
-
 def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrganization, subject: str, parsed) -> Delivery:
-    now = timezone.now()
+    """The document enters through the documents app; its PDFs' signatures are checked in the
+    background (the verdict may still refuse it, and the 02 then goes back to the sender)."""
     sender = remote.organization
-    doc = Document.objects.create(
-        issuer=None, external_issuer_name=(pkg.sender.name or sender.name)[:255], external_issuer_code=sender.code,
-        doc_type=_doc_type(pkg), subject=subject, urgency=PRIORITY_URGENCY.get(pkg.priority, Urgency.NORMAL),
-        status=DocStatus.EXTERNAL, source=DocSource.PEER, number=int(pkg.code_number) if pkg.code_number.isdigit() else None,
-        symbol=f"{pkg.code_number}-{pkg.code_notation}"[:64] if "/" in pkg.code_notation and "-" not in pkg.code_notation else f"{pkg.code_number}/{pkg.code_notation}"[:64],
-        issued_date=pkg.issued_date, place=pkg.place[:64], signer_authority=pkg.signer_authority,
-        signer_position=pkg.signer_position, signer_name=pkg.signer_name, due_date=pkg.due_date,
-        page_count=parsed[0][1].page_count,
+    notation = pkg.code_notation
+    symbol = f"{pkg.code_number}-{notation}" if "/" in notation and "-" not in notation else f"{pkg.code_number}/{notation}"
+    arrival = doc_actions.ElectronicArrival(
+        issuer_name=pkg.sender.name or sender.name, issuer_code=sender.code, doc_type=type_for_received(pkg.type_code, pkg.type_name),
+        subject=subject, urgency=PRIORITY_URGENCY.get(pkg.priority, Urgency.NORMAL),
+        number=int(pkg.code_number) if pkg.code_number.isdigit() else None, symbol=symbol, issued_date=pkg.issued_date,
+        place=pkg.place, signer_authority=pkg.signer_authority, signer_position=pkg.signer_position,
+        signer_name=pkg.signer_name, due_date=pkg.due_date,
     )
-    _store_files(doc, parsed)
-    delivery = Delivery.objects.create(document=doc, recipient=recipient, status_code=StatusCode.ARRIVED,
-                                       arrived_at=now, updated_at=now, deadline=pkg.due_date)
-    DeliveryEvent.objects.create(delivery=delivery, status_code=StatusCode.ARRIVED, at=now, by_name=(pkg.staff_name or "")[:150],
-                                 note=_("Nhận qua liên thông từ %(peer)s") % {"peer": remote.peer.name})
-    from vanthu.reports import aggregates  # statistics kept current in the same transaction
-
-    aggregates.deliveries_changed([delivery])
+    delivery = doc_actions.receive_document(arrival, recipient=recipient, files=parsed, by_name=(pkg.staff_name or "")[:150],
+                                            note=_("Nhận qua liên thông từ %(peer)s") % {"peer": remote.peer.name})
     record("exchange_document_received", obj=delivery, data={"document_id": pkg.document_id, "peer": remote.peer_id, "message": pkg.message_id})
-    transaction.on_commit(lambda: index_document.enqueue(doc.id))
     return delivery
-
-
-def _verify_pdfs(delivery: Delivery) -> None:
-    """PDF signatures on arrival (signatures app); the recipient's policy may reject (02), which
-    then goes back to the sender like any status — hence after the inbound row exists."""
-    from vanthu.signatures.actions import apply_arrival_policy, verify_on_entry
-
-    report = verify_on_entry(delivery.document)
-    if report is not None:
-        apply_arrival_policy([delivery], report)
 
 
 def _origin(document_id: str, recipient: Organization) -> InboundMessage:
@@ -251,10 +205,11 @@ def _origin(document_id: str, recipient: Organization) -> InboundMessage:
 def _request(pkg: edxml.Package, recipient: Organization, parsed) -> Delivery:
     """Recall, update or replace a document received earlier: the clerk decides (15 or 16)."""
     origin = _origin(pkg.document_id, recipient)
-    delivery = Delivery.objects.select_for_update().get(pk=origin.delivery_id)
+    delivery = Delivery.objects.select_for_update().select_related("document").get(pk=origin.delivery_id)
     if parsed:
-        start = 200 + DocumentFile.objects.filter(document_id=delivery.document_id).count()
-        _store_files(delivery.document, parsed, role_first=FileRole.SIGNED, start=start)
+        # Kept beside the old files; the new version counts once the clerk agrees (15).
+        doc_actions.attach_files(delivery.document, parsed, first_role=FileRole.SIGNED,
+                                 start=200 + delivery.document.files.count())
     open_request(delivery, business_type=pkg.business_type, reason=pkg.business_reason, by_name=pkg.staff_name)
     return delivery
 
@@ -269,25 +224,12 @@ def open_request(delivery: Delivery, *, business_type: int, reason: str, by_name
     return req
 
 
-def set_status(delivery: Delivery, code: str, *, note: str = "", by_name: str = "", user=None, at=None) -> DeliveryEvent:
-    """Move a delivery to a status reported by a peer or by a recall: the normal path when the
-    transition is one the recipient could make, else recorded as it happened elsewhere."""
+def set_status(delivery: Delivery, code: str, *, note: str = "", by_name: str = "", user=None, at=None,
+               changes: dict | None = None, stays_at: str | None = None) -> DeliveryEvent:
+    """Record a status reported by a peer, or a recall's, as it happened elsewhere."""
     # A peer's timestamps carry whole seconds: never let a status sort before the one it follows.
     at = max(at or timezone.now(), delivery.updated_at)
-    if code in doc_actions._NEXT.get(delivery.status_code, set()):
-        event = doc_actions.move_delivery(delivery, code, user=user, note=note, at=at)
-        if by_name and not event.by_name:
-            DeliveryEvent.objects.filter(pk=event.pk).update(by_name=by_name[:150])
-        return event
-    delivery.status_code = code
-    delivery.updated_at = at
-    delivery.save(update_fields=["status_code", "updated_at"])
-    event = DeliveryEvent.objects.create(delivery=delivery, status_code=code, at=at, by=user,
-                                         by_name=(by_name or (user.get_full_name() if user else ""))[:150], note=note[:2000])
-    from vanthu.reports import aggregates
-
-    aggregates.delivery_moved(delivery, event)
-    return event
+    return record_status(delivery, code, user=user, by_name=by_name, note=note[:2000], at=at, changes=changes, stays_at=stays_at)
 
 
 def _receive_status(msg: edxml.StatusMessage, peer: Peer, remote: RemoteOrganization) -> Answer:
@@ -313,8 +255,6 @@ def _receive_status(msg: edxml.StatusMessage, peer: Peer, remote: RemoteOrganiza
 
 
 def _sent_delivery(msg: edxml.StatusMessage, remote: RemoteOrganization) -> Delivery:
-    from .packages import document_id_of
-
     candidates = Delivery.objects.select_related("document__issuer").filter(
         recipient=remote.organization, document__issuer__code=msg.recipient.code, document__issued_date=msg.issued_date)
     for d in candidates:
@@ -336,17 +276,12 @@ def apply_status(delivery: Delivery, msg: edxml.StatusMessage) -> None:
         if req is not None:
             req.answer, req.answered_at, req.answer_note = code, msg.timestamp, msg.description[:2000]
             req.save(update_fields=["answer", "answered_at", "answer_note"])
-        set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp)
-        if code == StatusCode.RECALL_REFUSED and req is not None and req.previous_status:
-            # The document stays with the recipient, where it was: the 16 remains in the history.
-            Delivery.objects.filter(pk=delivery.pk).update(status_code=req.previous_status)
+        # A refusal leaves the document with the recipient, where it was: the 16 stays in the history.
+        back = req.previous_status if code == StatusCode.RECALL_REFUSED and req is not None and req.previous_status else None
+        set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp, stays_at=back)
         return
     if code == delivery.status_code:
         return
-    set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp)
-    if code == StatusCode.REJECTED:
-        Delivery.objects.filter(pk=delivery.pk).update(reject_reason=msg.description[:2000])
-    elif code == StatusCode.ACCEPTED:
-        Delivery.objects.filter(pk=delivery.pk).update(accepted_at=msg.timestamp)
-    elif code == StatusCode.DONE:
-        Delivery.objects.filter(pk=delivery.pk).update(done_at=msg.timestamp)
+    changes = {StatusCode.REJECTED: {"reject_reason": msg.description[:2000]}, StatusCode.ACCEPTED: {"accepted_at": msg.timestamp},
+               StatusCode.DONE: {"done_at": msg.timestamp}}.get(code)
+    set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp, changes=changes)

@@ -8,9 +8,10 @@
 
 `issue_document` writes a recipient at a peer at 00 (internal ones at 01, because the
 recipient's inbox has them then); a recipient at another installation has nothing until its
-server answers, so its row says so. 00 and 98 are VanThu's own codes: they never travel (a status message carries only what
-the recipient did). Each move appends an event, keeps the statistics current (same
-transaction), and is recorded in the audit chain by the caller's own record.
+server answers, so its row says so. 00 and 98 are VanThu's own codes: they never travel (a
+status message carries only what the recipient did). Each move goes through
+`documents.deliveries.record_status` (the event, the statistics in the same transaction) and
+is recorded in the audit chain by the caller's own record.
 
 A package written to a file (`vanthu edxml export`) does not move the row: nobody has confirmed
 that it arrived. Its outbox message stays pending with the same message id, so when the network
@@ -25,17 +26,16 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanthu.documents.models import Delivery, DeliveryEvent, StatusCode
+from vanthu.documents.deliveries import record_status
+from vanthu.documents.models import Delivery, StatusCode
 
 from .models import RecallRequest
 
 IN_TRANSIT = (StatusCode.SENDING, StatusCode.SEND_FAILED)
 
 
-def _refresh_statistics(ids: list[int]) -> None:
-    from vanthu.reports import aggregates
-
-    aggregates.deliveries_changed(ids)
+def _locked(delivery_id: int) -> Delivery | None:
+    return Delivery.objects.select_for_update().filter(pk=delivery_id).first()
 
 
 def acknowledged(delivery_id: int, *, at: datetime | None = None, note: str = "") -> bool:
@@ -43,44 +43,39 @@ def acknowledged(delivery_id: int, *, at: datetime | None = None, note: str = ""
 
     If the sender asked for a recall before the acknowledgement came, the row stays at 13 and
     only remembers 01 as where it stood (a refusal, 16, then brings it back to 01)."""
-    at = at or timezone.now()
-    delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+    delivery = _locked(delivery_id)
     if delivery is None:
         return False
-    requests_ = RecallRequest.objects.filter(delivery_id=delivery_id, answer="", previous_status__in=IN_TRANSIT)
-    if delivery.status_code not in IN_TRANSIT and not requests_.exists():
+    waiting = RecallRequest.objects.filter(delivery_id=delivery_id, answer="", previous_status__in=IN_TRANSIT)
+    in_transit = delivery.status_code in IN_TRANSIT
+    if not in_transit and not waiting.exists():
         return False
-    at = max(at, delivery.updated_at)
-    fields = {"arrived_at": at, "updated_at": at}
-    if delivery.status_code in IN_TRANSIT:
-        fields["status_code"] = StatusCode.ARRIVED
-    Delivery.objects.filter(pk=delivery_id).update(**fields)
-    requests_.update(previous_status=StatusCode.ARRIVED)
-    DeliveryEvent.objects.create(delivery_id=delivery_id, status_code=StatusCode.ARRIVED, at=at,
-                                 note=note or _("Hệ thống nơi nhận đã xác nhận nhận được"))
-    _refresh_statistics([delivery_id])
+    at = max(at or timezone.now(), delivery.updated_at)
+    record_status(delivery, StatusCode.ARRIVED, at=at, note=note or _("Hệ thống nơi nhận đã xác nhận nhận được"),
+                  changes={"arrived_at": at}, stays_at=None if in_transit else delivery.status_code)
+    waiting.update(previous_status=StatusCode.ARRIVED)
     return True
 
 
 def gave_up(delivery_id: int, *, error: str) -> bool:
     """The outbox stopped retrying: 00 → 98, with the reason in the history. True when moved."""
-    now = timezone.now()
-    if not Delivery.objects.filter(pk=delivery_id, status_code=StatusCode.SENDING).update(status_code=StatusCode.SEND_FAILED, updated_at=now):
+    delivery = _locked(delivery_id)
+    if delivery is None:
+        return False
+    if delivery.status_code != StatusCode.SENDING:
         RecallRequest.objects.filter(delivery_id=delivery_id, answer="", previous_status=StatusCode.SENDING).update(
             previous_status=StatusCode.SEND_FAILED)
         return False
-    DeliveryEvent.objects.create(delivery_id=delivery_id, status_code=StatusCode.SEND_FAILED, at=now,
-                                 note=_("Không gửi được đến hệ thống nơi nhận: %(error)s") % {"error": error[:500]})
-    _refresh_statistics([delivery_id])
+    record_status(delivery, StatusCode.SEND_FAILED, at=max(timezone.now(), delivery.updated_at),
+                  note=_("Không gửi được đến hệ thống nơi nhận: %(error)s") % {"error": error[:500]})
     return True
 
 
 def resending(delivery_id: int, *, by_name: str = "") -> bool:
     """A clerk sends a failed package again: 98 → 00."""
-    now = timezone.now()
-    if not Delivery.objects.filter(pk=delivery_id, status_code=StatusCode.SEND_FAILED).update(status_code=StatusCode.SENDING, updated_at=now):
+    delivery = _locked(delivery_id)
+    if delivery is None or delivery.status_code != StatusCode.SEND_FAILED:
         return False
-    DeliveryEvent.objects.create(delivery_id=delivery_id, status_code=StatusCode.SENDING, at=now, by_name=by_name[:150],
-                                 note=_("Gửi lại qua liên thông"))
-    _refresh_statistics([delivery_id])
+    record_status(delivery, StatusCode.SENDING, at=max(timezone.now(), delivery.updated_at), by_name=by_name,
+                  note=_("Gửi lại qua liên thông"))
     return True

@@ -62,6 +62,9 @@ class Organization(models.Model):
     numbering_style = models.CharField(_("kiểu đánh số"), max_length=8, choices=NumberingStyle.choices, default=NumberingStyle.PARTY)
     place = models.CharField(_("địa danh"), max_length=64, default="Hà Nội")
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # Lives at another installation: documents reach it through the exchange (00 until its server
+    # acknowledges them). Kept current by the exchange app, so that issuing needs no question to it.
+    at_peer = models.BooleanField(_("thuộc hệ thống liên thông khác"), default=False, editable=False)
     # What an incoming document whose signature is invalid does: held for the clerk, or rejected (02).
     invalid_signature_policy = models.CharField(
         _("khi chữ ký số không hợp lệ"), max_length=8, default="hold",

@@ -293,7 +293,7 @@ def _update_fact(f: Fact, before: Fact) -> None:
                     f" WHERE {qn(opts.get_field('delivery_id').column)} = %s", [*params, f.delivery_id])
 
 
-def deliveries_changed(deliveries: Iterable[Delivery | int]) -> None:
+def deliveries_changed(deliveries: Iterable[Delivery | int], **_event) -> None:
     """Bring the aggregates up to date with these deliveries' current rows. Inside the caller's transaction."""
     ids = [d if isinstance(d, int) else d.pk for d in deliveries]
     _refresh(_facts_from_db(ids))
@@ -308,8 +308,8 @@ def verdict_changed(sender, document, **_kwargs) -> None:
 _DELIVERY_FACT_FIELDS = frozenset({"recipient_id", "source", "status_code", "arrived_at", "accepted_at", "done_at", "deadline"})
 
 
-def delivery_moved(delivery: Delivery, event: DeliveryEvent, changed: Iterable[str] = ()) -> None:
-    """Called by `move_delivery` after it writes the event (and the fields named in `changed`).
+def delivery_moved(delivery: Delivery, event: DeliveryEvent, changed: Iterable[str] = (), **_event) -> None:
+    """After a delivery's status was written with its event (and the fields named in `changed`).
 
     The stored fact is the delivery as of its last change, so only what this move changes is
     taken from the caller's (locked) row: the status, the fields in `changed`, and the time
@@ -323,7 +323,8 @@ def delivery_moved(delivery: Delivery, event: DeliveryEvent, changed: Iterable[s
         auth = False if stored.source == "paper" else _verdicts({delivery.document_id}).get(delivery.document_id)
         fact = replace(stored, authenticated=auth,
                        **{name: getattr(delivery, name) for name in changed if name in _DELIVERY_FACT_FIELDS})
-    patch = {"status_code": event.status_code}
+    # The row's status: a refused recall (16) leaves it where it stood, not at the event's code.
+    patch = {"status_code": delivery.status_code}
     if event.status_code == StatusCode.ACCEPTED and fact.accepted_at is None:
         patch["accepted_at"] = event.at
     if event.status_code == StatusCode.DONE and fact.done_at is None:
@@ -331,8 +332,8 @@ def delivery_moved(delivery: Delivery, event: DeliveryEvent, changed: Iterable[s
     _refresh([replace(fact, **patch)], stored={delivery.pk: stored} if stored is not None else None)
 
 
-def document_issued(document: Document, deliveries: Iterable[Delivery]) -> None:
-    """Called by `issue_document`: one more document sent, and its new deliveries."""
+def document_issued(document: Document, deliveries: Iterable[Delivery], **_event) -> None:
+    """One more document sent, and its new deliveries."""
     sent = sent_contribution(document.issuer_id, document.issued_at, document.doc_type_id, document.urgency)
     _refresh(_facts_from_db([d if isinstance(d, int) else d.pk for d in deliveries]), extra=sent)
 

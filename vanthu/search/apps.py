@@ -5,3 +5,12 @@ class SearchConfig(AppConfig):
     name = "vanthu.search"
     label = "search"
     verbose_name = "Tìm kiếm"
+
+    def ready(self) -> None:
+        from vanthu.documents import events
+
+        from . import tasks
+
+        # Indexing runs after the commit, in the background: a search may lag a moment behind.
+        for event in (events.document_entered, events.document_changed, events.document_approved, events.document_issued):
+            event.subscribe(tasks.queue_indexing, on_commit=True)

@@ -15,6 +15,11 @@ from .models import FileOcr, OcrStatus
 log = logging.getLogger(__name__)
 
 
+def queue_indexing(document, **_event) -> None:
+    """After a document entered or changed (an event of the documents app, on commit)."""
+    index_document.enqueue(document.id)
+
+
 @task()
 def index_document(document_id: int) -> int:
     """Index one document after its transaction committed; queue OCR for scanned files."""

@@ -1,9 +1,11 @@
 """State changes of the signatures app: trust roots, certificates, signing and verification.
 
-The documents app calls three of these, once each: `sign_on_approval` (the leader's signature),
-`seal_on_issue` (the organisation's signature with the visible stamp, then the recipients'
-verification) and `verify_on_entry` (any PDF that enters). Without a certificate the document
-simply stays unsigned ("for reference only"); approval and issue never fail for that reason.
+The documents app asks `PdfSigner` (registered in `apps.py`) for signed copies outside its
+transactions: `sign_for_approval` (the leader's signature) and `seal_for_issue` (the
+organisation's signature with the visible stamp, checked at once for the recipients). Its events
+bring the rest: the copies' audit entries and reports, the recipients' arrival check, and the
+check of every PDF that enters (`tasks.verify_entered`, in the background). Without a certificate
+the document simply stays unsigned ("for reference only"); approval and issue never fail for that.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
+from vanthu.documents.deliveries import move_delivery
 from vanthu.documents.models import Delivery, Document, DocumentFile, FileRole, StatusCode
-from vanthu.documents.pdf import PdfInfo
-from vanthu.documents.storage import read_blob, store_pdf
+from vanthu.documents.signing import SignedCopy
+from vanthu.documents.storage import read_blob
 from vanthu.errors import NotAllowed, Unprocessable, VanThuError
 from vanthu.organizations.access import is_admin
 from vanthu.organizations.models import Organization
@@ -142,39 +144,23 @@ def _current_file(document: Document) -> DocumentFile | None:
     return document.files.select_related("file").filter(role=FileRole.MAIN).first()
 
 
-def _attach_signed(document: Document, source: DocumentFile, data: bytes, suffix: str) -> DocumentFile:
-    stored = store_pdf(data, PdfInfo(page_count=source.file.page_count, text=source.file.text))
-    pos = (document.files.aggregate(m=Max("position"))["m"] or 0) + 1
-    base = source.name[:-4] if source.name.lower().endswith(".pdf") else source.name
-    base = base.removesuffix(".signed").removesuffix(".sealed")
-    row = DocumentFile.objects.create(document=document, file=stored, role=FileRole.SIGNED,
-                                      name=f"{base}.{suffix}.pdf"[:255], position=max(pos, 100))
-    document.authoritative_file = row
-    document.save(update_fields=["authoritative_file"])
-    return row
-
-
-def sign_on_approval(document: Document, *, user) -> DocumentFile | None:
-    """The leader's signature (PAdES B-B, B-T with a TSA) on approval; None without a certificate."""
+def sign_for_approval(document: Document, *, user) -> SignedCopy | None:
+    """The leader's signature (PAdES B-B, B-T with a TSA), or None without a certificate.
+    Outside any transaction: a timestamp authority may be asked."""
     cert = person_certificate(user, document.issuer_id)
     source = _current_file(document)
     if cert is None or source is None:
         return None
-    with transaction.atomic():
-        original = read_blob(source.file_id)
-        data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, LEADER_FIELD),
-                        reason=_("Duyệt văn bản"), location=document.place or "")
-        row = _attach_signed(document, source, data, "signed")
-        record("document_signed", actor=user, obj=document, data={"file": row.file_id, "certificate": cert.fingerprint})
-    return row
+    original = read_blob(source.file_id)
+    data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, LEADER_FIELD),
+                    reason=_("Duyệt văn bản"), location=document.place or "")
+    return SignedCopy(data=data, suffix="signed", source=source, evidence={"certificate": cert.fingerprint})
 
 
-def seal_on_issue(document: Document, *, user) -> DocumentFile | None:
-    """The organisation's signature with the visible stamp, as a new authoritative file.
-
-    Called by `issue_document` before it takes a number, so that the signing work never runs
-    while the register's counter is locked; the issue's own audit entry names the sealed file.
-    """
+def seal_for_issue(document: Document, *, user) -> SignedCopy | None:
+    """The organisation's signature with the visible stamp, checked at once (its report is what
+    every recipient's arrival check reads). Outside any transaction, after the number is taken:
+    neither the signing nor the revocation checks run while a row or the counter is locked."""
     cert = organization_certificate(document.issuer_id)
     source = _current_file(document)
     if cert is None or source is None:
@@ -186,22 +172,41 @@ def seal_on_issue(document: Document, *, user) -> DocumentFile | None:
     data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
                     reason=_("Phát hành văn bản"), location=document.place or "", stamp=stamp,
                     signed_at=timezone.now())
-    return _attach_signed(document, source, data, "sealed")
+    return SignedCopy(data=data, suffix="sealed", source=source, evidence=check_pdf(data))
 
 
-def check_arrivals(document: Document, deliveries: Iterable[Delivery], sealed: DocumentFile | None) -> None:
-    """Each recipient's arrival check of the issued file (the organisation's policy decides)."""
-    deliveries = list(deliveries)
-    source = sealed or _current_file(document)
-    if not deliveries or source is None:
-        return
+class PdfSigner:
+    """What the documents app asks of signing (`vanthu.documents.signing.Signer`)."""
+
+    def will_seal(self, document: Document) -> bool:
+        return SigningCertificate.objects.usable().of_organization(document.issuer_id).exists()
+
+    def sign_approval(self, document: Document, *, user) -> SignedCopy | None:
+        return sign_for_approval(document, user=user)
+
+    def seal_issue(self, document: Document, *, user) -> SignedCopy | None:
+        return seal_for_issue(document, user=user)
+
+
+# --- following the documents' events ------------------------------------------------------------
+
+def document_approved(document: Document, user, signed: SignedCopy | None, **_event) -> None:
+    """In the approval's transaction: the leader's signed copy entered."""
+    if signed is not None:
+        record("document_signed", actor=user, obj=document, data={"file": signed.file.file_id, **signed.evidence})
+
+
+def document_issued(document: Document, deliveries: list[Delivery], sealed: SignedCopy | None, **_event) -> None:
+    """In the issuing transaction, before the statistics count it: the sealed copy's report, and
+    each recipient's arrival check by it. Without a seal the report made when the file entered
+    still holds; if the background check has not finished yet, it applies the check itself."""
     if sealed is not None:
-        report = _verify_and_store(document, sealed)
+        report = store_report(document, sealed.file, sealed.evidence)
     else:
-        # Nothing new was signed: the report made when the file entered still holds.
-        report = SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).first() \
-            or _verify_and_store(document, source)
-    apply_arrival_policy(deliveries, report)
+        source = _current_file(document)
+        report = source and SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).first()
+    if report is not None:
+        apply_arrival_policy(deliveries, report)
 
 
 def _free_field(data: bytes, wanted: str) -> str:
@@ -217,43 +222,53 @@ def _free_field(data: bytes, wanted: str) -> str:
 
 # --- verification -------------------------------------------------------------------------------
 
-def _verify_and_store(document: Document, doc_file: DocumentFile) -> SignatureReport:
+def check_pdf(data: bytes) -> Report:
+    """Verify a PDF's signatures (may fetch revocation data: never inside a transaction)."""
     try:
-        report = verify_pdf(read_blob(doc_file.file_id))
+        return verify_pdf(data)
     except VanThuError as exc:
         # The file was accepted as a PDF on entry but pyHanko cannot read it: nothing in it can
         # count as signed, so it is kept as unsigned ("for reference only").
-        report = Report(ReportStatus.UNSIGNED.value, [])
-        log.info("signature check skipped for %s: %s", doc_file.file_id, exc.code)
+        log.info("signature check skipped: %s", exc.code)
+        return Report(ReportStatus.UNSIGNED.value, [])
+
+
+def store_report(document: Document, doc_file: DocumentFile, report: Report) -> SignatureReport:
     return SignatureReport.objects.create(
         document=document, document_file=doc_file, stored_file_id=doc_file.file_id, status=report.status,
         authenticated=report.authenticated, signatures=[s.as_dict() for s in report.signatures],
     )
 
 
-def verify_on_entry(document: Document, *, user=None) -> SignatureReport | None:
-    """Verify the main PDF of a document that has just entered, and keep the report."""
+def verify_entered(document: Document) -> SignatureReport | None:
+    """The check of a document's PDF after it entered (drafted, registered, received): verified
+    outside any transaction, then the report, the statistics and the recipients' arrival check
+    in one. Run once per file (a task run again finds the report and stops)."""
     source = _current_file(document)
-    if source is None:
+    if source is None or SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).exists():
         return None
+    report = check_pdf(read_blob(source.file_id))
     with transaction.atomic():
-        report = _verify_and_store(document, source)
-        if report.status not in (ReportStatus.VALID, ReportStatus.UNSIGNED):
-            record("signature_check_failed", actor=user, obj=document, data={"status": report.status, "reasons": report_reasons(report)})
-    return report
+        arrived = list(Delivery.objects.select_for_update().filter(document=document, status_code=StatusCode.ARRIVED))
+        row = store_report(document, source, report)
+        verdict_changed.send(sender=SignatureReport, document=document)
+        apply_arrival_policy(arrived, row)
+        if row.status not in (ReportStatus.VALID, ReportStatus.UNSIGNED):
+            record("signature_check_failed", obj=document, data={"status": row.status, "reasons": report_reasons(row)})
+    return row
 
 
-@transaction.atomic
 def verify_document(document: Document, *, user) -> SignatureReport | None:
     """Verify again on demand (revocation may have changed since the file entered)."""
     source = _current_file(document)
     if source is None:
         return None
+    report = check_pdf(read_blob(source.file_id))
     with transaction.atomic():
-        report = _verify_and_store(document, source)
+        row = store_report(document, source, report)
         verdict_changed.send(sender=SignatureReport, document=document)
-        record("signatures_verified", actor=user, obj=document, data={"status": report.status})
-    return report
+        record("signatures_verified", actor=user, obj=document, data={"status": row.status})
+    return row
 
 
 def report_reasons(report: SignatureReport | Report) -> list[str]:
@@ -270,8 +285,6 @@ def apply_arrival_policy(deliveries: Iterable[Delivery], report: SignatureReport
     """Reject (02, with the reason) where the recipient chose so and the signature is invalid."""
     if report.status != ReportStatus.INVALID:
         return []
-    from vanthu.documents.actions import move_delivery
-
     codes = report_reasons(report)
     reason = _("Chữ ký số không hợp lệ: %(reasons)s") % {"reasons": "; ".join(_(REASONS[c]) for c in codes if c in REASONS)}
     deliveries = list(deliveries)
@@ -281,9 +294,7 @@ def apply_arrival_policy(deliveries: Iterable[Delivery], report: SignatureReport
     for d in deliveries:
         if d.recipient_id not in rejecting or d.status_code != StatusCode.ARRIVED:
             continue
-        move_delivery(d, StatusCode.REJECTED, user=None, note=reason[:2000])
-        d.reject_reason = reason[:2000]
-        d.save(update_fields=["reject_reason"])
+        move_delivery(d, StatusCode.REJECTED, user=None, note=reason[:2000], changes={"reject_reason": reason[:2000]})
         record("delivery_rejected", obj=d, data={"reason": reason[:2000], "automatic": True, "reasons": codes})
         rejected.append(d)
     return rejected

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+
+from django.test import TestCase, override_settings
 
 from vanthu.accounts.models import User
 from vanthu.documents import actions
@@ -12,6 +16,17 @@ from vanthu.documents.pdfgen import make_pdf
 from vanthu.organizations.models import Membership, Organization, OrgKind
 
 _seq = itertools.count(1)
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@contextmanager
+def background_done() -> Iterator[None]:
+    """What the actions in the block leave for after their commit (indexing, signature checks)
+    runs when the block ends, its background tasks at once: as a prompt worker would. (A test's
+    transaction never commits, so nothing of it would run otherwise.)"""
+    with override_settings(TASKS=IMMEDIATE_TASKS), TestCase.captureOnCommitCallbacks(execute=True):
+        yield
 
 
 def make_org(name: str | None = None, *, short_name: str = "ĐU", code: str | None = None,

@@ -1,0 +1,116 @@
+"""Domain events of the core: what happened to documents and deliveries, for the apps above.
+
+The core (documents, workflow) publishes; signatures, exchange, search and reports subscribe in
+their `AppConfig.ready()`. The publisher never imports a subscriber, and an event says what
+happened, never what to do about it.
+
+Each subscriber chooses when it runs:
+- **in the transaction** (`order=`): its writes commit or roll back with the action's, so nothing
+  is lost if the process dies after the commit (statistics, outbox rows, signature reports). They
+  run in ascending `order`, which is the order in which they lock rows; keep it the same
+  everywhere so that concurrent actions never deadlock:
+      10 signatures (reports on the files; an arrival check may move a delivery)
+      20 reports (the statistics' rows)
+      30 exchange (outbox rows: no shared row is locked)
+  The audit entry is written by the action after publishing, so the chain's head is locked last.
+- **on commit** (`on_commit=True`): after the transaction committed, and never if it rolled back
+  (indexing, queueing slow work, mail). A failing on-commit subscriber is logged and does not
+  keep the others from running.
+
+Why not Django's signals: they neither order receivers explicitly nor run them on commit, and
+both are what these events are for.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.db import connection, transaction
+
+log = logging.getLogger(__name__)
+
+# Lock order of in-transaction subscribers (see the docstring).
+SIGNATURES = 10
+STATISTICS = 20
+OUTBOX = 30
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    fn: Callable[..., Any]
+    order: int | None  # None: on commit
+    name: str
+
+
+@dataclass
+class DomainEvent:
+    """A named event with its payload's keyword arguments documented in `payload`."""
+
+    name: str
+    payload: tuple[str, ...]
+    subscribers: list[Subscriber] = field(default_factory=list)
+
+    def subscribe(self, fn: Callable[..., Any], *, order: int | None = None, on_commit: bool = False) -> None:
+        """Run `fn(**payload)` inside the publishing transaction at `order`, or after its commit."""
+        if (order is None) == (not on_commit):
+            raise ValueError(f"{self.name}: give either order= (in the transaction) or on_commit=True")
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        if any(s.name == name for s in self.subscribers):
+            return  # ready() may run twice (tests, reloads): subscribing is idempotent
+        self.subscribers.append(Subscriber(fn, order, name))
+        self.subscribers.sort(key=lambda s: (s.order is None, s.order or 0, s.name))
+
+    def publish(self, **payload: Any) -> None:
+        """Inside the action's transaction: run the in-transaction subscribers in order, and
+        register the on-commit ones."""
+        if set(payload) != set(self.payload):
+            raise TypeError(f"{self.name} carries {sorted(self.payload)}, got {sorted(payload)}")
+        if not connection.in_atomic_block:
+            raise RuntimeError(f"{self.name} must be published inside the action's transaction")
+        for sub in self.subscribers:
+            if sub.order is not None:
+                sub.fn(**payload)
+            else:
+                transaction.on_commit(partial(_run_after_commit, self.name, sub, payload))
+
+
+def _run_after_commit(event: str, sub: Subscriber, payload: dict[str, Any]) -> None:
+    try:
+        sub.fn(**payload)
+    except Exception:  # one subscriber's failure must not keep the others from running
+        log.exception("after %s: subscriber %s failed", event, sub.name)
+
+
+# --- the events ----------------------------------------------------------------------------------
+
+# A document and its files entered the database: drafted, registered from paper, received from
+# a peer. `user` is None when it came from a peer.
+document_entered = DomainEvent("document_entered", ("document", "user"))
+
+# Something a reader sees of a document changed (submitted, returned, recipients, revoked…).
+document_changed = DomainEvent("document_changed", ("document", "user"))
+
+# A leader approved a document. `signed` is the copy the leader's certificate signed, or None.
+document_approved = DomainEvent("document_approved", ("document", "user", "signed"))
+
+# The clerk issued a document: its number is given and a delivery exists for every recipient
+# (internal ones at 01, those at a peer at 00). `sealed` is the organisation's sealed copy, or None.
+document_issued = DomainEvent("document_issued", ("document", "deliveries", "user", "sealed"))
+
+# Deliveries were created already past issuing: a paper document registered (03), a document
+# received from a peer (01).
+deliveries_created = DomainEvent("deliveries_created", ("deliveries",))
+
+# A delivery's status moved (one DeliveryEvent appended). `changed` names the delivery's other
+# fields written with the move. `user` is None for a move reported by a peer or the system.
+delivery_moved = DomainEvent("delivery_moved", ("delivery", "event", "changed"))
+
+# A document was added to, or removed from, what a delivery's handlers work on (workflow).
+assignment_changed = DomainEvent("assignment_changed", ("assignment", "delivery", "user"))
+
+ALL = (document_entered, document_changed, document_approved, document_issued, deliveries_created,
+       delivery_moved, assignment_changed)
