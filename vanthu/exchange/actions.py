@@ -23,6 +23,7 @@ from vanthu.errors import InvalidState, NotAllowed, Unprocessable
 from vanthu.organizations.access import has_role
 from vanthu.organizations.models import Organization, OrgKind, Role, validate_org_code
 from vanthu.signatures import certs as C
+from vanthu.signatures.ca import ensure_trust_root
 
 from . import outbox, transit
 from .models import (
@@ -35,6 +36,7 @@ from .models import (
     RemoteOrganization,
 )
 from .receiving import open_request, set_status
+from .site import site_id
 
 
 def _require_admin(user) -> None:
@@ -61,8 +63,6 @@ def register_peer(identity: dict, *, user=None, base_url: str = "", inbound_secr
     """Register (or refresh) a peer and its organisations, each as an external organisation with
     its code, so that they appear in the recipient picker and the organisations API."""
     _require_admin(user)
-    from .site import site_id
-
     if identity["site_id"] == site_id():
         raise Unprocessable(_("Không thể đăng ký chính hệ thống này làm hệ thống liên thông."), code="peer_is_self")
     peer, created = Peer.objects.update_or_create(
@@ -111,8 +111,6 @@ def mark_served_organizations() -> int:
 
 
 def _trust_quietly(pem: str, peer: Peer) -> None:
-    from vanthu.signatures.ca import ensure_trust_root
-
     for cert in C.load_certificates(pem.encode()):
         ensure_trust_root(cert, f"{peer.name} (liên thông)")
 

@@ -7,6 +7,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = "Trao đổi liên thông"
 
     def ready(self) -> None:
+        # Imported here: models cannot be imported before the app registry is ready.
         from vanthu.documents import events
 
         from . import outbox

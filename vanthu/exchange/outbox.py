@@ -24,6 +24,7 @@ from .models import (
     Peer,
     RemoteOrganization,
 )
+from .tasks import send_outbox
 
 # The statuses a recipient reports back to the sender.
 REPORTED = {StatusCode.REJECTED, StatusCode.ACCEPTED, StatusCode.ASSIGNED, StatusCode.IN_PROGRESS,
@@ -31,8 +32,6 @@ REPORTED = {StatusCode.REJECTED, StatusCode.ACCEPTED, StatusCode.ASSIGNED, Statu
 
 
 def _wake_sender() -> None:
-    from .tasks import send_outbox
-
     transaction.on_commit(lambda: send_outbox.enqueue())
 
 

@@ -17,6 +17,7 @@ from vanthu.documents import access
 from vanthu.errors import NotFound, VanThuError
 from vanthu.ui.shortcuts import flash_error, page_errors
 
+from . import actions
 from .models import OutboxMessage
 from .receiving import known_peer, receive, refuse
 from .site import identity
@@ -89,8 +90,6 @@ def inbox_view(request: HttpRequest) -> JsonResponse:
 @page_errors
 def resend_view(request: HttpRequest, message_id: int) -> HttpResponse:
     """The document page's "send again" for a package the outbox gave up on (98)."""
-    from . import actions
-
     m = OutboxMessage.objects.select_related("delivery__document").filter(pk=message_id, kind="package").first()
     if m is None:
         raise NotFound(_("Không tìm thấy thư liên thông."), code="message_not_found")

@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Thống kê, báo cáo"
 
     def ready(self) -> None:
+        # Imported here: models cannot be imported before the app registry is ready.
         from vanthu.documents import events
         from vanthu.signatures.signals import verdict_changed
 

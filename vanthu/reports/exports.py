@@ -15,11 +15,13 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu.documents.pdfgen import font_name
+from vanthu.errors import NotFound
 from vanthu.organizations.models import Organization
 
-from . import records
+from . import access, dashboard, records
 from .evaluation import Row
-from .figures import Figures, Period
+from .figures import Figures, Period, by_type, figures_for, make_period
 
 Progress = Callable[[int], None]
 
@@ -158,8 +160,6 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
     from reportlab.lib.units import mm
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-    from vanthu.documents.pdfgen import font_name
-
     font = font_name()
     size = landscape(A4) if table.landscape else A4
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9)
@@ -218,11 +218,6 @@ KINDS = ("register_in", "register_out", "ranking", "proposals", "types")
 
 def build_table(user, kind: str, params: dict[str, Any]) -> Table:
     """The table `kind` with `params`, fetched through the reports access rules (404 otherwise)."""
-    from vanthu.errors import NotFound
-
-    from . import access, dashboard
-    from .figures import by_type, figures_for, make_period
-
     org = access.get_org(user, int(params.get("organization_id") or 0))
     if kind in ("ranking", "proposals"):
         year = int(params.get("year") or timezone.localdate().year)

@@ -20,6 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu.documents.models import DocumentType, Urgency
 from vanthu.errors import Unprocessable
 
 from .aggregates import KIND_ACCEPT, KIND_DONE, bucket_hours
@@ -305,8 +306,6 @@ def trend(org_ids: Iterable[int], period: Period, *, today: date | None = None) 
 
 def by_type(org_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
     """Counts per document type and urgency."""
-    from vanthu.documents.models import DocumentType, Urgency
-
     rows = (
         TypeDay.objects.filter(organization_id__in=list(org_ids), day__range=(period.date_from, period.date_to))
         .values("doc_type_id", "urgency").annotate(**{f: Sum(f) for f in TYPE_COUNT_FIELDS}).order_by()

@@ -9,6 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from .exports import WRITERS, build_table
+from .models import ExportJob, ExportStatus
+
 log = logging.getLogger(__name__)
 
 
@@ -21,17 +24,12 @@ def export_dir() -> Path:
 @task()
 def run_export(job_id: int) -> None:
     """Write the file of one export job, updating its progress as rows are written."""
-    from .models import ExportJob, ExportStatus
-    from .views import build_table
-
     job = ExportJob.objects.select_related("user").get(id=job_id)
     job.status = ExportStatus.RUNNING
     job.save(update_fields=["status"])
     try:
         table = build_table(job.user, job.kind, job.params)
         ExportJob.objects.filter(id=job.id).update(total_rows=table.total)
-        from .exports import WRITERS
-
         name = f"{job.id}-{table.file_stem()}.{job.fmt}"
         target = export_dir() / name
 

@@ -24,7 +24,7 @@ from . import access, actions, dashboard, records
 from .evaluation import MET, NOT_MET
 from .exports import CONTENT_TYPES, KINDS, WRITERS, build_table
 from .figures import Period, make_period
-from .models import ExportJob, ExportStatus
+from .models import Criterion, ExportJob, ExportStatus
 from .svg import Bar, share_bars, trend_chart
 from .tasks import export_dir
 from .templatetags.reports_ui import hours, pct, standing_label
@@ -175,8 +175,6 @@ def evaluation(request: HttpRequest, org_id: int) -> HttpResponse:
     root = access.get_org(request.user, org_id)
     year = _year(request)
     view = dashboard.bloc(root, year, org_ids=access.visible_subtree(request.user, root))
-    from .models import Criterion
-
     return render(request, "reports/evaluation.html", {
         "root": root, "year": year, "years": range(year - 3, year + 2), "rows": view.rows,
         "criteria": list(Criterion.objects.filter(is_active=True, weight__gt=0)),

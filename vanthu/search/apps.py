@@ -7,6 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Tìm kiếm"
 
     def ready(self) -> None:
+        # Imported here: models cannot be imported before the app registry is ready.
         from vanthu.documents import events
 
         from . import tasks

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from .engine import IndexRow, day_of
+from .fold import fold
 from .vocab import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, POSITIONS, words
 
 ORGS = 120
@@ -81,8 +82,6 @@ class Corpus:
 
     def queries(self, kind: str, n: int, seed: int = 11) -> list[str]:
         """Queries typed without diacritics: one word, two words, or a quoted phrase."""
-        from .fold import fold
-
         rng = random.Random(f"{seed}:{kind}")
         content = self.words[50:]  # skip the grammatical words nobody searches for
         singles = sorted({s for w in content for s in fold(w).split() if len(s) > 1})

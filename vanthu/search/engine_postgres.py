@@ -36,7 +36,7 @@ from .engine import (
     index_tokens,
     rank_candidates,
 )
-from .query import Clause
+from .query import Clause, parse
 
 PARTS = 4  # hash partitions of search_tsv: a full build indexes them in parallel
 DDL = [
@@ -277,8 +277,6 @@ def _bare_clause(c: Clause) -> str:
 
 def bare_search(cur, q: str, limit: int = 20) -> list[int]:
     """The bare engine (benchmark baseline): tsquery ordered by ts_rank, no permissions."""
-    from .query import parse
-
     tq = " & ".join(_bare_clause(c) for c in parse(q).clauses)
     cur.execute("SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery ORDER BY ts_rank(tsv, %s::tsquery) DESC LIMIT %s",
                 [tq, tq, limit])

@@ -22,7 +22,7 @@ from .engine import (
     rank_candidates,
 )
 from .fold import diacritic_tokens, fold
-from .query import Clause
+from .query import Clause, parse
 
 DDL = [
     """CREATE TABLE IF NOT EXISTS search_text (
@@ -176,8 +176,6 @@ def search(cur, spec: Spec) -> Result:
 
 def bare_search(cur, q: str, limit: int = 20) -> list[int]:
     """The bare engine (benchmark baseline): FTS5 MATCH ordered by bm25, no permissions."""
-    from .query import parse
-
     clauses = parse(q).clauses
     cur.execute(f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY {BM25} LIMIT ?",
                 ["{title_f body_f} : (" + text_expr(clauses) + ")", limit])

@@ -6,6 +6,7 @@ class SignaturesConfig(AppConfig):
     verbose_name = "Chữ ký số"
 
     def ready(self) -> None:
+        # Imported here: models cannot be imported before the app registry is ready.
         from vanthu.documents import events, signing
 
         from . import actions, tasks

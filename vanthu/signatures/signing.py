@@ -17,6 +17,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.stamp import TextStampStyle
+
+from vanthu.documents import pdfgen
 
 # fontTools logs every table it prunes at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -52,10 +55,6 @@ class StampText:
 @lru_cache(maxsize=1)
 def _font_path() -> str:
     # Reuse the documents app's lookup (DejaVu Sans or VANTHU_FONT_PATH).
-    from pathlib import Path
-
-    from vanthu.documents import pdfgen
-
     for path in [os.environ.get("VANTHU_FONT_PATH", ""), *pdfgen.FONT_CANDIDATES]:
         if path and Path(path).is_file():
             return path
