@@ -127,6 +127,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from vanthu.audit.tasks import on_worker_start as audit_on_worker_start
 
     audit_on_worker_start()  # the daily verification of the audit chain
+    from vanthu.reports.tasks import on_worker_start as reports_on_worker_start
+
+    reports_on_worker_start()  # statistics journaled while no worker ran
     call_command("db_worker", interval=1.0)
     return 0
 

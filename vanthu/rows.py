@@ -14,6 +14,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+_INTEGER_TYPES = frozenset({"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+                            "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+                            "PositiveSmallIntegerField"})
+
 
 def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 returning_ids: bool = False) -> list[int]:
@@ -25,8 +29,12 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
     rest = [f for f in opts.concrete_fields if not f.primary_key and f.name not in names]
     defaults = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
     prepared: dict[tuple[int, Any], Any] = {}
+    int_columns = {i for i, f in enumerate(given) if f.get_internal_type() in _INTEGER_TYPES
+                   or (f.is_relation and f.target_field.get_internal_type() in _INTEGER_TYPES)}
 
     def prep(i: int, value: Any) -> Any:
+        if type(value) is int and i in int_columns:
+            return value  # ids and counts: every backend takes a Python int as it is
         key = (i, value)
         try:
             return prepared[key]

@@ -24,7 +24,7 @@ from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.rows import insert_rows, update_row
 
 from . import events, numbering
-from .deliveries import first_events, lock_delivery, move_delivery
+from .deliveries import created, first_events, lock_delivery, move_delivery
 from .models import (
     Delivery,
     DocSource,
@@ -280,29 +280,41 @@ def issue_document(document: Document, *, user) -> Document:
       2. the sealed copy is made outside any transaction (the signatures app);
       3. a transaction lets the copy in, writes a delivery for every recipient: `issued`.
     A document left `issuing` (the process died, the signing failed) keeps its number: issuing it
-    again resumes at step 2, so numbers stay gapless. Without a seal, steps 1 and 3 are one
-    transaction: nothing needs to happen between them.
+    again resumes at step 2, so numbers stay gapless. Without a seal, one transaction writes the
+    deliveries first and takes the number last, so that concurrent issuers wait for the register
+    only for the few writes that follow it.
     """
     with transaction.atomic():
         locked = _lock(document)
         _require_role(user, locked.issuer_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được cấp số và phát hành văn bản."))
         _require_status(locked, DocStatus.APPROVED, DocStatus.ISSUING)
         if locked.status == DocStatus.APPROVED:
-            _take_number(locked, user=user)
             if not signer().will_seal(locked):
-                return _deliver(locked, None, user=user)
+                deliveries = _deliveries(locked)
+                _take_number(locked, user=user, status=DocStatus.ISSUED)
+                return _issued(locked, deliveries, None, user=user)
+            if not locked.recipients.exists():
+                raise _no_recipients()
+            _take_number(locked, user=user, status=DocStatus.ISSUING)
             record("document_numbered", actor=user, obj=locked, data={"symbol": locked.symbol})
     sealed = signer().seal_issue(locked, user=user)
     with transaction.atomic():
         locked = _lock(locked)
         _require_status(locked, DocStatus.ISSUING)
-        return _deliver(locked, sealed, user=user)
+        if sealed is not None:
+            attach_signed_copy(locked, sealed)
+        deliveries = _deliveries(locked)
+        locked.status = DocStatus.ISSUED
+        update_row(Document, locked, ["status"])
+        return _issued(locked, deliveries, sealed, user=user)
 
 
-def _take_number(document: Document, *, user) -> None:
-    """The register's next number, under the counter's lock: only the short writes follow it."""
-    if not document.recipients.exists():
-        raise Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
+def _no_recipients() -> Unprocessable:
+    return Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
+
+
+def _take_number(document: Document, *, user, status: str) -> None:
+    """The register's next number: the counter's row stays locked until the commit."""
     now = _now()
     today = timezone.localdate(now)
     org, dtype = document.issuer, document.doc_type
@@ -313,32 +325,32 @@ def _take_number(document: Document, *, user) -> None:
     document.issued_at = now
     document.issued_date = today
     document.issued_by = user
-    document.status = DocStatus.ISSUING
+    document.status = status
     update_row(Document, document, ["register_key", "number", "symbol", "issued_at", "issued_date", "issued_by", "status"])
 
 
-def _deliver(document: Document, sealed: SignedCopy | None, *, user) -> Document:
-    """Step 3 of issuing, in the caller's transaction: a delivery for every recipient, `issued`.
+def _deliveries(document: Document) -> list[Delivery]:
+    """A delivery (and its first event) for every recipient.
 
     A recipient at a peer starts at 00 and reaches 01 when its server acknowledges the package
     (the exchange keeps `Organization.at_peer` current); the others have it in their inbox: 01."""
-    if sealed is not None:
-        attach_signed_copy(document, sealed)
     recipients = list(document.recipients.values_list("id", "at_peer"))
     if not recipients:
-        raise Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
+        raise _no_recipients()
     now = _now()
     codes = [StatusCode.SENDING if at_peer else StatusCode.ARRIVED for _rid, at_peer in recipients]
     ids = insert_rows(Delivery, ["document", "recipient", "status_code", "arrived_at", "updated_at"],
                       [(document.id, rid, code.value, now, now) for (rid, _p), code in zip(recipients, codes, strict=True)],
                       returning_ids=True)
-    deliveries = [Delivery(id=did, document=document, recipient_id=rid, status_code=code, arrived_at=now, updated_at=now)
-                  for did, (rid, _p), code in zip(ids, recipients, codes, strict=True)]
-    for d in deliveries:
-        d._state.adding = False
+    deliveries = created({"id": did, "document_id": document.id, "recipient_id": rid, "status_code": code.value,
+                          "arrived_at": now, "updated_at": now}
+                         for did, (rid, _p), code in zip(ids, recipients, codes, strict=True))
     first_events(deliveries, notes={d.id: _("Đang gửi qua liên thông") for d in deliveries if d.status_code == StatusCode.SENDING})
-    document.status = DocStatus.ISSUED
-    update_row(Document, document, ["status"])
+    return deliveries
+
+
+def _issued(document: Document, deliveries: list[Delivery], sealed: SignedCopy | None, *, user) -> Document:
+    """The issued document's event and audit entry, last in the issuing transaction."""
     events.document_issued.publish(document=document, deliveries=deliveries, user=user, sealed=sealed)
     record("document_issued", actor=user, obj=document, data={
         "symbol": document.symbol, "recipients": len(deliveries), "sealed_file": sealed.file.file_id if sealed else None,

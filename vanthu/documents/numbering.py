@@ -9,9 +9,9 @@ no number is ever skipped.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
 from vanthu.organizations.models import NumberingStyle, Organization
 
@@ -35,12 +35,26 @@ def format_symbol(org: Organization, doc_type: DocumentType, number: int) -> str
 
 
 def next_number(org_id: int, key: str) -> int:
-    """Take the next number of a register. Must be called inside the issuing transaction."""
-    assert transaction.get_connection().in_atomic_block, "numbering needs the caller's transaction"
-    counters = RegisterCounter.objects.filter(organization_id=org_id, key=key)
-    if not counters.update(last_number=F("last_number") + 1):
-        RegisterCounter.objects.bulk_create(
-            [RegisterCounter(organization_id=org_id, key=key, last_number=0)], ignore_conflicts=True
-        )
-        counters.update(last_number=F("last_number") + 1)
-    return counters.values_list("last_number", flat=True).get()
+    """Take the next number of a register. Must be called inside the issuing transaction.
+
+    One `UPDATE … RETURNING` (PostgreSQL; SQLite ≥ 3.35): the counter row is locked from here to
+    the commit, so the fewer statements after it, the more issuances a second."""
+    assert connection.in_atomic_block, "numbering needs the caller's transaction"
+    with connection.cursor() as cur:
+        cur.execute(_bump_sql(), [org_id, key])
+        row = cur.fetchone()
+        if row is None:  # the register's first number
+            RegisterCounter.objects.bulk_create(
+                [RegisterCounter(organization_id=org_id, key=key, last_number=0)], ignore_conflicts=True)
+            cur.execute(_bump_sql(), [org_id, key])
+            row = cur.fetchone()
+    return row[0]
+
+
+@cache
+def _bump_sql() -> str:
+    qn = connection.ops.quote_name
+    opts = RegisterCounter._meta
+    col = qn(opts.get_field("last_number").column)
+    return (f"UPDATE {qn(opts.db_table)} SET {col} = {col} + 1 WHERE {qn(opts.get_field('organization').column)} = %s"
+            f" AND {qn(opts.get_field('key').column)} = %s RETURNING {col}")

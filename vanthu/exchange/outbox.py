@@ -54,8 +54,10 @@ def peer_of(org_ids: Iterable[int]) -> dict[int, int]:
 
 
 def document_issued(document, deliveries: Iterable[Delivery], **_event) -> list[OutboxMessage]:
-    """A package per delivery whose recipient lives at a peer, in the issuing transaction."""
-    return queue_packages(document, deliveries)
+    """A package per delivery whose recipient lives at a peer (issued at 00), in the issuing
+    transaction. Issuing to organisations of this installation only asks nothing more."""
+    sending = [d for d in deliveries if d.status_code == StatusCode.SENDING]
+    return queue_packages(document, sending) if sending else []
 
 
 def queue_packages(document, deliveries: Iterable[Delivery], *, business_type: int = BusinessType.NEW,

@@ -1,6 +1,13 @@
-"""Maintained aggregates: kept current in the same transaction as every delivery change.
+"""Maintained aggregates: journaled with every change, folded in by the worker and before any read.
 
-How it works: the *contribution* of one delivery to the aggregate tables is a pure function of
+An action's transaction writes one `PendingChange` row (a document issued, a delivery moved, a
+verdict changed): nothing is lost if the process dies after the commit, and issuing to 150
+recipients writes one row, not 150 facts and their aggregate rows. `fold_pending` applies the
+journal oldest first under one lock; the worker runs it soon after each change (`fold_soon`),
+and every read of the aggregates (`figures`) runs it first, so a page never shows less than the
+records say.
+
+How folding works: the *contribution* of one delivery to the aggregate tables is a pure function of
 a few of its fields (`Fact`). `DeliveryFact` stores the fields last applied for each delivery,
 so a change adds `contribution(new) - contribution(old)` with one upsert per table. A rebuild
 computes the same contributions from the raw records, which is what the tests compare.
@@ -19,12 +26,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from vanthu.documents.models import Delivery, DeliveryEvent, Document, StatusCode
 from vanthu.rows import insert_rows
@@ -40,6 +49,7 @@ from .models import (
     OpenDeadline,
     OrgDay,
     OrgMonth,
+    PendingChange,
     TypeDay,
 )
 
@@ -293,49 +303,84 @@ def _update_fact(f: Fact, before: Fact) -> None:
                     f" WHERE {qn(opts.get_field('delivery_id').column)} = %s", [*params, f.delivery_id])
 
 
-def deliveries_changed(deliveries: Iterable[Delivery | int], **_event) -> None:
-    """Bring the aggregates up to date with these deliveries' current rows. Inside the caller's transaction."""
-    ids = [d if isinstance(d, int) else d.pk for d in deliveries]
-    _refresh(_facts_from_db(ids))
+# --- the journal: written in the action's transaction (subscribers of the core's events) ------
+
+def _journal(rows: list[tuple[int, int | None, bool]]) -> None:
+    insert_rows(PendingChange, ["document_id", "delivery_id", "counts_sent"], rows)
+    transaction.on_commit(fold_soon)
+
+
+def document_issued(document: Document, deliveries: Iterable[Delivery], **_event) -> None:
+    """One more document sent, and its new deliveries: one row for all of them."""
+    _journal([(document.pk, None, True)])
+
+
+def deliveries_changed(deliveries: Iterable[Delivery], **_event) -> None:
+    """Deliveries created past issuing (paper, a peer's document), or changed outside an action."""
+    _journal([(d.document_id, d.pk, False) for d in deliveries])
+
+
+def delivery_moved(delivery: Delivery, event: DeliveryEvent, changed: Iterable[str] = (), **_event) -> None:
+    _journal([(delivery.document_id, delivery.pk, False)])
 
 
 def verdict_changed(sender, document, **_kwargs) -> None:
     """A document was verified again: its deliveries' facts take the verdict stored now."""
-    deliveries_changed(Delivery.objects.filter(document_id=document.pk).values_list("id", flat=True))
+    _journal([(document.pk, None, False)])
 
 
-# Fact fields that are the delivery's own columns (the rest come from its document and signatures).
-_DELIVERY_FACT_FIELDS = frozenset({"recipient_id", "source", "status_code", "arrived_at", "accepted_at", "done_at", "deadline"})
+def fold_soon() -> None:
+    """After a journaling commit: have the worker fold within seconds, queueing at most one fold
+    per process every few seconds (each fold takes in everything pending)."""
+    if cache.add(FOLD_QUEUED_KEY, True, timeout=FOLD_EVERY_SECONDS):
+        from .tasks import fold_statistics  # here: tasks imports this module (a cycle at the top)
+
+        fold_statistics.using(run_after=timezone.now() + timedelta(seconds=1)).enqueue()
 
 
-def delivery_moved(delivery: Delivery, event: DeliveryEvent, changed: Iterable[str] = (), **_event) -> None:
-    """After a delivery's status was written with its event (and the fields named in `changed`).
+# --- folding the journal in ---------------------------------------------------------------------
 
-    The stored fact is the delivery as of its last change, so only what this move changes is
-    taken from the caller's (locked) row: the status, the fields in `changed`, and the time
-    accepted or done, from the event for callers that save those times after the move. The
-    signature verdict is read afresh, as a full recomputation would.
-    """
-    stored = _stored_facts([delivery.pk]).get(delivery.pk)
-    if stored is None:
-        (fact,) = _facts_from_db([delivery.pk])
-    else:
-        auth = False if stored.source == "paper" else _verdicts({delivery.document_id}).get(delivery.document_id)
-        fact = replace(stored, authenticated=auth,
-                       **{name: getattr(delivery, name) for name in changed if name in _DELIVERY_FACT_FIELDS})
-    # The row's status: a refused recall (16) leaves it where it stood, not at the event's code.
-    patch = {"status_code": delivery.status_code}
-    if event.status_code == StatusCode.ACCEPTED and fact.accepted_at is None:
-        patch["accepted_at"] = event.at
-    if event.status_code == StatusCode.DONE and fact.done_at is None:
-        patch["done_at"] = event.at
-    _refresh([replace(fact, **patch)], stored={delivery.pk: stored} if stored is not None else None)
+FOLD_BATCH = 200  # journal rows per transaction: a document's row may stand for 150 deliveries
+FOLD_EVERY_SECONDS = 5
+FOLD_QUEUED_KEY = "vanthu:reports:fold-queued"
+_FOLD_LOCK = 0x5641_4E54_4855  # PostgreSQL advisory lock id ("VANTHU")
 
 
-def document_issued(document: Document, deliveries: Iterable[Delivery], **_event) -> None:
-    """One more document sent, and its new deliveries."""
-    sent = sent_contribution(document.issuer_id, document.issued_at, document.doc_type_id, document.urgency)
-    _refresh(_facts_from_db([d if isinstance(d, int) else d.pk for d in deliveries]), extra=sent)
+def _lock_folding() -> None:
+    """One folder at a time (a reader and the worker may both fold). SQLite's IMMEDIATE
+    transaction already holds the database's write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_FOLD_LOCK])
+
+
+def fold_pending() -> int:
+    """Apply every pending change to the aggregates; returns how many journal rows were folded.
+
+    A fact is always recomputed from the delivery's current row, so folding is idempotent: a
+    change committed while a fold runs is taken in by the next one, and the stored fact makes a
+    repeated delivery contribute nothing twice."""
+    if not PendingChange.objects.exists():
+        return 0
+    folded = 0
+    while True:
+        with transaction.atomic():
+            _lock_folding()
+            entries = list(PendingChange.objects.order_by("id").values_list("id", "document_id", "delivery_id", "counts_sent")[:FOLD_BATCH])
+            if not entries:
+                return folded
+            whole = {doc for _id, doc, dl, _sent in entries if dl is None}
+            ids = {dl for _id, _doc, dl, _sent in entries if dl is not None}
+            if whole:
+                ids.update(Delivery.objects.filter(document_id__in=whole).values_list("id", flat=True))
+            sent: Counter = Counter()
+            issued = Document.objects.filter(id__in={doc for _id, doc, _dl, s in entries if s}, issued_at__isnull=False,
+                                             issuer_id__isnull=False)
+            for issuer_id, issued_at, tid, urg in issued.values_list("issuer_id", "issued_at", "doc_type_id", "urgency"):
+                sent.update(sent_contribution(issuer_id, issued_at, tid, urg))
+            _refresh(_facts_from_db(ids), extra=dict(sent))
+            PendingChange.objects.filter(id__in=[e[0] for e in entries]).delete()
+            folded += len(entries)
 
 
 # --- rebuilding from the raw records --------------------------------------------------------
@@ -379,7 +424,9 @@ def compute_all(*, write_facts: bool = False, chunk: int = 20000) -> dict:
 
 
 def snapshot() -> dict[str, dict[tuple, dict[str, int]]]:
-    """The aggregate tables' non-zero content, for comparing maintained with recomputed."""
+    """The aggregate tables' non-zero content (the journal folded in), for comparing maintained
+    with recomputed."""
+    fold_pending()
     out: dict[str, dict[tuple, dict[str, int]]] = {}
     for table, (model, keys, cols) in TABLES.items():
         rows = {}
@@ -399,7 +446,12 @@ def expected() -> dict[str, dict[tuple, dict[str, int]]]:
 
 @transaction.atomic
 def rebuild(*, say=lambda _m: None) -> dict[str, int]:
-    """Recompute every aggregate table from the raw records, in one transaction."""
+    """Recompute every aggregate table from the raw records, in one transaction.
+
+    The journal is emptied first: what it held is in the records. (Run it while nobody works:
+    an issue committed during the rebuild may be counted as sent twice.)"""
+    _lock_folding()
+    PendingChange.objects.all().delete()
     for model in (OrgDay, OrgMonth, TypeDay, HistDay, HistMonth, HistYear, OpenDeadline, DeliveryFact):
         model.objects.all().delete()
     say("computing contributions")

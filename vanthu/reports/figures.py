@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from vanthu.documents.models import DocumentType, Urgency
 from vanthu.errors import Unprocessable
 
+from . import aggregates
 from .aggregates import KIND_ACCEPT, KIND_DONE, bucket_hours
 from .models import (
     COUNT_FIELDS,
@@ -238,6 +239,7 @@ def figures_by(org_ids: Iterable[int], period: Period, *, group: str = "org", wi
 
     Durations are only merged by organisation (the trend shows counts and shares).
     """
+    aggregates.fold_pending()  # never less than the records say
     ids = sorted(set(org_ids))
     today = today or timezone.localdate()
     out: dict[Any, Figures] = defaultdict(Figures)
@@ -306,6 +308,7 @@ def trend(org_ids: Iterable[int], period: Period, *, today: date | None = None) 
 
 def by_type(org_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
     """Counts per document type and urgency."""
+    aggregates.fold_pending()
     rows = (
         TypeDay.objects.filter(organization_id__in=list(org_ids), day__range=(period.date_from, period.date_to))
         .values("doc_type_id", "urgency").annotate(**{f: Sum(f) for f in TYPE_COUNT_FIELDS}).order_by()

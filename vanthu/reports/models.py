@@ -211,6 +211,18 @@ class DeliveryFact(models.Model):
     authenticated = models.BooleanField(null=True)
 
 
+class PendingChange(models.Model):
+    """A change the aggregates have not taken in yet, journaled in the action's transaction.
+
+    `delivery_id` names one delivery; without it, every delivery of the document. `counts_sent`
+    marks the issue itself (one more document sent). `aggregates.fold_pending` applies and
+    deletes these, oldest first, in the worker and before any read of the aggregates."""
+
+    document_id = models.BigIntegerField()
+    delivery_id = models.BigIntegerField(null=True)
+    counts_sent = models.BooleanField(default=False)
+
+
 # --- background exports ---------------------------------------------------------------------
 
 class ExportStatus(models.TextChoices):

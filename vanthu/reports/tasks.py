@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from . import aggregates
 from .exports import WRITERS, build_table
 from .models import ExportJob, ExportStatus
 
@@ -42,3 +43,14 @@ def run_export(job_id: int) -> None:
     except Exception as exc:  # the person sees that it failed; the log has the details
         log.exception("export %s failed", job_id)
         ExportJob.objects.filter(id=job.id).update(status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+
+
+@task()
+def fold_statistics() -> int:
+    """Take the journaled changes into the aggregates (see `aggregates.fold_pending`)."""
+    return aggregates.fold_pending()
+
+
+def on_worker_start() -> None:
+    """`vanthu worker`: fold what was journaled while no worker ran."""
+    aggregates.fold_pending()

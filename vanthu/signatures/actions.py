@@ -203,8 +203,9 @@ def document_issued(document: Document, deliveries: list[Delivery], sealed: Sign
     if sealed is not None:
         report = store_report(document, sealed.file, sealed.evidence)
     else:
-        source = _current_file(document)
-        report = source and SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).first()
+        of_file = ({"document_file_id": document.authoritative_file_id} if document.authoritative_file_id
+                   else {"document_file__role": FileRole.MAIN})
+        report = SignatureReport.objects.filter(document_id=document.id, **of_file).order_by("-checked_at", "-id").first()
     if report is not None:
         apply_arrival_policy(deliveries, report)
 
