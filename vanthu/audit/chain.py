@@ -146,9 +146,9 @@ class _Walk:
     def differs(self, cp: Checkpoint, walked_from: int) -> str | None:
         """Why the entry just taken is not the one `cp` vouches for, if it is not."""
         if (self.entry_id, self.hash) != (cp.entry_id, cp.hash):
-            return (f"entry #{cp.seq} is not the one checkpointed in {cp.name} at {cp.written_at}"
-                    f" (signed hash {cp.hash[:16]}…, now {self.hash[:16]}…): entries #{walked_from + 1}–#{cp.seq}"
-                    " were rewritten")
+            return (f"entries #{walked_from + 1}–#{cp.seq} were rewritten: entry #{cp.seq} is not the one"
+                    f" checkpointed (signed hash {cp.hash[:16]}…, now {self.hash[:16]}…; {cp.name},"
+                    f" signed {cp.written_at[:19]})")
         if self.v1_actors != cp.v1_actors:
             return (f"the actors of old-style entries up to #{cp.seq} are not those checkpointed in {cp.name}"
                     " (an actor id was changed)")
@@ -172,8 +172,8 @@ def _entries(after_seq: int, upto_seq: int | None, batch: int):
 
 def _tail_cut(cp: Checkpoint, walk: _Walk) -> str:
     ends = f"ends at entry #{walk.seq} (hash {walk.hash[:16]}…)" if walk.seq else "is empty"
-    return (f"the tail was cut: the last checkpoint ({cp.name}, written {cp.written_at}) names entry #{cp.seq}"
-            f" with hash {cp.hash[:16]}…, but the chain in the database {ends}")
+    return (f"the tail was cut: the chain in the database {ends}, but the last checkpoint names entry"
+            f" #{cp.seq} (hash {cp.hash[:16]}…; {cp.name}, signed {cp.written_at[:19]})")
 
 
 def _head() -> tuple[int, str]:

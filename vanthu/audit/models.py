@@ -57,7 +57,7 @@ class ChainCheck(models.Model):
     ok = models.BooleanField()
     checked = models.BigIntegerField(default=0)
     broken_seq = models.BigIntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-at"]

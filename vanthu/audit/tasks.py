@@ -28,7 +28,7 @@ INTERVAL = timedelta(days=1)
 def _record_break(result: VerifyResult) -> ChainCheck:
     log.error("AUDIT CHAIN BROKEN at entry #%s: %s", result.broken_seq, result.reason)
     return ChainCheck.objects.create(at=timezone.now(), ok=False, checked=result.checked,
-                                     broken_seq=result.broken_seq, reason=result.reason[:200])
+                                     broken_seq=result.broken_seq, reason=result.reason[:500])
 
 
 @dataclass
@@ -65,7 +65,7 @@ def check_tail() -> VerifyResult:
     result = anchor()
     if not result.ok:
         last = ChainCheck.objects.order_by("-at").first()
-        if last is None or last.ok or (last.broken_seq, last.reason) != (result.broken_seq, result.reason[:200]):
+        if last is None or last.ok or (last.broken_seq, last.reason) != (result.broken_seq, result.reason[:500]):
             _record_break(result)
     return result
 

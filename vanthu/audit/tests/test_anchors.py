@@ -61,7 +61,7 @@ def test_cutting_the_tail_and_setting_the_head_back_is_named_as_a_cut(world, cap
     c = Client()
     c.force_login(admin)
     body = c.get("/audit/").content.decode()
-    assert "Cảnh báo" in body and "#10" in body
+    assert "Cảnh báo" in body and "#10" in body and "tail was cut" in body
 
 
 def test_a_cut_tail_that_grew_again_contradicts_the_checkpoint(world, capsys):

@@ -1,6 +1,7 @@
 """Entries already written keep their hashes and are labelled version 1 (the database default);
 new ones are hashed with the actor's id (version 2). See vanthu/audit/chain.py for why they are
-not re-chained. The actor's id being hashed, a person who acted can no longer be deleted."""
+not re-chained. The actor's id being hashed, a person who acted can no longer be deleted.
+A check's reason grows to hold what a checkpoint comparison says."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -24,5 +25,10 @@ class Migration(migrations.Migration):
             model_name='auditentry',
             name='actor',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AlterField(
+            model_name='chaincheck',
+            name='reason',
+            field=models.CharField(blank=True, max_length=500),
         ),
     ]
