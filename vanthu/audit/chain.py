@@ -147,8 +147,7 @@ class _Walk:
         """Why the entry just taken is not the one `cp` vouches for, if it is not."""
         if (self.entry_id, self.hash) != (cp.entry_id, cp.hash):
             return (f"entries #{walked_from + 1}–#{cp.seq} were rewritten: entry #{cp.seq} is not the one"
-                    f" checkpointed (signed hash {cp.hash[:16]}…, now {self.hash[:16]}…; {cp.name},"
-                    f" signed {cp.written_at[:19]})")
+                    f" checkpointed (signed hash {cp.hash[:16]}…, now {self.hash[:16]}…; {_signed(cp)})")
         if self.v1_actors != cp.v1_actors:
             return (f"the actors of old-style entries up to #{cp.seq} are not those checkpointed in {cp.name}"
                     " (an actor id was changed)")
@@ -170,10 +169,14 @@ def _entries(after_seq: int, upto_seq: int | None, batch: int):
         after_seq = rows[-1].seq
 
 
+def _signed(cp: Checkpoint) -> str:
+    return f"{cp.name}, signed {cp.written_at[:19].replace('T', ' ')} UTC"
+
+
 def _tail_cut(cp: Checkpoint, walk: _Walk) -> str:
     ends = f"ends at entry #{walk.seq} (hash {walk.hash[:16]}…)" if walk.seq else "is empty"
     return (f"the tail was cut: the chain in the database {ends}, but the last checkpoint names entry"
-            f" #{cp.seq} (hash {cp.hash[:16]}…; {cp.name}, signed {cp.written_at[:19]})")
+            f" #{cp.seq} (hash {cp.hash[:16]}…; {_signed(cp)})")
 
 
 def _head() -> tuple[int, str]:
@@ -259,9 +262,9 @@ def anchor(batch: int = 5000) -> VerifyResult:
     mismatch = _head_mismatch(walk, head_seq, head_hash)
     if mismatch:
         return mismatch
-    try:
-        written = checkpoints.write(walk.end()) if walk.checked else None
-    except CheckpointError as exc:
-        return VerifyResult(False, walk.checked, exc.seq, exc.reason)
-    return VerifyResult(True, walk.checked, anchors=1 if last else 0,
-                        anchored_seq=(written or last).seq if (written or last) else 0, end=walk.end())
+    if walk.checked:
+        try:
+            checkpoints.write(walk.end())  # None when another run anchored the same entry first
+        except CheckpointError as exc:
+            return VerifyResult(False, walk.checked, exc.seq, exc.reason)
+    return VerifyResult(True, walk.checked, anchors=1 if last else 0, anchored_seq=walk.seq, end=walk.end())
