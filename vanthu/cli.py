@@ -223,7 +223,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"Chuỗi nhật ký hỏng / audit chain BROKEN at #{result.broken_seq}: {result.reason}", file=sys.stderr)
         return 2
-    print(f"Đã khôi phục / restored {len(manifest['parts'])} parts; audit chain intact ({result.checked} entries)")
+    print(f"Đã khôi phục / restored {len(manifest['parts'])} parts; audit chain intact ({result.checked} entries, {result.anchors} signed checkpoints)")
     return 0
 
 

@@ -251,3 +251,11 @@ VANTHU_EXCHANGE_REPLAY_WINDOW_SECONDS = _env_int("EXCHANGE_REPLAY_WINDOW_SECONDS
 VANTHU_EXCHANGE_IMPORT_MAX_AGE_DAYS = _env_int("EXCHANGE_IMPORT_MAX_AGE_DAYS", 60)
 VANTHU_EXCHANGE_TIMEOUT_SECONDS = _env_int("EXCHANGE_TIMEOUT_SECONDS", 60)
 VANTHU_EXCHANGE_LEASE_SECONDS = _env_int("EXCHANGE_LEASE_SECONDS", 120)
+
+# --- audit chain anchors (vanthu/audit/checkpoints.py) -----------------------------------------
+# Signed checkpoints of the audit chain live outside the database, in a storage of their own
+# (any Django storage: point it at S3 with object lock in a large installation).
+STORAGES["audit"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                     "OPTIONS": {"location": _env("AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit"))}}
+VANTHU_AUDIT_KEY_FILE = Path(_env("AUDIT_KEY_FILE", str(DATA_DIR / "audit_key.pem")))
+VANTHU_AUDIT_CHECKPOINT_MINUTES = _env_int("AUDIT_CHECKPOINT_MINUTES", 10)

@@ -10,7 +10,9 @@ A backup is a directory:
 Why the files are consistent with the database without stopping the server: stored files are
 written, by their SHA-256, before the row that names them commits, and never changed or removed;
 so copying the files *after* the database snapshot finds every file the snapshot names (and maybe
-a few newer ones, which are harmless).
+a few newer ones, which are harmless). The audit chain's signed checkpoints are the exception:
+one newer than the snapshot would make the restored chain look cut at its tail, so they are
+copied *before* the snapshot (every one then names an entry the snapshot holds).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from vanthu.audit import checkpoints as audit_checkpoints
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -65,21 +69,31 @@ class BackupResult:
     bytes: int
 
 
-def backup(dest: Path, *, connection=None, data_dir: Path | None = None) -> BackupResult:
-    """Write a backup of the database behind `connection` and of `data_dir` into `dest` (new or empty)."""
-    from django.conf import settings
-    from django.db import connection as default_connection
-    from django.utils import timezone
+def _ignore(skip: Path | None):
+    """Temporary files, and `skip` (already copied), are left out of a copied tree."""
+    temporary = shutil.ignore_patterns("*.tmp", "tmp*")
 
-    connection = connection or default_connection
-    data_dir = Path(data_dir or settings.DATA_DIR)
-    dest = Path(dest)
-    if dest.exists() and any(dest.iterdir()):
-        raise BackupError(f"{dest} is not empty")
-    dest.mkdir(parents=True, exist_ok=True)
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        out = set(temporary(directory, names))
+        if skip is not None and Path(directory) == skip.parent and skip.name in names:
+            out.add(skip.name)
+        return out
+
+    return ignore
+
+
+def _audit_checkpoints_in(data_dir: Path) -> Path | None:
+    """The audit checkpoints' directory, when the data dir holds it (the default)."""
+    found = audit_checkpoints.local_dir()
+    if found is None or not found.resolve().is_relative_to(data_dir):
+        return None  # elsewhere (S3, another disk): not part of this backup
+    return found.resolve()
+
+
+def _snapshot_database(dest: Path, connection) -> Path:
+    """One consistent state of the database, written into `dest`; its path."""
     db = connection.settings_dict
     vendor = connection.vendor
-    # 1. The database, in one consistent state.
     if vendor == "sqlite":
         db_file = dest / "database.sqlite3"
         src = sqlite3.connect(str(db["NAME"]), timeout=60)
@@ -101,14 +115,36 @@ def backup(dest: Path, *, connection=None, data_dir: Path | None = None) -> Back
             raise BackupError(f"pg_dump failed: {out.stderr.strip()}")
     else:
         raise BackupError(f"cannot back up a {vendor} database")
+    return db_file
+
+
+def backup(dest: Path, *, connection=None, data_dir: Path | None = None) -> BackupResult:
+    """Write a backup of the database behind `connection` and of `data_dir` into `dest` (new or empty)."""
+    from django.conf import settings
+    from django.db import connection as default_connection
+    from django.utils import timezone
+
+    connection = connection or default_connection
+    data_dir = Path(data_dir or settings.DATA_DIR).resolve()
+    dest = Path(dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise BackupError(f"{dest} is not empty")
+    dest.mkdir(parents=True, exist_ok=True)
+    vendor = connection.vendor
+    # 0. The audit chain's checkpoints, before the snapshot (see the module docstring).
+    anchors = _audit_checkpoints_in(data_dir)
+    if anchors is not None and anchors.is_dir():
+        shutil.copytree(anchors, dest / "data" / anchors.relative_to(data_dir), ignore=_ignore(None))
+    # 1. The database, in one consistent state.
+    db_file = _snapshot_database(dest, connection)
     # 2. The data dir's files, after the snapshot (see the module docstring).
     parts = [db_file]
     for entry in sorted(data_dir.iterdir()):
-        if entry.name in SKIP_TOP or entry.resolve() == dest.resolve():
+        if entry.name in SKIP_TOP or entry.resolve() in (dest.resolve(), anchors):
             continue
         target = dest / "data" / entry.name
         if entry.is_dir():
-            shutil.copytree(entry, target, symlinks=False, ignore=shutil.ignore_patterns("*.tmp", "tmp*"))
+            shutil.copytree(entry, target, symlinks=False, ignore=_ignore(anchors), dirs_exist_ok=True)
         elif entry.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(entry, target)

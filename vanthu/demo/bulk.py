@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from vanthu.accounts.models import User
-from vanthu.audit.chain import _digest
-from vanthu.audit.models import AuditEntry, AuditHead
+from vanthu.audit.chain import entry_hash
+from vanthu.audit.models import HASH_VERSION, AuditEntry, AuditHead
 
 
 def update_many(model, set_fields: list[str], where_fields: list[str], rows: list[tuple[list, list]]) -> None:
@@ -86,13 +86,13 @@ def append_audit(entries: list[tuple[str, User, str, int, dict]]) -> None:
         head = AuditHead.objects.select_for_update().get(id=1)
     seq, prev = head.last_seq, head.last_hash
     at = timezone.now()
-    at_iso = at.isoformat()
     rows = []
     for action, actor, object_type, object_id, payload in entries:
         payload = json.loads(json.dumps(payload, ensure_ascii=False, default=str))
         seq += 1
-        h = _digest(prev, seq, at_iso, actor.username, action, object_type, str(object_id), payload)
-        rows.append([seq, at, actor.pk, actor.username, action, object_type, str(object_id), payload, prev, h])
+        h = entry_hash(prev_hash=prev, seq=seq, at=at, actor_id=actor.pk, actor_name=actor.username, action=action,
+                       object_type=object_type, object_id=str(object_id), data=payload)
+        rows.append([seq, at, actor.pk, actor.username, action, object_type, str(object_id), payload, prev, h, HASH_VERSION])
         prev = h
-    insert_many(AuditEntry, ["seq", "at", "actor", "actor_name", "action", "object_type", "object_id", "data", "prev_hash", "hash"], rows)
+    insert_many(AuditEntry, ["seq", "at", "actor", "actor_name", "action", "object_type", "object_id", "data", "prev_hash", "hash", "hash_version"], rows)
     AuditHead.objects.filter(id=1).update(last_seq=seq, last_hash=prev)

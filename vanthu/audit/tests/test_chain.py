@@ -135,12 +135,13 @@ def test_editing_the_time_of_an_entry_is_detected(world, history):
 
 def test_rewriting_an_entry_with_a_matching_hash_breaks_the_next_link(world, history):
     # A forger who recomputes an entry's own hash still breaks the link the next entry holds.
-    from vanthu.audit.chain import _digest
+    from vanthu.audit.chain import entry_hash
 
     target = AuditEntry.objects.order_by("seq")[4]
     data = {**target.data, "forged": True}
-    new_hash = _digest(target.prev_hash, target.seq, target.at.isoformat(), target.actor_name, target.action,
-                       target.object_type, target.object_id, data)
+    new_hash = entry_hash(prev_hash=target.prev_hash, seq=target.seq, at=target.at, actor_id=target.actor_id,
+                          actor_name=target.actor_name, action=target.action, object_type=target.object_type,
+                          object_id=target.object_id, data=data)
     AuditEntry.objects.filter(seq=target.seq).update(data=data, hash=new_hash)
     result = verify()
     assert not result.ok and result.broken_seq == target.seq + 1
