@@ -49,7 +49,10 @@ ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost,[
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First, so that its `changepassword` command (which ends the person's sessions and tokens)
+    # replaces Django's.
+    "vanthu.accounts",
+    "vanthu.accounts.admin_apps.VanThuAdminConfig",  # Django's admin, entered by VanThu's administrators
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,7 +62,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "vanthu.audit",
-    "vanthu.accounts",
     "vanthu.organizations",
     "vanthu.documents",
     "vanthu.workflow",

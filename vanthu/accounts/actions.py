@@ -5,21 +5,50 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+import pyotp
 from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
+from vanthu.errors import NotFound, Unprocessable, VanThuError
+from vanthu.organizations.access import administers_person, is_installation_admin
 
-from .models import ApiToken, hash_token
+from .models import ApiToken, RecoveryCode, SecurityPolicy, SignInFailure, TwoFactor, hash_token
+from .security import (
+    confirmed_device,
+    current_lock,
+    find_recovery_code,
+    has_two_factor,
+    hash_recovery_code,
+    matching_step,
+    two_factor_required,
+)
+
+
+def _require_administers(user, target) -> None:
+    """An administrator acts on a person only within their reach; beyond it the person is not found.
+
+    `user` None is the command line, run by whoever runs the installation."""
+    if user is None or administers_person(user, target):
+        return
+    raise NotFound(_("Không tìm thấy người dùng."), code="person_not_found")
+
+
+def _require_installation_admin(user) -> None:
+    if user is None or is_installation_admin(user):
+        return
+    raise NotFound(_("Không tìm thấy người dùng."), code="person_not_found")
 
 
 @transaction.atomic
 def issue_api_token(*, user) -> tuple[str, ApiToken]:
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, key_hash=hash_token(raw),
+        user=user, key_hash=hash_token(raw), auth_hash=user.get_session_auth_hash(),
         expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
     )
     record("api_token_issued", actor=user, obj=token)
@@ -41,8 +70,6 @@ class SignInRefused(Exception):
 @transaction.atomic
 def record_sign_in_failure(*, username: str, address: str, reason: str, user=None) -> None:
     """Count one failure towards lockout and write it to the audit log."""
-    from .models import SignInFailure
-
     SignInFailure.objects.create(username=(username or "").strip().lower()[:150], address=address,
                                  at=timezone.now(), reason=reason)
     record("sign_in_failed", actor=None, object_type="accounts.user", object_id=getattr(user, "pk", "") or "",
@@ -52,21 +79,24 @@ def record_sign_in_failure(*, username: str, address: str, reason: str, user=Non
 @transaction.atomic
 def record_sign_in(*, user, address: str, method: str) -> None:
     """A successful sign-in: earlier failures of this account no longer count."""
-    from .models import SignInFailure
-
     SignInFailure.objects.filter(username=user.username.lower(), cleared=False).update(cleared=True)
     record("signed_in", actor=user, obj=user, data={"address": address, "method": method})
 
 
 @transaction.atomic
 def unlock_account(*, user, target_username: str = "", address: str = "") -> int:
-    """An administrator lifts a lockout on an account (or an address)."""
-    from .models import SignInFailure
-
+    """An administrator lifts a lockout on an account they administer; an address, or a name that
+    is nobody's, only the installation administrator."""
     qs = SignInFailure.objects.filter(cleared=False)
     if target_username:
+        target = get_user_model().objects.filter(username__iexact=target_username).first()
+        if target is None:
+            _require_installation_admin(user)
+        else:
+            _require_administers(user, target)
         qs = qs.filter(username=target_username.lower())
     elif address:
+        _require_installation_admin(user)
         qs = qs.filter(address=address)
     else:
         return 0
@@ -79,8 +109,6 @@ def check_second_factor(*, user, code: str, address: str) -> str:
     """Accept a TOTP code (once) or an unused recovery code; return which, or raise SignInRefused.
 
     A wrong code counts as a failed sign-in, like a wrong password."""
-    from .security import confirmed_device, find_recovery_code, matching_step
-
     device = confirmed_device(user)
     if device is None:
         return "none"
@@ -112,10 +140,6 @@ def authenticate_for_sign_in(request, *, username: str, password: str, otp: str 
 
     Returns (user, needs_otp). With otp=None a person with two-factor gets needs_otp=True
     (the page then asks for the code); with a string the code is checked at once (API)."""
-    from django.contrib.auth import authenticate
-
-    from .security import current_lock, has_two_factor, two_factor_required
-
     lock = current_lock(username, address)
     if lock is not None:
         record_lock_refusal(username=username, address=address)
@@ -157,10 +181,6 @@ RECOVERY_CODES = 10
 @transaction.atomic
 def start_two_factor(*, user):
     """Propose a new secret (kept unconfirmed until a right code is typed)."""
-    import pyotp
-
-    from .models import TwoFactor
-
     device, _created = TwoFactor.objects.get_or_create(user=user, defaults={"secret": pyotp.random_base32()})
     return device
 
@@ -168,14 +188,9 @@ def start_two_factor(*, user):
 @transaction.atomic
 def confirm_two_factor(*, user, code: str) -> list[str]:
     """Turn two-factor on after the first right code; return fresh recovery codes (shown once)."""
-    from .models import RecoveryCode, TwoFactor
-    from .security import hash_recovery_code, matching_step
-
     device = TwoFactor.objects.select_for_update().get(user=user)
     step = matching_step(device, code)
     if step is None:
-        from vanthu.errors import VanThuError
-
         raise VanThuError(_("Mã xác thực không đúng. Hãy nhập mã 6 số đang hiện trong ứng dụng."), code="invalid_otp",
                           status=422, details={"field": "code"})
     device.confirmed_at = timezone.now()
@@ -191,8 +206,7 @@ def confirm_two_factor(*, user, code: str) -> list[str]:
 @transaction.atomic
 def reset_two_factor(*, user, target) -> None:
     """An administrator removes a person's second factor (lost phone and codes)."""
-    from .models import RecoveryCode, TwoFactor
-
+    _require_administers(user, target)
     TwoFactor.objects.filter(user=target).delete()
     RecoveryCode.objects.filter(user=target).delete()
     record("two_factor_reset", actor=user, obj=target)
@@ -212,16 +226,40 @@ def revoke_api_token(*, user, token: ApiToken) -> None:
 def sign_out_everywhere(*, user, target=None) -> int:
     """End every session (the session hash changes) and revoke every API token of a person."""
     target = target or user
-    from django.contrib.auth import get_user_model
-
+    if target.pk != user.pk:
+        _require_administers(user, target)
     get_user_model().objects.filter(pk=target.pk).update(auth_generation=models.F("auth_generation") + 1)
     n = ApiToken.objects.filter(user=target, revoked_at__isnull=True).update(revoked_at=timezone.now())
     record("signed_out_everywhere", actor=user, obj=target, data={"tokens_revoked": n})
     return n
 
 
+@transaction.atomic
+def change_password(*, user, target, password: str | None) -> int:
+    """Set a person's password (None: password sign-in disabled) and end every session and API
+    token they hold; return how many live tokens were revoked.
+
+    `user` is the person acting: the person themself, an administrator of theirs, or None for the
+    `changepassword` command. Sessions end because their hash is made from the password (a page
+    that changes its own person's password keeps its session with update_session_auth_hash); the
+    tokens are marked revoked here, and would be refused anyway (ApiToken.auth_hash)."""
+    if user is None or user.pk != target.pk:  # a person changes their own; anyone else's needs their administrator
+        _require_administers(user, target)
+    if password is None:
+        target.set_unusable_password()
+    else:
+        try:
+            password_validation.validate_password(password, target)
+        except ValidationError as exc:
+            raise Unprocessable(" ".join(exc.messages), code="weak_password", details={"field": "new_password"}) from None
+        target.set_password(password)
+    target.save(update_fields=["password"])
+    n = ApiToken.objects.filter(user=target, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    by = "command" if user is None else "self" if user.pk == target.pk else "administrator"
+    record("password_changed", actor=user, obj=target, data={"by": by, "disabled": password is None, "tokens_revoked": n})
+    return n
+
+
 def relax_policy_for_demo() -> None:
     """A demo installation requires two-factor of nobody (unless an administrator set a policy)."""
-    from .models import SecurityPolicy
-
     SecurityPolicy.objects.get_or_create(id=1, defaults={"two_factor_roles": ""})

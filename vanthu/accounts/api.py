@@ -5,12 +5,16 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from vanthu.errors import VanThuError
+from vanthu.errors import Unprocessable, VanThuError
+from vanthu.organizations.access import administers_anything, is_installation_admin
+from vanthu.organizations.models import Membership
 from vanthu.organizations.schemas import OrgRef
 
+from .access import get_administered_person
 from .actions import (
     SignInRefused,
     authenticate_for_sign_in,
+    change_password,
     issue_api_token,
     record_sign_in,
     revoke_api_token,
@@ -46,11 +50,21 @@ class MembershipOut(Schema):
     roles: list[str]
 
 
+class OwnPasswordIn(Schema):
+    current_password: str = Field(max_length=4096)
+    new_password: str = Field(max_length=4096)
+
+
+class PasswordIn(Schema):
+    new_password: str = Field(max_length=4096)
+
+
 class MeOut(Schema):
     id: int
     username: str
     full_name: str
-    is_admin: bool
+    is_admin: bool = Field(description="Quản trị ít nhất một tổ chức (hoặc cả hệ thống)")
+    is_installation_admin: bool = Field(description="Quản trị cả hệ thống: chứng thư tin cậy, hệ thống liên thông, nhật ký kiểm toán")
     memberships: list[MembershipOut]
 
 
@@ -89,6 +103,25 @@ def sign_out_all(request):
     return {"revoked": sign_out_everywhere(user=request.user)}
 
 
+@router.post("/auth/password", response=RevokedOut, summary="Đổi mật khẩu của mình")
+def change_own_password(request, payload: OwnPasswordIn):
+    """Every session and every API token of the caller ends, the one of this request too: sign in
+    again with the new password. `revoked` counts the tokens that were still live."""
+    if over_rate_limit("password", client_address(request)):
+        raise VanThuError(_("Quá nhiều yêu cầu trong một phút từ máy này. Hãy đợi rồi thử lại."), code="rate_limited", status=429)
+    if not request.user.check_password(payload.current_password):
+        raise Unprocessable(_("Mật khẩu hiện tại không đúng."), code="wrong_password", details={"field": "current_password"})
+    return {"revoked": change_password(user=request.user, target=request.user, password=payload.new_password)}
+
+
+@router.post("/people/{person_id}/password", response=RevokedOut, summary="Đặt lại mật khẩu của một người (quản trị)")
+def set_password(request, person_id: int, payload: PasswordIn):
+    """For the person's administrator (of every organisation the person belongs to) or the
+    installation's. Every session and API token of the person ends."""
+    person = get_administered_person(request.user, person_id)
+    return {"revoked": change_password(user=request.user, target=person, password=payload.new_password)}
+
+
 def _bearer(request) -> str:
     header = request.headers.get("Authorization", "")
     return header[7:].strip() if header.lower().startswith("bearer ") else ""
@@ -96,13 +129,11 @@ def _bearer(request) -> str:
 
 @router.get("/me", response=MeOut, summary="Người dùng hiện tại và vai trò")
 def me(request):
-    from vanthu.organizations.access import is_admin
-    from vanthu.organizations.models import Membership
-
     rows = Membership.objects.for_user(request.user).select_related("organization").order_by("organization__name", "role")
     by_org: dict[int, dict] = {}
     for m in rows:
         entry = by_org.setdefault(m.organization_id, {"organization": m.organization, "roles": []})
         entry["roles"].append(m.role)
     u = request.user
-    return {"id": u.id, "username": u.username, "full_name": u.get_full_name(), "is_admin": is_admin(u), "memberships": list(by_org.values())}
+    return {"id": u.id, "username": u.username, "full_name": u.get_full_name(), "is_admin": administers_anything(u),
+            "is_installation_admin": is_installation_admin(u), "memberships": list(by_org.values())}

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self) -> None:
+        # Imported here: models may be imported only once every app is loaded.
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 

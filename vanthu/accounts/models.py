@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,9 +26,10 @@ class User(AbstractUser):
         return self.full_name or super().get_full_name() or self.username
 
     def get_session_auth_hash(self) -> str:
-        """Django's hash of the password, salted with the generation (see auth_generation)."""
-        from django.utils.crypto import salted_hmac
+        """Django's hash of the password, salted with the generation (see auth_generation).
 
+        API tokens keep the hash they were issued under (ApiToken.auth_hash): a new password, by
+        whatever path it is set, ends every session and every token at once."""
         return salted_hmac(
             f"vanthu.session.{self.auth_generation}", self.password, algorithm="sha256",
         ).hexdigest()
@@ -54,6 +56,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The owner's session auth hash when the token was issued; once the password or the sign-out
+    # generation changes, the two differ and the token is dead (checked in tokens.py).
+    auth_hash = models.CharField(max_length=64, default="", editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

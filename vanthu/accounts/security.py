@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from vanthu.organizations.access import roles_by_org
+
 from .models import RecoveryCode, SecurityPolicy, SignInFailure, TwoFactor
 
 TOTP_ISSUER = "VanThu"
@@ -108,8 +110,6 @@ def required_roles() -> set[str]:
 
 
 def user_roles(user) -> set[str]:
-    from vanthu.organizations.access import roles_by_org
-
     roles: set[str] = set()
     for org_roles in roles_by_org(user).values():
         roles |= set(org_roles)

@@ -4,10 +4,16 @@ Every API call starts here, so the lookup is written as one plain statement inst
 ORM queries: the live token (not revoked, not expired), its active owner, and the owner's roles
 in active organisations. Nothing is cached between requests, so a revoked token, a deactivated
 person or a removed membership takes effect on the very next request, in every server process.
+
+A token also dies with the password it was issued under: it keeps its owner's session auth hash
+(made from the password and the sign-out generation), and a token whose hash no longer matches its
+owner's is refused, however the password was changed (a page, the API, the admin site,
+`vanthu manage changepassword`, a shell).
 """
 
 from __future__ import annotations
 
+import hmac
 from collections import defaultdict
 from datetime import UTC, datetime
 from functools import cache
@@ -28,7 +34,7 @@ def _statement() -> tuple[str, tuple[str, ...]]:
     fields = tuple(f.attname for f in User._meta.concrete_fields)
     cols = ", ".join(f"u.{qn(User._meta.get_field(a).column)}" for a in fields)
     sql = (
-        f"SELECT {cols}, m.organization_id, m.role"
+        f"SELECT {cols}, t.{qn(ApiToken._meta.get_field('auth_hash').column)}, m.organization_id, m.role"
         f" FROM {qn(ApiToken._meta.db_table)} t"
         f" JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id"
         # The same rows as Membership.objects.for_user(): roles in active organisations only.
@@ -60,9 +66,11 @@ def user_for_token(raw: str) -> User | None:
     n = len(fields)
     values = [_aware(v) if a in ("last_login", "date_joined") else v for a, v in zip(fields, rows[0][:n], strict=True)]
     user = User.from_db(connection.alias, list(fields), values)
+    if not hmac.compare_digest(rows[0][n], user.get_session_auth_hash()):
+        return None  # issued under an earlier password or before "sign out everywhere"
     roles: dict[int, set[str]] = defaultdict(set)
     for row in rows:
-        if row[n] is not None:
-            roles[row[n]].add(row[n + 1])
+        if row[n + 1] is not None:
+            roles[row[n + 1]].add(row[n + 2])
     user._vanthu_roles = dict(roles)  # the per-request cache of organizations.access.roles_by_org
     return user

@@ -8,5 +8,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/code/", views.login_code, name="login_code"),
     path("account/2fa/", views.two_factor, name="two_factor"),
+    path("account/password/", views.change_password, name="change_password"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

@@ -1,5 +1,5 @@
 """Signing in (password, then the second factor for people who have it), two-factor enrolment,
-and signing out everywhere."""
+changing one's password, and signing out everywhere."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,8 +22,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from vanthu.errors import VanThuError
+from vanthu.organizations.session import SESSION_KEY, my_organizations
 
 from . import actions
+from .forms import OwnPasswordForm
 from .security import (
     TOTP_ISSUER,
     client_address,
@@ -47,8 +49,6 @@ def _safe_next(request: HttpRequest, value: str) -> str:
 
 
 def _finish_sign_in(request: HttpRequest, user, *, method: str, next_url: str) -> HttpResponse:
-    from vanthu.organizations.session import SESSION_KEY, my_organizations
-
     login(request, user, backend=BACKEND)
     actions.record_sign_in(user=user, address=client_address(request), method=method)
     if two_factor_required(user) and not has_two_factor(user):
@@ -165,6 +165,24 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     uri = totp_for(device).provisioning_uri(name=request.user.username, issuer_name=TOTP_ISSUER)
     ctx.update({"qr": mark_safe(_qr_svg(uri)), "secret": device.secret})
     return render(request, "accounts/two_factor.html", ctx)
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+@never_cache
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Change one's own password. Every other session and every API token of the person ends;
+    this session stays (Django's update_session_auth_hash), as the person just proved the password."""
+    form = OwnPasswordForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if over_rate_limit("password", client_address(request)):
+            return _too_many(request, "accounts/change_password.html", {"form": form})
+        if form.is_valid():
+            form.save()
+            update_session_auth_hash(request, form.user)
+            messages.success(request, _("Đã đổi mật khẩu. Mọi phiên đăng nhập khác và mọi mã truy cập API của bạn đã hết hiệu lực."))
+            return redirect("accounts:two_factor")
+    return render(request, "accounts/change_password.html", {"form": form})
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from vanthu.organizations.access import is_admin
+from vanthu.organizations.access import is_installation_admin
 
 from .models import AuditEntry
 from .tasks import latest_break
@@ -44,7 +44,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet, dict]:
 
 
 def _admin_only(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or not is_admin(request.user):
+    if not is_installation_admin(request.user):  # the whole log is installation-wide
         raise PermissionDenied
 
 

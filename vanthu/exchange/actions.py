@@ -20,7 +20,7 @@ from vanthu.documents.models import (
     StatusCode,
 )
 from vanthu.errors import InvalidState, NotAllowed, Unprocessable
-from vanthu.organizations.access import has_role
+from vanthu.organizations.access import has_role, is_installation_admin
 from vanthu.organizations.models import Organization, OrgKind, Role, validate_org_code
 from vanthu.signatures import certs as C
 from vanthu.signatures.ca import ensure_trust_root
@@ -40,7 +40,7 @@ from .site import site_id
 
 
 def _require_admin(user) -> None:
-    if user is not None and not (user.is_superuser or getattr(user, "is_staff", False)):
+    if user is not None and not is_installation_admin(user):  # None: the `vanthu peer add` command
         raise NotAllowed(_("Chỉ quản trị hệ thống mới được đăng ký hệ thống liên thông."), code="admin_only")
 
 

@@ -88,6 +88,19 @@ class Organization(models.Model):
     def clean(self) -> None:
         if self.code:
             self.code = self.code.strip().upper()
+        if self.pk is not None and self.parent_id is not None and self.pk in self.ancestor_ids():
+            # A loop would cut the organisation off from every administrator above it.
+            raise ValidationError({"parent": _("Không thể đặt tổ chức dưới chính nó hoặc dưới một tổ chức trực thuộc nó.")},
+                                  code="parent_loop")
+
+    def ancestor_ids(self) -> list[int]:
+        """The ids of the parent, its parent, and so on up (stops at a loop)."""
+        out: list[int] = []
+        parent_id = self.parent_id
+        while parent_id is not None and parent_id not in out:
+            out.append(parent_id)
+            parent_id = Organization.objects.filter(id=parent_id).values_list("parent_id", flat=True).first()
+        return out
 
     def term_key(self) -> str:
         """The key of the current term, used to separate party-style registers."""

@@ -23,7 +23,7 @@ from vanthu.documents.models import Delivery, Document, DocumentFile, FileRole, 
 from vanthu.documents.signing import SignedCopy
 from vanthu.documents.storage import read_blob
 from vanthu.errors import NotAllowed, Unprocessable, VanThuError
-from vanthu.organizations.access import is_admin
+from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.models import Organization
 
 from . import certs as C
@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 
 
 def require_admin(user) -> None:
-    if not is_admin(user):
+    """Trust roots and signing certificates are installation-wide (a certificate may name any
+    organisation or person, and a PKCS#11 module is a library the server loads)."""
+    if not is_installation_admin(user):
         raise NotAllowed(_("Chỉ quản trị hệ thống mới được quản lý chứng thư số."), code="admin_only")
 
 

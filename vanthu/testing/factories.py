@@ -50,6 +50,14 @@ def make_user(org: Organization | None = None, *roles: str, username: str | None
     return user
 
 
+def make_installation_admin(org: Organization | None = None, *, full_name: str = "Quản trị hệ thống") -> User:
+    """The installation's administrator (a superuser), with the admin role in `org` if given, as the demo's."""
+    user = make_user(org, *(["admin"] if org is not None else []), full_name=full_name)
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
 def pdf_bytes(text: str = "Về việc triển khai nhiệm vụ chuyển đổi số năm 2026", pages: int = 1) -> bytes:
     return make_pdf([[f"{text} — trang {i + 1}"] for i in range(pages)])
 

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.audit.tasks import latest_break
-from vanthu.organizations.access import is_admin
+from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.session import current_org, current_roles, my_organizations
 
 # Pages of other apps that join the main navigation once their URLs are installed.
@@ -42,7 +42,7 @@ def layout(request: HttpRequest) -> dict:
 
 
 def _audit_alert(request: HttpRequest):
-    """For administrators: the last failed verification of the audit chain, if the last one failed."""
-    if not is_admin(request.user):
+    """For installation administrators: the last failed verification of the audit chain, if the last one failed."""
+    if not is_installation_admin(request.user):
         return None
     return latest_break()

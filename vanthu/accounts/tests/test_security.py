@@ -16,6 +16,8 @@ from vanthu.accounts.models import ApiToken, RecoveryCode, SecurityPolicy, SignI
 from vanthu.audit.chain import verify
 from vanthu.audit.models import AuditEntry
 from vanthu.documents.tests.test_bad_input import assert_error
+from vanthu.errors import NotFound
+from vanthu.testing import factories as f
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +92,12 @@ def test_an_administrator_unlocks_a_locked_account(world, client):
     for _i in range(5):
         login_password(client, world.a.clerk.username, "sai-mat-khau")
     assert login_password(client, world.a.clerk.username).status_code == 403
-    actions.unlock_account(user=world.a.leader, target_username=world.a.clerk.username)
+    # Neither a leader nor the administrator of another organisation may; the clerk's may.
+    for stranger in (world.a.leader, f.make_user(world.b.org, "admin")):
+        with pytest.raises(NotFound):
+            actions.unlock_account(user=stranger, target_username=world.a.clerk.username)
+    assert login_password(client, world.a.clerk.username).status_code == 403
+    actions.unlock_account(user=f.make_user(world.a.org, "admin"), target_username=world.a.clerk.username)
     assert login_password(client, world.a.clerk.username).status_code == 302
 
 

@@ -15,7 +15,7 @@ from vanthu.audit.tasks import check_chain, on_worker_start, verify_daily
 def _admin(world):
     from vanthu.testing import factories as f
 
-    return f.make_user(world.bloc, "admin", full_name="Quản trị")
+    return f.make_installation_admin(world.bloc, full_name="Quản trị")
 
 
 def test_an_administrator_filters_and_exports_the_log(world):

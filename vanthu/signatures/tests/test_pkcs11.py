@@ -73,7 +73,7 @@ def test_the_leader_signs_with_a_key_on_a_softhsm_token(world, softhsm_token):
         issuer=auth.certificate.subject, issuer_key=auth.key, issuer_cert=auth.certificate,
         not_before=auth.certificate.not_valid_before_utc, not_after=auth.certificate.not_valid_after_utc.replace(year=auth.certificate.not_valid_after_utc.year - 1),
     )
-    admin = f.make_user(world.bloc, "admin")
+    admin = f.make_installation_admin(world.bloc)
     row = actions.register_token_certificate(
         user=admin, certificate=cert.public_bytes(serialization.Encoding.PEM), module=module, key_label="leader-key",
         token_label="vanthu-test", pin_env="VANTHU_TEST_TOKEN_PIN",

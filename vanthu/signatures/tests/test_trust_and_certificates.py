@@ -17,7 +17,7 @@ from . import pki
 
 
 def _admin(world):
-    return f.make_user(world.bloc, "admin", full_name="Quản trị hệ thống")
+    return f.make_installation_admin(world.bloc)
 
 
 def _pem(cert) -> bytes:
