@@ -335,7 +335,9 @@ def fold_soon() -> None:
     if cache.add(FOLD_QUEUED_KEY, True, timeout=FOLD_EVERY_SECONDS):
         from .tasks import fold_statistics  # here: tasks imports this module (a cycle at the top)
 
-        fold_statistics.using(run_after=timezone.now() + timedelta(seconds=1)).enqueue()
+        # A second's grace lets the changes of that second ride along (where the backend defers).
+        deferred = fold_statistics.get_backend().supports_defer
+        (fold_statistics.using(run_after=timezone.now() + timedelta(seconds=1)) if deferred else fold_statistics).enqueue()
 
 
 # --- folding the journal in ---------------------------------------------------------------------

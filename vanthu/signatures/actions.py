@@ -190,28 +190,6 @@ class PdfSigner:
         return seal_for_issue(document, user=user)
 
 
-# --- following the documents' events ------------------------------------------------------------
-
-def document_approved(document: Document, user, signed: SignedCopy | None, **_event) -> None:
-    """In the approval's transaction: the leader's signed copy entered."""
-    if signed is not None:
-        record("document_signed", actor=user, obj=document, data={"file": signed.file.file_id, **signed.evidence})
-
-
-def document_issued(document: Document, deliveries: list[Delivery], sealed: SignedCopy | None, **_event) -> None:
-    """In the issuing transaction, before the statistics count it: the sealed copy's report, and
-    each recipient's arrival check by it. Without a seal the report made when the file entered
-    still holds; if the background check has not finished yet, it applies the check itself."""
-    if sealed is not None:
-        report = store_report(document, sealed.file, sealed.evidence)
-    else:
-        of_file = ({"document_file_id": document.authoritative_file_id} if document.authoritative_file_id
-                   else {"document_file__role": FileRole.MAIN})
-        report = SignatureReport.objects.filter(document_id=document.id, **of_file).order_by("-checked_at", "-id").first()
-    if report is not None:
-        apply_arrival_policy(deliveries, report)
-
-
 def _free_field(data: bytes, wanted: str) -> str:
     """A field name not yet used in the file (a document signed twice by leaders keeps both)."""
     if wanted.encode() not in data:

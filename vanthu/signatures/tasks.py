@@ -9,11 +9,6 @@ from vanthu.documents.models import Document
 from . import actions
 
 
-def queue_verification(document: Document, **_event) -> None:
-    """After a document entered (an event of the documents app, on commit)."""
-    verify_entered.enqueue(document.id)
-
-
 @task()
 def verify_entered(document_id: int) -> str:
     """Check the signatures of a document's PDF that has just entered; keep the report."""

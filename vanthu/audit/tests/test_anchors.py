@@ -57,7 +57,7 @@ def test_cutting_the_tail_and_setting_the_head_back_is_named_as_a_cut(world, cap
     assert "BROKEN at entry #10" in out and "tail was cut" in out and "entry #12" in out
     # The periodic checkpoint run notices too, within minutes, and the administrators see it.
     assert not check_tail().ok
-    admin = f.make_user(world.bloc, "admin", full_name="Quản trị")
+    admin = f.make_installation_admin(world.bloc, full_name="Quản trị")
     c = Client()
     c.force_login(admin)
     body = c.get("/audit/").content.decode()

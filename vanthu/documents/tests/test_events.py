@@ -18,7 +18,7 @@ def test_issuing_locks_signatures_then_statistics_then_outbox():
     # two of them wait for each other. Signatures first also makes the statistics count the
     # sealed copy's verdict (tested with real signatures in signatures/tests).
     assert _names(events.document_issued) == [
-        "vanthu.signatures.actions.document_issued",
+        "vanthu.signatures.subscribers.document_issued",
         "vanthu.reports.aggregates.document_issued",
         "vanthu.exchange.outbox.document_issued",
     ]
@@ -32,7 +32,7 @@ def test_issuing_locks_signatures_then_statistics_then_outbox():
 def test_slow_work_follows_the_commit_not_the_transaction():
     on_commit = {e.name: [s.name for s in e.subscribers if s.order is None] for e in events.ALL}
     assert "vanthu.search.tasks.queue_indexing" in on_commit["document_issued"]
-    assert on_commit["document_entered"] == ["vanthu.search.tasks.queue_indexing", "vanthu.signatures.tasks.queue_verification"]
+    assert on_commit["document_entered"] == ["vanthu.search.tasks.queue_indexing", "vanthu.signatures.subscribers.document_entered"]
 
 
 @pytest.fixture
