@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
-from vanthu.errors import Classified, InvalidState, NotAllowed, NotFound, Unprocessable
+from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.rows import insert_rows, update_row
 from vanthu.search.tasks import index_document
 
 from . import numbering
+from .classification import check_marking
 from .models import (
     Delivery,
     DeliveryEvent,
@@ -35,12 +36,10 @@ from .models import (
     StatusCode,
     Urgency,
 )
-from .pdf import CLASSIFIED_MESSAGE, PdfInfo, inspect_pdf
+from .pdf import PdfInfo, inspect_pdf
 from .storage import store_pdf
 
 DRAFTING_ROLES = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
-# Confidentiality levels that never enter VanThu (mật, tối mật, tuyệt mật).
-CLASSIFIED_LEVELS = {"mat", "toi_mat", "tuyet_mat"}
 MAX_SUBJECT = 2000
 
 
@@ -71,16 +70,6 @@ def _require_status(doc: Document, *allowed: str) -> None:
             _("Văn bản đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.") % {"status": doc.get_status_display()},
             code="invalid_document_status", details={"status": doc.status, "allowed": list(allowed)},
         )
-
-
-def check_confidentiality(value: str | None) -> None:
-    """Only unclassified documents enter; any other marking is refused (invariant 5)."""
-    value = (value or "thuong").strip().lower()
-    if value in CLASSIFIED_LEVELS:
-        raise Classified(_(CLASSIFIED_MESSAGE), details={"confidentiality": value})
-    if value != "thuong":
-        raise Unprocessable(_("Độ mật không hợp lệ: chỉ tiếp nhận văn bản thường."), code="invalid_confidentiality",
-                            details={"field": "confidentiality", "allowed": ["thuong"]})
 
 
 def has_control_chars(value: str) -> bool:
@@ -155,7 +144,7 @@ def create_draft(
 ) -> Document:
     """A specialist, leader or clerk drafts an outgoing document with its PDF."""
     _require_role(user, organization.id, *DRAFTING_ROLES, message=_("Bạn không có quyền soạn văn bản của đơn vị này."))
-    check_confidentiality(confidentiality)
+    level = check_marking(confidentiality)
     subject = check_subject(subject)
     urgency = check_urgency(urgency)
     dtype = get_doc_type(doc_type)
@@ -166,7 +155,7 @@ def create_draft(
             issuer=organization, doc_type=dtype, subject=subject, urgency=urgency,
             signer_name=signer_name.strip()[:128], signer_position=signer_position.strip()[:128],
             signer_authority=signer_authority.strip()[:128], due_date=due_date,
-            place=organization.place, created_by=user,
+            place=organization.place, created_by=user, confidentiality=level,
         )
         _attach_files(doc, parsed)
         doc.save(update_fields=["page_count"])
@@ -401,7 +390,7 @@ def register_paper_document(
 ) -> Delivery:
     """A clerk registers a paper document that arrived from outside, with its scan."""
     _require_role(user, organization.id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được vào sổ văn bản đến."))
-    check_confidentiality(confidentiality)
+    level = check_marking(confidentiality)
     subject = check_subject(subject)
     urgency = check_urgency(urgency)
     dtype = get_doc_type(doc_type)
@@ -424,7 +413,7 @@ def register_paper_document(
             issuer=None, external_issuer_name=sender_name[:255], external_issuer_code=sender_code.upper(),
             doc_type=dtype, subject=subject, urgency=urgency, status=DocStatus.EXTERNAL,
             source=DocSource.PAPER, symbol=number_symbol[:64], issued_date=issued_date,
-            due_date=due_date, created_by=user,
+            due_date=due_date, created_by=user, confidentiality=level,
         )
         _attach_files(doc, parsed)
         doc.save(update_fields=["page_count"])

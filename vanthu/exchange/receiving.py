@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 from vanthu.documents import actions as doc_actions
+from vanthu.documents.classification import check_marking
 from vanthu.documents.models import (
     Delivery,
     DeliveryEvent,
@@ -53,7 +54,6 @@ from .outbox import REPORTED
 
 log = logging.getLogger(__name__)
 PRIORITY_URGENCY = {0: Urgency.NORMAL, 1: Urgency.URGENT, 2: Urgency.VERY_URGENT, 3: Urgency.FLASH}
-CLASSIFIED_WORDS = ("mat", "mật", "toi_mat", "tối mật", "tuyet_mat", "tuyệt mật", "secret", "1", "2", "3")
 
 
 @dataclass
@@ -134,11 +134,6 @@ def _fresh(moment, by_hand: bool) -> None:
         raise Refused(409, "message_from_future", _("Thời điểm ký gói tin ở tương lai: đồng hồ hai hệ thống lệch nhau?"))
 
 
-def _classified(pkg: edxml.Package) -> bool:
-    mark = (pkg.confidentiality or "").strip().lower()
-    return bool(mark) and mark not in ("0", "thuong", "thường", "normal") and (mark in CLASSIFIED_WORDS or "mật" in mark or "mat" in mark)
-
-
 def _duplicate(message_id: str, key: str) -> InboundMessage | None:
     return InboundMessage.objects.filter(message_id=message_id).first() or InboundMessage.objects.filter(dedupe_key=key).first()
 
@@ -156,8 +151,7 @@ def _doc_type(pkg: edxml.Package) -> DocumentType:
 
 
 def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization) -> Answer:
-    if _classified(pkg):
-        raise Refused(422, "classified_document", _(doc_actions.CLASSIFIED_MESSAGE))
+    level = check_marking(*pkg.markings)  # Classified (422) is refused and logged like the rest
     recipient = Organization.objects.active().exclude(kind=OrgKind.EXTERNAL).filter(code=pkg.recipient.code).first()
     if recipient is None:
         raise Refused(422, "unknown_recipient", _("Nơi nhận %(code)s không có trong hệ thống.") % {"code": pkg.recipient.code})
@@ -175,7 +169,7 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
     try:
         with transaction.atomic():
             if pkg.business_type == BusinessType.NEW:
-                delivery = _new_document(pkg, recipient, remote, subject, parsed)
+                delivery = _new_document(pkg, recipient, remote, subject, parsed, level)
             else:
                 delivery = _request(pkg, recipient, parsed)
             InboundMessage.objects.create(
@@ -205,7 +199,8 @@ def _store_files(doc: Document, parsed, *, role_first: str = FileRole.MAIN, star
     return DocumentFile.objects.bulk_create(rows)
 
 
-def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrganization, subject: str, parsed) -> Delivery:
+def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrganization, subject: str, parsed,
+                  confidentiality: str) -> Delivery:
     now = timezone.now()
     sender = remote.organization
     doc = Document.objects.create(
@@ -215,7 +210,7 @@ def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrg
         symbol=f"{pkg.code_number}-{pkg.code_notation}"[:64] if "/" in pkg.code_notation and "-" not in pkg.code_notation else f"{pkg.code_number}/{pkg.code_notation}"[:64],
         issued_date=pkg.issued_date, place=pkg.place[:64], signer_authority=pkg.signer_authority,
         signer_position=pkg.signer_position, signer_name=pkg.signer_name, due_date=pkg.due_date,
-        page_count=parsed[0][1].page_count,
+        page_count=parsed[0][1].page_count, confidentiality=confidentiality,
     )
     _store_files(doc, parsed)
     delivery = Delivery.objects.create(document=doc, recipient=recipient, status_code=StatusCode.ARRIVED,
