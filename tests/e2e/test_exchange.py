@@ -544,7 +544,7 @@ def test_classified_packages_are_refused_over_http_and_by_edxml_import(sites, tm
     created) and by `vanthu edxml import` at B; the one marked "Thường" enters and keeps it."""
     a, b = sites
     tag = uuid.uuid4().hex[:6]
-    markings = [unicodedata.normalize("NFD", "MẬT"), "Tuyệt mật", "4", "Confidential", unicodedata.normalize("NFD", "Thường")]
+    markings = [unicodedata.normalize("NFD", m) for m in ("MẬT", "Tuyệt mật", "4", "Confidential", "Thường")]
     subprocess.run([sys.executable, "-c", SIGN_MARKED, str(tmp_path), A_ORG, B_ORG, tag, *markings],
                    env=a.env, cwd=ROOT, check=True, capture_output=True, timeout=120)
     paths = [tmp_path / f"{i}.edxml" for i in range(len(markings))]

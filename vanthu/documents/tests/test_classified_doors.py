@@ -18,7 +18,7 @@ from vanthu.documents.tests.party_pdfs import STAMPED, first_page, nfd, pdf
 from vanthu.documents.tests.test_bad_input import Unchanged, assert_error, draft_form, paper_form
 from vanthu.testing import factories as f
 
-MARKINGS = {"decomposed-mat": nfd("MẬT"), "tuyet-mat": "Tuyệt mật", "code-4": "4", "confidential": "Confidential"}
+MARKINGS = {"decomposed-mat": nfd("MẬT"), "decomposed-tuyet-mat": nfd("Tuyệt mật"), "code-4": "4", "confidential": "Confidential"}
 CIPHER = "kênh cơ yếu"
 
 

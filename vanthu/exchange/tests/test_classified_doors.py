@@ -29,7 +29,7 @@ from vanthu.exchange.tests.test_edxml import _package
 from vanthu.testing import factories as f
 
 CIPHER = "kênh cơ yếu"
-MARKINGS = {"decomposed-mat": nfd("MẬT"), "tuyet-mat": "Tuyệt mật", "code-4": "4", "confidential": "Confidential"}
+MARKINGS = {"decomposed-mat": nfd("MẬT"), "decomposed-tuyet-mat": nfd("Tuyệt mật"), "code-4": "4", "confidential": "Confidential"}
 
 
 def _q(name: str) -> str:
