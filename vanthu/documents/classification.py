@@ -72,6 +72,8 @@ _WORD = {"mat": re.compile(_MAT), "toi": re.compile(_TOI), "tuyet": re.compile(_
 _JOINED_PREFIX = re.compile(_DO + _MAT)
 _JOINED_LEVEL = re.compile(f"(?:(?P<tuyet>{_TUYET})|(?P<toi>{_TOI}))?{_MAT}")
 _LEVELS = {"tuyet": "TUYỆT MẬT", "toi": "TỐI MẬT", "mat": "MẬT"}
+# Lines without anything like "mật" (letter-spaced or not) are passed over without being split.
+_CANDIDATE = re.compile(r"m\s*a[\u0302\u0323]{0,2}\s*t")
 # What may stand around a stamp on a line: punctuation, then words that are stamps themselves
 # (urgency: KHẨN, THƯỢNG KHẨN, HỎA TỐC). An uppercase word next to "MẬT" otherwise makes a
 # compound (BÍ MẬT, BẢO MẬT, MẬT MÃ, MẬT KHẨU) rather than a stamp.
@@ -87,8 +89,8 @@ def _fold(token: str) -> str:
     return unicodedata.normalize("NFD", _core(token).casefold())
 
 
-def _is(word: str, token: str) -> bool:
-    return _WORD[word].fullmatch(_fold(token)) is not None
+def _is(word: str, folded: str) -> bool:
+    return _WORD[word].fullmatch(folded) is not None
 
 
 def _join_spaced_letters(tokens: list[str]) -> list[str]:
@@ -108,19 +110,20 @@ def _join_spaced_letters(tokens: list[str]) -> list[str]:
     return out
 
 
-def _stamp_at(tokens: list[str], i: int) -> tuple[str, int] | None:
-    """The level and the end index of a stamp that starts at tokens[i] ("Độ mật:" included)."""
-    if i + 1 < len(tokens) and _is("do", tokens[i]) and _is("mat", tokens[i + 1]):
+def _stamp_at(folded: list[str], i: int) -> tuple[str, int] | None:
+    """The level and the end index of a stamp that starts at token i ("Độ mật:" included);
+    `folded` holds the tokens as `_fold` makes them."""
+    if i + 1 < len(folded) and _is("do", folded[i]) and _is("mat", folded[i + 1]):
         i += 2  # "Độ mật: …": the level follows
-    elif _JOINED_PREFIX.fullmatch(_fold(tokens[i])):
+    elif _JOINED_PREFIX.fullmatch(folded[i]):
         i += 1
-    if i >= len(tokens):
+    if i >= len(folded):
         return None
-    joined = _JOINED_LEVEL.fullmatch(_fold(tokens[i]))
+    joined = _JOINED_LEVEL.fullmatch(folded[i])
     if joined:
         return _LEVELS["tuyet" if joined.group("tuyet") else "toi" if joined.group("toi") else "mat"], i + 1
     for word in ("tuyet", "toi"):
-        if i + 1 < len(tokens) and _is(word, tokens[i]) and _is("mat", tokens[i + 1]):
+        if i + 1 < len(folded) and _is(word, folded[i]) and _is("mat", folded[i + 1]):
             return _LEVELS[word], i + 2
     return None
 
@@ -141,9 +144,12 @@ def find_stamp(text: str) -> str | None:
     uppercase stamp whose neighbours are not uppercase words. Lowercase "mật" is running text:
     a line that is only "mật." is the end of a sentence that wrapped, not a stamp."""
     for raw in unicodedata.normalize("NFC", text).splitlines():
+        if not _CANDIDATE.search(unicodedata.normalize("NFD", raw.casefold())):
+            continue
         tokens = _join_spaced_letters(raw.split())
+        folded = [_fold(t) for t in tokens]
         for i in range(len(tokens)):
-            found = _stamp_at(tokens, i)
+            found = _stamp_at(folded, i)
             if found is None:
                 continue
             level, end = found
