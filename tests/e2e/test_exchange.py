@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -505,3 +506,57 @@ def test_update_agreed_and_replacement_refused(sites):
     assert a.sql("SELECT m.business_type, m.state FROM exchange_outboxmessage m JOIN documents_delivery d ON d.id = m.delivery_id "
                  "WHERE d.document_id IN (?, ?) AND m.kind = 'package' ORDER BY m.id", *doc_ids) == [
         (0, "sent"), (0, "sent"), (2, "sent"), (3, "sent")]
+
+
+# Run in site A's environment: packages from A to B, each with one SecurityLevel, signed with A's
+# organisation key as A's outbox signs, so that only the marking can be the reason for a refusal.
+SIGN_MARKED = """
+import datetime as dt, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
+import django
+django.setup()
+from lxml import etree
+from vanthu.documents.pdfgen import make_pdf
+from vanthu.exchange import edxml
+from vanthu.exchange.site import signing_material
+from vanthu.organizations.models import Organization
+out, sender, recipient, tag, *markings = sys.argv[1:]
+org = Organization.objects.get(code=sender)
+key, cert = signing_material(org)
+for i, marking in enumerate(markings):
+    pkg = edxml.Package(
+        message_id=edxml.new_message_id(), sender=edxml.Party(org.code, org.name), recipient=edxml.Party(recipient, ""),
+        code_number=str(900 + i), code_notation="CV/ĐUK", issued_date=dt.date.today(), place="Hà Nội", type_code="CV",
+        type_name="Công văn", subject=f"Về việc độ mật {tag} {i}", signer_authority="", signer_position="", signer_name="",
+        due_date=None, priority=0, page_count=1, timestamp=dt.datetime.now(dt.UTC),
+        files=[edxml.FilePart("congvan.pdf", make_pdf([["Về việc triển khai công tác năm 2026"]]))])
+    root = edxml.build_package(pkg)
+    other = root.find("/".join(f"{{{edxml.NS}}}{n}" for n in ("edXMLEnvelope", "edXMLHeader", "MessageHeader", "OtherInfo")))
+    etree.SubElement(other, f"{{{edxml.NS}}}SecurityLevel").text = marking
+    with open(os.path.join(out, f"{i}.edxml"), "wb") as fh:
+        fh.write(edxml.sign(root, key, cert))
+"""
+
+
+def test_classified_packages_are_refused_over_http_and_by_edxml_import(sites, tmp_path):
+    """Invariant 5 between two installations: A's validly signed packages marked decomposed
+    "MẬT", "Tuyệt mật", "4" or "Confidential" are refused by B's server (422, logged, nothing
+    created) and by `vanthu edxml import` at B; the one marked "Thường" enters and keeps it."""
+    a, b = sites
+    tag = uuid.uuid4().hex[:6]
+    markings = [unicodedata.normalize("NFD", m) for m in ("MẬT", "Tuyệt mật", "4", "Confidential", "Thường")]
+    subprocess.run([sys.executable, "-c", SIGN_MARKED, str(tmp_path), A_ORG, B_ORG, tag, *markings],
+                   env=a.env, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    paths = [tmp_path / f"{i}.edxml" for i in range(len(markings))]
+    for path in paths[:-1]:  # over HTTP first: each is fresh for REPLAY_WINDOW seconds only
+        _refused(b, path.read_bytes(), a.site_id(), 422, "classified_document")
+    r = post(b, paths[-1].read_bytes(), a.site_id())
+    assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
+    assert b.sql("SELECT confidentiality FROM documents_document WHERE subject = ?", f"Về việc độ mật {tag} 4") == [("thuong",)]
+    for path in paths[:-1]:
+        docs, refusals = counts(b)
+        done = b.run("edxml", "import", str(path), check=False)
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        assert done.returncode == 1 and answer["error"]["code"] == "classified_document", done.stdout + done.stderr[-2000:]
+        assert "kênh cơ yếu" in answer["error"]["message"]
+        assert counts(b) == (docs, refusals + 1)

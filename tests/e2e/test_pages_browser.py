@@ -120,6 +120,8 @@ def test_paper_document_registered_with_the_keyboard_alone(pages, world, tmp_pat
     kb.press("Tab")
     kb.type("Về việc cử cán bộ dự tập huấn chuyển đổi số")
     kb.press("Tab")  # urgency: keep "Thường"
+    kb.press("Tab")  # confidentiality: keep "Thường"
+    expect(page.get_by_label("Độ mật")).to_have_value("thuong")
     kb.press("Tab")  # deadline
     kb.type("30/11/2099")
     kb.press("Tab")  # sender code: none
@@ -127,6 +129,10 @@ def test_paper_document_registered_with_the_keyboard_alone(pages, world, tmp_pat
     expect(page.get_by_label("Bản quét (PDF)")).to_be_focused()
     # Choosing the scan opens the system file dialog, which the browser test cannot drive.
     page.get_by_label("Bản quét (PDF)").set_input_files(str(scan))
+    kb.press("Tab")
+    # The clerk confirms what the stamp check cannot see on a scanned image.
+    expect(page.get_by_role("checkbox", name="không có dấu Mật")).to_be_focused()
+    kb.press("Space")
     kb.press("Tab")
     expect(page.get_by_role("button", name="Vào sổ")).to_be_focused()
     kb.press("Enter")

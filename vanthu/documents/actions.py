@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
-from vanthu.errors import Classified, InvalidState, NotAllowed, NotFound, Unprocessable
+from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.rows import insert_rows, update_row
 
 from . import events, numbering
+from .classification import check_marking
 from .deliveries import created, first_events, lock_delivery, move_delivery
 from .models import (
     Delivery,
@@ -36,13 +37,11 @@ from .models import (
     StatusCode,
     Urgency,
 )
-from .pdf import CLASSIFIED_MESSAGE, PdfInfo, inspect_pdf
+from .pdf import PdfInfo, inspect_pdf
 from .signing import SignedCopy, signer
 from .storage import store_pdf
 
 DRAFTING_ROLES = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
-# Confidentiality levels that never enter VanThu (mật, tối mật, tuyệt mật).
-CLASSIFIED_LEVELS = {"mat", "toi_mat", "tuyet_mat"}
 MAX_SUBJECT = 2000
 
 
@@ -73,16 +72,6 @@ def _require_status(doc: Document, *allowed: str) -> None:
             _("Văn bản đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.") % {"status": doc.get_status_display()},
             code="invalid_document_status", details={"status": doc.status, "allowed": list(allowed)},
         )
-
-
-def check_confidentiality(value: str | None) -> None:
-    """Only unclassified documents enter; any other marking is refused (invariant 5)."""
-    value = (value or "thuong").strip().lower()
-    if value in CLASSIFIED_LEVELS:
-        raise Classified(_(CLASSIFIED_MESSAGE), details={"confidentiality": value})
-    if value != "thuong":
-        raise Unprocessable(_("Độ mật không hợp lệ: chỉ tiếp nhận văn bản thường."), code="invalid_confidentiality",
-                            details={"field": "confidentiality", "allowed": ["thuong"]})
 
 
 def has_control_chars(value: str) -> bool:
@@ -187,7 +176,7 @@ def create_draft(
 ) -> Document:
     """A specialist, leader or clerk drafts an outgoing document with its PDF."""
     _require_role(user, organization.id, *DRAFTING_ROLES, message=_("Bạn không có quyền soạn văn bản của đơn vị này."))
-    check_confidentiality(confidentiality)
+    level = check_marking(confidentiality)
     subject = check_subject(subject)
     urgency = check_urgency(urgency)
     dtype = get_doc_type(doc_type)
@@ -198,7 +187,7 @@ def create_draft(
             issuer=organization, doc_type=dtype, subject=subject, urgency=urgency,
             signer_name=signer_name.strip()[:128], signer_position=signer_position.strip()[:128],
             signer_authority=signer_authority.strip()[:128], due_date=due_date,
-            place=organization.place, created_by=user, page_count=parsed[0][1].page_count,
+            place=organization.place, created_by=user, confidentiality=level, page_count=parsed[0][1].page_count,
         )
         attach_files(doc, parsed)
         doc.recipients.set(recipients)
@@ -400,7 +389,7 @@ def register_paper_document(
 ) -> Delivery:
     """A clerk registers a paper document that arrived from outside, with its scan."""
     _require_role(user, organization.id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được vào sổ văn bản đến."))
-    check_confidentiality(confidentiality)
+    level = check_marking(confidentiality)
     subject = check_subject(subject)
     urgency = check_urgency(urgency)
     dtype = get_doc_type(doc_type)
@@ -423,7 +412,7 @@ def register_paper_document(
             issuer=None, external_issuer_name=sender_name[:255], external_issuer_code=sender_code.upper(),
             doc_type=dtype, subject=subject, urgency=urgency, status=DocStatus.EXTERNAL,
             source=DocSource.PAPER, symbol=number_symbol[:64], issued_date=issued_date,
-            due_date=due_date, created_by=user, page_count=parsed[0][1].page_count,
+            due_date=due_date, created_by=user, confidentiality=level, page_count=parsed[0][1].page_count,
         )
         attach_files(doc, parsed)
         delivery = Delivery(document=doc, recipient=organization, source="paper", status_code=StatusCode.ACCEPTED,
@@ -456,6 +445,7 @@ class ElectronicArrival:
     signer_position: str = ""
     signer_name: str = ""
     due_date: date | None = None
+    confidentiality: str = "thuong"  # the ordinary level: anything else was refused at the door
 
 
 def receive_document(arrival: ElectronicArrival, *, recipient: Organization, files: Sequence[tuple[Upload, PdfInfo]],
@@ -476,7 +466,7 @@ def receive_document(arrival: ElectronicArrival, *, recipient: Organization, fil
             status=DocStatus.EXTERNAL, source=DocSource.PEER, number=arrival.number, symbol=arrival.symbol[:64],
             issued_date=arrival.issued_date, place=arrival.place[:64], signer_authority=arrival.signer_authority[:128],
             signer_position=arrival.signer_position[:128], signer_name=arrival.signer_name[:128],
-            due_date=arrival.due_date, page_count=files[0][1].page_count,
+            due_date=arrival.due_date, page_count=files[0][1].page_count, confidentiality=arrival.confidentiality,
         )
         attach_files(doc, files)
         delivery = Delivery.objects.create(document=doc, recipient=recipient, status_code=StatusCode.ARRIVED,

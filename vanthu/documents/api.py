@@ -51,7 +51,8 @@ def document_out(doc: Document) -> dict:
     return {
         "id": doc.id, "status": doc.status, "status_label": doc.get_status_display(), "source": doc.source,
         "issuer": issuer_out(doc), "doc_type": doc.doc_type.code, "doc_type_name": doc.doc_type.name,
-        "subject": doc.subject, "urgency": doc.urgency, "number": doc.number, "symbol": doc.symbol,
+        "subject": doc.subject, "urgency": doc.urgency, "confidentiality": doc.confidentiality,
+        "number": doc.number, "symbol": doc.symbol,
         "issued_at": doc.issued_at, "issued_date": doc.issued_date, "place": doc.place,
         "signer_name": doc.signer_name, "signer_position": doc.signer_position,
         "signer_authority": doc.signer_authority, "due_date": doc.due_date, "page_count": doc.page_count,

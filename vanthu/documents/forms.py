@@ -31,6 +31,17 @@ RECIPIENT_GROUPS = {
 }
 
 
+# The levels a clerk reads off a document. Only the first enters; choosing another one gets the
+# refusal that points to the cipher channel. A CharField under the select: whatever is posted
+# reaches classification.check_marking, like the API's field, and gets the same answer.
+CONFIDENTIALITY_CHOICES = [("thuong", _("Thường")), ("mat", _("Mật")), ("toi_mat", _("Tối mật")), ("tuyet_mat", _("Tuyệt mật"))]
+
+
+def confidentiality_field() -> forms.CharField:
+    return forms.CharField(label=_("Độ mật"), required=False, initial="thuong", widget=forms.Select(choices=CONFIDENTIALITY_CHOICES),
+                           help_text=_("Văn bản Mật, Tối mật, Tuyệt mật không đưa vào hệ thống: chuyển qua kênh cơ yếu."))
+
+
 def doc_type_choices() -> list[tuple[str, str]]:
     # "CV – Công văn": a clerk types the symbol and the select jumps to it (type-ahead).
     return [("", "—")] + [(t.code, f"{t.code} – {t.name}") for t in DocumentType.objects.filter(is_active=True)]
@@ -40,6 +51,7 @@ class ComposeForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Loại văn bản"))
     subject = forms.CharField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
+    confidentiality = confidentiality_field()
     file = forms.FileField(label=_("Tệp văn bản (PDF)"), error_messages={"required": _("Chưa chọn tệp văn bản (PDF).")},
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
     attachments = MultiFileField(label=_("Phụ lục, tài liệu kèm theo (PDF)"), required=False,
@@ -121,10 +133,18 @@ class PaperForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Loại văn bản"))
     subject = forms.CharField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
+    confidentiality = confidentiality_field()
     due_date = VnDateField(label=_("Hạn xử lý"), required=False)
     sender_code = forms.CharField(label=_("Mã định danh cơ quan gửi"), max_length=35, required=False)
     file = forms.FileField(label=_("Bản quét (PDF)"), error_messages={"required": _("Chưa chọn tệp văn bản (PDF).")},
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    # A scan is an image: the stamp check reads only a PDF's text, so the clerk, who holds the
+    # paper, confirms what the machine cannot see.
+    unmarked = forms.BooleanField(
+        label=_("Tôi đã xem bản giấy: văn bản không có dấu Mật, Tối mật, Tuyệt mật"),
+        error_messages={"required": _("Hãy xem dấu độ mật trên bản giấy và xác nhận văn bản không phải văn bản mật.")},
+        help_text=_("Hệ thống không đọc được dấu độ mật trên bản quét dạng ảnh."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

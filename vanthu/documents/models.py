@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from vanthu.organizations.models import Organization
 
+from .classification import ORDINARY
+
 
 class DocumentType(models.Model):
     code = models.CharField(_("ký hiệu"), max_length=16, unique=True)
@@ -103,6 +105,9 @@ class Document(models.Model):
     urgency = models.CharField(_("độ khẩn"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField(_("trạng thái"), max_length=16, choices=DocStatus.choices, default=DocStatus.DRAFT)
     source = models.CharField(_("nguồn"), max_length=16, choices=DocSource.choices, default=DocSource.INTERNAL)
+    # The marking the document entered with, normalised (classification.check_marking): only the
+    # ordinary level ever enters (invariant 5), and a received document keeps it as marked.
+    confidentiality = models.CharField(_("độ mật"), max_length=16, choices=[(ORDINARY, _("Thường"))], default=ORDINARY)
 
     register_key = models.CharField(max_length=64, blank=True)
     number = models.PositiveIntegerField(_("số"), null=True, blank=True)

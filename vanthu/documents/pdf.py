@@ -1,14 +1,13 @@
 """Reading uploaded PDFs for real: is it a PDF, can it be opened, how many pages, what text.
 
-Also finds a classified stamp (a line reading MẬT, TỐI MẬT or TUYỆT MẬT) on the first page.
+Also refuses a PDF whose first two pages' text carries a classification stamp (MẬT, TỐI MẬT,
+TUYỆT MẬT: classification.find_stamp). A scan without a text layer shows no text to check.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,30 +17,19 @@ from pypdf.errors import PdfReadError, PyPdfError
 
 from vanthu.errors import BadInput, Classified, TooLarge, Unprocessable, UnsupportedFile
 
+from .classification import CLASSIFIED_MESSAGE, find_stamp
+
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-# A line that is only a classification marking, optionally preceded by "Độ mật:".
-_CLASSIFIED_LINE = re.compile(r"^(?:ĐỘ\s*MẬT\s*:?\s*)?(TUYỆT\s+MẬT|TỐI\s+MẬT|MẬT)\s*$")
-CLASSIFIED_MESSAGE = (
-    "Văn bản mật (Mật, Tối mật, Tuyệt mật) không được đưa vào hệ thống. "
-    "Đề nghị chuyển văn bản qua kênh cơ yếu theo quy định."
-)
+# The stamp is on the first page; the second is read too, for a cover sheet or a transmittal slip
+# put in front of the document.
+STAMP_PAGES = 2
 
 
 @dataclass(frozen=True)
 class PdfInfo:
     page_count: int
     text: str
-
-
-def find_classified_marking(text: str) -> str | None:
-    """The marking if some line of the text is a classification stamp, else None."""
-    for raw in unicodedata.normalize("NFC", text).splitlines():
-        line = " ".join(raw.split()).upper()
-        m = _CLASSIFIED_LINE.match(line)
-        if m:
-            return m.group(1)
-    return None
 
 
 def inspect_pdf(data: bytes, name: str = "") -> PdfInfo:
@@ -69,7 +57,7 @@ def inspect_pdf(data: bytes, name: str = "") -> PdfInfo:
                 texts.append("")
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise Unprocessable(_("%(name)s bị hỏng hoặc không đọc được, hãy xuất lại tệp PDF.") % {"name": label}, code="corrupt_pdf", details={"reason": type(exc).__name__}) from exc
-    marking = find_classified_marking(texts[0]) if texts else None
+    marking = find_stamp("\n".join(texts[:STAMP_PAGES]))
     if marking:
         raise Classified(_(CLASSIFIED_MESSAGE), details={"marking": marking, "file": name})
     return PdfInfo(page_count=page_count, text="\n".join(texts))

@@ -206,7 +206,7 @@ def compose(request: HttpRequest, org: Organization) -> HttpResponse:
         try:
             doc = actions.create_draft(
                 user=request.user, organization=org, doc_type=f["doc_type"], subject=f["subject"],
-                urgency=f["urgency"], recipient_ids=f["all_recipient_ids"], signer_name=f["signer_name"],
+                urgency=f["urgency"], confidentiality=f["confidentiality"], recipient_ids=f["all_recipient_ids"], signer_name=f["signer_name"],
                 signer_position=f["signer_position"], signer_authority=f["signer_authority"],
                 due_date=f["due_date"], main_file=_upload(f["file"]),
                 attachments=[_upload(a) for a in f["attachments"]],
@@ -384,7 +384,7 @@ def register_paper(request: HttpRequest, org: Organization) -> HttpResponse:
                 user=request.user, organization=org, sender_name=f["sender_name"],
                 number_symbol=f["number_symbol"], issued_date=f["issued_date"], doc_type=f["doc_type"],
                 subject=f["subject"], file=_upload(f["file"]), sender_code=f["sender_code"],
-                urgency=f["urgency"], due_date=f["due_date"],
+                urgency=f["urgency"], due_date=f["due_date"], confidentiality=f["confidentiality"],
             )
         except VanThuError as exc:
             apply_error(form, exc)

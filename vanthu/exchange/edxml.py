@@ -149,7 +149,10 @@ class Package:
     business_reason: str = ""
     staff_name: str = ""
     files: list[FilePart] = field(default_factory=list)
-    confidentiality: str = ""  # never sent by us; read when another system marks a package
+    # Never sent by us; read when another system marks a package: each text and attribute value
+    # of every SecurityLevel or Confidentiality element in the header, whole. The receiver lets
+    # the package in only when all are ordinary (documents.classification.check_marking).
+    markings: tuple[str, ...] = ()
 
     @property
     def document_id(self) -> str:
@@ -475,6 +478,20 @@ def _text(el: etree._Element | None, path: str, *, limit: int = 2000) -> str:
     return found.text.strip()[:limit]
 
 
+MARKING_ELEMENTS = frozenset({"securitylevel", "confidentiality"})
+
+
+def markings(header: etree._Element) -> tuple[str, ...]:
+    """Each text and attribute value of every marking element anywhere in the header, in any
+    namespace and letter case, untruncated: a marking nested, split or padded is still seen."""
+    found: list[str] = []
+    for el in header.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname.lower() in MARKING_ELEMENTS:
+            found.extend(el.itertext())
+            found.extend(el.attrib.values())
+    return tuple(found)
+
+
 def message_kind(root: etree._Element) -> str:
     if etree.QName(root).namespace != NS or etree.QName(root).localname != "edXML":
         raise PackageError("not_edxml", "root element is not edXML")
@@ -519,7 +536,7 @@ def read_package(root: etree._Element, payloads: dict[str, bytes] | None = None)
         timestamp=parse_timestamp(_text(trace, "E:TraceHeader/E:Timestamp")), business_type=business,
         business_reason=_text(trace, "E:Bussiness/E:BussinessDocReason"),
         staff_name=_text(trace, "E:Bussiness/E:StaffInfo/E:Staff", limit=150),
-        confidentiality=_text(mh, "E:OtherInfo/E:SecurityLevel", limit=32) or _text(mh, "E:OtherInfo/E:Confidentiality", limit=32),
+        markings=markings(header),
     )
     if not pkg.message_id:
         raise PackageError("no_message_id", "TraceHeaderList id missing")

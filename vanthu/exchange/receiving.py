@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 from vanthu.documents import actions as doc_actions
+from vanthu.documents.classification import check_marking
 from vanthu.documents.deliveries import record_status
 from vanthu.documents.doctypes import type_for_received
 from vanthu.documents.models import Delivery, DeliveryEvent, FileRole, StatusCode, Urgency
@@ -43,7 +44,6 @@ from .packages import document_id_of
 
 log = logging.getLogger(__name__)
 PRIORITY_URGENCY = {0: Urgency.NORMAL, 1: Urgency.URGENT, 2: Urgency.VERY_URGENT, 3: Urgency.FLASH}
-CLASSIFIED_WORDS = ("mat", "mật", "toi_mat", "tối mật", "tuyet_mat", "tuyệt mật", "secret", "1", "2", "3")
 
 
 @dataclass
@@ -124,11 +124,6 @@ def _fresh(moment, by_hand: bool) -> None:
         raise Refused(409, "message_from_future", _("Thời điểm ký gói tin ở tương lai: đồng hồ hai hệ thống lệch nhau?"))
 
 
-def _classified(pkg: edxml.Package) -> bool:
-    mark = (pkg.confidentiality or "").strip().lower()
-    return bool(mark) and mark not in ("0", "thuong", "thường", "normal") and (mark in CLASSIFIED_WORDS or "mật" in mark or "mat" in mark)
-
-
 def _duplicate(message_id: str, key: str) -> InboundMessage | None:
     return InboundMessage.objects.filter(message_id=message_id).first() or InboundMessage.objects.filter(dedupe_key=key).first()
 
@@ -138,8 +133,7 @@ def _dup_answer(row: InboundMessage) -> Answer:
 
 
 def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization) -> Answer:
-    if _classified(pkg):
-        raise Refused(422, "classified_document", _(doc_actions.CLASSIFIED_MESSAGE))
+    level = check_marking(*pkg.markings)  # Classified (422) is refused and logged like the rest
     recipient = Organization.objects.active().exclude(kind=OrgKind.EXTERNAL).filter(code=pkg.recipient.code).first()
     if recipient is None:
         raise Refused(422, "unknown_recipient", _("Nơi nhận %(code)s không có trong hệ thống.") % {"code": pkg.recipient.code})
@@ -157,7 +151,7 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
     try:
         with transaction.atomic():
             if pkg.business_type == BusinessType.NEW:
-                delivery = _new_document(pkg, recipient, remote, subject, parsed)
+                delivery = _new_document(pkg, recipient, remote, subject, parsed, level)
             else:
                 delivery = _request(pkg, recipient, parsed)
             InboundMessage.objects.create(
@@ -175,7 +169,8 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
                         "document_id": pkg.document_id, "delivery_id": delivery.id})
 
 
-def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrganization, subject: str, parsed) -> Delivery:
+def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrganization, subject: str, parsed,
+                  confidentiality: str) -> Delivery:
     """The document enters through the documents app; its PDFs' signatures are checked in the
     background (the verdict may still refuse it, and the 02 then goes back to the sender)."""
     sender = remote.organization
@@ -186,7 +181,7 @@ def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrg
         subject=subject, urgency=PRIORITY_URGENCY.get(pkg.priority, Urgency.NORMAL),
         number=int(pkg.code_number) if pkg.code_number.isdigit() else None, symbol=symbol, issued_date=pkg.issued_date,
         place=pkg.place, signer_authority=pkg.signer_authority, signer_position=pkg.signer_position,
-        signer_name=pkg.signer_name, due_date=pkg.due_date,
+        signer_name=pkg.signer_name, due_date=pkg.due_date, confidentiality=confidentiality,
     )
     delivery = doc_actions.receive_document(arrival, recipient=recipient, files=parsed, by_name=(pkg.staff_name or "")[:150],
                                             note=_("Nhận qua liên thông từ %(peer)s") % {"peer": remote.peer.name})

@@ -207,7 +207,7 @@ def test_paper_document_is_registered_with_an_incoming_number(world):
     c = signed_in(world.b.clerk)
     r = c.post("/incoming/paper/", {
         "sender_name": "Sở Nội vụ Hà Nội", "number_symbol": "123/SNV-VP", "issued_date": "02/11/2026",
-        "doc_type": "CV", "subject": "Về việc cử cán bộ dự tập huấn", "urgency": "thuong",
+        "doc_type": "CV", "subject": "Về việc cử cán bộ dự tập huấn", "urgency": "thuong", "unmarked": "on",
         "file": SimpleUploadedFile("scan.pdf", f.pdf_bytes(), content_type="application/pdf"),
     }, follow=True)
     page = r.content.decode()
@@ -221,7 +221,7 @@ def test_paper_form_errors_are_next_to_the_field(world):
     tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
     page = c.post("/incoming/paper/", {
         "sender_name": "Sở Nội vụ", "number_symbol": "1/SNV", "issued_date": tomorrow, "doc_type": "CV",
-        "subject": "Thử", "urgency": "thuong", "file": SimpleUploadedFile("scan.pdf", f.pdf_bytes()),
+        "subject": "Thử", "urgency": "thuong", "unmarked": "on", "file": SimpleUploadedFile("scan.pdf", f.pdf_bytes()),
     }).content.decode()
     assert 'id="id_issued_date_error"' in page and "Ngày ban hành không thể sau hôm nay" in page
     page = c.post("/incoming/paper/", {"sender_name": "", "issued_date": "31/02/2026"}).content.decode()

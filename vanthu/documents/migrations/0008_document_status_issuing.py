@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0006_outgoing_list_index'),
+        ('documents', '0007_document_confidentiality'),
     ]
 
     operations = [
