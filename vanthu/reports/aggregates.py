@@ -21,10 +21,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from vanthu.documents.models import Delivery, DeliveryEvent, Document, StatusCode
 from vanthu.rows import insert_rows
@@ -65,12 +64,9 @@ def bucket_hours(bucket: int) -> float:
     return BUCKET_RATIO ** (bucket - 0.5) / 60.0
 
 
-_TZ = ZoneInfo(settings.TIME_ZONE)
-
-
 def local_day(value: datetime) -> date:
     """The local calendar day of an aware timestamp (fixed zone: faster than timezone.localdate)."""
-    return value.astimezone(_TZ).date()
+    return value.astimezone(timezone.get_default_timezone()).date()
 
 
 def month_of(day: date) -> date:

@@ -49,18 +49,11 @@ class StampText:
     seal_label: str
 
 
-@lru_cache(maxsize=1)
 def _font_path() -> str:
-    # Reuse the documents app's lookup (DejaVu Sans or VANTHU_FONT_PATH).
-    from pathlib import Path
-
+    # The documents app's lookup (VANTHU_FONT_PATH or DejaVu Sans), with its clear error.
     from vanthu.documents import pdfgen
 
-    for path in [os.environ.get("VANTHU_FONT_PATH", ""), *pdfgen.FONT_CANDIDATES]:
-        if path and Path(path).is_file():
-            return path
-    pdfgen.font_name()  # raises the clear "install fonts-dejavu-core" error
-    raise RuntimeError("no font")
+    return pdfgen.font_path()
 
 
 # The characters a stamp may use: ASCII, every Vietnamese letter, a little punctuation. Fewer
