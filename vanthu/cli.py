@@ -169,6 +169,9 @@ def cmd_ca(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    # Benchmarks talk to the application over plain HTTP on this machine (Django's test client,
+    # servers on the loopback), as `vanthu demo` does.
+    os.environ.setdefault("VANTHU_HTTPS", "0")
     _setup(args.data_dir)
     from vanthu.bench.runner import run
 
