@@ -9,10 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from vanthu import datadir
+
 
 def _setup(data_dir: str | None = None) -> None:
     if data_dir:
         os.environ["VANTHU_DATA_DIR"] = str(Path(data_dir).resolve())
+    # Importing the settings creates nothing: every command makes its data dir (and, without
+    # VANTHU_SECRET_KEY, the generated key in it) here, before Django starts.
+    datadir.prepare()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
     import django
 
@@ -28,6 +33,8 @@ def _prepare_database() -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
     os.environ.setdefault("VANTHU_PASSWORD_MIN_LENGTH", "4")  # the demo password is `demo`
+    # The demo is served over plain HTTP at --host/--port (settings log that it is).
+    os.environ.setdefault("VANTHU_HTTPS", "0")
     # A demo's keys may be derived from its own secret key; the warning is meant for production.
     import warnings
 
@@ -165,6 +172,9 @@ def cmd_ca(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    # Benchmarks talk to the application over plain HTTP on this machine (Django's test client,
+    # servers on the loopback), as `vanthu demo` does.
+    os.environ.setdefault("VANTHU_HTTPS", "0")
     _setup(args.data_dir)
     from vanthu.bench.runner import run
 

@@ -1,15 +1,18 @@
 """The one settings module. Everything configurable is read from VANTHU_* environment variables.
 
-See the README's configuration table for every variable and its default.
+See the README's configuration table for every variable and its default. Importing this module
+reads only: it creates no file or directory (the `vanthu` commands prepare the data dir, see
+vanthu/datadir.py), and no other module reads settings at import time (a test checks both).
 """
 
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 
 import dj_database_url
+
+from vanthu import datadir
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -28,22 +31,13 @@ def _env_int(name: str, default: int) -> int:
 
 
 DEBUG = _env_bool("DEBUG", False)
-DATA_DIR = Path(_env("DATA_DIR", str(Path.cwd() / ".vanthu"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = datadir.location()
 FILES_DIR = DATA_DIR / "files"
 
-SECRET_KEY = _env("SECRET_KEY")
-if not SECRET_KEY:
-    # A per-data-dir key, so that a demo survives restarts without configuration.
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        import secrets
-
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text().strip()
-    if not DEBUG and _env("REQUIRE_SECRET_KEY", "") == "1":
-        warnings.warn("VANTHU_SECRET_KEY is not set; using a key generated in the data dir.", stacklevel=1)
+# Set VANTHU_SECRET_KEY in production. Without it, the key a `vanthu` command generated into the
+# data dir (so that a demo survives restarts); without either, Django refuses to start when the
+# key is first needed ("The SECRET_KEY setting must not be empty").
+SECRET_KEY = _env("SECRET_KEY") or datadir.generated_secret_key(DATA_DIR)
 
 ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -62,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "vanthu.audit",
+    "vanthu.security",  # production headers, sign-in policy, the plain-HTTP warning
     "vanthu.organizations",
     "vanthu.documents",
     "vanthu.workflow",
@@ -154,8 +149,7 @@ USE_TZ = True
 
 # --- static ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = DATA_DIR / datadir.STATIC_NAME
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -171,6 +165,12 @@ MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
+
+# --- generated PDFs and OCR -----------------------------------------------------------------
+# A TrueType font with Vietnamese glyphs for generated PDFs and signature stamps; empty: DejaVu Sans.
+VANTHU_FONT_PATH = _env("FONT_PATH")
+VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 900)  # seconds one PDF may take in OCR
+VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")  # Tesseract's -l
 
 # --- background work ------------------------------------------------------------------------
 TASKS = {
@@ -211,16 +211,39 @@ CACHES = {
     # Local memory: rate limits are per gunicorn worker (lockout itself is in the database).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "vanthu"},
 }
-HTTPS = _env_bool("HTTPS", False)
+
+# --- HTTPS ----------------------------------------------------------------------------------
+# In production (DEBUG off) every request is HTTPS unless VANTHU_HTTPS=0 says explicitly that
+# this is a plain-HTTP intranet; then vanthu.security logs a warning at every start and
+# `check --deploy` reports vanthu.security.W001. `vanthu demo` and the tests set it themselves.
+HTTPS = _env_bool("HTTPS", not DEBUG)
+# Behind a proxy that terminates TLS: the request header it sets to "https" (X-Forwarded-Proto).
+# The proxy must overwrite what clients send in it; empty when Django sees TLS itself.
+_proxy_ssl_header = _env("PROXY_SSL_HEADER").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_").removeprefix("HTTP_"), "https")
+SILENCED_SYSTEM_CHECKS: list[str] = []
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Off only when the proxy in front redirects http:// itself (Django's security.W008 then
+    # stays quiet: the choice was made explicitly).
     SECURE_SSL_REDIRECT = _env_bool("SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = _env_int("HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD", True)
-    if _env("TRUSTED_PROXY_HEADER"):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
+    # A load balancer or monitor asks for /healthz over plain HTTP on the loopback or the LAN.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # One year: browsers then refuse plain HTTP to this host name. Start a new deployment with a
+    # few minutes (VANTHU_HSTS_SECONDS=300) until HTTPS is known to work everywhere.
+    SECURE_HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    # Subdomains and the preload list are choices about the whole domain, which VanThu, served
+    # at one host name, cannot make: off unless asked for (Django's reminders about them silenced).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD", False)
+    if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        SILENCED_SYSTEM_CHECKS.append("security.W005")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 X_FRAME_OPTIONS = "DENY"  # the PDF file responses alone allow a same-origin frame
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,

@@ -141,7 +141,7 @@ def _env(data_dir: Path, port: int, key: str) -> dict:
         "VANTHU_KEY_ENCRYPTION_KEY": key, "VANTHU_EXCHANGE_RETRY_BASE_SECONDS": "0.5", "VANTHU_EXCHANGE_RETRY_CAP_SECONDS": "2",
         "VANTHU_EXCHANGE_LEASE_SECONDS": "8", "VANTHU_EXCHANGE_TIMEOUT_SECONDS": "6",
         "VANTHU_EXCHANGE_REPLAY_WINDOW_SECONDS": str(REPLAY_WINDOW), "VANTHU_LOG_LEVEL": "ERROR",
-        "PYTHONWARNINGS": "ignore",
+        "PYTHONWARNINGS": "ignore", "VANTHU_HTTPS": "0",  # the two sites talk plain HTTP on the loopback
     })
     return env
 

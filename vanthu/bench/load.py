@@ -286,7 +286,7 @@ def run_load(ctx: Context) -> Result:
     env.update({
         "VANTHU_DATABASE_URL": _database_url(ctx.db), "VANTHU_DATA_DIR": str(settings.DATA_DIR),
         "VANTHU_SIGNIN_RATE_PER_MINUTE": "0", "VANTHU_2FA_REQUIRED_ROLES": "", "VANTHU_LOG_LEVEL": "ERROR",
-        "VANTHU_DEBUG": "0",
+        "VANTHU_DEBUG": "0", "VANTHU_HTTPS": "0",  # plain HTTP on the loopback
     })
     from vanthu.cli import _gunicorn_argv
 

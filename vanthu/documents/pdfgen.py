@@ -7,10 +7,10 @@ file named by VANTHU_FONT_PATH.
 from __future__ import annotations
 
 import io
-import os
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -24,16 +24,21 @@ FONT_CANDIDATES = [
 
 
 @lru_cache(maxsize=1)
-def font_name() -> str:
-    candidates = [os.environ.get("VANTHU_FONT_PATH", ""), *FONT_CANDIDATES]
-    for path in candidates:
+def font_path() -> str:
+    """The font file: VANTHU_FONT_PATH, else the first DejaVu Sans found (once per process)."""
+    for path in [settings.VANTHU_FONT_PATH, *FONT_CANDIDATES]:
         if path and Path(path).is_file():
-            pdfmetrics.registerFont(TTFont("VanThuSans", path))
-            return "VanThuSans"
+            return path
     raise RuntimeError(
         "No TrueType font with Vietnamese glyphs found: install Debian's fonts-dejavu-core "
         "or set VANTHU_FONT_PATH to a .ttf file."
     )
+
+
+@lru_cache(maxsize=1)
+def font_name() -> str:
+    pdfmetrics.registerFont(TTFont("VanThuSans", font_path()))
+    return "VanThuSans"
 
 
 def make_pdf(pages: list[list[str]] | list[str], *, title: str = "") -> bytes:

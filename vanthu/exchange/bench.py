@@ -54,7 +54,7 @@ def _env(data_dir: Path, port: int, key: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
     env.update({"VANTHU_DATA_DIR": str(data_dir), "VANTHU_PUBLIC_URL": f"http://127.0.0.1:{port}", "VANTHU_FAST_PASSWORD_HASHER": "1",
                 "VANTHU_KEY_ENCRYPTION_KEY": key, "VANTHU_LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore",
-                "VANTHU_EXCHANGE_MAX_BODY_MB": "60"})
+                "VANTHU_EXCHANGE_MAX_BODY_MB": "60", "VANTHU_HTTPS": "0"})  # plain HTTP on the loopback
     return env
 
 

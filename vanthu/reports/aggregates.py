@@ -28,9 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
@@ -75,12 +73,9 @@ def bucket_hours(bucket: int) -> float:
     return BUCKET_RATIO ** (bucket - 0.5) / 60.0
 
 
-_TZ = ZoneInfo(settings.TIME_ZONE)
-
-
 def local_day(value: datetime) -> date:
     """The local calendar day of an aware timestamp (fixed zone: faster than timezone.localdate)."""
-    return value.astimezone(_TZ).date()
+    return value.astimezone(timezone.get_default_timezone()).date()
 
 
 def month_of(day: date) -> date:

@@ -7,9 +7,7 @@ so that a clicked number lists exactly the documents it counts.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -18,7 +16,6 @@ from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
 from .aggregates import NOT_PAST_ARRIVAL
 from .figures import Period
 
-TZ = ZoneInfo(settings.TIME_ZONE)
 STUCK_DAYS = 7
 
 METRICS = ("received", "electronic", "paper", "never_past_arrived", "late", "stuck", "done", "sent")
@@ -26,8 +23,9 @@ METRICS = ("received", "electronic", "paper", "never_past_arrived", "late", "stu
 
 def bounds(period: Period) -> tuple[datetime, datetime]:
     """The period's local days as an aware [start, end) interval (index-friendly)."""
-    return (datetime.combine(period.date_from, time.min, TZ),
-            datetime.combine(period.date_to + timedelta(days=1), time.min, TZ))
+    tz = timezone.get_default_timezone()
+    return (datetime.combine(period.date_from, time.min, tz),
+            datetime.combine(period.date_to + timedelta(days=1), time.min, tz))
 
 
 def received(org_ids: list[int], period: Period) -> QuerySet[Delivery]:

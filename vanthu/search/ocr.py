@@ -7,16 +7,14 @@ the recognised text is kept, in `FileOcr.text`. Needs Debian's `ocrmypdf`, `tess
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from vanthu.documents.storage import path_for
+from django.conf import settings
 
-TIMEOUT_S = int(os.environ.get("VANTHU_OCR_TIMEOUT", "900"))
-LANGUAGES = os.environ.get("VANTHU_OCR_LANGUAGES", "vie")
+from vanthu.documents.storage import path_for
 
 
 class OcrError(RuntimeError):
@@ -38,14 +36,15 @@ def ocr_pdf_file(source: Path) -> str:
         src = Path(tmp) / "in.pdf"
         shutil.copyfile(source, src)
         sidecar = Path(tmp) / "text.txt"
+        timeout = settings.VANTHU_OCR_TIMEOUT
         cmd = [
-            "ocrmypdf", "-l", LANGUAGES, "--skip-text", "--output-type", "pdf", "--optimize", "0",
+            "ocrmypdf", "-l", settings.VANTHU_OCR_LANGUAGES, "--skip-text", "--output-type", "pdf", "--optimize", "0",
             "--jobs", "1", "--quiet", "--sidecar", str(sidecar), str(src), str(Path(tmp) / "out.pdf"),
         ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise OcrError(f"OCR timed out after {TIMEOUT_S} s") from exc
+            raise OcrError(f"OCR timed out after {timeout} s") from exc
         if proc.returncode != 0:
             raise OcrError(f"ocrmypdf exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
         text = sidecar.read_text(encoding="utf-8", errors="replace") if sidecar.exists() else ""

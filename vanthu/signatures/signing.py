@@ -52,14 +52,9 @@ class StampText:
     seal_label: str
 
 
-@lru_cache(maxsize=1)
 def _font_path() -> str:
-    # Reuse the documents app's lookup (DejaVu Sans or VANTHU_FONT_PATH).
-    for path in [os.environ.get("VANTHU_FONT_PATH", ""), *pdfgen.FONT_CANDIDATES]:
-        if path and Path(path).is_file():
-            return path
-    pdfgen.font_name()  # raises the clear "install fonts-dejavu-core" error
-    raise RuntimeError("no font")
+    # The documents app's lookup (VANTHU_FONT_PATH or DejaVu Sans), with its clear error.
+    return pdfgen.font_path()
 
 
 # The characters a stamp may use: ASCII, every Vietnamese letter, a little punctuation. Fewer
@@ -76,7 +71,6 @@ def stamp_font_path() -> str:
     pyHanko subsets the font it embeds on every signature; subsetting the full DejaVu Sans (with
     its large layout tables) costs ~120 ms a time, a font of only the needed glyphs a few ms.
     """
-    from pathlib import Path
 
     from fontTools import subset
     from fontTools.ttLib import TTFont

@@ -3,6 +3,8 @@
 import os
 import tempfile
 
+from vanthu import datadir
+
 os.environ.setdefault("VANTHU_FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("VANTHU_DATA_DIR", tempfile.mkdtemp(prefix="vanthu-test-"))
 # A file-based SQLite test database (in the per-run data dir), as in production: threads in the
@@ -10,3 +12,8 @@ os.environ.setdefault("VANTHU_DATA_DIR", tempfile.mkdtemp(prefix="vanthu-test-")
 os.environ.setdefault("VANTHU_TEST_SQLITE_FILE", "1")
 os.environ.setdefault("VANTHU_2FA_REQUIRED_ROLES", "")  # tests that want it set a SecurityPolicy row
 os.environ.setdefault("VANTHU_SIGNIN_RATE_PER_MINUTE", "0")  # hundreds of sign-ins a minute from 127.0.0.1
+# The test client, the live server and the browser speak plain HTTP to 127.0.0.1; the tests of
+# the production profile set HTTPS on for themselves.
+os.environ.setdefault("VANTHU_HTTPS", "0")
+# As a `vanthu` command would: the data dir and its generated secret key (settings only read).
+datadir.prepare()

@@ -43,7 +43,7 @@ def server(tmp_path_factory) -> Iterator[int]:
     env.update({
         "VANTHU_FAST_PASSWORD_HASHER": "1", "VANTHU_LOG_LEVEL": "ERROR", "VANTHU_SERVER_THREADS": str(THREADS),
         "VANTHU_REQUEST_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "VANTHU_REQUEST_BODY_TIMEOUT": str(BODY_TIMEOUT),
-        "VANTHU_MAX_REQUEST_MB": str(MAX_MB), "PYTHONWARNINGS": "ignore",
+        "VANTHU_MAX_REQUEST_MB": str(MAX_MB), "PYTHONWARNINGS": "ignore", "VANTHU_HTTPS": "0",
     })
     data_dir = tmp_path_factory.mktemp("served")
     proc = subprocess.Popen(
