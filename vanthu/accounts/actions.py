@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
+from vanthu.text import TextRefused, TextRule
 
 from .models import ApiToken, hash_token
 
@@ -116,6 +117,11 @@ def authenticate_for_sign_in(request, *, username: str, password: str, otp: str 
 
     from .security import current_lock, has_two_factor, two_factor_required
 
+    try:  # the text rule, before the name reaches the database or the audit log
+        username = TextRule(150).clean(username or "")
+        TextRule(4096, secret=True).clean(password or "")
+    except TextRefused:
+        raise SignInRefused("invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng.")) from None
     lock = current_lock(username, address)
     if lock is not None:
         record_lock_refusal(username=username, address=address)

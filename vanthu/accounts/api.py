@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema
 
 from vanthu.errors import VanThuError
 from vanthu.organizations.schemas import OrgRef
+from vanthu.text import Line, Secret
 
 from .actions import (
     SignInRefused,
@@ -23,13 +24,13 @@ router = Router(tags=["auth"])
 
 
 class TokenIn(Schema):
-    username: str = Field(max_length=150)
-    password: str = Field(max_length=4096)
-    otp: str | None = Field(default=None, max_length=64, description="Mã 6 số (hoặc mã dự phòng) cho người dùng có xác thực hai lớp")
+    username: Line(150)
+    password: Secret(4096)
+    otp: Secret(64) | None = Field(default=None, description="Mã 6 số (hoặc mã dự phòng) cho người dùng có xác thực hai lớp")
 
 
 class RevokeIn(Schema):
-    token: str | None = Field(default=None, max_length=200, description="Mã cần thu hồi; bỏ trống để thu hồi chính mã đang dùng")
+    token: Secret(200) | None = Field(default=None, description="Mã cần thu hồi; bỏ trống để thu hồi chính mã đang dùng")
 
 
 class RevokedOut(Schema):

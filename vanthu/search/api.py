@@ -7,22 +7,24 @@ from datetime import date
 from ninja import Field, Query, Router, Schema
 
 from vanthu.documents.models import Document
+from vanthu.text import Line
 
 from . import service
 
 router = Router(tags=["search"])
+MAX_QUERY = 500  # characters; only the first clauses of a query count (query.MAX_CLAUSES)
 
 
 class SearchParams(Schema):
-    q: str = ""
+    q: Line(MAX_QUERY) = ""
     organization_id: int | None = None
-    type: str | None = None
-    status: str | None = None
-    urgency: str | None = None
-    direction: str | None = None
+    type: Line(16) | None = None
+    status: Line(16) | None = None
+    urgency: Line(16) | None = None
+    direction: Line(16) | None = None
     date_from: date | None = None
     date_to: date | None = None
-    order: str = "relevance"
+    order: Line(16) = "relevance"
     limit: int = 20
     offset: int = 0
 
