@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from vanthu.accounts.models import User
 from vanthu.audit.models import AuditEntry
@@ -385,3 +386,13 @@ def test_a_sign_in_with_a_control_character_is_refused_like_a_wrong_password(wor
     r = Client().post("/api/v1/auth/token", json.dumps({"username": "\udc80", "password": "demo"}), content_type="application/json")
     assert_refused(r, "username")
     assert snapshot() == before
+
+
+def test_a_program_that_asks_for_english_gets_the_text_errors_in_english(world, api_as):
+    d = _arrived(world)
+    api = api_as(world.b.clerk)
+    with translation.override("vi"):  # the request activates English in this thread; not for the next test
+        r = api.client.post(f"/api/v1/inbox/{d.id}/reject", json.dumps({"reason": "x" * 2001}), content_type="application/json",
+                            headers={**api.headers, "Accept-Language": "en"})
+    err = r.json()["error"]
+    assert r.status_code == 422 and "reason: Too long: at most 2000 characters, 2001 given." in err["message"], err
