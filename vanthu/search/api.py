@@ -12,11 +12,10 @@ from vanthu.text import Line
 from . import service
 
 router = Router(tags=["search"])
-MAX_QUERY = 500  # characters; only the first clauses of a query count (query.MAX_CLAUSES)
 
 
 class SearchParams(Schema):
-    q: Line(MAX_QUERY) = ""
+    q: Line(service.MAX_QUERY) = ""
     organization_id: int | None = None
     type: Line(16) | None = None
     status: Line(16) | None = None

@@ -396,3 +396,14 @@ def test_a_program_that_asks_for_english_gets_the_text_errors_in_english(world, 
                             headers={**api.headers, "Accept-Language": "en"})
     err = r.json()["error"]
     assert r.status_code == 422 and "reason: Too long: at most 2000 characters, 2001 given." in err["message"], err
+
+
+def test_the_search_page_refuses_what_the_rule_refuses_with_a_message(world):
+    """The page and the API search through one service, which applies the rule (a 5,000-letter
+    word was a 500 on PostgreSQL: too long for a text-search query)."""
+    c = _signed_in(world.a.clerk)
+    r = c.get("/search/", {"q": "báo\x00cáo"})
+    assert r.status_code == 200 and BAD_CHARACTER in r.content.decode()
+    r = c.get("/search/", {"q": "a" * 5000})
+    assert r.status_code == 200 and "tối đa 500 ký tự" in r.content.decode()
+    assert c.get("/search/", {"q": "ạ" * 500}).status_code == 200
