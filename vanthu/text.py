@@ -44,9 +44,10 @@ TEXT_TOO_LONG = "text_too_long"
 
 # DEL, the C1 controls, lone surrogates and the two noncharacters XML refuses, in every field.
 _ALWAYS = "\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-_REFUSED_LINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_ALWAYS}]")  # \t \n \r are folded
-_REFUSED_MULTILINE = _REFUSED_LINE  # \t and \n kept, \r becomes \n
-_REFUSED_SECRET = re.compile(f"[\x00-\x1f{_ALWAYS}]")
+# Every C0 control but tab, newline and carriage return: a line folds those into spaces, a note
+# keeps tabs and newlines (a carriage return becomes a newline).
+_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_ALWAYS}]")
+_REFUSED_SECRET = re.compile(f"[\x00-\x1f{_ALWAYS}]")  # every control character
 _NEWLINES = re.compile("\r\n?")
 
 
@@ -72,8 +73,7 @@ class TextRule:
 
     def clean(self, value: str) -> str:
         """The text as it is to be stored, or TextRefused."""
-        refused = _REFUSED_SECRET if self.secret else (_REFUSED_MULTILINE if self.multiline else _REFUSED_LINE)
-        bad = refused.search(value)
+        bad = (_REFUSED_SECRET if self.secret else _REFUSED).search(value)
         if bad is not None:
             raise TextRefused(INVALID_CHARACTERS, position=bad.start() + 1, character=f"U+{ord(bad.group()):04X}")
         if not self.secret:
@@ -84,14 +84,14 @@ class TextRule:
         return value
 
 
-def is_clean(value: str, *, multiline: bool = False) -> bool:
+def is_clean(value: str) -> bool:
     """Whether the text has no character the rule refuses (its length is not looked at)."""
-    return (_REFUSED_MULTILINE if multiline else _REFUSED_LINE).search(value) is None
+    return _REFUSED.search(value) is None
 
 
 def without_refused(value: str) -> str:
-    """The text with every character the rule refuses in a single line taken out: for names that
-    nobody typed here (an uploaded file's name), which are kept rather than refused."""
+    """The text without any control character or other character the rule refuses: for names
+    nobody typed here (an uploaded file's name, a certificate's common name), kept, not refused."""
     return _REFUSED_SECRET.sub("", value)
 
 
