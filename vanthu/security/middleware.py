@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .audit_hooks import permission_denied
+
 # No inline script anywhere (templates load /static/vanthu/*.js only). Inline styles stay
 # allowed: htmx adds its indicator style element, and a style cannot run code.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -42,8 +44,6 @@ class SecurityHeadersMiddleware:
         if response.status_code == 403:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                from .audit_hooks import permission_denied
-
                 permission_denied(request, reason=getattr(response, "reason_phrase", ""))
         if not request.path.startswith(CSP_EXEMPT_PREFIXES):
             policy = CONTENT_SECURITY_POLICY

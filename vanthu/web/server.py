@@ -327,9 +327,9 @@ class _Written:
 
 def _json_answer(status: tuple[int, str]) -> bytes:
     """A whole HTTP response, closing the connection, with the API's JSON error object."""
-    # Imported here: the worker class is loaded before Django's settings are (see _refuse).
     from django.utils import translation
 
+    # Here, not at the top: the worker class is loaded before Django's settings are.
     from vanthu.security.middleware import api_error_body
 
     code, reason = status

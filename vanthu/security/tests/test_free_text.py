@@ -25,6 +25,7 @@ from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions as doc_actions
 from vanthu.documents.models import Delivery, DeliveryEvent, Document, StatusCode
 from vanthu.documents.tests.test_bad_input import assert_error, draft_form, paper_form, pdf_upload
+from vanthu.errors import Unprocessable
 from vanthu.exchange.actions import request_recall
 from vanthu.signatures import ca
 from vanthu.signatures.tests.test_trust_and_certificates import _admin, _p12, _pem
@@ -316,8 +317,6 @@ def test_a_multi_line_reason_keeps_its_lines_and_reaches_the_record_whole(world,
 
 def test_actions_refuse_what_the_doors_refuse(world):
     """Callers without a schema or a form (the CLI, other apps) meet the same rule."""
-    from vanthu.errors import Unprocessable
-
     d = _arrived(world)
     with pytest.raises(Unprocessable) as exc:
         doc_actions.reject_delivery(d, user=world.b.clerk, reason="x" * 2001)
