@@ -21,8 +21,12 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from vanthu.accounts.tokens import user_for_token
 from vanthu.errors import VanThuError
+from vanthu.security.middleware import api_error
+from vanthu.text import INVALID_CHARACTERS, TEXT_TOO_LONG
 
 log = logging.getLogger(__name__)
+TEXT_ERRORS = (INVALID_CHARACTERS, TEXT_TOO_LONG)
+JSON_TYPES = ("application/json", "text/json")
 
 
 class BearerToken(HttpBearer):
@@ -64,14 +68,31 @@ def _vanthu_error(request, exc: VanThuError):
     return error_response(request, exc.status, exc.code, exc.message, exc.details)
 
 
+def _field_of(loc) -> str | None:
+    """The field as the client named it: a JSON body's fields without the handler's parameter name
+    (`("body", "payload", "reason")` is `reason`), a form's or a query's as they are."""
+    parts = [str(p) for p in loc or ()]
+    parts = parts[2:] if len(parts) > 2 and parts[0] == "body" else parts[1:]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "type": e.get("type"), "message": e.get("msg")}
-        for e in exc.errors
-    ]
+    errors = []
+    for e in exc.errors:
+        item = {"field": _field_of(e.get("loc")), "type": e.get("type"), "message": e.get("msg")}
+        if e.get("type") in TEXT_ERRORS:
+            item.update(e.get("ctx") or {})  # max_length and length, or position and character
+        errors.append(item)
     missing = [e["field"] for e in errors if e["type"] == "missing"]
-    message = _("Thiếu thông tin bắt buộc: %(fields)s.") % {"fields": ", ".join(missing)} if missing else _("Dữ liệu gửi lên không hợp lệ.")
+    if missing:
+        message = _("Thiếu thông tin bắt buộc: %(fields)s.") % {"fields": ", ".join(missing)}
+    else:
+        # The text rule's errors are in Vietnamese: said with their field; others by field only.
+        said = [f"{e['field']}: {e['message']}" for e in errors if e["type"] in TEXT_ERRORS]
+        named = [e["field"] for e in errors if e["type"] not in TEXT_ERRORS and e["field"]]
+        message = " ".join([_("Dữ liệu gửi lên không hợp lệ."), *said,
+                            *([_("Kiểm tra: %(fields)s.") % {"fields": ", ".join(named)}] if named else [])])
     return error_response(request, 422, "validation_error", message, {"errors": errors})
 
 
@@ -83,8 +104,18 @@ def _auth_error(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     if exc.status_code == 400 and "parse request body" in str(exc):
+        if request.content_type and request.content_type not in JSON_TYPES and not request.content_type.endswith("+json"):
+            # A body in a type this endpoint does not read (XML, text): not a broken JSON body.
+            return error_response(request, 415, "unsupported_media_type", _(
+                "Kiểu nội dung “%(type)s” không được hỗ trợ: hãy gửi JSON (application/json).") % {"type": request.content_type},
+                {"content_type": request.content_type})
         return error_response(request, 400, "malformed_body", _("Nội dung yêu cầu không đúng định dạng JSON."))
-    return error_response(request, exc.status_code, "http_error", str(exc))
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        # A page's session used without the page's CSRF token (a bearer token needs none).
+        return error_response(request, 403, "csrf_failed", _(
+            "Thiếu hoặc sai mã chống giả mạo (CSRF). Hãy tải lại trang, hoặc dùng mã truy cập (Bearer)."))
+    code, message = api_error(exc.status_code, request.method or "")
+    return error_response(request, exc.status_code, code, message, {"reason": str(exc)})
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -249,11 +249,16 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "vanthu.security.middleware.SignInPolicyMiddleware")
 MIDDLEWARE.insert(1, "vanthu.security.middleware.SecurityHeadersMiddleware")
+# Outermost: an error under /api/ written by anything else gets the API's JSON error object.
+MIDDLEWARE.insert(0, "vanthu.security.middleware.ApiErrorBodyMiddleware")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, a bad Host header…) is one line in the log, not a traceback.
+    "filters": {"refusals_on_one_line": {"()": "vanthu.security.logs.RefusalsOnOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}},
+    "loggers": {"django.request": {"filters": ["refusals_on_one_line"]}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }
 

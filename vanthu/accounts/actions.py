@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vanthu.audit.chain import record
 from vanthu.errors import NotFound, Unprocessable, VanThuError
 from vanthu.organizations.access import administers_person, is_installation_admin
+from vanthu.text import TextRefused, TextRule
 
 from .models import ApiToken, RecoveryCode, SecurityPolicy, SignInFailure, TwoFactor, hash_token
 from .security import (
@@ -140,6 +141,11 @@ def authenticate_for_sign_in(request, *, username: str, password: str, otp: str 
 
     Returns (user, needs_otp). With otp=None a person with two-factor gets needs_otp=True
     (the page then asks for the code); with a string the code is checked at once (API)."""
+    try:  # the text rule, before the name reaches the database or the audit log
+        username = TextRule(150).clean(username or "")
+        TextRule(4096, secret=True).clean(password or "")
+    except TextRefused:
+        raise SignInRefused("invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng.")) from None
     lock = current_lock(username, address)
     if lock is not None:
         record_lock_refusal(username=username, address=address)

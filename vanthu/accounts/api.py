@@ -9,6 +9,7 @@ from vanthu.errors import Unprocessable, VanThuError
 from vanthu.organizations.access import administers_anything, is_installation_admin
 from vanthu.organizations.models import Membership
 from vanthu.organizations.schemas import OrgRef
+from vanthu.text import Line, Secret
 
 from .access import get_administered_person
 from .actions import (
@@ -27,13 +28,13 @@ router = Router(tags=["auth"])
 
 
 class TokenIn(Schema):
-    username: str = Field(max_length=150)
-    password: str = Field(max_length=4096)
-    otp: str | None = Field(default=None, max_length=64, description="Mã 6 số (hoặc mã dự phòng) cho người dùng có xác thực hai lớp")
+    username: Line(150)
+    password: Secret(4096)
+    otp: Secret(64) | None = Field(default=None, description="Mã 6 số (hoặc mã dự phòng) cho người dùng có xác thực hai lớp")
 
 
 class RevokeIn(Schema):
-    token: str | None = Field(default=None, max_length=200, description="Mã cần thu hồi; bỏ trống để thu hồi chính mã đang dùng")
+    token: Secret(200) | None = Field(default=None, description="Mã cần thu hồi; bỏ trống để thu hồi chính mã đang dùng")
 
 
 class RevokedOut(Schema):
@@ -51,12 +52,12 @@ class MembershipOut(Schema):
 
 
 class OwnPasswordIn(Schema):
-    current_password: str = Field(max_length=4096)
-    new_password: str = Field(max_length=4096)
+    current_password: Secret(4096)
+    new_password: Secret(4096)
 
 
 class PasswordIn(Schema):
-    new_password: str = Field(max_length=4096)
+    new_password: Secret(4096)
 
 
 class MeOut(Schema):

@@ -22,6 +22,7 @@ from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.rows import insert_rows, update_row
+from vanthu.text import NOTE_MAX, clean_text, is_clean, without_refused
 
 from . import events, numbering
 from .classification import check_marking
@@ -75,23 +76,19 @@ def _require_status(doc: Document, *allowed: str) -> None:
 
 
 def has_control_chars(value: str) -> bool:
-    """Control characters (NUL above all: PostgreSQL refuses it in text) are never real text."""
-    return any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+    """Whether the text rule (vanthu/text.py) refuses a character of this single line."""
+    return not is_clean(value)
 
 
 def clean_name(value: str) -> str:
-    """A file name as a person typed it, without control characters or path separators."""
-    return "".join(ch for ch in value if not (ord(ch) < 32 or ord(ch) == 127)).replace("/", "_").replace("\\", "_").strip()
+    """A file name as the browser sent it, without what the text rule refuses or path separators."""
+    return without_refused(value).replace("/", "_").replace("\\", "_").strip()
 
 
 def check_subject(subject: str) -> str:
-    subject = " ".join((subject or "").split())
-    if has_control_chars(subject):
-        raise Unprocessable(_("Trích yếu chứa ký tự không hợp lệ."), code="subject_invalid", details={"field": "subject"})
+    subject = clean_text(subject, field="subject", max_length=MAX_SUBJECT, label=_("Trích yếu"))
     if not subject:
         raise Unprocessable(_("Chưa nhập trích yếu văn bản."), code="subject_required", details={"field": "subject"})
-    if len(subject) > MAX_SUBJECT:
-        raise Unprocessable(_("Trích yếu quá dài (tối đa %(n)s ký tự).") % {"n": MAX_SUBJECT}, code="subject_too_long", details={"field": "subject"})
     return subject
 
 
@@ -178,6 +175,9 @@ def create_draft(
     _require_role(user, organization.id, *DRAFTING_ROLES, message=_("Bạn không có quyền soạn văn bản của đơn vị này."))
     level = check_marking(confidentiality)
     subject = check_subject(subject)
+    signer_name = clean_text(signer_name, field="signer_name", max_length=128, label=_("Người ký"))
+    signer_position = clean_text(signer_position, field="signer_position", max_length=128, label=_("Chức vụ người ký"))
+    signer_authority = clean_text(signer_authority, field="signer_authority", max_length=128, label=_("Thẩm quyền ký"))
     urgency = check_urgency(urgency)
     dtype = get_doc_type(doc_type)
     recipients = resolve_recipients(recipient_ids, issuer_id=organization.id)
@@ -185,8 +185,7 @@ def create_draft(
     with transaction.atomic():
         doc = Document.objects.create(
             issuer=organization, doc_type=dtype, subject=subject, urgency=urgency,
-            signer_name=signer_name.strip()[:128], signer_position=signer_position.strip()[:128],
-            signer_authority=signer_authority.strip()[:128], due_date=due_date,
+            signer_name=signer_name, signer_position=signer_position, signer_authority=signer_authority, due_date=due_date,
             place=organization.place, created_by=user, confidentiality=level, page_count=parsed[0][1].page_count,
         )
         attach_files(doc, parsed)
@@ -247,7 +246,7 @@ def return_document(document: Document, *, user, note: str) -> Document:
     """A leader sends a submitted document back to draft, saying why."""
     _require_role(user, document.issuer_id, Role.LEADER, message=_("Chỉ lãnh đạo đơn vị mới được trả lại văn bản."))
     _require_status(document, DocStatus.SUBMITTED)
-    note = (note or "").strip()
+    note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Lý do trả lại"))
     if not note:
         raise Unprocessable(_("Hãy ghi lý do trả lại."), code="note_required", details={"field": "note"})
     document.status = DocStatus.DRAFT
@@ -358,6 +357,7 @@ def _incoming_number(delivery: Delivery, at) -> dict:
 @transaction.atomic
 def accept_delivery(delivery: Delivery, *, user, note: str = "") -> Delivery:
     _require_role(user, delivery.recipient_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."))
+    note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ghi chú"))
     delivery = lock_delivery(delivery)
     at = _now()
     changes = {}
@@ -373,12 +373,12 @@ def accept_delivery(delivery: Delivery, *, user, note: str = "") -> Delivery:
 @transaction.atomic
 def reject_delivery(delivery: Delivery, *, user, reason: str) -> Delivery:
     _require_role(user, delivery.recipient_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được từ chối tiếp nhận văn bản."))
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason", max_length=NOTE_MAX, multiline=True, label=_("Lý do từ chối"))
     if not reason:
         raise Unprocessable(_("Hãy ghi lý do từ chối tiếp nhận."), code="reason_required", details={"field": "reason"})
     delivery = lock_delivery(delivery)
-    move_delivery(delivery, StatusCode.REJECTED, user=user, note=reason[:2000], changes={"reject_reason": reason[:2000]})
-    record("delivery_rejected", actor=user, obj=delivery, data={"reason": reason[:2000]})
+    move_delivery(delivery, StatusCode.REJECTED, user=user, note=reason, changes={"reject_reason": reason})
+    record("delivery_rejected", actor=user, obj=delivery, data={"reason": reason})
     return delivery
 
 
@@ -393,8 +393,9 @@ def register_paper_document(
     subject = check_subject(subject)
     urgency = check_urgency(urgency)
     dtype = get_doc_type(doc_type)
-    sender_name = " ".join((sender_name or "").split())
-    number_symbol = (number_symbol or "").strip()
+    sender_name = clean_text(sender_name, field="sender_name", max_length=255, label=_("Cơ quan gửi"))
+    number_symbol = clean_text(number_symbol, field="number_symbol", max_length=64, label=_("Số và ký hiệu"))
+    sender_code = clean_text(sender_code, field="sender_code", max_length=35, label=_("Mã định danh cơ quan gửi"))
     if not sender_name:
         raise Unprocessable(_("Chưa nhập cơ quan gửi."), code="sender_required", details={"field": "sender_name"})
     if not number_symbol:
@@ -409,9 +410,9 @@ def register_paper_document(
     with transaction.atomic():
         now = _now()
         doc = Document.objects.create(
-            issuer=None, external_issuer_name=sender_name[:255], external_issuer_code=sender_code.upper(),
+            issuer=None, external_issuer_name=sender_name, external_issuer_code=sender_code.upper(),
             doc_type=dtype, subject=subject, urgency=urgency, status=DocStatus.EXTERNAL,
-            source=DocSource.PAPER, symbol=number_symbol[:64], issued_date=issued_date,
+            source=DocSource.PAPER, symbol=number_symbol, issued_date=issued_date,
             due_date=due_date, created_by=user, confidentiality=level, page_count=parsed[0][1].page_count,
         )
         attach_files(doc, parsed)

@@ -20,6 +20,7 @@ from vanthu import prepared
 from vanthu.errors import NotFound, TooLarge, Unprocessable
 from vanthu.organizations.access import is_member
 from vanthu.organizations.models import Organization
+from vanthu.text import NOTE_MAX, Line, Text
 
 from . import access, actions
 from .models import Delivery, DeliveryEvent, DocStatus, Document, DocumentType, StatusCode
@@ -166,15 +167,15 @@ def list_documents(request, filters: Query[DocumentFilter]):
 def create_document(
     request: HttpRequest,
     organization_id: Form[int],
-    doc_type: Form[str],
-    subject: Form[str],
+    doc_type: Form[Line(16)],
+    subject: Form[Line(actions.MAX_SUBJECT)],
     file: File[UploadedFile],
-    urgency: Form[str] = "thuong",
-    confidentiality: Form[str] = "thuong",
+    urgency: Form[Line(16)] = "thuong",
+    confidentiality: Form[Line(32)] = "thuong",
     recipient_ids: Form[list[int]] = None,  # type: ignore[assignment]
-    signer_name: Form[str] = "",
-    signer_position: Form[str] = "",
-    signer_authority: Form[str] = "",
+    signer_name: Form[Line(128)] = "",
+    signer_position: Form[Line(128)] = "",
+    signer_authority: Form[Line(128)] = "",
     due_date: Form[date | None] = None,
     attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
@@ -217,7 +218,7 @@ def approve(request, document_id: int):
 
 
 class ReturnIn(Schema):
-    note: str
+    note: Text(NOTE_MAX)
 
 
 @router.post("/documents/{document_id}/return", response=DocumentOut, summary="Lãnh đạo trả lại dự thảo")
@@ -425,7 +426,7 @@ def reject(request, delivery_id: int, payload: RejectIn):
 class IncomingFilter(Schema):
     organization_id: int
     status_code: StatusCode | None = None
-    source: str | None = None
+    source: Line(16) | None = None
     limit: int = 50
     offset: int = 0
 
@@ -450,16 +451,16 @@ def incoming(request, filters: Query[IncomingFilter]):
 def register_paper(
     request: HttpRequest,
     organization_id: Form[int],
-    sender_name: Form[str],
-    number_symbol: Form[str],
+    sender_name: Form[Line(255)],
+    number_symbol: Form[Line(64)],
     issued_date: Form[date],
-    doc_type: Form[str],
-    subject: Form[str],
+    doc_type: Form[Line(16)],
+    subject: Form[Line(actions.MAX_SUBJECT)],
     file: File[UploadedFile],
-    sender_code: Form[str] = "",
-    urgency: Form[str] = "thuong",
+    sender_code: Form[Line(35)] = "",
+    urgency: Form[Line(16)] = "thuong",
     due_date: Form[date | None] = None,
-    confidentiality: Form[str] = "thuong",
+    confidentiality: Form[Line(32)] = "thuong",
 ):
     org = _org_for(request.user, organization_id)
     d = actions.register_paper_document(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.organizations.models import GRASSROOTS_KINDS, Organization
+from vanthu.text import NOTE_MAX, LineField, TextField
 from vanthu.ui.forms import VnDateField
 
 from .models import DocStatus, DocumentType, StatusCode, Urgency
@@ -49,16 +50,17 @@ def doc_type_choices() -> list[tuple[str, str]]:
 
 class ComposeForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Loại văn bản"))
-    subject = forms.CharField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    # Typed in a text area, kept as one line (as the register prints it).
+    subject = LineField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
     confidentiality = confidentiality_field()
     file = forms.FileField(label=_("Tệp văn bản (PDF)"), error_messages={"required": _("Chưa chọn tệp văn bản (PDF).")},
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
     attachments = MultiFileField(label=_("Phụ lục, tài liệu kèm theo (PDF)"), required=False,
                                  widget=MultiFileInput(attrs={"accept": "application/pdf,.pdf"}))
-    signer_authority = forms.CharField(label=_("Thẩm quyền ký"), max_length=128, required=False, help_text=_("Ví dụ: T/M BAN THƯỜNG VỤ"))
-    signer_position = forms.CharField(label=_("Chức vụ người ký"), max_length=128, required=False)
-    signer_name = forms.CharField(label=_("Người ký"), max_length=128, required=False)
+    signer_authority = LineField(label=_("Thẩm quyền ký"), max_length=128, required=False, help_text=_("Ví dụ: T/M BAN THƯỜNG VỤ"))
+    signer_position = LineField(label=_("Chức vụ người ký"), max_length=128, required=False)
+    signer_name = LineField(label=_("Người ký"), max_length=128, required=False)
     due_date = VnDateField(label=_("Hạn xử lý"), required=False)
     recipient_ids = forms.TypedMultipleChoiceField(label=_("Nơi nhận"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     groups = forms.MultipleChoiceField(label=_("Nhóm nơi nhận"), required=False, widget=forms.CheckboxSelectMultiple,
@@ -84,11 +86,11 @@ class ComposeForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do từ chối"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("Lý do từ chối"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReturnForm(forms.Form):
-    note = forms.CharField(label=_("Lý do trả lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = TextField(label=_("Lý do trả lại"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class InboxFilterForm(forms.Form):
@@ -97,7 +99,7 @@ class InboxFilterForm(forms.Form):
     ])
     urgency = forms.ChoiceField(label=_("Độ khẩn"), required=False, choices=[("", _("Tất cả"))] + list(Urgency.choices))
     doc_type = forms.ChoiceField(label=_("Loại"), required=False)
-    sender = forms.CharField(label=_("Nơi gửi"), required=False, max_length=100)
+    sender = LineField(label=_("Nơi gửi"), required=False, max_length=100)
     date_from = VnDateField(label=_("Từ ngày"), required=False)
     date_to = VnDateField(label=_("Đến ngày"), required=False)
 
@@ -127,15 +129,15 @@ class RegisterFilterForm(forms.Form):
 class PaperForm(forms.Form):
     """In the order a clerk reads a paper document: who sent it, its number, date, type, subject."""
 
-    sender_name = forms.CharField(label=_("Cơ quan gửi"), max_length=255, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
-    number_symbol = forms.CharField(label=_("Số và ký hiệu"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "15-CV/ĐU"}))
+    sender_name = LineField(label=_("Cơ quan gửi"), max_length=255, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
+    number_symbol = LineField(label=_("Số và ký hiệu"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "15-CV/ĐU"}))
     issued_date = VnDateField(label=_("Ngày ban hành"))
     doc_type = forms.ChoiceField(label=_("Loại văn bản"))
-    subject = forms.CharField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    subject = LineField(label=_("Trích yếu"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
     confidentiality = confidentiality_field()
     due_date = VnDateField(label=_("Hạn xử lý"), required=False)
-    sender_code = forms.CharField(label=_("Mã định danh cơ quan gửi"), max_length=35, required=False)
+    sender_code = LineField(label=_("Mã định danh cơ quan gửi"), max_length=35, required=False)
     file = forms.FileField(label=_("Bản quét (PDF)"), error_messages={"required": _("Chưa chọn tệp văn bản (PDF).")},
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
     # A scan is an image: the stamp check reads only a PDF's text, so the clerk, who holds the

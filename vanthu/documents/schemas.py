@@ -5,6 +5,7 @@ from datetime import date, datetime
 from ninja import Schema
 
 from vanthu.organizations.schemas import OrgRef
+from vanthu.text import NOTE_MAX, Text
 
 
 class DocumentTypeOut(Schema):
@@ -115,8 +116,8 @@ class DocumentTypeList(Schema):
 
 
 class RejectIn(Schema):
-    reason: str
+    reason: Text(NOTE_MAX)
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Text(NOTE_MAX) = ""

@@ -24,6 +24,7 @@ from vanthu.organizations.access import has_role, is_installation_admin
 from vanthu.organizations.models import Organization, OrgKind, Role, validate_org_code
 from vanthu.signatures import certs as C
 from vanthu.signatures.ca import ensure_trust_root
+from vanthu.text import NOTE_MAX, clean_text
 
 from . import outbox, transit
 from .models import (
@@ -132,7 +133,7 @@ def request_recall(document: Document, *, user, reason: str, business_type: int 
         raise InvalidState(_("Chỉ thu hồi, cập nhật, thay thế được văn bản đã phát hành."), code="invalid_document_status")
     if business_type not in (BusinessType.REVOKE, BusinessType.UPDATE, BusinessType.REPLACE):
         raise Unprocessable(_("Loại nghiệp vụ không hợp lệ."), code="invalid_business_type")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason", max_length=NOTE_MAX, multiline=True, label=_("Lý do"))
     if not reason:
         raise Unprocessable(_("Hãy ghi lý do."), code="reason_required", details={"field": "reason"})
     if business_type != BusinessType.REVOKE:
@@ -150,13 +151,14 @@ def answer_request(delivery: Delivery, *, user, agree: bool, note: str = "") -> 
     """The recipient's clerk agrees (15) or refuses (16); the answer goes back to the sender."""
     if not has_role(user, delivery.recipient_id, Role.CLERK):
         raise NotAllowed(_("Chỉ văn thư đơn vị nhận mới được trả lời yêu cầu thu hồi."), code="role_not_allowed")
+    note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ghi chú"))
     delivery = Delivery.objects.select_for_update().select_related("document").get(pk=delivery.pk)
     req = delivery.recall_requests.filter(answer="").order_by("-requested_at", "-id").first()
     if req is None:
         raise InvalidState(_("Không có yêu cầu thu hồi, cập nhật hay thay thế nào đang chờ."), code="no_pending_request")
     now = timezone.now()
     code = StatusCode.RECALL_AGREED if agree else StatusCode.RECALL_REFUSED
-    req.answer, req.answered_at, req.answer_note = code, now, (note or "").strip()[:2000]
+    req.answer, req.answered_at, req.answer_note = code, now, note
     req.save(update_fields=["answer", "answered_at", "answer_note"])
     # A refusal leaves the document with the recipient where it stood; the 16 stays in the history
     # (and goes back to the sender, as every answer does: the outbox follows the move).

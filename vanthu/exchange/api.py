@@ -13,6 +13,7 @@ from vanthu.documents import access
 from vanthu.documents.actions import Upload
 from vanthu.errors import NotFound
 from vanthu.organizations.access import member_org_ids
+from vanthu.text import NOTE_MAX, Line, Text
 
 from . import actions
 from .models import BusinessType, OutboxMessage, Peer, RecallRequest
@@ -62,13 +63,13 @@ class ExchangeList(Schema):
 
 
 class RecallIn(Schema):
-    reason: str
+    reason: Text(NOTE_MAX)
     business_type: int = BusinessType.REVOKE
 
 
 class AnswerIn(Schema):
     agree: bool
-    note: str = ""
+    note: Text(NOTE_MAX) = ""
 
 
 class OutboxOut(Schema):
@@ -130,7 +131,7 @@ def recall(request: HttpRequest, document_id: int, payload: RecallIn):
 
 
 @router.post("/documents/{document_id}/update", response=ExchangeList, summary="Cập nhật (2) hoặc thay thế (3) văn bản đã phát hành (multipart)")
-def update(request: HttpRequest, document_id: int, file: File[UploadedFile], reason: Form[str], business_type: Form[int] = BusinessType.UPDATE):
+def update(request: HttpRequest, document_id: int, file: File[UploadedFile], reason: Form[Text(NOTE_MAX)], business_type: Form[int] = BusinessType.UPDATE):
     doc = access.get_document(request.user, document_id, for_update=True)
     actions.request_recall(doc, user=request.user, reason=reason, business_type=business_type,
                            main_file=Upload(name=file.name or "vanban.pdf", data=file.read()))
@@ -152,7 +153,7 @@ def _outbox_for(user):
 
 
 @router.get("/exchange/outbox", response=OutboxList, summary="Thư liên thông của đơn vị (đang chờ, đã gửi, không thành công)")
-def list_outbox(request: HttpRequest, state: str = "", limit: int = 100, offset: int = 0):
+def list_outbox(request: HttpRequest, state: Line(16) = "", limit: int = 100, offset: int = 0):
     qs = _outbox_for(request.user).select_related("peer", "delivery").order_by("-id")
     if state:
         qs = qs.filter(state=state)

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 
@@ -24,7 +25,27 @@ _session = requests.Session()
 
 
 class Permanent(Exception):
-    """The peer refused the message for a reason retrying will not change."""
+    """The message can never go as it is: it cannot be built (its text is not valid in XML, its
+    signing key is missing), or the peer refused it for a reason retrying will not change. It
+    fails at once, visibly, instead of being retried for VANTHU_EXCHANGE_MAX_AGE_HOURS."""
+
+
+# A peer's answers that say "not now" rather than "never": a timeout, a request too early, too
+# many requests, and a conflict (the peer finds the message's time stale or in the future: the
+# clocks differ, and every attempt is signed anew).
+TRANSIENT_REFUSALS = (408, 409, 425, 429)
+
+
+def build(row: OutboxMessage) -> bytes:
+    """The signed message of an outbox row. Permanent if it can never be built; the database's
+    and the file store's errors pass through, as they may be gone at the next attempt."""
+    try:
+        return message_bytes(row)
+    except (DatabaseError, OSError):
+        raise
+    except Exception as exc:
+        raise Permanent(_("Không tạo được thư liên thông (%(kind)s: %(error)s).") % {
+            "kind": type(exc).__name__, "error": str(exc)[:300]}) from exc
 
 
 def backoff(attempts: int) -> float:
@@ -55,15 +76,16 @@ def post(row: OutboxMessage, body: bytes) -> dict:
     resp = _session.post(row.peer.endpoint, data=body, headers=headers, timeout=min(settings.VANTHU_EXCHANGE_TIMEOUT_SECONDS, settings.VANTHU_EXCHANGE_LEASE_SECONDS - 1))
     if resp.status_code == 200:
         return resp.json()
-    if 400 <= resp.status_code < 500 and resp.status_code not in (408, 409, 425, 429):
-        raise Permanent(f"HTTP {resp.status_code}: {resp.text[:500]}")
+    if 400 <= resp.status_code < 500 and resp.status_code not in TRANSIENT_REFUSALS:
+        raise Permanent(_("Hệ thống nơi nhận từ chối thư (HTTP %(status)s): %(answer)s") % {
+            "status": resp.status_code, "answer": resp.text[:500]})
     raise requests.HTTPError(f"HTTP {resp.status_code}: {resp.text[:200]}")
 
 
 def send_one(row: OutboxMessage) -> bool:
     """Build, sign and post one message; record the outcome. True when the peer acknowledged."""
     try:
-        answer = post(row, message_bytes(row))
+        answer = post(row, build(row))
     except Permanent as exc:
         _fail(row, str(exc))
         return False

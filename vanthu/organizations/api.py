@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from vanthu.errors import NotFound
+from vanthu.text import Line
 
 from .access import can_see_members
 from .models import Membership, Organization
@@ -27,7 +28,7 @@ class MemberList(Schema):
 
 
 class OrgFilter(Schema):
-    q: str = ""
+    q: Line(200) = ""
     parent_id: int | None = None
     limit: int = 100
     offset: int = 0

@@ -7,6 +7,7 @@ from datetime import date
 from ninja import Field, Query, Router, Schema
 
 from vanthu.documents.models import Document
+from vanthu.text import Line
 
 from . import service
 
@@ -14,15 +15,15 @@ router = Router(tags=["search"])
 
 
 class SearchParams(Schema):
-    q: str = ""
+    q: Line(service.MAX_QUERY) = ""
     organization_id: int | None = None
-    type: str | None = None
-    status: str | None = None
-    urgency: str | None = None
-    direction: str | None = None
+    type: Line(16) | None = None
+    status: Line(16) | None = None
+    urgency: Line(16) | None = None
+    direction: Line(16) | None = None
     date_from: date | None = None
     date_to: date | None = None
-    order: str = "relevance"
+    order: Line(16) = "relevance"
     limit: int = 20
     offset: int = 0
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.errors import Unprocessable
 from vanthu.organizations.access import member_org_ids
+from vanthu.text import clean_text
 
 from . import engine_postgres, engine_sqlite
 from .engine import Spec, day_of
@@ -23,6 +24,7 @@ from .snippets import has_match, highlight
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+MAX_QUERY = 500  # characters; only the first clauses of a query count (query.MAX_CLAUSES)
 
 
 def engine_for(conn=None) -> ModuleType:
@@ -64,6 +66,7 @@ def build_spec(
     date_from: date | None = None, date_to: date | None = None, order: str = "relevance",
     limit: int = 20, offset: int = 0,
 ) -> Spec:
+    q = clean_text(q, field="q", max_length=MAX_QUERY, label=_("Từ khóa tìm kiếm"))
     if direction not in (None, "", "incoming", "outgoing"):
         raise Unprocessable(_("Chiều văn bản phải là “incoming” (đến) hoặc “outgoing” (đi)."), code="invalid_direction", details={"field": "direction"})
     if order not in ("relevance", "newest"):

@@ -25,6 +25,7 @@ from vanthu.documents.storage import read_blob
 from vanthu.errors import NotAllowed, Unprocessable, VanThuError
 from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.models import Organization
+from vanthu.text import clean_text, without_refused
 
 from . import certs as C
 from .keys import encrypt_private_key
@@ -50,13 +51,14 @@ def require_admin(user) -> None:
 def add_trust_roots(*, user, data: bytes, name: str = "") -> list[TrustRoot]:
     """Trust the certificates in a PEM bundle or DER file: self-signed ones as roots, others as intermediates."""
     require_admin(user)
+    name = clean_text(name, field="name", max_length=255, label=_("Tên chứng thư"))
     rows = []
     for cert in C.load_certificates(data):
         der = C.der(cert)
         kind = TrustRoot.Kind.ROOT if cert.issuer == cert.subject else TrustRoot.Kind.INTERMEDIATE
         root, created = TrustRoot.objects.get_or_create(
             fingerprint=C.fingerprint(der),
-            defaults=dict(name=(name or C.common_name(cert))[:255], kind=kind, certificate_der=der,
+            defaults=dict(name=name or without_refused(C.common_name(cert))[:255], kind=kind, certificate_der=der,
                           subject=cert.subject.rfc4514_string(), not_before=cert.not_valid_before_utc,
                           not_after=cert.not_valid_after_utc),
         )
@@ -90,12 +92,13 @@ def import_pkcs12(*, user, data: bytes, password: str | None, owner_user=None,
     """Import a certificate and its key from PKCS#12; the key is stored encrypted."""
     require_admin(user)
     _owner_check(owner_user, owner_org)
+    label = clean_text(label, field="label", max_length=255, label=_("Tên gọi"))
     content = C.load_pkcs12(data, password)
     cert_der = C.der(content.certificate)
     if SigningCertificate.objects.filter(fingerprint=C.fingerprint(cert_der)).exists():
         raise Unprocessable(_("Chứng thư số này đã được nhập."), code="certificate_exists")
     row = SigningCertificate.objects.create(
-        user=owner_user, organization=owner_org, label=(label or C.common_name(content.certificate))[:255],
+        user=owner_user, organization=owner_org, label=label or without_refused(C.common_name(content.certificate))[:255],
         subject=content.certificate.subject.rfc4514_string(), certificate_der=cert_der,
         chain_der=[C.b64(C.der(c)) for c in content.chain], fingerprint=C.fingerprint(cert_der),
         not_before=content.certificate.not_valid_before_utc, not_after=content.certificate.not_valid_after_utc,

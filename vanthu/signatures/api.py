@@ -14,6 +14,7 @@ from vanthu.accounts.models import User
 from vanthu.documents.access import get_document
 from vanthu.errors import BadInput, NotFound, TooLarge, Unprocessable
 from vanthu.organizations.models import Organization
+from vanthu.text import Line, Secret
 
 from . import actions
 from .models import SignatureReport, TrustRoot
@@ -45,7 +46,18 @@ def list_trust_roots(request: HttpRequest):
     return {"items": [_root_out(r) for r in rows], "count": len(rows)}
 
 
-@router.post("/trust-roots", response={201: TrustRootList}, summary="Thêm chứng thư tin cậy: PEM trong thân yêu cầu hoặc tệp PEM/DER")
+# The body is read by hand (a bare PEM is no JSON); described here so clients and tests see its fields.
+_TRUST_ROOT_BODY = {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "required": ["pem"], "properties": {
+        "pem": {"type": "string", "format": "pem"}, "name": {"type": "string", "maxLength": 255}}}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}, "name": {"type": "string", "maxLength": 255}}}},
+    "application/x-pem-file": {"schema": {"type": "string", "format": "pem"}},
+}}
+
+
+@router.post("/trust-roots", response={201: TrustRootList}, summary="Thêm chứng thư tin cậy: PEM trong thân yêu cầu hoặc tệp PEM/DER",
+             openapi_extra={"requestBody": _TRUST_ROOT_BODY})
 def add_trust_root(request: HttpRequest):
     _require_admin(request.user)
     name = ""
@@ -86,8 +98,8 @@ def enable_trust_root(request: HttpRequest, root_id: int):
 
 
 @router.post("/signing-certificates", response={201: CertificateOut}, summary="Nhập chứng thư ký số từ tệp PKCS#12 (quản trị)")
-def import_certificate(request: HttpRequest, file: File[UploadedFile], password: Form[str] = "",
-                       user_id: Form[int | None] = None, organization_id: Form[int | None] = None, label: Form[str] = ""):
+def import_certificate(request: HttpRequest, file: File[UploadedFile], password: Form[Secret(1024)] = "",
+                       user_id: Form[int | None] = None, organization_id: Form[int | None] = None, label: Form[Line(255)] = ""):
     _require_admin(request.user)
     owner_user = User.objects.filter(id=user_id).first() if user_id else None
     owner_org = Organization.objects.filter(id=organization_id).first() if organization_id else None

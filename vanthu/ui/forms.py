@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.errors import VanThuError
+from vanthu.text import NOTE_MAX, TextField
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y"]
 
@@ -47,4 +48,4 @@ def apply_error(form: forms.Form, exc: VanThuError) -> None:
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = TextField(label=_("Ghi chú"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))

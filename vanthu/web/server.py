@@ -36,12 +36,14 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from gunicorn import util
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 PREBUFFER_BYTES = 1024 * 1024  # bodies up to this size are read by the event loop
 MAX_HEAD_BYTES = 64 * 1024  # past this without a blank line, gunicorn's parser refuses the head
 READ_CHUNK = 64 * 1024
+MAX_TARGET_BYTES = 8 * 1024  # of a head kept to tell whether an unparsable request was for /api/
 # The gunicorn request a worker thread is serving, so that the body guard can close its connection.
 _serving = threading.local()
 
@@ -232,8 +234,10 @@ class GuardedThreadWorker(ThreadWorker):
             if min(state.deadline, state.idle_until) <= now:
                 self._forget(conn)
                 self.nr_conns -= 1
+                answer = (_json_answer((408, "Request Timeout")) if _target_of(bytes(state.buf[:MAX_TARGET_BYTES])).startswith("/api/")
+                          else b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
                 try:  # best effort: the client may be gone, or not reading
-                    conn.sock.send(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+                    conn.sock.send(answer)
                 except OSError:
                     pass
                 conn.close()
@@ -242,6 +246,7 @@ class GuardedThreadWorker(ThreadWorker):
 
     def handle(self, conn):
         prefix = getattr(conn, "vanthu_prefix", None)
+        _serving.head = prefix[:MAX_TARGET_BYTES] if prefix else b""
         if prefix is not None:
             conn.vanthu_prefix = None
             conn.init()
@@ -255,6 +260,22 @@ class GuardedThreadWorker(ThreadWorker):
             sock.start(self.header_timeout)
         return super().handle(conn)
 
+    def handle_error(self, req, client, addr, exc):
+        """gunicorn's answer to a request it cannot parse (414 URI too long, 431, 400) or to a
+        server error; under /api/ with the API's JSON error object instead of gunicorn's HTML."""
+        target = getattr(req, "path", None) or _target_of(getattr(_serving, "head", b""))
+        if not target.startswith("/api/"):
+            return super().handle_error(req, client, addr, exc)
+        written = _Written(client)
+        super().handle_error(req, written, addr, exc)  # gunicorn decides the status, and logs
+        status = written.status()
+        if status:
+            try:
+                util.write_nonblock(client, _json_answer(status))
+            except Exception:  # as gunicorn does: the client may be gone
+                self.log.debug("Failed to send error message.")
+        return None
+
     def handle_request(self, req, conn):
         sock = conn.parser.unreader.sock
         if isinstance(sock, _DeadlineRecv):
@@ -266,6 +287,57 @@ class GuardedThreadWorker(ThreadWorker):
             _serving.req = None
             if isinstance(sock, _DeadlineRecv):
                 sock.stop()  # gunicorn bounds the drain of an unread body itself
+
+
+def _target_of(head: bytes) -> str:
+    """The path a raw request head asks for ("" if it cannot be read): `GET /api/v1/x?… HTTP/1.1`,
+    or the absolute form `GET http://host/api/v1/x HTTP/1.1`."""
+    parts = head.split(b"\r\n", 1)[0].split(b" ", 2)
+    if len(parts) < 2:
+        return ""
+    target = parts[1].decode("latin-1")
+    if "://" in target:
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    return target
+
+
+class _Written:
+    """The client's socket as gunicorn's error writer sees it: keeps what it would send."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self.data = b""
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+    def gettimeout(self) -> float:
+        return 0.0  # so that the writer sends at once, without changing the real socket
+
+    def status(self) -> tuple[int, str] | None:
+        """(status, reason) of the response gunicorn wrote, if it wrote one."""
+        line = self.data.split(b"\r\n", 1)[0].split(b" ", 2)
+        if len(line) < 2 or not line[1].isdigit():
+            return None
+        return int(line[1]), (line[2].decode("latin-1") if len(line) > 2 else "")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _json_answer(status: tuple[int, str]) -> bytes:
+    """A whole HTTP response, closing the connection, with the API's JSON error object."""
+    from django.utils import translation
+
+    # Here, not at the top: the worker class is loaded before Django's settings are.
+    from vanthu.security.middleware import api_error_body
+
+    code, reason = status
+    with translation.override("vi"):
+        body = api_error_body(code)
+    head = (f"HTTP/1.1 {code} {reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode("latin-1") + body
 
 
 def _close_after_response() -> None:

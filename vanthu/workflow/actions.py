@@ -17,6 +17,7 @@ from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Membership, Role
 from vanthu.rows import insert_rows
+from vanthu.text import NOTE_MAX, clean_text
 
 from .models import Assignee, Assignment, HandlerRole
 
@@ -45,6 +46,7 @@ def assign_handlers(
         raise NotFound(_("Không tìm thấy văn bản đến."), code="delivery_not_found")
     if not has_role(user, delivery.recipient_id, Role.LEADER):
         raise NotAllowed(_("Chỉ lãnh đạo đơn vị mới được phân công xử lý văn bản."), code="role_not_allowed")
+    note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ý kiến chỉ đạo"))
     delivery = lock_delivery(delivery)
     co = [i for i in dict.fromkeys(co_handler_ids) if i != main_handler_id]
     informed = [i for i in dict.fromkeys(informed_ids) if i != main_handler_id and i not in co]
@@ -104,6 +106,7 @@ def _require_main_handler(delivery: Delivery, user) -> tuple[int, list[dict]]:
 @transaction.atomic
 def start_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
     """The main handler starts (05). The delivery comes back with `handlers` set."""
+    note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ghi chú"))
     delivery = lock_delivery(delivery)
     _aid, delivery.handlers = _require_main_handler(delivery, user)
     if delivery.status_code != StatusCode.ASSIGNED:
@@ -116,6 +119,7 @@ def start_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
 @transaction.atomic
 def complete_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
     """The main handler completes (06). The delivery comes back with `handlers` set."""
+    note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Kết quả xử lý"))
     delivery = lock_delivery(delivery)
     assignment_id, delivery.handlers = _require_main_handler(delivery, user)
     now = timezone.now()

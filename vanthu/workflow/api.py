@@ -12,6 +12,7 @@ from vanthu.documents import api as doc_api
 from vanthu.documents.api import brief_out
 from vanthu.documents.models import Delivery, StatusCode
 from vanthu.documents.schemas import DocumentBrief
+from vanthu.text import NOTE_MAX, Text
 
 from . import actions
 from .models import Assignee, Assignment
@@ -24,7 +25,7 @@ class AssignIn(Schema):
     co_handler_ids: list[int] = []
     informed_ids: list[int] = []
     deadline: date | None = None
-    note: str = ""
+    note: Text(NOTE_MAX) = ""
 
 
 class HandlerOut(Schema):
@@ -45,7 +46,7 @@ class IncomingRecordOut(Schema):
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Text(NOTE_MAX) = ""
 
 
 def record_out(delivery, handlers: list[dict] | None = None) -> dict:

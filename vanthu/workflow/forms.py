@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vanthu.text import NOTE_MAX, TextField
 from vanthu.ui.forms import VnDateField
 
 
@@ -13,7 +14,7 @@ class AssignForm(forms.Form):
     co_handlers = forms.TypedMultipleChoiceField(label=_("Người phối hợp"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     informed = forms.TypedMultipleChoiceField(label=_("Người để biết"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     deadline = VnDateField(label=_("Hạn xử lý"), required=False)
-    note = forms.CharField(label=_("Ý kiến chỉ đạo"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = TextField(label=_("Ý kiến chỉ đạo"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, people: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -23,4 +24,4 @@ class AssignForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    note = forms.CharField(label=_("Kết quả xử lý"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = TextField(label=_("Kết quả xử lý"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))

@@ -102,6 +102,10 @@ def start(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @page_errors
 def complete(request: HttpRequest, delivery_id: int) -> HttpResponse:
     form = CompleteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():  # a note that breaks the text rule is refused, never dropped
+        d = access.get_delivery(request.user, delivery_id)
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back_to(request, f"/documents/{d.document_id}/")
+    note = form.cleaned_data["note"]
     return _handle(request, delivery_id, lambda d: actions.complete_handling(d, user=request.user, note=note),
                    _("Đã báo cáo hoàn thành xử lý."))

@@ -257,3 +257,24 @@ def test_bodies_within_the_limits_still_reach_the_application(server):
         r = requests.post(f"http://127.0.0.1:{port}/api/v1/auth/token", data=padded,
                           headers={"Content-Type": "application/json"}, timeout=30)
         assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_credentials", r.text[:300]
+
+
+@pytest.mark.parametrize("request_head,status", [
+    (b"GET /api/v1/documents?q=" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414),  # request line too long
+    (b"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(150)) + b"\r\n", 431),
+    (b"GET /api/v1/me HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n", 400),  # gunicorn refuses the request line
+])
+def test_requests_the_server_itself_refuses_get_the_json_error_object_under_the_api(server, request_head, status):
+    s = _connect(server)
+    s.sendall(request_head)
+    code, headers, body = _response(_until_closed(s))
+    assert code == status, body[:300]
+    assert headers["content-type"].startswith("application/json"), (headers, body[:300])
+    assert int(headers["content-length"]) == len(body)
+    error = json.loads(body)["error"]
+    assert set(error) == {"code", "message", "details"} and error["message"]
+    # The same refusal of a page stays gunicorn's own HTML.
+    s = _connect(server)
+    s.sendall(request_head.replace(b"/api/v1/documents", b"/documents/").replace(b"/api/v1/me", b"/"))
+    code, headers, _body = _response(_until_closed(s))
+    assert code == status and headers["content-type"].startswith("text/html")

@@ -65,14 +65,16 @@ def crl_for(auth: ca.DemoAuthority, revoked: list[x509.Certificate]) -> bytes:
 
 @contextmanager
 def http_server(handler_fn):
-    """A loopback HTTP server answering every request with handler_fn(path, body) -> (type, bytes)."""
+    """A loopback HTTP server answering every request with handler_fn(path, body) -> (type, bytes),
+    or (status, type, bytes) for another status than 200."""
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            ctype, payload = handler_fn(self.path, body)
-            self.send_response(200)
+            answer = handler_fn(self.path, body)
+            status, ctype, payload = answer if len(answer) == 3 else (200, *answer)
+            self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
