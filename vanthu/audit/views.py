@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from vanthu.organizations.access import is_installation_admin
+from vanthu.text import without_refused
 
 from .models import AuditEntry
 from .tasks import latest_break
@@ -22,7 +23,9 @@ EXPORT_LIMIT = 200_000
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet, dict]:
     q = request.GET
-    f = {k: q.get(k, "").strip()[:100] for k in ("action", "actor", "object_type", "object_id", "date_from", "date_to")}
+    # Filters match stored text, which never holds refused characters: they are dropped, not sent
+    # to the database (PostgreSQL refuses a NUL in a query).
+    f = {k: without_refused(q.get(k, "")).strip()[:100] for k in ("action", "actor", "object_type", "object_id", "date_from", "date_to")}
     qs = AuditEntry.objects.all()
     if f["action"]:
         qs = qs.filter(action=f["action"])

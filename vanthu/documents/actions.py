@@ -433,7 +433,7 @@ def register_paper_document(
 class ElectronicArrival:
     """What a document received from another installation says of itself."""
 
-    issuer_name: str
+    external_issuer_name: str
     issuer_code: str
     doc_type: DocumentType
     subject: str
@@ -459,15 +459,17 @@ def receive_document(arrival: ElectronicArrival, *, recipient: Organization, fil
     if not files:
         raise Unprocessable(_("Gói tin không có tệp văn bản."), code="file_required")
     subject = check_subject(arrival.subject)
+    # What the sender wrote goes through the same text rule as what a clerk types: a field too
+    # long or with control characters refuses the package (and the sender is told), never cut.
+    texts = {name: clean_text(getattr(arrival, name), field=name, max_length=Document._meta.get_field(name).max_length)
+             for name in ("external_issuer_name", "symbol", "place", "signer_authority", "signer_position", "signer_name")}
     with transaction.atomic():
         now = _now()
         doc = Document.objects.create(
-            issuer=None, external_issuer_name=arrival.issuer_name[:255], external_issuer_code=arrival.issuer_code[:35],
-            doc_type=arrival.doc_type, subject=subject, urgency=check_urgency(arrival.urgency),
-            status=DocStatus.EXTERNAL, source=DocSource.PEER, number=arrival.number, symbol=arrival.symbol[:64],
-            issued_date=arrival.issued_date, place=arrival.place[:64], signer_authority=arrival.signer_authority[:128],
-            signer_position=arrival.signer_position[:128], signer_name=arrival.signer_name[:128],
-            due_date=arrival.due_date, page_count=files[0][1].page_count, confidentiality=arrival.confidentiality,
+            issuer=None, external_issuer_code=arrival.issuer_code, doc_type=arrival.doc_type, subject=subject,
+            urgency=check_urgency(arrival.urgency), status=DocStatus.EXTERNAL, source=DocSource.PEER, number=arrival.number,
+            issued_date=arrival.issued_date, due_date=arrival.due_date, page_count=files[0][1].page_count,
+            confidentiality=arrival.confidentiality, **texts,
         )
         attach_files(doc, files)
         delivery = Delivery.objects.create(document=doc, recipient=recipient, status_code=StatusCode.ARRIVED,

@@ -177,7 +177,7 @@ def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrg
     notation = pkg.code_notation
     symbol = f"{pkg.code_number}-{notation}" if "/" in notation and "-" not in notation else f"{pkg.code_number}/{notation}"
     arrival = doc_actions.ElectronicArrival(
-        issuer_name=pkg.sender.name or sender.name, issuer_code=sender.code, doc_type=type_for_received(pkg.type_code, pkg.type_name),
+        external_issuer_name=pkg.sender.name or sender.name, issuer_code=sender.code, doc_type=type_for_received(pkg.type_code, pkg.type_name),
         subject=subject, urgency=PRIORITY_URGENCY.get(pkg.priority, Urgency.NORMAL),
         number=int(pkg.code_number) if pkg.code_number.isdigit() else None, symbol=symbol, issued_date=pkg.issued_date,
         place=pkg.place, signer_authority=pkg.signer_authority, signer_position=pkg.signer_position,
