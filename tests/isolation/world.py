@@ -79,9 +79,9 @@ class World:
     outsider: Organization
     a1: Organization
     b1: Organization
-    remote: Organization
     insider: User  # every role in A and B, and the installation's administrator: reaches everything
     insider_token: str
+    remote: Organization | None = None  # the peer's organisation, once the peer is registered
     personas: dict[str, Persona] = field(default_factory=dict)
     # What a path parameter of each name may name: every such object of A and B (label, value).
     path_values: dict[str, list[tuple[str, object]]] = field(default_factory=dict)
@@ -137,7 +137,8 @@ def _assign(w: World, d: Delivery, main: User) -> Delivery:
 
 
 def _documents(w: World) -> None:
-    """A's documents in every state, and B's deliveries in every status."""
+    """A's documents in every state, and B's deliveries in every status (unsigned: no one has a
+    certificate yet, and signing each of them would only make the world slow to build)."""
     a, b = w.a, w.b
     _draft(w, "dự thảo", [b.org])
     returned = _draft(w, "dự thảo bị trả lại", [b.org])
@@ -149,7 +150,7 @@ def _documents(w: World) -> None:
     actions.submit_document(approved, user=a.specialist)
     actions.approve_document(approved, user=a.leader)
 
-    _issued(w, "đã đến, gửi cả Thành ủy", [b.org, w.remote])  # 01 at B; a pending package to the peer
+    _to_b(w, _issued(w, "đã đến", [b.org]))  # 01 at B
     actions.reject_delivery(_to_b(w, _issued(w, "bị từ chối", [b.org])), user=b.clerk, reason=f"Không đúng thẩm quyền {MARK}")
     actions.accept_delivery(_to_b(w, _issued(w, "đã tiếp nhận", [b.org])), user=b.clerk)
     for label, then in (("đã phân công", None), ("đang xử lý", "start"), ("hoàn thành", "complete")):
@@ -169,18 +170,23 @@ def _documents(w: World) -> None:
     request_export(user=a.clerk, kind="register_out", fmt="xlsx", params={"organization_id": a.org.id, "year": timezone.localdate().year})
 
 
-def _signed(w: World, peer, key, cert) -> None:
-    """Once every leader, clerk and organisation has a certificate: a signed and sealed document
-    that A asks B to recall, a package to the peer that failed for good (98), and a package from
-    the peer that B accepted (its status message waits in the outbox)."""
+def _signed(w: World) -> None:
+    """Once a peer is registered and every leader, clerk and organisation has a certificate:
+    a signed and sealed document that A asks B to recall, a package to the peer waiting (00) and
+    one that failed for good (98), and a package from the peer that B accepted (its status
+    message waits in the outbox)."""
+    peer, key, cert = register_unreachable_peer()  # and the demo authority's certificates
     ensure_demo_ca()
+    w.remote = peer.organizations.get().organization
     recalled = _issued(w, "yêu cầu thu hồi", [w.b.org])
     request_recall(recalled, user=w.a.clerk, reason=f"Thu hồi {MARK}")  # 13 at B, waiting for B's answer
     verify_document(recalled, user=w.a.clerk)
-    _issued(w, "gửi Thành ủy không thành công", [w.remote])
-    OutboxMessage.objects.update(created_at=timezone.now() - dt.timedelta(minutes=1), next_attempt_at=timezone.now())
+    failed = _issued(w, "gửi Thành ủy không thành công", [w.remote])
+    OutboxMessage.objects.filter(delivery__document=failed).update(
+        created_at=timezone.now() - dt.timedelta(minutes=1), next_attempt_at=timezone.now())
     with override_settings(VANTHU_EXCHANGE_MAX_AGE_HOURS=0):
-        sending.send_due()  # the peer's port is closed: every package gives up at once
+        sending.send_due()  # the peer's port is closed: the package gives up at once
+    _issued(w, "đang gửi Thành ủy", [w.remote])  # 00 until the peer acknowledges
     package = E.Package(
         message_id=E.new_message_id(), sender=E.Party(REMOTE, "Thành ủy Hà Nội"), recipient=E.Party(w.b.org.code, w.b.org.name),
         code_number="7", code_notation="CV/TU", issued_date=timezone.localdate(), place="Hà Nội", type_code="CV",
@@ -250,18 +256,17 @@ def build() -> World:
     insider = f.make_user(a.org, *ROLES, full_name=f"Quản trị {MARK}")
     Membership.objects.bulk_create([Membership(user=insider, organization=b.org, role=r) for r in ROLES])
     User.objects.filter(pk=insider.pk).update(is_superuser=True)
-    peer, key, cert = register_unreachable_peer()
     w = World(
         bloc=bloc, a=a, b=b,
         outsider=f.make_org("Đảng bộ cơ quan O", code="000.00.93.H26", parent=bloc),
         a1=f.make_org("Chi bộ A1", code="000.00.94.H26", parent=a.org, kind=OrgKind.SUB_CELL),
         b1=f.make_org("Chi bộ B1", code="000.00.95.H26", parent=b.org, kind=OrgKind.SUB_CELL),
-        remote=peer.organizations.get().organization, insider=insider, insider_token=token_for(insider),
+        insider=insider, insider_token=token_for(insider),
     )
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with override_settings(TASKS=immediate), TestCase.captureOnCommitCallbacks(execute=True):
-        _documents(w)  # unsigned: signing every one would only make the world slow to build
-        _signed(w, peer, key, cert)
+        _documents(w)
+        _signed(w)
     for relation in RELATIONS:
         for set_name, roles in ROLE_SETS.items():
             p = _persona(w, relation, set_name, roles)
