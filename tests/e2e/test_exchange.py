@@ -264,9 +264,10 @@ def test_peer_down_then_back_each_package_exactly_once(sites):
         b.start_server()
     for s in subjects:
         wait_for(lambda s=s: arrived(b, s), 60, what="arrival after B came back")
-    time.sleep(2)  # any duplicate would have arrived by now
+    # Once A holds an acknowledgement for every package it has nothing left to send, so any
+    # duplicate would already be at B.
+    wait_for(lambda: {exchange_row(a, d)["transport"] for d in doc_ids} == {"sent"}, 60, what="acknowledgements")
     assert [len(arrived(b, s)) for s in subjects] == [1, 1, 1]
-    wait_for(lambda: {exchange_row(a, d)["transport"] for d in doc_ids} == {"sent"}, what="acknowledgements")
     assert {exchange_row(a, d)["status_code"] for d in doc_ids} == {"01"}
     history = a.api("GET", f"/documents/{doc_ids[0]}/deliveries", "vt.dukhoi")["items"][0]["history"]
     assert [h["status_code"] for h in history] == ["00", "01"]
@@ -283,9 +284,10 @@ def test_worker_killed_mid_sending_loses_and_duplicates_nothing(sites):
     a.start_worker()
     for s in subjects:
         wait_for(lambda s=s: arrived(b, s), 60, what="arrival after the worker restarted")
-    time.sleep(2)
+    # A re-sends what the killed worker had not recorded as acknowledged; once every package is,
+    # nothing is left to send, and any duplicate would already be at B.
+    wait_for(lambda: {exchange_row(a, d)["transport"] for d in doc_ids} == {"sent"}, 60, what="acknowledgements")
     assert [len(arrived(b, s)) for s in subjects] == [1] * 5
-    wait_for(lambda: {exchange_row(a, d)["transport"] for d in doc_ids} == {"sent"}, what="acknowledgements")
     # Each sender row arrived once: one 01, whatever was re-sent after the kill.
     for d in doc_ids:
         history = [h["status_code"] for h in a.api("GET", f"/documents/{d}/deliveries", "vt.dukhoi")["items"][0]["history"]]
@@ -390,10 +392,11 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/pas
                                         (b"<edXML:edXML xmlns:edXML='http://www.mic.gov.vn/TBT/QCVN_102_2016'>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</edXML:edXML>", "too_deep")],
                          ids=["xml_bomb", "external_entity", "deep_nesting"])
 def test_hostile_xml_is_refused_quickly(sites, body, code):
+    # Refused before it is expanded, fetched or walked: the code says which guard stopped it.
+    # No clock: on a shared runner a time limit tests the runner; a parser that expanded or
+    # walked the body would answer with another code (or not within the client's timeout).
     a, b = sites
-    started = time.monotonic()
     _refused(b, body, a.site_id(), 400, code)
-    assert time.monotonic() - started < 5
 
 
 def test_500_mb_body_is_refused_without_reading_it(sites):
@@ -401,8 +404,8 @@ def test_500_mb_body_is_refused_without_reading_it(sites):
     a, b = sites
     docs_before, refusals_before = counts(b)
     size = 500 * 1024 * 1024
+    limit = 100 * 1024 * 1024  # a server that reads on past this has read what it should refuse
     chunk = b"<" * (1024 * 1024)
-    started = time.monotonic()
     sent = 0
     with socket.create_connection(("127.0.0.1", b.port), timeout=10) as s:
         s.sendall((f"POST /exchange/inbox HTTP/1.1\r\nHost: 127.0.0.1\r\nX-VanThu-Site: {a.site_id()}\r\n"
@@ -410,7 +413,7 @@ def test_500_mb_body_is_refused_without_reading_it(sites):
         s.settimeout(0.5)
         answer = b""
         try:
-            while sent < size and not answer:
+            while sent <= limit and not answer:
                 s.sendall(chunk)
                 sent += len(chunk)
                 try:
@@ -426,8 +429,7 @@ def test_500_mb_body_is_refused_without_reading_it(sites):
             except (TimeoutError, ConnectionResetError):
                 answer = b""
     assert answer.startswith(b"HTTP/1.1 413") or answer.startswith(b"HTTP/1.0 413"), answer[:200]
-    assert sent < 100 * 1024 * 1024, f"the client got to send {sent >> 20} MB"
-    assert time.monotonic() - started < 30
+    assert sent < limit, f"the client got to send {sent >> 20} MB"
     # The server's body guard (vanthu/web/server.py, VANTHU_MAX_REQUEST_MB) refuses it before the
     # exchange sees a byte; a body under that but over the exchange's cap is the exchange's refusal, logged.
     docs, refusals = counts(b)

@@ -28,7 +28,7 @@ PER_THREAD = 10
 
 def _needs_shared_database() -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("threads cannot share an in-memory SQLite database: run with VANTHU_TEST_SQLITE_FILE=1")
+        pytest.fail("threads cannot share an in-memory SQLite database: run with VANTHU_TEST_SQLITE_FILE=1")
 
 
 def run_in_threads(work: list[list[int]], do: Callable[[int], object]) -> list[object]:

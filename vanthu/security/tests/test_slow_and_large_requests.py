@@ -4,6 +4,10 @@ the body guard of vanthu/web/server.py), over raw sockets on a loopback port.
 The server runs with one process of two threads and short limits (head in 2 s, body in 3 s,
 2 MB at most), so that a handful of slow clients would hold every thread if they could. Bodies
 up to 1 MiB are read by the worker's event loop, larger ones by a thread: both are exercised.
+
+Nothing here is a speed limit: a server that kept a slow client would never close its socket,
+and the client's own timeout (DROPPED_WITHIN, far past the server's deadlines) fails the test; a
+server whose threads slow clients held would answer others only after dropping some of them.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[3]
 HEADER_TIMEOUT, BODY_TIMEOUT, MAX_MB, THREADS = 2, 3, 2, 2
-SLACK = 2.0  # the worker checks deadlines about once a second
+# How long a client waits for the server to answer or drop it: the deadlines (checked about once
+# a second) with room for a loaded machine. A server that does not drop slow clients misses it.
+DROPPED_WITHIN = HEADER_TIMEOUT + BODY_TIMEOUT + 10
 
 pytestmark = pytest.mark.slow
 
@@ -71,12 +77,12 @@ def server(tmp_path_factory) -> Iterator[int]:
 
 def _connect(port: int) -> socket.socket:
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.settimeout(HEADER_TIMEOUT + BODY_TIMEOUT + 10)
+    s.settimeout(DROPPED_WITHIN)
     return s
 
 
 def _until_closed(s: socket.socket) -> bytes:
-    """Everything the server sends until it closes the connection (a timeout fails the test)."""
+    """Everything the server sends until it closes the connection (DROPPED_WITHIN: a timeout fails the test)."""
     out = b""
     while True:
         try:
@@ -95,11 +101,14 @@ def _response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
     return int(lines[0].split()[1]), headers, body
 
 
-def _timed_healthz(port: int) -> float:
-    start = time.monotonic()
-    r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+def _healthz(port: int) -> None:
+    r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=DROPPED_WITHIN)
     assert r.status_code == 200 and r.json()["status"] == "ok"
-    return time.monotonic() - start
+
+
+def _dropped(sockets: list[socket.socket]) -> list[socket.socket]:
+    """Those the server has answered or closed (readable without blocking)."""
+    return select.select(sockets, [], [], 0)[0]
 
 
 def test_slow_clients_neither_block_others_nor_stay_connected(server):
@@ -118,7 +127,9 @@ def test_slow_clients_neither_block_others_nor_stay_connected(server):
     dripped = {b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 500,
                b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n\r\n" + b" " * 500}
 
-    def drip(s: socket.socket, payload: bytes) -> None:
+    started = [threading.Event() for _ in drippers]
+
+    def drip(s: socket.socket, payload: bytes, first: threading.Event) -> None:
         for i in range(len(payload)):
             if stop.is_set():
                 return
@@ -126,29 +137,31 @@ def test_slow_clients_neither_block_others_nor_stay_connected(server):
                 s.send(payload[i:i + 1])
             except OSError:
                 return  # dropped by the server
+            first.set()
             time.sleep(0.2)
 
     payloads = sorted(dripped)
-    threads = [threading.Thread(target=drip, args=(s, payloads[i % 2]), daemon=True) for i, s in enumerate(drippers)]
+    threads = [threading.Thread(target=drip, args=(s, payloads[i % 2], started[i]), daemon=True)
+               for i, s in enumerate(drippers)]
     for t in threads:
         t.start()
-    started = time.monotonic()
+    slow = stalled_heads + stalled_bodies + drippers
     try:
-        time.sleep(0.5)  # every slow client is connected and has sent something
-        # Others still get answers, promptly, while all of them are connected.
-        times = [_timed_healthz(port) for _ in range(5)]
-        assert max(times) < 1.5, times
-        # And the server drops every slow connection within its deadlines, answering 408 where it can.
-        for s in stalled_heads + stalled_bodies + drippers:
+        assert all(e.wait(DROPPED_WITHIN) for e in started), "a dripper could not send"
+        # Others still get answers while every slow client is connected: had the slow ones held
+        # the server's threads, it could answer only once it had dropped some of them.
+        for _ in range(5):
+            _healthz(port)
+        assert not _dropped(slow), "the server answered others only after dropping slow clients"
+        # And the server drops every slow connection, answering 408 where it can.
+        for s in slow:
             raw = _until_closed(s)
             assert raw == b"" or _response(raw)[0] == 408, raw[:200]
-        elapsed = time.monotonic() - started
-        assert elapsed < HEADER_TIMEOUT + BODY_TIMEOUT + SLACK, elapsed
     finally:
         stop.set()
-        for s in stalled_heads + stalled_bodies + drippers:
+        for s in slow:
             s.close()
-    assert _timed_healthz(port) < 1.5
+    _healthz(port)
 
 
 def test_a_large_body_that_stalls_is_cut_off_with_408(server):
@@ -157,14 +170,12 @@ def test_a_large_body_that_stalls_is_cut_off_with_408(server):
     size = int(1.5 * 1024 * 1024)  # past what the event loop buffers: a thread reads it
     s.sendall(b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
               b"Content-Length: %d\r\n\r\n" % size + b" " * (size // 2))
-    started = time.monotonic()
     raw = _until_closed(s)
     s.close()
     status, headers, body = _response(raw)
     assert status == 408 and headers["connection"] == "close"
     assert json.loads(body)["error"]["code"] == "request_timeout"
-    assert time.monotonic() - started < BODY_TIMEOUT + SLACK
-    assert _timed_healthz(port) < 1.5
+    _healthz(port)
 
 
 def test_a_dripped_chunked_body_is_cut_off_with_408(server):
@@ -173,21 +184,23 @@ def test_a_dripped_chunked_body_is_cut_off_with_408(server):
     s.sendall(b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
               b"Transfer-Encoding: chunked\r\n\r\n")
     started = time.monotonic()
+    cut_off = False
     try:
-        while time.monotonic() - started < BODY_TIMEOUT + SLACK + 1:
+        # Dripping on: the body's deadline is for the whole body, not for a pause between chunks.
+        while time.monotonic() - started < DROPPED_WITHIN:
             if select.select([s], [], [], 0)[0]:
-                break  # the server answered
+                cut_off = True  # the server answered while the client was still sending
+                break
             s.sendall(b"1\r\n \r\n")
             time.sleep(0.3)
     except OSError:
-        pass
+        cut_off = True  # the server closed while the client was still sending
+    assert cut_off, "a body dripped without pause was never cut off"
     raw = _until_closed(s)
     s.close()
-    elapsed = time.monotonic() - started
     status, headers, body = _response(raw)
     assert status == 408 and headers["connection"] == "close"
     assert json.loads(body)["error"]["code"] == "request_timeout"
-    assert elapsed < BODY_TIMEOUT + SLACK, elapsed
 
 
 def test_a_content_length_over_the_limit_is_refused_before_the_body_is_sent(server):
@@ -196,12 +209,10 @@ def test_a_content_length_over_the_limit_is_refused_before_the_body_is_sent(serv
         s = _connect(port)
         s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
                   f"Content-Length: {10 ** 9}\r\n\r\n".encode())
-        started = time.monotonic()
         raw = _until_closed(s)  # not a byte of the body was sent: the answer cannot have waited for it
         s.close()
         status, headers, body = _response(raw)
         assert status == 413 and headers["connection"] == "close"
-        assert time.monotonic() - started < 2
         if path.startswith("/api/"):
             error = json.loads(body)["error"]
             assert error["code"] == "request_too_large" and error["details"]["max_bytes"] == MAX_MB * 1024 * 1024

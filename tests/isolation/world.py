@@ -1,0 +1,276 @@
+"""The world the isolation tests run in: two organisations with something of everything, and
+people of unrelated, parent and child organisations holding each role.
+
+    Đảng bộ Khối (the parent)
+    ├── A  the sender: documents in every state, its outbox to a peer, an export, signatures
+    │   └── A1  a child of A
+    ├── B  the recipient: deliveries in every status, assignments, a paper record, a document
+    │   │       received from the peer and its status message back
+    │   └── B1  a child of B
+    └── O  an unrelated organisation
+    Thành ủy (at a peer installation, reached through the outbox)
+
+Everything A and B own carries MARK in its text (subjects, reasons, notes, file names, their
+people's names), so that a response naming any of it to someone else shows it, whatever its shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from vanthu.accounts.actions import issue_api_token
+from vanthu.accounts.models import User
+from vanthu.documents import actions
+from vanthu.documents.doctypes import ensure_document_types
+from vanthu.documents.models import Delivery, Document, DocumentFile
+from vanthu.documents.pdfgen import make_pdf
+from vanthu.exchange import edxml as E
+from vanthu.exchange import sending
+from vanthu.exchange.actions import request_recall
+from vanthu.exchange.models import OutboxMessage
+from vanthu.exchange.receiving import receive
+from vanthu.exchange.tests.peers import REMOTE, register_unreachable_peer
+from vanthu.organizations.models import Membership, Organization, OrgKind, Role
+from vanthu.reports.actions import request_export
+from vanthu.signatures.actions import verify_document
+from vanthu.signatures.ca import ensure_demo_ca
+from vanthu.signatures.models import SigningCertificate, TrustRoot
+from vanthu.testing import factories as f
+from vanthu.workflow.actions import assign_handlers, complete_handling, start_handling
+
+MARK = "zqxwvk"  # in every text of A and B; never in anything another person may read
+
+RELATIONS = ("unrelated", "parent", "child")
+ROLES = (Role.CLERK, Role.LEADER, Role.SPECIALIST, Role.INSPECTOR, Role.ADMIN)
+# Each role alone, and every role at once (what one role hides another may not).
+ROLE_SETS: dict[str, tuple[str, ...]] = {**{r.value: (r.value,) for r in ROLES}, "every": tuple(r.value for r in ROLES)}
+
+
+@dataclass
+class Side:
+    org: Organization
+    clerk: User
+    leader: User
+    specialist: User
+    specialist2: User
+
+
+@dataclass
+class Persona:
+    """Someone who must see and change nothing of A's and B's (except where the rules differ)."""
+
+    key: str  # "<relation>-<role set>"
+    relation: str
+    roles: tuple[str, ...]
+    user: User
+    token: str
+    own_org_ids: list[int]
+
+
+@dataclass
+class World:
+    bloc: Organization
+    a: Side
+    b: Side
+    outsider: Organization
+    a1: Organization
+    b1: Organization
+    insider: User  # every role in A and B, and the installation's administrator: reaches everything
+    insider_token: str
+    remote: Organization | None = None  # the peer's organisation, once the peer is registered
+    personas: dict[str, Persona] = field(default_factory=dict)
+    # What a path parameter of each name may name: every such object of A and B (label, value).
+    path_values: dict[str, list[tuple[str, object]]] = field(default_factory=dict)
+    victim_org_ids: list[int] = field(default_factory=list)
+    # Ids of A's and B's objects by kind, which no one else's answer may contain.
+    secret_ids: dict[str, set[int]] = field(default_factory=dict)
+    # Texts of A's and B's objects (MARK, file digests, message ids) no one else's answer may contain.
+    secret_texts: list[str] = field(default_factory=list)
+
+
+def token_for(user: User) -> str:
+    return issue_api_token(user=user)[0]
+
+
+def _side(name: str, code: str, parent: Organization, tag: str) -> Side:
+    org = f.make_org(name, code=code, parent=parent)
+    return Side(
+        org=org,
+        clerk=f.make_user(org, Role.CLERK, full_name=f"Văn thư {tag} {MARK}"),
+        leader=f.make_user(org, Role.LEADER, full_name=f"Bí thư {tag} {MARK}"),
+        specialist=f.make_user(org, Role.SPECIALIST, full_name=f"Chuyên viên {tag} {MARK}"),
+        specialist2=f.make_user(org, Role.SPECIALIST, full_name=f"Chuyên viên hai {tag} {MARK}"),
+    )
+
+
+def _pdf(text: str) -> actions.Upload:
+    return f.upload(f"{MARK}.pdf", f.pdf_bytes(f"{text} {MARK}"))
+
+
+def _draft(w: World, label: str, recipients: list[Organization]) -> Document:
+    a = w.a
+    return actions.create_draft(user=a.specialist, organization=a.org, doc_type="CV", subject=f"Về việc {label} {MARK}",
+                                recipient_ids=[o.id for o in recipients], main_file=_pdf(label))
+
+
+def _issued(w: World, label: str, recipients: list[Organization]) -> Document:
+    a = w.a
+    doc = _draft(w, label, recipients)
+    actions.submit_document(doc, user=a.specialist)
+    actions.approve_document(doc, user=a.leader)
+    return actions.issue_document(doc, user=a.clerk)
+
+
+def _to_b(w: World, doc: Document) -> Delivery:
+    return Delivery.objects.get(document=doc, recipient=w.b.org)
+
+
+def _assign(w: World, d: Delivery, main: User) -> Delivery:
+    b = w.b
+    assign_handlers(Delivery.objects.get(pk=d.pk), user=b.leader, main_handler_id=main.id,
+                    co_handler_ids=[b.specialist2.id], informed_ids=[b.clerk.id], note=f"Giao xử lý {MARK}")
+    return Delivery.objects.get(pk=d.pk)
+
+
+def _documents(w: World) -> None:
+    """A's documents in every state, and B's deliveries in every status (unsigned: no one has a
+    certificate yet, and signing each of them would only make the world slow to build)."""
+    a, b = w.a, w.b
+    _draft(w, "dự thảo", [b.org])
+    returned = _draft(w, "dự thảo bị trả lại", [b.org])
+    actions.submit_document(returned, user=a.specialist)
+    actions.return_document(returned, user=a.leader, note=f"Sửa lại {MARK}")
+    submitted = _draft(w, "chờ duyệt", [b.org])
+    actions.submit_document(submitted, user=a.specialist)
+    approved = _draft(w, "đã duyệt", [b.org])
+    actions.submit_document(approved, user=a.specialist)
+    actions.approve_document(approved, user=a.leader)
+
+    _to_b(w, _issued(w, "đã đến", [b.org]))  # 01 at B
+    actions.reject_delivery(_to_b(w, _issued(w, "bị từ chối", [b.org])), user=b.clerk, reason=f"Không đúng thẩm quyền {MARK}")
+    actions.accept_delivery(_to_b(w, _issued(w, "đã tiếp nhận", [b.org])), user=b.clerk)
+    for label, then in (("đã phân công", None), ("đang xử lý", "start"), ("hoàn thành", "complete")):
+        d = _to_b(w, _issued(w, label, [b.org]))
+        actions.accept_delivery(d, user=b.clerk)
+        # The insider (A's and B's own administrator, in the control test) handles what is open.
+        main = b.specialist if then == "complete" else w.insider
+        d = _assign(w, d, main)
+        if then:
+            d = start_handling(d, user=main)
+        if then == "complete":
+            complete_handling(d, user=main, note=f"Đã xong {MARK}")
+    actions.register_paper_document(
+        user=b.clerk, organization=b.org, sender_name=f"Sở Nội vụ {MARK}", number_symbol="12/SNV",
+        issued_date=timezone.localdate(), doc_type="CV", subject=f"Về việc văn bản giấy {MARK}", file=_pdf("bản quét"),
+    )
+    request_export(user=a.clerk, kind="register_out", fmt="xlsx", params={"organization_id": a.org.id, "year": timezone.localdate().year})
+
+
+def _signed(w: World) -> None:
+    """Once a peer is registered and every leader, clerk and organisation has a certificate:
+    a signed and sealed document that A asks B to recall, a package to the peer waiting (00) and
+    one that failed for good (98), and a package from the peer that B accepted (its status
+    message waits in the outbox)."""
+    peer, key, cert = register_unreachable_peer()  # and the demo authority's certificates
+    ensure_demo_ca()
+    w.remote = peer.organizations.get().organization
+    recalled = _issued(w, "yêu cầu thu hồi", [w.b.org])
+    request_recall(recalled, user=w.a.clerk, reason=f"Thu hồi {MARK}")  # 13 at B, waiting for B's answer
+    verify_document(recalled, user=w.a.clerk)
+    failed = _issued(w, "gửi Thành ủy không thành công", [w.remote])
+    OutboxMessage.objects.filter(delivery__document=failed).update(
+        created_at=timezone.now() - dt.timedelta(minutes=1), next_attempt_at=timezone.now())
+    with override_settings(VANTHU_EXCHANGE_MAX_AGE_HOURS=0):
+        sending.send_due()  # the peer's port is closed: the package gives up at once
+    _issued(w, "đang gửi Thành ủy", [w.remote])  # 00 until the peer acknowledges
+    package = E.Package(
+        message_id=E.new_message_id(), sender=E.Party(REMOTE, "Thành ủy Hà Nội"), recipient=E.Party(w.b.org.code, w.b.org.name),
+        code_number="7", code_notation="CV/TU", issued_date=timezone.localdate(), place="Hà Nội", type_code="CV",
+        type_name="Công văn", subject=f"Về việc văn bản liên thông {MARK}", signer_authority="T/M BAN THƯỜNG VỤ",
+        signer_position="Bí thư", signer_name="Nguyễn Văn An", due_date=None, priority=2, page_count=1,
+        timestamp=dt.datetime.now(dt.UTC), files=[E.FilePart(f"{MARK}.pdf", make_pdf([[f"Văn bản liên thông {MARK}"]]))],
+    )
+    answer = receive(E.sign(E.build_package(package), key, cert), peer=peer)
+    assert answer.http_status == 200, answer.body
+    actions.accept_delivery(Delivery.objects.get(document__subject__contains="liên thông", recipient=w.b.org), user=w.b.clerk)
+
+
+def _persona(w: World, relation: str, set_name: str, roles: tuple[str, ...]) -> Persona:
+    orgs = {"unrelated": [w.outsider], "parent": [w.bloc], "child": [w.a1, w.b1]}[relation]
+    user = f.make_user(None, full_name=f"Người ngoài {relation} {set_name}")
+    Membership.objects.bulk_create([Membership(user=user, organization=o, role=r) for o in orgs for r in roles])
+    return Persona(key=f"{relation}-{set_name}", relation=relation, roles=roles, user=user, token=token_for(user),
+                   own_org_ids=[o.id for o in orgs])
+
+
+def one_of_each(rows: list[tuple[str, tuple, object]]) -> list[tuple[str, object]]:
+    """One object of each kind of state: what differs between two drafts is not who may see them."""
+    seen: dict[tuple, tuple[str, object]] = {}
+    for label, state, value in rows:
+        seen.setdefault(state, (f"{label} {'/'.join(map(str, state))}", value))
+    return list(seen.values())
+
+
+def _catalogue(w: World) -> None:
+    """What path parameters may name, and what must never reach anyone else."""
+    victims = [w.a.org.id, w.b.org.id]
+    docs = Document.objects.filter(id__in=Document.objects.filter(issuer_id__in=victims).values("id")) | Document.objects.filter(
+        id__in=Delivery.objects.filter(recipient_id__in=victims).values("document_id"))
+    docs = list(docs.distinct().order_by("id"))
+    deliveries = list(Delivery.objects.filter(document__in=docs).order_by("id"))
+    files = sorted(set(DocumentFile.objects.filter(document__in=docs).values_list("file_id", flat=True)))
+    messages = list(OutboxMessage.objects.order_by("id"))
+    people = [u for s in (w.a, w.b) for u in (s.clerk, s.leader, s.specialist, s.specialist2)] + [w.insider]
+    w.victim_org_ids = victims
+    signed = {d.id for d in docs if d.authoritative_file_id}
+    w.path_values = {
+        "document_id": one_of_each([(f"document {d.id}", (d.status, d.source, d.id in signed), d.id) for d in docs]),
+        "delivery_id": one_of_each([(f"delivery {d.id}", (d.status_code, d.source, d.recipient_id), d.id) for d in deliveries]),
+        "message_id": one_of_each([(f"outbox message {m.id}", (m.kind, m.state), m.id) for m in messages]),
+        "org_id": [(f"organization {o}", o) for o in victims],
+        "sha256": one_of_each([(f"file {df.file_id[:12]}", (df.document.status, df.document.source, df.role), df.file_id)
+                               for df in DocumentFile.objects.filter(document__in=docs).select_related("document").order_by("id")]),
+        "root_id": [(f"trust root {r.id}", r.id) for r in TrustRoot.objects.order_by("id")],
+        "person_id": [(f"person {u.id} ({u.username})", u.id) for u in (w.a.clerk, w.b.specialist)],
+    }
+    w.secret_ids = {
+        "document": {d.id for d in docs},
+        "delivery": {d.id for d in deliveries},
+        "outbox_message": {m.id for m in messages},
+        "user": {u.id for u in people},
+        "signing_certificate": set(SigningCertificate.objects.filter(user__in=people).values_list("id", flat=True))
+        | set(SigningCertificate.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+    }
+    w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages)]
+
+
+def build() -> World:
+    """Make the world through the real actions, with background work run as it is queued."""
+    ensure_document_types()
+    bloc = f.make_org("Đảng bộ Khối các cơ quan Thành phố Hà Nội", code="000.00.90.H26", kind=OrgKind.BLOC_COMMITTEE)
+    a = _side("Đảng ủy cơ quan A", "000.00.91.H26", bloc, "A")
+    b = _side("Đảng bộ cơ quan B", "000.00.92.H26", bloc, "B")
+    insider = f.make_user(a.org, *ROLES, full_name=f"Quản trị {MARK}")
+    Membership.objects.bulk_create([Membership(user=insider, organization=b.org, role=r) for r in ROLES])
+    User.objects.filter(pk=insider.pk).update(is_superuser=True)
+    w = World(
+        bloc=bloc, a=a, b=b,
+        outsider=f.make_org("Đảng bộ cơ quan O", code="000.00.93.H26", parent=bloc),
+        a1=f.make_org("Chi bộ A1", code="000.00.94.H26", parent=a.org, kind=OrgKind.SUB_CELL),
+        b1=f.make_org("Chi bộ B1", code="000.00.95.H26", parent=b.org, kind=OrgKind.SUB_CELL),
+        insider=insider, insider_token=token_for(insider),
+    )
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(TASKS=immediate), TestCase.captureOnCommitCallbacks(execute=True):
+        _documents(w)
+        _signed(w)
+    for relation in RELATIONS:
+        for set_name, roles in ROLE_SETS.items():
+            p = _persona(w, relation, set_name, roles)
+            w.personas[p.key] = p
+    _catalogue(w)
+    return w
