@@ -61,6 +61,17 @@ def derive(target: str | None = None, *, dataset: str | None = None) -> dict[str
     return db
 
 
+def variant(db: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """Another benchmark database beside `db`, its name extended by `suffix` (one per dataset size)."""
+    out = copy.deepcopy(db)
+    if db["ENGINE"] == SQLITE:
+        path = Path(db["NAME"])
+        out["NAME"] = str(path.with_name(f"{path.stem}-{suffix}{path.suffix}"))
+    else:
+        out["NAME"] = f"{db['NAME']}_{suffix}"
+    return out
+
+
 def vendor_of(db: dict[str, Any]) -> str:
     return "sqlite" if db["ENGINE"] == SQLITE else "postgresql"
 
