@@ -25,6 +25,8 @@ from django.db import connection, connections
 from django.db.models import Model
 from django.utils import timezone
 
+from vanthu import runtime
+
 ENV_TARGET = "VANTHU_BENCH_DATABASE"
 SQLITE = "django.db.backends.sqlite3"
 POSTGRES = "django.db.backends.postgresql"
@@ -138,13 +140,11 @@ def drop(db: dict[str, Any]) -> None:
 
 def prepare(db: dict[str, Any], *, fresh: bool = False) -> None:
     """Create (or recreate) the benchmark database, switch to it and bring its schema up to date."""
-    from django.core.management import call_command
-
     if fresh:
         drop(db)
     create_if_missing(db)
     activate(db)
-    call_command("migrate", interactive=False, verbosity=0)
+    runtime.prepare_database()
 
 
 # --- the bare engine ---------------------------------------------------------------------------
