@@ -80,9 +80,13 @@ class Site:
     def start_server(self, wait: bool = True) -> None:
         self.server = subprocess.Popen(
             [sys.executable, "-m", "vanthu.cli", "serve", "--port", str(self.port), "--workers", "1", "--data-dir", str(self.data_dir)],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._log("server"), start_new_session=True)
         if wait:
             self.wait_ready()
+
+    def _log(self, process: str):
+        """Where a process's errors go: a file in the data dir, read when a test fails."""
+        return (self.data_dir.parent / f"{self.name}-{process}.log").open("ab")
 
     def wait_ready(self) -> None:
         wait_for(lambda: requests.get(f"{self.url}/healthz", timeout=2).ok, 60, f"{self.name} server")
@@ -94,7 +98,7 @@ class Site:
 
     def start_worker(self) -> None:
         self.worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--data-dir", str(self.data_dir)],
-                                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._log("worker"))
 
     def kill_worker(self) -> None:
         if self.worker and self.worker.poll() is None:
