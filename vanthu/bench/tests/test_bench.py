@@ -105,7 +105,8 @@ def test_search_goes_through_the_api_and_finds_only_what_the_person_may_see(targ
     for kind in ("one", "two", "phrase"):
         k = d["per_kind"][kind]
         assert k["hits_not_visible"] == 0 and k["distinct_hits"] > 0 and k["samples"] == k["baseline_samples"] == 10
-        assert k["count_mismatches"] == 0, "the bare engine counts the same matches under the same permission filter"
+    if ENGINE == "sqlite":  # the same FTS5 matching both ways (PostgreSQL: see the scenario's docstring)
+        assert all(d["per_kind"][k]["count_mismatches"] == 0 for k in ("one", "two", "phrase"))
 
 
 def test_sign_and_verify_against_bare_pyhanko(target):
@@ -151,6 +152,7 @@ def test_exchange_runs_two_installations_on_the_configured_engine_and_cleans_up(
     result, _ = bench(target, "exchange", env={"TMPDIR": str(tmp_path.parent)})
     d = result["details"]
     assert result["unit"] == "doc/s" and d["documents"] == 2 and d["all_arrived_once"] is True
+    assert d["installations"] == {"a": ENGINE, "b": ENGINE}, "both servers answer /healthz with the suite's engine"
     assert len(d["ours_ms_all"]) == len(d["bare_ms_all"]) == 2
     assert set(Path(tmp_path.parent).glob("vanthu-bench-exchange-*")) == before, "temporary data dirs removed"
     if ENGINE == "postgresql":
