@@ -9,25 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vanthu import datadir
+from vanthu import runtime
 
-
-def _setup(data_dir: str | None = None) -> None:
-    if data_dir:
-        os.environ["VANTHU_DATA_DIR"] = str(Path(data_dir).resolve())
-    # Importing the settings creates nothing: every command makes its data dir (and, without
-    # VANTHU_SECRET_KEY, the generated key in it) here, before Django starts.
-    datadir.prepare()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
-    import django
-
-    django.setup()
-
-
-def _prepare_database() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+# How a process starts lives in vanthu/runtime.py, shared with the benchmarks and the
+# multi-process tests' helpers (which must not import the command line).
+_setup = runtime.setup
+_prepare_database = runtime.prepare_database
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -71,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _run_server_and_worker(host: str, port: int, workers: int) -> int:
     env = dict(os.environ)
-    server = subprocess.Popen(_gunicorn_argv(host, port, workers), env=env)
+    server = subprocess.Popen(runtime.gunicorn_argv(host, port, workers), env=env)
     worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker"], env=env)
     procs = [server, worker]
 
@@ -94,33 +81,11 @@ def _run_server_and_worker(host: str, port: int, workers: int) -> int:
                 p.kill()
 
 
-def _gunicorn_argv(host: str, port: int, workers: int, threads: int | None = None, access_log: bool = True) -> list[str]:
-    """How `vanthu serve` (and `vanthu bench load`) run gunicorn.
-
-    The worker reads request heads and small bodies in its event loop and puts deadlines on the
-    rest, and the application reads every body before Django (vanthu/web/server.py): slow or
-    oversized requests cannot hold the threads. Threads: VANTHU_SERVER_THREADS per process.
-    """
-    threads = threads or int(os.environ.get("VANTHU_SERVER_THREADS", "8"))
-    argv = [
-        sys.executable, "-m", "gunicorn", "vanthu.web.wsgi:application", "--bind", f"{host}:{port}",
-        "--worker-class", "vanthu.web.server.GuardedThreadWorker",
-        "--workers", str(workers), "--threads", str(threads), "--timeout", "120",
-        # Clients (browsers, htmx, API scripts) reuse connections; an idle one costs a socket only.
-        "--keep-alive", "30", "--backlog", "2048",
-        # No control socket: its default path is shared by every gunicorn of the user.
-        "--no-control-socket",
-    ]
-    if access_log:
-        argv += ["--access-logfile", "-"]
-    return argv
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup(args.data_dir)
     _prepare_database()
-    os.execv(sys.executable, _gunicorn_argv(args.host, args.port, args.workers))
+    os.execv(sys.executable, runtime.gunicorn_argv(args.host, args.port, args.workers))
     return 0
 
 
@@ -283,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="run a benchmark scenario")
     b.add_argument("scenario")
-    b.add_argument("--scale", type=int, default=None)
+    b.add_argument("--scale", default=None, help="a number, or tiny / small / default (the scenario's own sizes)")
     b.add_argument("--repeat", type=int, default=None)
     b.add_argument("--json", action="store_true")
     b.add_argument("--data-dir", default=None)

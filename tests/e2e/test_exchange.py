@@ -1,9 +1,11 @@
 """Two VanThu installations exchanging documents over loopback: real processes, real network.
 
-Each installation has its own data dir and SQLite database, its own server (`vanthu serve` on a
-free port) and its own worker (`vanthu worker`), started here. They become peers with
-`vanthu peer add`. Everything a clerk does goes through the HTTP API; what is refused is read
-back from the receiving side's database.
+Each installation has its own data dir and its own database of the engine the suite runs on
+(SQLite: the data dir's; PostgreSQL: the suite's database name with `_e2e_a` / `_e2e_b`, created
+here from a migrated template and dropped at the end), its own server (`vanthu serve` on a free
+port) and its own worker (`vanthu worker`), started here. They become peers with `vanthu peer
+add`. Everything a clerk does goes through the HTTP API; what is refused is read back from the
+receiving side's database.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 
 from vanthu.documents.pdfgen import make_pdf
+from vanthu.exchange.testing import create_database, drop_database, installation_database_url
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +51,7 @@ def wait_for(check: Callable[[], object], timeout: float = 40, what: str = "cond
     while time.monotonic() < deadline:
         try:
             last = check()
-        except (requests.RequestException, sqlite3.Error, KeyError, IndexError):
+        except (requests.RequestException, sqlite3.Error, psycopg.Error, KeyError, IndexError):
             last = None
         if last:
             return last
@@ -61,6 +65,7 @@ class Site:
     data_dir: Path
     port: int
     env: dict
+    database_url: str | None = None  # None: the SQLite database in the data dir
     server: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
     tokens: dict = field(default_factory=dict)
@@ -76,9 +81,13 @@ class Site:
     def start_server(self, wait: bool = True) -> None:
         self.server = subprocess.Popen(
             [sys.executable, "-m", "vanthu.cli", "serve", "--port", str(self.port), "--workers", "1", "--data-dir", str(self.data_dir)],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._log("server"), start_new_session=True)
         if wait:
             self.wait_ready()
+
+    def _log(self, process: str):
+        """Where a process's errors go: a file in the data dir, read when a test fails."""
+        return (self.data_dir.parent / f"{self.name}-{process}.log").open("ab")
 
     def wait_ready(self) -> None:
         wait_for(lambda: requests.get(f"{self.url}/healthz", timeout=2).ok, 60, f"{self.name} server")
@@ -90,7 +99,7 @@ class Site:
 
     def start_worker(self) -> None:
         self.worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--data-dir", str(self.data_dir)],
-                                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                       env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._log("worker"))
 
     def kill_worker(self) -> None:
         if self.worker and self.worker.poll() is None:
@@ -124,6 +133,10 @@ class Site:
         return next(o["id"] for o in items if o["code"] == code)
 
     def sql(self, query: str, *params) -> list[tuple]:
+        """Rows of a query (written with `?` placeholders) on this installation's own database."""
+        if self.database_url:
+            with psycopg.connect(self.database_url) as con:
+                return con.execute(query.replace("?", "%s"), params).fetchall()
         con = sqlite3.connect(self.data_dir / "vanthu.sqlite3", timeout=30)
         try:
             return con.execute(query, params).fetchall()
@@ -134,8 +147,10 @@ class Site:
         return (self.data_dir / "site_id").read_text().strip()
 
 
-def _env(data_dir: Path, port: int, key: str) -> dict:
+def _env(data_dir: Path, port: int, key: str, database_url: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
+    if database_url:
+        env["VANTHU_DATABASE_URL"] = database_url
     env.update({
         "VANTHU_DATA_DIR": str(data_dir), "VANTHU_PUBLIC_URL": f"http://127.0.0.1:{port}", "VANTHU_FAST_PASSWORD_HASHER": "1",
         "VANTHU_KEY_ENCRYPTION_KEY": key, "VANTHU_EXCHANGE_RETRY_BASE_SECONDS": "0.5", "VANTHU_EXCHANGE_RETRY_CAP_SECONDS": "2",
@@ -149,23 +164,33 @@ def _env(data_dir: Path, port: int, key: str) -> dict:
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> Iterator[tuple[Site, Site]]:
     base = tmp_path_factory.mktemp("exchange")
-    a = Site("bloc", base / "A", free_port(), {})
-    b = Site("city", base / "B", free_port(), {})
-    a.env, b.env = _env(a.data_dir, a.port, "key-a"), _env(b.data_dir, b.port, "key-b")
-    # Migrate once and copy the database: the machine is small and migrating is most of the setup.
-    template = base / "template"
-    subprocess.run([sys.executable, "-m", "vanthu.cli", "manage", "migrate", "-v", "0"], env=_env(template, 1, "t"), cwd=ROOT, check=True)
-    for s in (a, b):
-        s.data_dir.mkdir()
-        for name in ("vanthu.sqlite3", "vanthu.sqlite3-wal"):
-            if (template / name).exists():
-                shutil.copy(template / name, s.data_dir / name)
-    seeds = [subprocess.Popen([sys.executable, "-m", "vanthu.exchange.testing", s.name, "--data-dir", str(s.data_dir)],
-                              env=s.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s in (a, b)]
-    for p in seeds:
-        out, err = p.communicate(timeout=300)
-        assert p.returncode == 0, err[-3000:]
+    configured = os.environ.get("VANTHU_DATABASE_URL")
+    urls = {k: installation_database_url(configured, f"e2e_{k}") for k in ("a", "b", "t")}
+    a = Site("bloc", base / "A", free_port(), {}, urls["a"])
+    b = Site("city", base / "B", free_port(), {}, urls["b"])
+    a.env, b.env = _env(a.data_dir, a.port, "key-a", a.database_url), _env(b.data_dir, b.port, "key-b", b.database_url)
     try:
+        # Migrate once and copy the database: the machine is small and migrating is most of the setup.
+        template = base / "template"
+        if urls["t"]:
+            create_database(urls["t"])
+        subprocess.run([sys.executable, "-m", "vanthu.cli", "manage", "migrate", "-v", "0"], env=_env(template, 1, "t", urls["t"]),
+                       cwd=ROOT, check=True)
+        for s in (a, b):
+            s.data_dir.mkdir()
+            if s.database_url:
+                create_database(s.database_url, template=urls["t"])
+                continue
+            for name in ("vanthu.sqlite3", "vanthu.sqlite3-wal"):
+                if (template / name).exists():
+                    shutil.copy(template / name, s.data_dir / name)
+        if urls["t"]:
+            drop_database(urls["t"])
+        seeds = [subprocess.Popen([sys.executable, "-m", "vanthu.exchange.testing", s.name, "--data-dir", str(s.data_dir)],
+                                  env=s.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for s in (a, b)]
+        for p in seeds:
+            out, err = p.communicate(timeout=600)
+            assert p.returncode == 0, err[-3000:]
         for s in (a, b):
             s.start_server(wait=False)
             s.start_worker()
@@ -181,6 +206,19 @@ def sites(tmp_path_factory) -> Iterator[tuple[Site, Site]]:
         for s in (a, b):
             s.kill_worker()
             s.stop_server()
+        for url in urls.values():
+            if url:
+                drop_database(url)
+
+
+def test_each_installation_runs_on_the_engine_the_suite_runs_on(sites):
+    a, b = sites
+    engine = "postgresql" if os.environ.get("VANTHU_DATABASE_URL", "").startswith("postgres") else "sqlite"
+    for s in (a, b):
+        assert requests.get(f"{s.url}/healthz", timeout=10).json()["database"] == engine
+    if engine == "postgresql":  # one database each, not shared
+        assert a.database_url != b.database_url
+        assert a.sql("SELECT current_database()") != b.sql("SELECT current_database()")
 
 
 PDF = make_pdf([["Về việc triển khai chuyển đổi số trong các tổ chức đảng"]])

@@ -25,6 +25,8 @@ from django.db import connection, connections
 from django.db.models import Model
 from django.utils import timezone
 
+from vanthu import runtime
+
 ENV_TARGET = "VANTHU_BENCH_DATABASE"
 SQLITE = "django.db.backends.sqlite3"
 POSTGRES = "django.db.backends.postgresql"
@@ -59,6 +61,17 @@ def derive(target: str | None = None, *, dataset: str | None = None) -> dict[str
     # A benchmark keeps its connection for the whole run; no pooling surprises.
     db["CONN_MAX_AGE"] = None
     return db
+
+
+def variant(db: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """Another benchmark database beside `db`, its name extended by `suffix` (one per dataset size)."""
+    out = copy.deepcopy(db)
+    if db["ENGINE"] == SQLITE:
+        path = Path(db["NAME"])
+        out["NAME"] = str(path.with_name(f"{path.stem}-{suffix}{path.suffix}"))
+    else:
+        out["NAME"] = f"{db['NAME']}_{suffix}"
+    return out
 
 
 def vendor_of(db: dict[str, Any]) -> str:
@@ -127,13 +140,11 @@ def drop(db: dict[str, Any]) -> None:
 
 def prepare(db: dict[str, Any], *, fresh: bool = False) -> None:
     """Create (or recreate) the benchmark database, switch to it and bring its schema up to date."""
-    from django.core.management import call_command
-
     if fresh:
         drop(db)
     create_if_missing(db)
     activate(db)
-    call_command("migrate", interactive=False, verbosity=0)
+    runtime.prepare_database()
 
 
 # --- the bare engine ---------------------------------------------------------------------------

@@ -29,10 +29,10 @@ def _load() -> float | None:
         return None
 
 
-@scenario("issue", default_scale=150, help="issue one document to N recipients (median ms per issuance)")
+@scenario("issue", default_scale=150, tiny=5, small=50, help="issue one document to N recipients (median ms per issuance)")
 def run_issue(ctx: Context) -> Result:
     n_recipients = ctx.scale
-    reps = ctx.repeat or 30
+    reps = ctx.repeat or ctx.sized(tiny=3, small=10, default=30)
     tag = world.run_tag()
     ctx.say(f"preparing an issuer, {n_recipients} recipients and {2 * (reps + WARMUP)} approved drafts …")
     issuer = world.make_issuer(tag, "ISSUE")
@@ -82,7 +82,7 @@ def run_issue(ctx: Context) -> Result:
     }
     value, base = median(orm_times) * 1000, median(bare_times) * 1000
     details = {
-        "recipients": n_recipients, "repetitions": reps,
+        "recipients": n_recipients, "repetitions": reps, "samples": len(orm_times), "baseline_samples": len(bare_times),
         "p95_ms": ms(percentile(orm_times, 95)), "min_ms": ms(min(orm_times)),
         "baseline_p95_ms": ms(percentile(bare_times, 95)), "baseline_min_ms": ms(min(bare_times)),
         "cpu_median_ms": ms(median(orm_cpu)), "baseline_cpu_median_ms": ms(median(bare_cpu)),

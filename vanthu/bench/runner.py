@@ -1,15 +1,22 @@
 """`vanthu bench SCENARIO`: a registry of benchmark scenarios and the one way to run them.
 
-A scenario is a function registered with `@scenario(...)` in a module of this package (listed
-in `MODULES`). It receives a `Context` (scale, repetitions, options, a `say` for progress) after
-the runner has switched to the benchmark database (see `database.py`), does the work through
-VanThu and through the bare engine in the same run, and returns a `Result`. The runner prints
-the result as one JSON object on the last line:
+A scenario is a function registered with `@scenario(...)` in a module of this package; the
+runner finds them by importing the package's modules (`discover`), so the command line only
+calls `run` and knows no scenario. A scenario receives a `Context` (scale, repetitions, options,
+a `say` for progress) after the runner has switched to the benchmark database (see
+`database.py`), does the work through VanThu and through the bare engine in the same run,
+interleaved (a VanThu sample, a bare sample, …) so that a noisy moment hits both, and returns a
+`Result`. The runner prints the result as one JSON object on the last line:
 
     {"scenario", "metric", "unit", "value", "baseline", "ratio", "details"}
 
 `ratio` is always "how many times the bare engine's cost VanThu pays": value / baseline for
-times, baseline / value for rates; so lower is better and 1.0 is the floor.
+times, baseline / value for rates; so lower is better and 1.0 is the floor. `details` names the
+database engine the work ran on (`database`) and how many samples each side took (`samples`,
+`baseline_samples`).
+
+`--scale` is a number or one of the scenario's named sizes: `tiny` (what the test suite runs),
+`small` (a quick look by hand) or `default`.
 
 Also runnable as `python -m vanthu.bench.runner SCENARIO [--target T] [--processes N] ...`,
 which tests use to point a run at a temporary database.
@@ -20,7 +27,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
+import pkgutil
 import statistics
 import sys
 import time
@@ -28,12 +35,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vanthu import runtime
+
 from . import database
 
-# Modules that register scenarios: this package's own (relative names) and the apps' (dotted
-# paths). A new scenario is a function decorated with `@scenario` in a module listed here.
-MODULES = ("issue", "numbering", "inbox", "load", "vanthu.reports.bench", "vanthu.search.bench", "vanthu.signatures.bench", "vanthu.exchange.bench")
+# Modules of this package that hold no scenario and must not be imported by discovery: the
+# bare WSGI server of `load` builds the whole web application when imported.
+NOT_SCENARIOS = frozenset({"runner", "wsgi"})
 LOAD_ERRORS: dict[str, str] = {}
+SCALE_NAMES = ("tiny", "small", "default")
 
 
 @dataclass
@@ -70,6 +80,7 @@ class Context:
     db: dict[str, Any]
     options: dict[str, Any]
     quiet: bool = False
+    scale_name: str = "default"
     started: float = field(default_factory=time.monotonic)
 
     def say(self, message: str) -> None:
@@ -81,6 +92,11 @@ class Context:
         value = self.options.get(name)
         return default if value is None else value
 
+    def sized(self, **by_scale: Any) -> Any:
+        """A value chosen by the named scale the run was asked for (`tiny=…, small=…, default=…`);
+        a numeric scale takes the default's."""
+        return by_scale.get(self.scale_name, by_scale["default"])
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -90,24 +106,39 @@ class Scenario:
     help: str
     # Whether the scenario prepares the database itself (e.g. rebuilds a cached dataset).
     manages_database: bool = False
+    scales: dict[str, int] = field(default_factory=dict)
+
+    def scale_of(self, scale: int | str | None) -> tuple[int, str]:
+        """(number, name) of a requested scale: a number as given, or a named size."""
+        if scale is None or scale == "default":
+            return self.default_scale, "default"
+        if isinstance(scale, int) or str(scale).isdigit():
+            return int(scale), "number"
+        if scale in self.scales:
+            return self.scales[scale], str(scale)
+        raise ValueError(f"unknown scale {scale!r} for {self.name}: a number or one of {', '.join(SCALE_NAMES)}")
 
 
 SCENARIOS: dict[str, Scenario] = {}
 
 
-def scenario(name: str, *, default_scale: int, help: str, manages_database: bool = False):
-    """Register a scenario function under `name`."""
+def scenario(name: str, *, default_scale: int, help: str, manages_database: bool = False,
+             tiny: int | None = None, small: int | None = None):
+    """Register a scenario function under `name`, with its default and named scales."""
     def register(func: Callable[[Context], Result]) -> Callable[[Context], Result]:
-        SCENARIOS[name] = Scenario(name, func, default_scale, help, manages_database)
+        scales = {"tiny": tiny or default_scale, "small": small or default_scale}
+        SCENARIOS[name] = Scenario(name, func, default_scale, help, manages_database, scales)
         return func
     return register
 
 
-def load_scenarios() -> dict[str, Scenario]:
-    """Import every scenario module. One app's broken benchmark must not stop the others."""
-    for module in MODULES:
-        # A dotted name is a scenario module that lives in its app.
-        name = module if "." in module else f"{__package__}.{module}"
+def discover() -> dict[str, Scenario]:
+    """Import every module of this package, which registers their scenarios. One broken
+    scenario module must not stop the others: its error is kept in LOAD_ERRORS."""
+    for info in pkgutil.iter_modules(sys.modules[__package__].__path__):
+        if info.ispkg or info.name in NOT_SCENARIOS or info.name.startswith("_"):
+            continue
+        name = f"{__package__}.{info.name}"
         try:
             importlib.import_module(name)
         except Exception as exc:
@@ -140,15 +171,20 @@ def ms(seconds: float) -> float:
 
 # --- running ------------------------------------------------------------------------------------
 
-def run(name: str, *, scale: int | None = None, as_json: bool = False, repeat: int | None = None,
+def run(name: str, *, scale: int | str | None = None, as_json: bool = False, repeat: int | None = None,
         target: str | None = None, **options: Any) -> int:
     """Run one scenario on the benchmark database and print its result; returns an exit code."""
-    scenarios = load_scenarios()
+    scenarios = discover()
     spec = scenarios.get(name)
     if spec is None:
         print(f"unknown scenario {name!r}; known: {', '.join(sorted(scenarios))}", file=sys.stderr)
         for module, error in LOAD_ERRORS.items():
             print(f"  (could not load {module}: {error})", file=sys.stderr)
+        return 2
+    try:
+        number, scale_name = spec.scale_of(scale)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     try:
         # A scenario that manages its own (cached) dataset gets a database of its own.
@@ -157,8 +193,8 @@ def run(name: str, *, scale: int | None = None, as_json: bool = False, repeat: i
         print(str(exc), file=sys.stderr)
         return 2
     ctx = Context(
-        scenario=name, scale=scale or spec.default_scale, repeat=repeat, db=db,
-        options=options, quiet=as_json,
+        scenario=name, scale=number, repeat=repeat, db=db, options=options, quiet=as_json,
+        scale_name=scale_name,
     )
     ctx.say(f"vanthu bench {name}: scale {ctx.scale} on {database.label_of(db)}")
     started = time.monotonic()
@@ -182,26 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m vanthu.bench.runner`: like `vanthu bench`, plus --target and --processes."""
     p = argparse.ArgumentParser(prog="python -m vanthu.bench.runner")
     p.add_argument("scenario")
-    p.add_argument("--scale", type=int, default=None)
+    p.add_argument("--scale", default=None, help="a number, or tiny / small / default")
     p.add_argument("--repeat", type=int, default=None)
     p.add_argument("--json", action="store_true")
     p.add_argument("--target", default=None, help="SQLite file or PostgreSQL database name to use")
     p.add_argument("--processes", type=int, default=None, help="worker processes (numbering)")
     args = p.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
-    import django
-
-    django.setup()
+    runtime.setup()
     return run(args.scenario, scale=args.scale, as_json=args.json, repeat=args.repeat,
                target=args.target, processes=args.processes)
 
 
 def child_setup(db: dict[str, Any]) -> None:
     """In a spawned worker process: set Django up on the benchmark database."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
-    import django
-
-    django.setup()
+    runtime.setup()
     database.activate(db)
 
 

@@ -10,8 +10,11 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
+from vanthu.accounts.actions import issue_api_token
 from vanthu.accounts.models import User
 from vanthu.documents.models import DocStatus, Document, DocumentType
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
@@ -85,3 +88,28 @@ def approved_documents(issuer: Issuer, recipient_lists: list[list[int]], *, doc_
         for doc, rids in zip(docs, recipient_lists, strict=True) for rid in rids
     ], batch_size=5000)
     return [d.id for d in docs]
+
+
+def _host() -> str:
+    """A host name the installation answers to (the test client's own is not always allowed)."""
+    return next((h for h in settings.ALLOWED_HOSTS if h not in ("*",) and not h.startswith(".")), "localhost")
+
+
+def browser(user: User | None = None) -> Client:
+    """Django's test client (signed in as `user`, if given): a request through every middleware,
+    URL resolution, the view and the template, without the socket. Secure, so that an
+    installation that redirects plain HTTP to HTTPS answers it as it answers its browsers.
+
+    Make one and keep it: each client loads the middleware again on its first request (the
+    static files' middleware reads the whole static tree then), which is a server's start-up,
+    not a request."""
+    client = Client(secure=True, HTTP_HOST=_host())
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def bearer(user: User) -> dict[str, str]:
+    """The request header of a fresh API token of `user`, for `client.get(…, **bearer(user))`."""
+    raw, _token = issue_api_token(user=user)
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -127,6 +127,9 @@ def request_recall(document: Document, *, user, reason: str, business_type: int 
                    main_file: doc_actions.Upload | None = None, attachments: Sequence[doc_actions.Upload] = ()) -> list[RecallRequest]:
     """The issuer's clerk asks every recipient to revoke (1), or sends an update (2) or a
     replacement (3) with new files: status 13 on each delivery until the recipient answers."""
+    # Locked here, inside the action's transaction (a lock taken by the caller outside one is an
+    # error on PostgreSQL), and read again: its status is what the checks below must see.
+    document = Document.objects.select_for_update(of=("self",)).select_related("issuer", "doc_type").get(pk=document.pk)
     if not has_role(user, document.issuer_id or 0, Role.CLERK):
         raise NotAllowed(_("Chỉ văn thư đơn vị ban hành mới được thu hồi, cập nhật hoặc thay thế văn bản."), code="role_not_allowed")
     if document.status != DocStatus.ISSUED:

@@ -124,7 +124,7 @@ def document_exchange(request: HttpRequest, document_id: int):
 
 @router.post("/documents/{document_id}/recall", response=ExchangeList, summary="Thu hồi văn bản đã phát hành (13)")
 def recall(request: HttpRequest, document_id: int, payload: RecallIn):
-    doc = access.get_document(request.user, document_id, for_update=True)
+    doc = access.get_document(request.user, document_id)
     actions.request_recall(doc, user=request.user, reason=payload.reason, business_type=BusinessType.REVOKE)
     rows = _rows(request, doc)
     return {"items": rows, "count": len(rows)}
@@ -132,7 +132,7 @@ def recall(request: HttpRequest, document_id: int, payload: RecallIn):
 
 @router.post("/documents/{document_id}/update", response=ExchangeList, summary="Cập nhật (2) hoặc thay thế (3) văn bản đã phát hành (multipart)")
 def update(request: HttpRequest, document_id: int, file: File[UploadedFile], reason: Form[Text(NOTE_MAX)], business_type: Form[int] = BusinessType.UPDATE):
-    doc = access.get_document(request.user, document_id, for_update=True)
+    doc = access.get_document(request.user, document_id)
     actions.request_recall(doc, user=request.user, reason=reason, business_type=business_type,
                            main_file=Upload(name=file.name or "vanban.pdf", data=file.read()))
     rows = _rows(request, doc)

@@ -1,7 +1,12 @@
-"""A small installation for the exchange's process tests and benchmark (`python -m vanthu.exchange.testing`).
+"""Installations for the exchange's multi-process tests and benchmark.
 
-`bloc`: the Bloc Party Committee and one grassroots committee, three people each; `city`: the
-City Party Committee's demo tree. Both get the demo CA's certificates. Prints JSON with the ids.
+`python -m vanthu.exchange.testing SITE --data-dir DIR` seeds one: `bloc`, the Bloc Party
+Committee and one grassroots committee, three people each; `city`, the City Party Committee's
+demo tree. Both get the demo CA's certificates. Prints JSON with the organisations' ids.
+
+Each installation has a database of its own, of the engine the suite (or the benchmark) runs on:
+on SQLite the one in its data dir, on PostgreSQL one named after the configured database with a
+suffix, which `create_database` makes and `drop_database` removes (`installation_database_url`).
 """
 
 from __future__ import annotations
@@ -11,9 +16,17 @@ import json
 import os
 import sys
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from vanthu import runtime
 
 
 def seed_bloc_small(password: str = "demo") -> None:
+    # Not at the top: the tests and the benchmark import this module before Django is set up.
     from vanthu.accounts.models import User
     from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 
@@ -31,22 +44,56 @@ def seed_bloc_small(password: str = "demo") -> None:
     User.objects.filter(username="admin").exists() or User.objects.create_superuser(username="admin", password=password, full_name="Quản trị")
 
 
+def installation_database_url(configured: str | None, suffix: str) -> str | None:
+    """The VANTHU_DATABASE_URL of one installation beside the configured database: on PostgreSQL
+    the same server, the configured name with `_suffix`; None on SQLite (the data dir's own)."""
+    if not configured or not configured.split(":", 1)[0].startswith("postgres"):
+        return None
+    parts = urlsplit(configured)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{suffix}"))
+
+
+def _admin(url: str) -> psycopg.Connection:
+    return psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True)
+
+
+def _name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def drop_database(url: str) -> None:
+    """Remove an installation's PostgreSQL database, closing whatever still uses it."""
+    with _admin(url) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_name(url))))
+
+
+def create_database(url: str, *, template: str | None = None) -> None:
+    """A new, empty PostgreSQL database for an installation (a copy of `template`'s when given:
+    migrating once and copying is much cheaper than migrating each)."""
+    drop_database(url)
+    with _admin(url) as admin:
+        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(_name(url)))
+        if template:
+            query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(_name(template)))
+        admin.execute(query)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("site", choices=["bloc", "city"])
     p.add_argument("--data-dir", required=True)
     args = p.parse_args(argv)
     os.environ["VANTHU_DATA_DIR"] = args.data_dir
-    from vanthu.cli import _prepare_database, _setup
-
-    _setup(args.data_dir)
-    _prepare_database()
+    runtime.setup(args.data_dir)
+    runtime.prepare_database()
+    # Not at the top: models load only once Django is set up, and the tests and the benchmark
+    # import this module before any setup, for the database helpers.
     from vanthu.exchange.commands import prepare_demo_site
+    from vanthu.organizations.models import Organization
 
     if args.site == "bloc":
         seed_bloc_small()
     prepare_demo_site(args.site, password="demo")
-    from vanthu.organizations.models import Organization
 
     print(json.dumps({o.code: o.id for o in Organization.objects.all()}))
     return 0

@@ -163,9 +163,8 @@ def sign_for_approval(document: Document, *, user) -> SignedCopy | None:
 
 
 def seal_for_issue(document: Document, *, user) -> SignedCopy | None:
-    """The organisation's signature with the visible stamp, checked at once (its report is what
-    every recipient's arrival check reads). Outside any transaction, after the number is taken:
-    neither the signing nor the revocation checks run while a row or the counter is locked."""
+    """The organisation's signature with the visible stamp. Outside any transaction, after the
+    number is taken: the signing never runs while a row or the register's counter is locked."""
     cert = organization_certificate(document.issuer_id)
     source = _current_file(document)
     if cert is None or source is None:
@@ -177,7 +176,7 @@ def seal_for_issue(document: Document, *, user) -> SignedCopy | None:
     data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
                     reason=_("Phát hành văn bản"), location=document.place or "", stamp=stamp,
                     signed_at=timezone.now())
-    return SignedCopy(data=data, suffix="sealed", source=source, evidence=check_pdf(data))
+    return SignedCopy(data=data, suffix="sealed", source=source)
 
 
 class PdfSigner:
@@ -190,7 +189,12 @@ class PdfSigner:
         return sign_for_approval(document, user=user)
 
     def seal_issue(self, document: Document, *, user) -> SignedCopy | None:
-        return seal_for_issue(document, user=user)
+        """The seal, checked at once (still outside any transaction: revocation data may be
+        fetched): its report is what every recipient's arrival check reads."""
+        sealed = seal_for_issue(document, user=user)
+        if sealed is not None:
+            sealed.evidence = check_pdf(sealed.data)
+        return sealed
 
 
 def _free_field(data: bytes, wanted: str) -> str:
