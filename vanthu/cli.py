@@ -285,8 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("subcommand", choices=["add"])
     pe.add_argument("url")
     pe.add_argument("--trust-roots", action="store_true", help="also trust the peer's root certificates for PDF signatures")
-    pe.add_argument("--inbound-secret", default="", help="a shared secret the peer must present to us")
-    pe.add_argument("--outbound-secret", default="", help="the shared secret we present to the peer")
+    pe.add_argument("--inbound-secret", default="", help="the key of the MAC on what the peer posts to us (default: derived from its published exchange key)")
+    pe.add_argument("--outbound-secret", default="", help="the key of the MAC on what we post to the peer (default: derived as above)")
     pe.add_argument("--data-dir", default=None)
     pe.set_defaults(func=cmd_peer)
 

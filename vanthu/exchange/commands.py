@@ -36,6 +36,10 @@ def peer_add(url: str, *, trust_roots: bool, inbound_secret: str = "", outbound_
     print(f"Đã đăng ký hệ thống liên thông / peer registered: {peer.name} ({peer.endpoint})")
     for code, name in codes:
         print(f"  {code}  {name}")
+    if not (peer.inbound_secret and peer.outbound_secret):
+        print("Cảnh báo / warning: chưa có khóa xác thực gói tin với hệ thống này (hệ thống kia không công bố exchange_key):"
+              " gói tin của nó sẽ bị từ chối cho tới khi có khóa (--inbound-secret, --outbound-secret) /"
+              " no MAC key for this peer: what it posts is refused until keys are set.", file=sys.stderr)
     return 0
 
 
