@@ -165,6 +165,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- uploads --------------------------------------------------------------------------------
 MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 50)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# Pages of one PDF (upload, paper scan, peer package): past it 413 too_many_pages. Reading,
+# stamping and OCR cost grows with pages; 500 is more than any document in the registers.
+VANTHU_MAX_PDF_PAGES = _env_int("MAX_PDF_PAGES", 500)
 # A multipart request may carry a main file and several attachments.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
