@@ -174,11 +174,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 
 # --- background work ------------------------------------------------------------------------
+# Two queues, and `vanthu worker` runs a process for each: "default" for the quick work (exchange
+# sends, indexing, statistics, mail), "slow" for OCR (search.tasks.ocr_file), so that the quick
+# never wait behind a scan.
 TASKS = {
     "default": {
         "BACKEND": _env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "slow"],
     }
 }
+# OCR of scans (vanthu/search/ocr.py): the first pages only, each run killed after its timeout.
+VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")
+VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 600)  # seconds for one file
+VANTHU_OCR_MAX_PAGES = _env_int("OCR_MAX_PAGES", 50)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
