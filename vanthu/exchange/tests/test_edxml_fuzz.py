@@ -131,6 +131,26 @@ def test_a_valid_package_changed_anywhere_is_received_or_refused(data):
     outcome(bytes(body))
 
 
+def _changed(old: bytes, new: bytes, *, at: bytes = b"") -> bytes:
+    """VALID with the bytes after `at` (or the first `old`) replaced by `new`, length kept."""
+    i = VALID.index(at) + len(at) if at else VALID.index(old)
+    return VALID[:i] + new + VALID[i + len(new):] if at else VALID.replace(old, new, 1)
+
+
+@pytest.mark.parametrize("body,code", [
+    # Found by the property above: one changed byte made lxml raise ValueError (a 500)…
+    (_changed(b'xmlns:edXML="http', b'xmlns:edXML="$ttp'), "malformed_xml"),
+    (_changed(b"<edXML:edXMLEnvelope>", b"<edXML:>"), "malformed_xml"),
+    (f"{OPEN}<edXML:/>{CLOSE}".encode(), "malformed_xml"),
+    # …or signxml's schema check raise DocumentInvalid.
+    (_changed(b"", b" ", at=b"<ds:DigestValue>"), "bad_signature"),
+    (_changed(b"", b"!", at=b"<ds:DigestValue>"), "bad_signature"),
+    (_changed(b'Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod', b'Algorithm="urn:x"/><ds:SignatureMethod'), "bad_signature"),
+], ids=["namespace_uri", "empty_local_name", "empty_local_name_short", "digest_space", "digest_not_base64", "unknown_c14n"])
+def test_one_changed_byte_is_a_package_error_not_a_crash(body, code):
+    assert outcome(body) == code
+
+
 xml_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]) | st.sampled_from("\t\n\r"), max_size=300)
 
 
