@@ -5,7 +5,8 @@ signed envelope, their attributes) or of a hostile body, and times the steps a r
 goes through: the hardened parse with the files decoded as they stream in, the XML-DSig check
 (a copy of the envelope, signxml's re-parse and exclusive C14N), and reading the header with the
 manifest's digests. Linear growth shows as a time that doubles with the input; the exchange
-README keeps the figures. Needs no database.
+README keeps the figures. Times are CPU seconds of this process (the best of three), which a
+loaded machine disturbs less than the wall clock. Needs no database.
 """
 
 from __future__ import annotations
@@ -66,21 +67,21 @@ def _elements(count: int, attributes: int, chars: int) -> Callable:
 
 def _steps(data: bytes) -> dict[str, float]:
     times: dict[str, float] = {}
-    t = time.perf_counter()
+    t = time.process_time()
     payloads: dict[str, bytes] = {}
     try:
         root = E.parse(data, payloads=payloads)
     except E.PackageError as exc:
-        times["parse"] = time.perf_counter() - t
+        times["parse"] = time.process_time() - t
         times["refused"] = exc.code  # type: ignore[assignment]
         return times
-    times["parse"] = time.perf_counter() - t
-    t = time.perf_counter()
+    times["parse"] = time.process_time() - t
+    t = time.process_time()
     E.verify(root, KEY[1])
-    times["verify"] = time.perf_counter() - t
-    t = time.perf_counter()
+    times["verify"] = time.process_time() - t
+    t = time.process_time()
     E.read_package(root, payloads)
-    times["read"] = time.perf_counter() - t
+    times["read"] = time.process_time() - t
     return times
 
 
@@ -104,7 +105,7 @@ def cases(quick: bool) -> Iterator[tuple[str, str, Callable[[], bytes]]]:
         yield "signed elements, 1 KB text", str(n), lambda n=n: _signed([], _elements(n, 0, 1000))
     for n in ((30, 60, 120) if quick else (15, 30, 60, 120, 250)):
         yield "signed elements, 16 × 1 KB attributes", str(n), lambda n=n: _signed([], _elements(n, E.MAX_ATTRIBUTES, 1000))
-    for n in ((50_000, 100_000, 200_000) if quick else (50_000, 100_000, 200_000, 400_000, 800_000)):
+    for n in ((50_000, 100_000, 200_000) if quick else (50_000, 100_000, 200_000, 400_000, 800_000, 1_600_000)):
         yield "attributes on one element (refused)", str(n), lambda n=n: _attribute_bomb(n)
     for n in ((10_000, 20_000, 40_000) if quick else (10_000, 20_000, 40_000, 80_000)):
         yield "namespace declarations (refused)", str(n), lambda n=n: _namespace_bomb(n)
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller inputs")
     args = p.parse_args(argv)
-    print(f"{'input':40} {'size':>10} {'bytes':>12} {'parse s':>9} {'verify s':>9} {'read s':>8}  outcome")
+    print(f"{'input':40} {'size':>10} {'bytes':>12} {'parse':>9} {'verify':>9} {'read':>8}  outcome (CPU seconds)")
     for label, size, make in cases(args.quick):
         data = make()
         best: dict = {}
