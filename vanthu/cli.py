@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import signal
 import subprocess
@@ -89,20 +90,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_parent(parent: int):
+    """What a queue's worker process runs before it starts: stop (gracefully, SIGTERM) when the
+    `vanthu worker` that started it dies, even by SIGKILL, so that no worker outlives it (Linux's
+    PR_SET_PDEATHSIG; elsewhere nothing)."""
+    prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None) if sys.platform == "linux" else None
+
+    def in_child() -> None:
+        if prctl is not None:
+            prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # it died before the line above
+                os._exit(0)
+
+    return in_child
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
+    """`vanthu worker`: a process per task queue (settings.TASKS QUEUES), so that OCR on "slow"
+    never holds up exchange sends and indexing on "default"; this process works the first
+    queue and starts the others. `--queue NAME` works that one only (to run them apart)."""
     _setup(getattr(args, "data_dir", None))
+    from django.conf import settings
     from django.core.management import call_command
 
-    from vanthu.exchange.tasks import on_worker_start
+    queues = list(settings.TASKS["default"].get("QUEUES") or ["default"])
+    mine = args.queue.split(",") if getattr(args, "queue", "") else queues[:1]
+    if "default" in mine:
+        from vanthu.exchange.tasks import on_worker_start
 
-    on_worker_start()  # pick up what a killed worker left unsent
-    from vanthu.audit.tasks import on_worker_start as audit_on_worker_start
+        on_worker_start()  # pick up what a killed worker left unsent
+        from vanthu.audit.tasks import on_worker_start as audit_on_worker_start
 
-    audit_on_worker_start()  # the daily verification of the audit chain
-    from vanthu.reports.tasks import on_worker_start as reports_on_worker_start
+        audit_on_worker_start()  # the daily verification of the audit chain
+        from vanthu.reports.tasks import on_worker_start as reports_on_worker_start
 
-    reports_on_worker_start()  # statistics journaled while no worker ran
-    call_command("db_worker", interval=1.0)
+        reports_on_worker_start()  # statistics journaled while no worker ran
+    others = [] if getattr(args, "queue", "") else queues[1:]
+    me = os.getpid()
+    children = [subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--queue", q], preexec_fn=_with_parent(me))
+                for q in others]
+    try:
+        call_command("db_worker", interval=1.0, queue_name=",".join(mine))
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()  # it finishes the task in hand, as this one did
+        for child in children:
+            try:
+                child.wait(timeout=settings.VANTHU_OCR_TIMEOUT + 30)
+            except subprocess.TimeoutExpired:
+                child.kill()
     return 0
 
 
@@ -222,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data-dir", default=None)
     s.set_defaults(func=cmd_serve)
 
-    w = sub.add_parser("worker", help="run the background task worker")
+    w = sub.add_parser("worker", help="run the background task workers (a process per queue)")
+    w.add_argument("--queue", default="", help="work only these queues (comma-separated), e.g. default or slow")
     w.add_argument("--data-dir", default=None)
     w.set_defaults(func=cmd_worker)
 
@@ -263,8 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     pe.add_argument("subcommand", choices=["add"])
     pe.add_argument("url")
     pe.add_argument("--trust-roots", action="store_true", help="also trust the peer's root certificates for PDF signatures")
-    pe.add_argument("--inbound-secret", default="", help="a shared secret the peer must present to us")
-    pe.add_argument("--outbound-secret", default="", help="the shared secret we present to the peer")
+    pe.add_argument("--inbound-secret", default="", help="the key of the MAC on what the peer posts to us (default: derived from its published exchange key)")
+    pe.add_argument("--outbound-secret", default="", help="the key of the MAC on what we post to the peer (default: derived as above)")
     pe.add_argument("--data-dir", default=None)
     pe.set_defaults(func=cmd_peer)
 

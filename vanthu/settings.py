@@ -161,6 +161,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- uploads --------------------------------------------------------------------------------
 MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 50)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# Pages of one PDF (upload, paper scan, peer package): past it 413 too_many_pages. Reading,
+# stamping and OCR cost grows with pages; 500 is more than any document in the registers.
+VANTHU_MAX_PDF_PAGES = _env_int("MAX_PDF_PAGES", 500)
 # A multipart request may carry a main file and several attachments.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -173,11 +176,19 @@ VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 900)  # seconds one PDF may take in
 VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")  # Tesseract's -l
 
 # --- background work ------------------------------------------------------------------------
+# Two queues, and `vanthu worker` runs a process for each: "default" for the quick work (exchange
+# sends, indexing, statistics, mail), "slow" for OCR (search.tasks.ocr_file), so that the quick
+# never wait behind a scan.
 TASKS = {
     "default": {
         "BACKEND": _env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "slow"],
     }
 }
+# OCR of scans (vanthu/search/ocr.py): the first pages only, each run killed after its timeout.
+VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")
+VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 600)  # seconds for one file
+VANTHU_OCR_MAX_PAGES = _env_int("OCR_MAX_PAGES", 50)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,8 @@ receiving side's database.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -345,9 +347,15 @@ def exported(sites, tmp_path_factory) -> tuple[bytes, float, str]:
     return path.read_bytes(), time.monotonic(), subject
 
 
-def post(b: Site, body: bytes, site_id: str, **kw) -> requests.Response:
-    return requests.post(f"{b.url}/exchange/inbox", data=body, headers={"X-VanThu-Site": site_id, "Content-Type": "application/xml"},
-                         timeout=30, **kw)
+def post(b: Site, body: bytes, site_id: str, *, mac: bool = True, **kw) -> requests.Response:
+    """As the installation `site_id` posts to B: with the MAC of the body under the key B holds
+    for it (vanthu/exchange/peerauth.py), so that what B then says is about the body itself."""
+    headers = {"X-VanThu-Site": site_id, "Content-Type": "application/xml"}
+    key = b.sql("SELECT inbound_secret FROM exchange_peer WHERE site_id = ?", site_id)
+    if mac and key:
+        signed = b"vanthu-exchange-1\n%s\n%s\n" % (site_id.encode(), b.site_id().encode()) + body
+        headers["X-VanThu-MAC"] = "hmac-sha256=" + hmac.new(key[0][0].encode(), signed, hashlib.sha256).hexdigest()
+    return requests.post(f"{b.url}/exchange/inbox", data=body, headers=headers, timeout=30, **kw)
 
 
 def counts(b: Site) -> tuple[int, int]:
@@ -435,6 +443,23 @@ def test_hostile_xml_is_refused_quickly(sites, body, code):
     # walked the body would answer with another code (or not within the client's timeout).
     a, b = sites
     _refused(b, body, a.site_id(), 400, code)
+
+
+def test_a_body_without_the_peers_mac_is_refused_unparsed(sites, exported):
+    """Knowing A's public site id is not enough: without the MAC under the key A and B derived
+    at `peer add`, B answers 403 before parsing anything, the 2.3 MB attribute bomb included
+    (which, parsed, held a server thread for minutes)."""
+    a, b = sites
+    bomb = ('<edXML:edXML xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:e '
+            + " ".join(f'a{i}="x"' for i in range(200_000)) + "/></edXML:edXML>").encode()
+    for body in (bomb, exported[0]):
+        docs, refusals = counts(b)
+        r = post(b, body, a.site_id(), mac=False)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "bad_mac", r.text[:300]
+        assert counts(b) == (docs, refusals + 1)
+    # With the MAC, the parser's limits answer, at once.
+    r = post(b, bomb, a.site_id())
+    assert r.status_code == 400 and r.json()["error"]["code"] == "too_many_attributes"
 
 
 def test_500_mb_body_is_refused_without_reading_it(sites):

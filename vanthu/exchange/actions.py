@@ -26,7 +26,7 @@ from vanthu.signatures import certs as C
 from vanthu.signatures.ca import ensure_trust_root
 from vanthu.text import NOTE_MAX, clean_text
 
-from . import outbox, transit
+from . import outbox, peerauth, transit
 from .models import (
     BusinessType,
     MessageKind,
@@ -62,10 +62,19 @@ def fetch_identity(url: str, *, timeout: float = 15) -> dict:
 def register_peer(identity: dict, *, user=None, base_url: str = "", inbound_secret: str = "", outbound_secret: str = "",
                   trust_roots: bool = False) -> Peer:
     """Register (or refresh) a peer and its organisations, each as an external organisation with
-    its code, so that they appear in the recipient picker and the organisations API."""
+    its code, so that they appear in the recipient picker and the organisations API; and the key
+    that authenticates what each side posts to the other, derived from the peer's published
+    exchange key (peerauth.py) unless an administrator gives the keys."""
     _require_admin(user)
     if identity["site_id"] == site_id():
         raise Unprocessable(_("Không thể đăng ký chính hệ thống này làm hệ thống liên thông."), code="peer_is_self")
+    if identity.get("exchange_key"):
+        try:
+            derived = peerauth.derive_key(str(identity["exchange_key"]), str(identity["site_id"])[:64])
+        except ValueError:
+            raise Unprocessable(_("Khóa liên thông của hệ thống %(site)s không hợp lệ.") % {"site": str(identity["site_id"])[:64]},
+                                code="invalid_identity") from None
+        inbound_secret, outbound_secret = inbound_secret or derived, outbound_secret or derived
     peer, created = Peer.objects.update_or_create(
         site_id=str(identity["site_id"])[:64],
         defaults=dict(name=str(identity.get("name") or base_url)[:255], base_url=(base_url or identity.get("base_url", ""))[:255],

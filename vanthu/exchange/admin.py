@@ -17,6 +17,7 @@ class PeerAdmin(admin.ModelAdmin):
     list_display = ["name", "base_url", "endpoint", "site_id", "is_active", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "base_url", "site_id"]
+    exclude = ["inbound_secret", "outbound_secret"]  # MAC keys (peerauth.py): set by `vanthu peer add`, never shown
     inlines = [RemoteOrganizationInline]
 
     def save_model(self, request, obj, form, change) -> None:

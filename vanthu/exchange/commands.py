@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
 from vanthu.documents.models import Delivery
 
 from .models import OutboxMessage
@@ -36,6 +38,10 @@ def peer_add(url: str, *, trust_roots: bool, inbound_secret: str = "", outbound_
     print(f"Đã đăng ký hệ thống liên thông / peer registered: {peer.name} ({peer.endpoint})")
     for code, name in codes:
         print(f"  {code}  {name}")
+    if not (peer.inbound_secret and peer.outbound_secret):
+        print("Cảnh báo / warning: chưa có khóa xác thực gói tin với hệ thống này (hệ thống kia không công bố exchange_key):"
+              " gói tin của nó sẽ bị từ chối cho tới khi có khóa (--inbound-secret, --outbound-secret) /"
+              " no MAC key for this peer: what it posts is refused until keys are set.", file=sys.stderr)
     return 0
 
 
@@ -63,14 +69,35 @@ def edxml_export(document_id: int, path: str, *, recipient: str = "") -> int:
     return 0
 
 
+def _read_package_file(path: str, cap: int) -> bytes | None:
+    """The file's bytes, at most cap + 1 of them; None (with the reason on stderr) when it
+    cannot be read: missing, a directory or a device, not allowed."""
+    p = Path(path)
+    try:
+        if not p.exists():
+            problem = "không tìm thấy tệp / no such file"
+        elif not p.is_file():  # a directory, or a device or pipe that might never end
+            problem = "không phải là một tệp / not a regular file"
+        else:
+            with p.open("rb") as fh:
+                return fh.read(cap + 1)
+    except PermissionError:
+        problem = "không có quyền đọc tệp / permission denied"
+    except OSError as exc:
+        problem = f"không đọc được tệp / cannot read the file ({exc.strerror or type(exc).__name__})"
+    print(f"Không nhập được gói tin / cannot import: {path}: {problem}", file=sys.stderr)
+    return None
+
+
 def edxml_import(path: str) -> int:
     """Receive a package from a file, with every check the network endpoint makes."""
     from .receiving import receive
 
-    data = Path(path).read_bytes()
-    from django.conf import settings
-
-    if len(data) > settings.VANTHU_EXCHANGE_MAX_BODY_MB * 1024 * 1024:
+    cap = settings.VANTHU_EXCHANGE_MAX_BODY_MB * 1024 * 1024
+    data = _read_package_file(path, cap)
+    if data is None:
+        return 2
+    if len(data) > cap:
         print(json.dumps({"status": "refused", "error": {"code": "package_too_large"}}))
         return 1
     answer = receive(data, peer=None, site="file", remote_addr=str(path)[:64], by_hand=True)

@@ -27,11 +27,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import cryptography.exceptions
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
-from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.exceptions import SignXMLException
 from signxml.verifier import SignatureConfiguration
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -43,6 +44,19 @@ MAX_DEPTH = 32
 MAX_ELEMENTS = 5000
 MAX_FILES = 50
 MAX_TEXT = 64 * 1024  # any element's text but a file's content (the longest header field is far shorter)
+# An element of a package has at most three attributes (XML-DSig's Id, URI, Algorithm; the
+# TraceHeaderList's id) and declares one or two namespaces. The caps leave room for other
+# systems' extras, and stop what is expensive further on: lxml sets an element's attributes one
+# by one, each looking through those already set, so n attributes cost n² (40,000: 34 s).
+MAX_ATTRIBUTES = 16  # per element, namespace declarations not counted
+MAX_ATTRIBUTE_CHARS = 1024  # one attribute's value (the longest we write is an algorithm URI)
+MAX_NAME_CHARS = 512  # an element's or attribute's name with its namespace URI
+MAX_NAMESPACES = 8  # declarations on one element
+MAX_NAMESPACES_TOTAL = 64  # declarations in the whole document
+# Everything but the files' content (names, attributes, text): a package's header and manifest
+# are a few KB. signxml serialises and re-parses the envelope several times over (linear, but
+# about 0.1 s a MB), so this also bounds what checking a signature may cost.
+MAX_MARKUP_CHARS = 2 * 1024 * 1024
 CHUNK = 256 * 1024
 
 # The standard's document type table is not certain: our symbols travel in TypeName's company.
@@ -326,7 +340,7 @@ class _Builder:
         self._tree = etree.TreeBuilder()
         self._payloads = payloads
         self._payload_tag, self._attachment_tag = q("ContentTransferEncoded"), q("Attachment")
-        self._depth = self._count = self._text = 0
+        self._depth = self._count = self._text = self._namespaces = self._markup = 0
         self._in_attachment = False  # inside edXML › AttachmentEncoded › Attachment
         self._in_payload = False  # inside its ContentTransferEncoded
         self._decoding: _Base64Sink | None = None  # …and decoding it (with `payloads`)
@@ -342,12 +356,38 @@ class _Builder:
             raise PackageError("too_deep", f"nesting deeper than {MAX_DEPTH}")
         if self._count > MAX_ELEMENTS:
             raise PackageError("too_many_elements", f"more than {MAX_ELEMENTS} elements")
+        # Before the element is made (what costs n² is making it): libxml2 has read the start tag
+        # in linear time, and lxml has handed us its attributes as a dict.
+        self._check_element(tag, attrib, nsmap)
         if tag == self._attachment_tag and self._depth == 3:
             self._in_attachment, self._decoded = True, None
         elif tag == self._payload_tag and self._in_attachment and self._depth == 4:
             self._in_payload = True
             self._decoding = _Base64Sink() if self._payloads is not None else None
-        return self._tree.start(tag, attrib, nsmap) if nsmap else self._tree.start(tag, attrib)
+        try:
+            return self._tree.start(tag, attrib, nsmap) if nsmap else self._tree.start(tag, attrib)
+        except ValueError as exc:  # what libxml2 lets through and lxml does not ("p:" undeclared, a URI with a space)
+            raise PackageError("malformed_xml", f"malformed XML: {str(exc)[:200]}") from None
+
+    def _check_element(self, tag: str, attrib: dict, nsmap: dict | None) -> None:
+        if len(attrib) > MAX_ATTRIBUTES:
+            raise PackageError("too_many_attributes", f"an element with more than {MAX_ATTRIBUTES} attributes")
+        if len(tag) > MAX_NAME_CHARS:
+            raise PackageError("name_too_long", f"a name longer than {MAX_NAME_CHARS} characters")
+        size = len(tag)
+        for name, value in attrib.items():
+            if len(name) > MAX_NAME_CHARS:
+                raise PackageError("name_too_long", f"a name longer than {MAX_NAME_CHARS} characters")
+            if len(value) > MAX_ATTRIBUTE_CHARS:
+                raise PackageError("attribute_too_long", f"an attribute longer than {MAX_ATTRIBUTE_CHARS} characters")
+            size += len(name) + len(value)
+        self._count_markup(size)
+        if nsmap:
+            self._namespaces += len(nsmap)
+            if len(nsmap) > MAX_NAMESPACES or self._namespaces > MAX_NAMESPACES_TOTAL:
+                raise PackageError("too_many_namespaces", "too many namespace declarations")
+            if any(len(uri) > MAX_NAME_CHARS for uri in nsmap.values()):
+                raise PackageError("name_too_long", f"a namespace longer than {MAX_NAME_CHARS} characters")
 
     def data(self, text: str) -> None:
         if self._in_payload:  # a file's content: as large as the body cap allows
@@ -359,7 +399,13 @@ class _Builder:
         self._text += len(text)  # an element's text, or text between elements
         if self._text > MAX_TEXT:
             raise PackageError("text_too_long", f"an element's text is longer than {MAX_TEXT} characters")
+        self._count_markup(len(text))
         self._tree.data(text)
+
+    def _count_markup(self, size: int) -> None:
+        self._markup += size
+        if self._markup > MAX_MARKUP_CHARS:
+            raise PackageError("markup_too_large", f"more than {MAX_MARKUP_CHARS} characters besides the files' content")
 
     def end(self, tag: str) -> etree._Element:
         self._depth -= 1
@@ -421,24 +467,28 @@ class _Base64Sink:
 
 def parse(data: bytes, *, payloads: dict[str, bytes] | None = None) -> etree._Element:
     """Parse untrusted bytes: UTF-8 only, no DTD at all (so no entities, internal or external),
-    no network, bounded depth, element count and text, checked while parsing so that a hostile
-    document stops early.
+    no network, bounded depth, element count, attributes, namespaces and text, checked while
+    parsing so that a hostile document stops early, and in time linear in its size (the caps are
+    checked on each start tag before lxml builds the element).
 
     With `payloads`, each attachment is decoded as it streams in and put there by its ContentId;
     the tree keeps its ContentTransferEncoded empty (`read_package(root, payloads)` uses them).
     Without, the tree keeps the base64 text (as lxml would, but for files of any size).
     """
-    head = data[:64].lstrip()
+    at = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # UTF-8's byte order mark, which some systems write
+    head = data[at:at + 64].lstrip()
     if not (head.startswith(b"<?xml") or head.startswith(b"<")) or b"\x00" in data[:64] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         # UTF-16 or UTF-32 would hide a DOCTYPE from the byte check below.
         raise PackageError("not_xml", "not an XML document (UTF-8 expected)")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise PackageError("dtd_forbidden", "a DOCTYPE or ENTITY declaration is not accepted")
     builder = _Builder(payloads)
-    parser = etree.XMLParser(target=builder, resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_pis=True, remove_comments=True)
+    # encoding= overrides what the document declares: a declared UTF-7 would otherwise hide a
+    # DOCTYPE ("+ADw-!DOCTYPE") from the byte check above.
+    parser = etree.XMLParser(target=builder, encoding="utf-8", resolve_entities=False, no_network=True, load_dtd=False,
+                             dtd_validation=False, huge_tree=False, remove_pis=True, remove_comments=True)
     try:
-        for start in range(0, len(data), CHUNK):
+        for start in range(at, len(data), CHUNK):
             parser.feed(data[start:start + CHUNK])
         root = parser.close()
     except etree.XMLSyntaxError as exc:
@@ -453,8 +503,15 @@ def verify(root: etree._Element, cert: x509.Certificate) -> None:
     envelope = root.find(q("edXMLEnvelope"))
     if envelope is None:
         raise PackageError("no_envelope", "edXMLEnvelope missing")
-    if envelope.find(f"{q('edXMLHeader')}/{{{DS}}}Signature") is None:
+    signatures = envelope.findall(f"{q('edXMLHeader')}/{{{DS}}}Signature")
+    if not signatures:
         raise PackageError("unsigned", "the envelope is not signed")
+    # signxml checks every Reference (each one canonicalises what it points to, the whole
+    # envelope for URI="") before it counts them: a signature of a thousand references would cost
+    # a thousand canonicalisations. Ours has one, with two transforms (enveloped, exclusive C14N).
+    references = signatures[0].findall(f"{{{DS}}}SignedInfo/{{{DS}}}Reference")
+    if len(signatures) != 1 or len(references) != 1 or len(references[0].findall(f"{{{DS}}}Transforms/{{{DS}}}Transform")) > 2:
+        raise PackageError("bad_signature", "one signature with one reference and at most two transforms expected")
     config = SignatureConfiguration(
         location=f"./{q('edXMLHeader')}/",
         signature_methods=frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256}),
@@ -462,7 +519,9 @@ def verify(root: etree._Element, cert: x509.Certificate) -> None:
     )
     try:
         result = XMLVerifier().verify(copy.deepcopy(envelope), x509_cert=cert, expect_config=config)
-    except (InvalidSignature, InvalidInput) as exc:
+    except (SignXMLException, cryptography.exceptions.InvalidSignature, etree.LxmlError, ValueError, TypeError) as exc:
+        # signxml's own refusals, and what its steps raise on a signature that is not one: the
+        # schema check (DocumentInvalid), an unknown algorithm (ValueError), a missing value (TypeError).
         raise PackageError("bad_signature", f"envelope signature invalid: {str(exc)[:200]}") from None
     # What was signed must be the envelope itself (URI=""), not some other element.
     if etree.QName(result.signed_xml).localname != "edXMLEnvelope":

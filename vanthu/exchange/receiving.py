@@ -8,7 +8,6 @@ recipient, PDFs). A refused message is logged in `Refusal` and leaves nothing el
 
 from __future__ import annotations
 
-import hmac
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -64,13 +63,6 @@ def refuse(http_status: int, code: str, message: str, *, peer: Peer | None = Non
     Refusal.objects.create(peer=peer, site_id=site[:64], remote_addr=remote_addr[:64], code=code, detail=message[:2000], size=size)
     log.warning("exchange: refused %s from %s (%s): %s", code, site or "?", remote_addr, message)
     return Answer(http_status, {"status": "refused", "error": {"code": code, "message": message}})
-
-
-def known_peer(site: str, secret: str = "") -> Peer | None:
-    peer = Peer.objects.filter(site_id=site, is_active=True).first() if site else None
-    if peer is not None and peer.inbound_secret and not hmac.compare_digest(secret.encode(), peer.inbound_secret.encode()):
-        return None
-    return peer
 
 
 def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str = "", by_hand: bool = False) -> Answer:

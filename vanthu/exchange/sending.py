@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 
-from . import transit
+from . import peerauth, transit
 from .models import MessageKind, OutboxMessage, OutboxState
 from .packages import message_bytes
-from .site import site_id
 
 log = logging.getLogger(__name__)
 _session = requests.Session()
@@ -69,10 +68,8 @@ def _claim(row_id: int) -> OutboxMessage | None:
 
 
 def post(row: OutboxMessage, body: bytes) -> dict:
-    headers = {"Content-Type": "application/xml; charset=utf-8", "X-VanThu-Site": site_id(),
-               "X-VanThu-Message": str(row.message_id)}
-    if row.peer.outbound_secret:
-        headers["Authorization"] = f"Bearer {row.peer.outbound_secret}"
+    headers = {"Content-Type": "application/xml; charset=utf-8", "X-VanThu-Message": str(row.message_id),
+               **peerauth.headers_for(row.peer, body)}
     resp = _session.post(row.peer.endpoint, data=body, headers=headers, timeout=min(settings.VANTHU_EXCHANGE_TIMEOUT_SECONDS, settings.VANTHU_EXCHANGE_LEASE_SECONDS - 1))
     if resp.status_code == 200:
         return resp.json()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -14,8 +19,10 @@ from vanthu.errors import InvalidState
 from vanthu.organizations.models import Organization, OrgKind
 from vanthu.signatures import certs as C
 from vanthu.signatures.actions import organization_certificate
-from vanthu.signatures.keys import decrypt_private_key
+from vanthu.signatures.keys import decrypt_private_key, encrypt_private_key
 from vanthu.signatures.models import KeyStorage, TrustRoot
+
+EXCHANGE_KEY_FILE = "exchange_key"
 
 
 @lru_cache(maxsize=1)
@@ -28,6 +35,32 @@ def site_id() -> str:
     if not path.exists():
         path.write_text(secrets.token_hex(16))
     return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def exchange_key() -> X25519PrivateKey:
+    """This installation's X25519 key for agreeing a MAC key with each peer (see peerauth.py):
+    made once per data dir, kept encrypted like the signing keys, backed up with the data dir."""
+    path = Path(settings.DATA_DIR) / EXCHANGE_KEY_FILE
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".exchange_key-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(encrypt_private_key(X25519PrivateKey.generate()))
+        try:
+            os.link(tmp, path)  # atomic, and never over a key another process made meanwhile
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    key = decrypt_private_key(path.read_bytes())
+    if not isinstance(key, X25519PrivateKey):
+        raise InvalidState(_("Tệp khóa liên thông %(path)s không hợp lệ.") % {"path": path}, code="exchange_key_invalid")
+    return key
+
+
+def exchange_public_key() -> str:
+    raw = exchange_key().public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
 
 
 def public_url() -> str:
@@ -45,7 +78,8 @@ def local_organizations():
 
 
 def identity() -> dict:
-    """What GET /exchange/identity publishes: nothing secret, only what a peer needs to register us."""
+    """What GET /exchange/identity publishes: nothing secret, only what a peer needs to register
+    us (with the public half of our exchange key, from which the two sides derive their MAC key)."""
     orgs = []
     for org in local_organizations().select_related("parent"):
         cert = organization_certificate(org.id)
@@ -60,7 +94,7 @@ def identity() -> dict:
     return {
         "site_id": site_id(), "name": settings.VANTHU_SITE_NAME, "base_url": public_url(),
         "endpoint": endpoint_url(), "standard": "QCVN 102:2016 edXML", "organizations": orgs,
-        "trust_roots": roots,
+        "trust_roots": roots, "exchange_key": exchange_public_key(),
     }
 
 

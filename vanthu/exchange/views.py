@@ -17,9 +17,9 @@ from vanthu.documents import access
 from vanthu.errors import NotFound, VanThuError
 from vanthu.ui.shortcuts import flash_error, page_errors
 
-from . import actions
+from . import actions, peerauth
 from .models import OutboxMessage
-from .receiving import known_peer, receive, refuse
+from .receiving import receive, refuse
 from .site import identity
 
 log = logging.getLogger(__name__)
@@ -57,19 +57,24 @@ def read_capped(request: HttpRequest, cap: int) -> bytes:
 @csrf_exempt
 @require_POST
 def inbox_view(request: HttpRequest) -> JsonResponse:
-    """POST /exchange/inbox — a peer delivers a package or a status message."""
+    """POST /exchange/inbox — a peer delivers a package or a status message.
+
+    Who it is (peerauth.py) is settled before the body is parsed: an unknown site id or a peer
+    we hold no key for before a byte is read, the MAC of the body once it is read."""
     site = request.headers.get("X-VanThu-Site", "")[:64]
-    auth = request.headers.get("Authorization", "")
-    secret = auth[7:] if auth.startswith("Bearer ") else ""
     addr = request.META.get("REMOTE_ADDR", "")
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    peer = known_peer(site, secret)
+    peer = peerauth.known_peer(site)
     if peer is None:
         # Before reading a byte of the body: strangers get nothing but the refusal.
         a = refuse(403, "unknown_peer", _("Hệ thống gửi chưa được đăng ký liên thông."), site=site, remote_addr=addr, size=length)
+        return _answer(a.http_status, a.body)
+    if not peer.inbound_secret:
+        a = refuse(403, "peer_without_key", _("Chưa có khóa xác thực với hệ thống gửi: quản trị hệ thống hãy đăng ký lại hệ thống này (vanthu peer add)."),
+                   peer=peer, site=site, remote_addr=addr, size=length)
         return _answer(a.http_status, a.body)
     cap = settings.VANTHU_EXCHANGE_MAX_BODY_MB * 1024 * 1024
     too_big = _("Gói tin vượt quá %(mb)s MB.") % {"mb": settings.VANTHU_EXCHANGE_MAX_BODY_MB}
@@ -80,6 +85,10 @@ def inbox_view(request: HttpRequest) -> JsonResponse:
         data = read_capped(request, cap)
     except _TooBig:
         a = refuse(413, "package_too_large", too_big, peer=peer, site=site, remote_addr=addr, size=cap)
+        return _answer(a.http_status, a.body)
+    if not peerauth.authentic(peer, data, request.headers.get(peerauth.HEADER, "")):
+        a = refuse(403, "bad_mac", _("Mã xác thực của gói tin không đúng: gói tin không do hệ thống liên thông đã đăng ký gửi, hoặc đã bị thay đổi trên đường truyền."),
+                   peer=peer, site=site, remote_addr=addr, size=len(data))
         return _answer(a.http_status, a.body)
     a = receive(data, peer=peer, site=site, remote_addr=addr)
     return _answer(a.http_status, a.body)

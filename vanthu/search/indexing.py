@@ -7,12 +7,14 @@ rows of documents that no longer exist; it is what `vanthu search reindex` runs.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vanthu.documents.models import Delivery, Document, DocumentFile, FileRole
+from vanthu.documents.models import Delivery, Document, DocumentFile, FileRole, StoredFile
+from vanthu.documents.storage import path_for
 
 from .engine import MAX_BODY_CHARS, IndexRow, day_of
 from .models import FileOcr, OcrStatus
@@ -68,13 +70,40 @@ def build_rows(docs: Iterable[Document]) -> list[IndexRow]:
 
 
 def files_needing_ocr(document_id: int) -> list[str]:
-    """Files of a document without a usable text layer and not yet OCRed (or queued)."""
+    """Files of a document without a usable text layer and not yet OCRed (or queued), except
+    signed copies: a signature (the leader's on approval, the seal on issue) is an incremental
+    update appended to a file the document already has, whose words are the same, so that
+    file's OCR serves both. (A new version with the signed role, an update from a peer, is not
+    such a copy and is recognised like any scan.)"""
+    files = list(DocumentFile.objects.filter(document_id=document_id).select_related("file"))
     shas = []
-    for f in DocumentFile.objects.filter(document_id=document_id).select_related("file"):
+    for f in files:
         sf = f.file
-        if needs_ocr(sf.text, sf.page_count) and not FileOcr.objects.filter(file_id=sf.sha256).exists():
-            shas.append(sf.sha256)
+        if not needs_ocr(sf.text, sf.page_count) or FileOcr.objects.filter(file_id=sf.sha256).exists():
+            continue
+        if f.role == FileRole.SIGNED and _extends_one_of(sf, [o.file for o in files if o.file_id != sf.sha256]):
+            continue
+        shas.append(sf.sha256)
     return shas
+
+
+def _extends_one_of(copy: StoredFile, others: list[StoredFile]) -> bool:
+    """`copy`'s bytes begin with all the bytes of one of `others` (what signing a PDF makes)."""
+    candidates = {o.sha256: o.size for o in others if 0 < o.size < copy.size}
+    if not candidates:
+        return False
+    with path_for(copy.sha256).open("rb") as fh:
+        digest, read = hashlib.sha256(), 0
+        for sha, size in sorted(candidates.items(), key=lambda item: item[1]):
+            while read < size:
+                chunk = fh.read(min(1 << 20, size - read))
+                if not chunk:
+                    return False
+                digest.update(chunk)
+                read += len(chunk)
+            if digest.copy().hexdigest() == sha:
+                return True
+    return False
 
 
 def index_documents(ids: Iterable[int]) -> int:
@@ -93,14 +122,17 @@ def index_documents(ids: Iterable[int]) -> int:
 
 
 def queue_ocr(document_id: int) -> list[str]:
-    """Mark scanned files of a document for OCR and queue the work after commit."""
+    """Mark scanned files of a document for OCR and queue the work after commit. The files are
+    looked at before the transaction that marks them (reading a file under SQLite's write lock
+    would hold up every other writer)."""
     from .tasks import ocr_file
 
     shas = files_needing_ocr(document_id)
-    for sha in shas:
-        _obj, created = FileOcr.objects.get_or_create(file_id=sha, defaults={"status": OcrStatus.PENDING})
-        if created:
-            transaction.on_commit(lambda sha=sha: ocr_file.enqueue(sha))
+    with transaction.atomic():
+        for sha in shas:
+            _obj, created = FileOcr.objects.get_or_create(file_id=sha, defaults={"status": OcrStatus.PENDING})
+            if created:
+                transaction.on_commit(lambda sha=sha: ocr_file.enqueue(sha))
     return shas
 
 

@@ -23,12 +23,13 @@ def queue_indexing(document, **_event) -> None:
 @task()
 def index_document(document_id: int) -> int:
     """Index one document after its transaction committed; queue OCR for scanned files."""
-    with transaction.atomic():
-        indexing.queue_ocr(document_id)
+    indexing.queue_ocr(document_id)
     return indexing.index_documents([document_id])
 
 
-@task()
+# The "slow" queue (settings.TASKS): its own worker process, so that a long scan never holds up
+# exchange sends and indexing on "default". The OCR itself runs outside any transaction.
+@task(queue_name="slow")
 def ocr_file(sha256: str) -> str:
     """OCR one scanned PDF (text kept beside it), then reindex every document that uses it."""
     with transaction.atomic():

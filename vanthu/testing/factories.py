@@ -17,7 +17,7 @@ from vanthu.organizations.models import Membership, Organization, OrgKind
 
 _seq = itertools.count(1)
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "slow"]}}
 
 
 @contextmanager

@@ -31,7 +31,7 @@ class VnDateField(forms.DateField):
 
 
 # Errors about an uploaded PDF (vanthu.documents.pdf) name no field: they belong next to the file.
-FILE_ERROR_CODES = {"empty_file", "file_too_large", "not_pdf", "unsupported_file_type", "encrypted_pdf", "corrupt_pdf"}
+FILE_ERROR_CODES = {"empty_file", "file_too_large", "too_many_pages", "not_pdf", "unsupported_file_type", "encrypted_pdf", "corrupt_pdf"}
 
 
 def apply_error(form: forms.Form, exc: VanThuError) -> None:

@@ -168,7 +168,7 @@ def test_incoming_register_exports_open(seen, tmp_path):
     assert any(p.suffix == ".png" and p.stat().st_size > 1000 for p in Path(tmp_path).iterdir())
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "slow"]}})
 def test_large_export_runs_in_the_background_with_a_download_link(seen, django_capture_on_commit_callbacks):
     c = client_for(seen.inspector)
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,7 @@ from vanthu.testing import factories as f
 @pytest.fixture(autouse=True)
 def immediate_tasks(settings):
     # Background work runs inline once the transaction commits (see `indexed` below).
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "slow"]}}
 
 
 @pytest.fixture
