@@ -264,7 +264,7 @@ def build() -> World:
         b1=f.make_org("Chi bộ B1", code="000.00.95.H26", parent=b.org, kind=OrgKind.SUB_CELL),
         insider=insider, insider_token=token_for(insider),
     )
-    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "slow"]}}
     with override_settings(TASKS=immediate), TestCase.captureOnCommitCallbacks(execute=True):
         _documents(w)
         _signed(w)
