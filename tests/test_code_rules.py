@@ -33,10 +33,20 @@ def _local_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
 
 
 def _explained(lines: list[str], node: ast.AST) -> bool:
-    """A comment on the import's own line(s) or on the line just above says why."""
-    own = lines[node.lineno - 1:node.end_lineno]
-    above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
-    return any("#" in line for line in own) or above.startswith("#")
+    """A comment on the import's own line(s), or on the line above it or above the run of
+    imports (blank lines between) it belongs to, says why."""
+    if any("#" in line for line in lines[node.lineno - 1:node.end_lineno]):
+        return True
+    i = node.lineno - 2
+    while i >= 0:
+        line = lines[i].strip()
+        if line.startswith("#"):
+            return True
+        if not line or line.startswith(("from ", "import ", ")")) or line.endswith((",", "(")):
+            i -= 1
+            continue
+        return False
+    return False
 
 
 def test_imports_of_vanthu_modules_are_at_the_top_unless_a_comment_says_why():

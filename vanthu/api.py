@@ -19,10 +19,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from vanthu.accounts.api import router as accounts_router
 from vanthu.accounts.tokens import user_for_token
+from vanthu.documents.api import router as documents_router
 from vanthu.errors import VanThuError
+from vanthu.exchange.api import router as exchange_router
+from vanthu.organizations.api import router as organizations_router
+from vanthu.reports.api import router as reports_router
+from vanthu.search.api import router as search_router
 from vanthu.security.middleware import api_error
+from vanthu.signatures.api import router as signatures_router
 from vanthu.text import INVALID_CHARACTERS, TEXT_TOO_LONG
+from vanthu.workflow.api import router as workflow_router
 
 log = logging.getLogger(__name__)
 TEXT_ERRORS = (INVALID_CHARACTERS, TEXT_TOO_LONG)
@@ -169,23 +177,15 @@ def _server_error(request, exc):
 
 
 def _register_routers() -> None:
-    from vanthu.accounts.api import router as accounts_router
-    from vanthu.documents.api import router as documents_router
-    from vanthu.exchange.api import router as exchange_router
-    from vanthu.organizations.api import router as organizations_router
-    from vanthu.signatures.api import router as signatures_router
-    from vanthu.workflow.api import router as workflow_router
 
     api.add_router("", accounts_router)
     api.add_router("", exchange_router)
     api.add_router("", organizations_router)
     api.add_router("", documents_router)
     api.add_router("", workflow_router)
-    from vanthu.search.api import router as search_router
 
     api.add_router("", search_router)
     api.add_router("", signatures_router)
-    from vanthu.reports.api import router as reports_router
 
     api.add_router("", reports_router)
 

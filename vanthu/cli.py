@@ -1,4 +1,8 @@
-"""The `vanthu` command: demo, serve, worker, manage, audit, bench."""
+"""The `vanthu` command: demo, serve, worker, manage, audit, bench.
+
+Each command imports the apps it runs only after `_setup()` has configured Django (importing an
+app's models before that fails): hence the imports inside the functions below, each marked so.
+"""
 
 from __future__ import annotations
 
@@ -30,17 +34,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
     from django.conf import settings
 
-    from vanthu.demo.seed import seed_demo
+    from vanthu.demo.seed import seed_demo  # after _setup()
 
     print(f"Thư mục dữ liệu / data dir: {settings.DATA_DIR}  ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
     _prepare_database()
     if args.site == "city":
-        from vanthu.exchange.commands import prepare_demo_site
+        from vanthu.exchange.commands import prepare_demo_site  # after _setup()
 
         logins = prepare_demo_site("city", password=args.demo_password)
     else:
         logins = seed_demo(password=args.demo_password, documents=args.documents)
-        from vanthu.exchange.commands import (
+        from vanthu.exchange.commands import (  # after _setup()
             prepare_demo_site,  # organisation certificates for exchange
         )
 
@@ -116,13 +120,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
     queues = list(settings.TASKS["default"].get("QUEUES") or ["default"])
     mine = args.queue.split(",") if getattr(args, "queue", "") else queues[:1]
     if "default" in mine:
-        from vanthu.exchange.tasks import on_worker_start
+        from vanthu.exchange.tasks import on_worker_start  # after _setup()
 
         on_worker_start()  # pick up what a killed worker left unsent
-        from vanthu.audit.tasks import on_worker_start as audit_on_worker_start
+        from vanthu.audit.tasks import on_worker_start as audit_on_worker_start  # after _setup()
 
         audit_on_worker_start()  # the daily verification of the audit chain
-        from vanthu.reports.tasks import on_worker_start as reports_on_worker_start
+        from vanthu.reports.tasks import (
+            on_worker_start as reports_on_worker_start,  # after _setup()
+        )
 
         reports_on_worker_start()  # statistics journaled while no worker ran
     others = [] if getattr(args, "queue", "") else queues[1:]
@@ -178,7 +184,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     # servers on the loopback), as `vanthu demo` does.
     os.environ.setdefault("VANTHU_HTTPS", "0")
     _setup(args.data_dir)
-    from vanthu.bench.runner import run
+    from vanthu.bench.runner import run  # after _setup()
 
     return run(args.scenario, scale=args.scale, as_json=args.json, repeat=args.repeat)
 
@@ -194,14 +200,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_peer(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
     _prepare_database()
-    from vanthu.exchange.commands import peer_add
+    from vanthu.exchange.commands import peer_add  # after _setup()
 
     return peer_add(args.url, trust_roots=args.trust_roots, inbound_secret=args.inbound_secret, outbound_secret=args.outbound_secret)
 
 
 def cmd_edxml(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
-    from vanthu.exchange import commands
+    from vanthu.exchange import commands  # after _setup()
 
     if args.subcommand == "export":
         return commands.edxml_export(int(args.args[0]), args.args[1], recipient=args.recipient)
@@ -210,7 +216,7 @@ def cmd_edxml(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
-    from vanthu.backup import BackupError, backup
+    from vanthu.backup import BackupError, backup  # after _setup()
 
     try:
         result = backup(Path(args.dir))
@@ -223,8 +229,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
-    from vanthu.audit.chain import verify
-    from vanthu.backup import BackupError, restore
+    from vanthu.audit.chain import verify  # after _setup()
+    from vanthu.backup import BackupError, restore  # after _setup()
 
     try:
         manifest = restore(Path(args.dir))

@@ -47,6 +47,9 @@ from vanthu.documents.pdf import inspect_pdf
 from vanthu.documents.pdfgen import make_pdf
 from vanthu.documents.storage import store_pdf, write_blob
 from vanthu.organizations.models import Organization, OrgKind
+from vanthu.reports import aggregates
+from vanthu.search.indexing import reindex_all
+from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
 from . import bulk, data
@@ -93,7 +96,6 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
     now = timezone.now()
     with transaction.atomic():
         world = build_world(password, rng)
-        from vanthu.signatures.ca import ensure_demo_ca
 
         # Certificates before the documents, so that the recent ones are signed and sealed.
         ensure_demo_ca()
@@ -384,8 +386,6 @@ class _DocumentSeeder:
 
     def _derived_data(self) -> None:
         """Statistics and the search index, recomputed from what was written (and backdated)."""
-        from vanthu.reports import aggregates
-        from vanthu.search.indexing import reindex_all
 
         aggregates.rebuild()
         reindex_all()

@@ -8,30 +8,32 @@ from pathlib import Path
 
 from django.conf import settings
 
+from vanthu.accounts.actions import relax_policy_for_demo
 from vanthu.documents.models import Delivery
+from vanthu.signatures.ca import ensure_demo_ca
 
+from .actions import add_peer
+from .demo_city import seed_city
 from .models import OutboxMessage
+from .packages import package_for
+from .receiving import receive
 
 
 def prepare_demo_site(site: str, *, password: str) -> list[str] | None:
     """`vanthu demo --site`: the City tree for `city`; both get the demo CA's certificates,
     which every organisation needs to sign its packages."""
     lines = None
-    from vanthu.accounts.actions import relax_policy_for_demo
 
     relax_policy_for_demo()  # the demo requires two-factor of nobody, so that it stays easy to try
     if site == "city":
-        from .demo_city import seed_city
 
         lines = seed_city(password=password)
-    from vanthu.signatures.ca import ensure_demo_ca
 
     ensure_demo_ca()
     return lines
 
 
 def peer_add(url: str, *, trust_roots: bool, inbound_secret: str = "", outbound_secret: str = "") -> int:
-    from .actions import add_peer
 
     peer = add_peer(url, trust_roots=trust_roots, inbound_secret=inbound_secret, outbound_secret=outbound_secret)
     codes = list(peer.organizations.values_list("organization__code", "organization__name"))
@@ -47,7 +49,6 @@ def peer_add(url: str, *, trust_roots: bool, inbound_secret: str = "", outbound_
 
 def edxml_export(document_id: int, path: str, *, recipient: str = "") -> int:
     """Write the signed package of an issued document for one recipient at a peer (USB stick)."""
-    from .packages import package_for
 
     deliveries = Delivery.objects.filter(document_id=document_id, recipient__remote__isnull=False).select_related("recipient")
     if recipient:
@@ -91,7 +92,6 @@ def _read_package_file(path: str, cap: int) -> bytes | None:
 
 def edxml_import(path: str) -> int:
     """Receive a package from a file, with every check the network endpoint makes."""
-    from .receiving import receive
 
     cap = settings.VANTHU_EXCHANGE_MAX_BODY_MB * 1024 * 1024
     data = _read_package_file(path, cap)

@@ -125,7 +125,7 @@ def queue_ocr(document_id: int) -> list[str]:
     """Mark scanned files of a document for OCR and queue the work after commit. The files are
     looked at before the transaction that marks them (reading a file under SQLite's write lock
     would hold up every other writer)."""
-    from .tasks import ocr_file
+    from .tasks import ocr_file  # here: tasks imports this module (a cycle at the top)
 
     shas = files_needing_ocr(document_id)
     with transaction.atomic():

@@ -13,6 +13,7 @@ from vanthu.audit.chain import record, verify
 from vanthu.audit.models import AuditEntry, AuditHead
 from vanthu.cli import main as vanthu
 from vanthu.documents import actions as doc_actions
+from vanthu.errors import InvalidState
 from vanthu.testing import factories as f
 from vanthu.workflow import actions as wf_actions
 
@@ -82,7 +83,6 @@ def test_tokens_are_audited_too(world, client):
 
 def test_a_refused_action_writes_no_entry(world, history):
     before = AuditEntry.objects.count()
-    from vanthu.errors import InvalidState
 
     with pytest.raises(InvalidState):
         doc_actions.issue_document(history, user=world.a.clerk)

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from vanthu.backup import MANIFEST, BackupError, BackupResult, backup, check_manifest
+from vanthu.audit.models import AuditEntry
+from vanthu.backup import MANIFEST, BackupError, BackupResult, backup, check_manifest, restore
+from vanthu.documents.models import Document
 from vanthu.testing import factories as f
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -108,8 +110,6 @@ def _write_while_backing_up(dest: Path, write) -> tuple[bool, BackupResult]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_live_installation_backs_up_under_writes_and_restores_elsewhere(world, tmp_path, settings):
-    from vanthu.audit.models import AuditEntry
-    from vanthu.documents.models import Document
 
     writer = Writer(world)
     writer.start()
@@ -196,7 +196,6 @@ def test_restore_refuses_a_changed_backup_and_a_non_empty_target(world, tmp_path
         backup(result.path)
     # Into the live installation itself: refused, nothing overwritten.
     victim.write_bytes(victim.read_bytes()[:-1])
-    from vanthu.backup import restore
 
     with pytest.raises(BackupError, match="empty"):
         restore(result.path)

@@ -19,6 +19,7 @@ from vanthu.documents import actions
 from vanthu.documents.models import Delivery, DeliveryEvent, Document
 from vanthu.documents.tests.test_bad_input import assert_error, paper_form, pdf_upload
 from vanthu.testing import factories as f
+from vanthu.workflow.actions import assign_handlers
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -40,7 +41,6 @@ def draft_doc(world, text: str = "Dự thảo chưa trình"):
 def assigned(world, delivery):
     b = world.b
     actions.accept_delivery(delivery, user=b.clerk)
-    from vanthu.workflow.actions import assign_handlers
 
     assign_handlers(Delivery.objects.get(pk=delivery.pk), user=b.leader, main_handler_id=b.specialist.id,
                     co_handler_ids=[b.specialist2.id], informed_ids=[b.clerk.id])

@@ -17,7 +17,9 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
+from vanthu.api import api
 from vanthu.audit.models import AuditEntry
+from vanthu.documents import actions
 from vanthu.documents.models import (
     Delivery,
     DeliveryEvent,
@@ -371,7 +373,6 @@ def arrived(world):
 
 @pytest.fixture
 def accepted(world, arrived):
-    from vanthu.documents import actions
 
     return actions.accept_delivery(arrived, user=world.b.clerk)
 
@@ -475,7 +476,6 @@ JUNK_BODIES = [b"", b"{", b"[]", b"null", b'"x"', b'{"x": 1}', b"\xff\xfe"]
 
 
 def _operations():
-    from vanthu.api import api
 
     schema = api.get_openapi_schema()
     for path, ops in schema["paths"].items():
@@ -489,7 +489,6 @@ def _junk_body_for(op) -> list[bytes]:
     bodies = list(JUNK_BODIES)
     js = content.get("application/json", {}).get("schema")
     if js:
-        from vanthu.api import api
 
         ref = js.get("$ref", "")
         props = api.get_openapi_schema()["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}).get("properties", {})

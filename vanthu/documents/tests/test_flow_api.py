@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vanthu.audit.chain import verify
-from vanthu.testing.factories import pdf_bytes
+from vanthu.testing.factories import issued, pdf_bytes
 
 
 def _pdf(name="congvan.pdf", data=None):
@@ -71,7 +71,6 @@ def test_whole_flow_sender_sees_every_status(world, api_as):
 
 
 def test_numbering_is_per_type_within_a_term(world, api_as):
-    from vanthu.testing.factories import issued
 
     a = world.a
     symbols = [issued(a.org, specialist=a.specialist, leader=a.leader, clerk=a.clerk, recipients=[world.b.org], doc_type=t).symbol
@@ -80,7 +79,6 @@ def test_numbering_is_per_type_within_a_term(world, api_as):
 
 
 def test_state_style_numbering_shares_one_series_per_year(world):
-    from vanthu.testing.factories import issued
 
     a = world.a
     a.org.numbering_style = "state"

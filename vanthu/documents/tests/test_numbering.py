@@ -20,6 +20,7 @@ from vanthu.accounts.models import User
 from vanthu.audit.chain import verify
 from vanthu.documents import actions
 from vanthu.documents.models import Delivery, DocStatus, Document, RegisterCounter
+from vanthu.errors import InvalidState
 from vanthu.testing import factories as f
 
 THREADS = 4
@@ -241,7 +242,6 @@ def test_one_document_issued_by_several_clerks_at_once_gets_one_number(world):
     doc = _approved(world, 1)[0]
     second_clerk = f.make_user(world.a.org, "clerk")
     clerk_ids = [world.a.clerk.id, second_clerk.id, world.a.clerk.id, second_clerk.id]
-    from vanthu.errors import InvalidState
 
     def issue(clerk_id: int) -> str:
         try:
@@ -261,7 +261,6 @@ def test_one_delivery_accepted_twice_at_once_gets_one_incoming_number(world):
     a, b = world.a, world.b
     doc = f.issued(a.org, specialist=a.specialist, leader=a.leader, clerk=a.clerk, recipients=[b.org])
     d = f.delivery_to(doc, b.org)
-    from vanthu.errors import InvalidState
 
     def accept(_: int) -> str:
         try:

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from vanthu.documents import actions
 from vanthu.documents.models import Delivery, DocStatus, Document
 from vanthu.testing import factories as f
 
@@ -104,7 +105,6 @@ def test_inbox_queries_do_not_grow_with_rows(world, django_assert_max_num_querie
 
 def test_sender_sees_every_recipient_with_status_and_history(world):
     doc = issued(world)
-    from vanthu.documents import actions
 
     actions.accept_delivery(f.delivery_to(doc, world.b.org), user=world.b.clerk)
     page = signed_in(world.a.leader).get(f"/documents/{doc.id}/").content.decode()
@@ -180,7 +180,6 @@ def test_compose_errors_appear_next_to_their_fields(world):
 
 def test_registers_list_issued_and_accepted_documents_of_my_organisation_only(world):
     doc = issued(world)
-    from vanthu.documents import actions
 
     actions.accept_delivery(f.delivery_to(doc, world.b.org), user=world.b.clerk)
     out = signed_in(world.a.clerk).get("/registers/outgoing/").content.decode()

@@ -12,13 +12,16 @@ from vanthu.documents import actions as doc_actions
 from vanthu.documents.models import Delivery, Document, StatusCode
 from vanthu.exchange import edxml as E
 from vanthu.exchange import sending
-from vanthu.exchange.actions import register_peer
+from vanthu.exchange.actions import answer_request, register_peer
+from vanthu.exchange.commands import edxml_import
 from vanthu.exchange.models import InboundMessage, OutboxMessage, OutboxState, Refusal
 from vanthu.exchange.packages import document_id_of, package_for, split_symbol
 from vanthu.exchange.receiving import receive
+from vanthu.exchange.site import identity
 from vanthu.exchange.tests.peers import REMOTE
 from vanthu.exchange.tests.test_edxml import _key_and_cert, _package
 from vanthu.signatures import certs as C
+from vanthu.signatures.actions import organization_certificate
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.testing import factories as f
 
@@ -41,8 +44,6 @@ def test_issuing_to_a_peer_writes_one_outbox_row_per_peer_recipient(peer_world):
     data = package_for(rows[0].delivery, message_id=str(rows[0].message_id))
     root = E.parse(data)
     from cryptography import x509
-
-    from vanthu.signatures.actions import organization_certificate
 
     E.verify(root, x509.load_der_x509_certificate(bytes(organization_certificate(world.a.org.id).certificate_der)))
     pkg = E.read_package(root)
@@ -156,7 +157,6 @@ def test_update_from_the_sender_waits_for_the_recipients_answer(peer_world):
     assert answer.http_status == 200 and answer.body["status_code"] == "13", answer.body
     delivery.refresh_from_db()
     assert delivery.status_code == "13"
-    from vanthu.exchange.actions import answer_request
 
     req = answer_request(delivery, user=world.b.clerk, agree=True, note="Đồng ý cập nhật")
     delivery.refresh_from_db()
@@ -178,7 +178,6 @@ def test_unknown_sender_organisation_is_refused(peer_world):
 def test_a_memberless_stand_in_becomes_the_peers_organisation(world):
     """The Bloc's demo tree has the City Party Committee above it with nobody working in it:
     registering the City's installation makes that row the peer's (external, with its code)."""
-    from vanthu.exchange.site import identity
 
     ensure_demo_ca()
     stand_in = f.make_org("Thành ủy Hà Nội", short_name="TU", code=REMOTE, kind="city_committee")
@@ -213,8 +212,6 @@ def test_package_with_three_20_mb_attachments_is_received_whole(peer_world, tmp_
     the endpoint): each file over libxml2's default text cap, stored byte for byte."""
     import hashlib
     import json
-
-    from vanthu.exchange.commands import edxml_import
 
     world, peer, remote, key, cert = peer_world
     files = [E.FilePart("congvan.pdf", f.pdf_bytes("Văn bản chính"))] + [

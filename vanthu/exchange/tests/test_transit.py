@@ -14,6 +14,7 @@ from vanthu.documents.models import Delivery, StatusCode
 from vanthu.exchange import edxml as E
 from vanthu.exchange import sending
 from vanthu.exchange.actions import request_recall, resend
+from vanthu.exchange.commands import edxml_export
 from vanthu.exchange.models import OutboxMessage, OutboxState, Peer
 from vanthu.exchange.packages import document_id_of, split_symbol
 from vanthu.exchange.receiving import receive
@@ -183,7 +184,6 @@ def test_a_clerk_sees_the_failure_on_the_page_and_sends_again_from_it(peer_world
 def test_a_package_exported_to_a_file_is_not_an_acknowledgement(peer_world, tmp_path, acknowledging_peer):
     """USB export: the row stays 00 and its message pending, with the same message id in the file,
     so the peer's answer to the later post ("duplicate" if it was imported) makes it 01."""
-    from vanthu.exchange.commands import edxml_export
 
     world, peer, remote, *_ = peer_world
     doc = _issue_to(world, [remote])

@@ -11,6 +11,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vanthu.documents import actions
 from vanthu.documents.models import Delivery, StatusCode
 from vanthu.errors import VanThuError
 from vanthu.reports import aggregates
@@ -116,7 +117,6 @@ def _play(s, world, sides, clock) -> None:
         if kind == "accept":
             accept(side, d.document)
         elif kind == "reject":
-            from vanthu.documents import actions
 
             actions.reject_delivery(d, user=side.clerk, reason="Không đúng thẩm quyền")
         elif kind == "assign":

@@ -7,8 +7,11 @@ from datetime import date, datetime
 import pytest
 
 from vanthu.documents import actions
-from vanthu.reports import aggregates
+from vanthu.documents.models import Delivery, Document
+from vanthu.reports import aggregates, records
 from vanthu.reports.figures import figures_for, make_period, month_period, quarter_period
+from vanthu.signatures import actions as sig_actions
+from vanthu.signatures.models import SignatureReport
 from vanthu.testing import factories as f
 
 from .history import HCM, Clock, accept, assign, finish, paper, send
@@ -133,7 +136,6 @@ def test_rebuild_reproduces_the_maintained_aggregates(history):
 
 
 def test_documents_behind_each_number_match_the_number(history):
-    from vanthu.reports import records
 
     w = history
     for org in (w.a.org, w.b.org, w.c.org):
@@ -149,8 +151,6 @@ def test_documents_behind_each_number_match_the_number(history):
 
 
 def test_no_signature_verdict_makes_the_authenticated_share_unknown(history):
-    from vanthu.documents.models import Delivery
-    from vanthu.signatures.models import SignatureReport
 
     b = history.b.org.id
     electronic = list(Delivery.objects.filter(recipient_id=b, source="electronic"))
@@ -162,9 +162,6 @@ def test_no_signature_verdict_makes_the_authenticated_share_unknown(history):
 
 
 def test_verifying_again_updates_the_statistics_at_once(history):
-    from vanthu.documents.models import Delivery, Document
-    from vanthu.signatures import actions as sig_actions
-    from vanthu.signatures.models import SignatureReport
 
     b = history.b.org.id
     doc_ids = set(Delivery.objects.filter(recipient_id=b, source="electronic").values_list("document_id", flat=True))

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client, override_settings
 
 from vanthu.reports.models import ExportJob, ExportStatus
+from vanthu.reports.tasks import export_dir
 from vanthu.testing import factories as f
 
 from .history import HCM, Clock, accept, paper, send
@@ -183,8 +184,6 @@ def test_large_export_runs_in_the_background_with_a_download_link(seen, django_c
     assert client_for(seen.b.clerk).get(f"/reports/exports/{job.id}/download").status_code == 404
     assert client_for(seen.b.clerk).get(f"/reports/exports/{job.id}/").status_code == 404
     from openpyxl import load_workbook
-
-    from vanthu.reports.tasks import export_dir
 
     rows = list(load_workbook(export_dir() / job.file_name).active.iter_rows(values_only=True))
     assert rows[0][0] == "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG ỨNG DỤNG CNTT" and rows[2][0] == "Năm 2026"

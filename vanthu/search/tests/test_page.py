@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from vanthu.search import engine
+
 pytestmark = pytest.mark.urls("vanthu.search.tests.urls")
 
 
@@ -26,7 +28,6 @@ def test_results_page_shows_highlighted_hits_only_to_those_who_may_see_them(worl
 
 
 def test_results_page_says_more_than_the_cap_and_pages_on(world, make_doc, monkeypatch):
-    from vanthu.search import engine
 
     monkeypatch.setattr(engine, "COUNT_CAP", 3)
     monkeypatch.setattr("vanthu.search.views.PAGE_SIZE", 2)

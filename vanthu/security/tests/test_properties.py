@@ -12,9 +12,14 @@ from django import forms
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vanthu.accounts.models import TwoFactor
+from vanthu.accounts.security import matching_step
 from vanthu.documents.classification import find_stamp
 from vanthu.documents.pdf import PdfInfo, inspect_pdf
 from vanthu.errors import VanThuError
+from vanthu.exchange.edxml import PackageError, parse_date
+from vanthu.exchange.packages import split_symbol
+from vanthu.search.query import MAX_CLAUSES, parse
 from vanthu.testing import factories as f
 from vanthu.ui.forms import VnDateField
 
@@ -89,7 +94,6 @@ def test_any_text_in_a_date_box_is_a_date_or_a_clear_error(text):
 @FAST
 @given(st.text(max_size=40))
 def test_edxml_dates_parse_or_are_refused(text):
-    from vanthu.exchange.edxml import PackageError, parse_date
 
     try:
         value = parse_date(text)
@@ -102,7 +106,6 @@ def test_edxml_dates_parse_or_are_refused(text):
 @FAST
 @given(st.integers(min_value=1, max_value=99999), st.from_regex(r"[A-ZĐ]{1,6}[/-][A-ZĐ]{1,8}", fullmatch=True))
 def test_a_symbol_splits_into_number_and_notation(number, notation):
-    from vanthu.exchange.packages import split_symbol
 
     doc = SimpleNamespace(symbol=f"{number:02d}-{notation}", number=number)
     n, rest = split_symbol(doc)
@@ -112,7 +115,6 @@ def test_a_symbol_splits_into_number_and_notation(number, notation):
 @FAST
 @given(st.text(max_size=300))
 def test_any_search_query_parses_into_a_bounded_query(q):
-    from vanthu.search.query import MAX_CLAUSES, parse
 
     parsed = parse(q)
     assert len(parsed.clauses) <= MAX_CLAUSES
@@ -129,9 +131,6 @@ def test_any_search_query_through_the_api_gets_an_answer_not_a_crash(world, api_
 @given(st.text(max_size=80))
 def test_any_sign_in_code_is_accepted_or_refused_never_a_crash(code):
     import pyotp
-
-    from vanthu.accounts.models import TwoFactor
-    from vanthu.accounts.security import matching_step
 
     device = TwoFactor(secret=pyotp.random_base32())
     step = matching_step(device, code)

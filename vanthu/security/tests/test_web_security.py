@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions
 from vanthu.documents.models import Document
+from vanthu.errors import VanThuError
 from vanthu.testing import factories as f
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -145,7 +146,6 @@ def test_odd_file_names_never_reach_the_file_system(world, name, tmp_path):
         doc = actions.create_draft(user=world.a.specialist, organization=world.a.org, doc_type="CV",
                                    subject="Tên tệp lạ", recipient_ids=[world.b.org.id], main_file=f.upload(name=name))
     except Exception as exc:  # refused with a clear error is fine
-        from vanthu.errors import VanThuError
 
         assert isinstance(exc, VanThuError), exc
         return

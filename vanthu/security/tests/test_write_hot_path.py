@@ -24,6 +24,7 @@ from vanthu.documents.models import Delivery, DeliveryEvent
 from vanthu.reports import aggregates
 from vanthu.security.tests.test_api_hot_path import _as_json, _send
 from vanthu.testing import factories as f
+from vanthu.workflow import actions as wf
 from vanthu.workflow.models import Assignee, Assignment
 
 # The bearer token with its owner and roles is the first statement of every request.
@@ -32,8 +33,6 @@ ACCEPT_STATEMENTS = 13
 ASSIGN_STATEMENTS = 16
 COMPLETE_STATEMENTS = 14
 MINE_STATEMENTS = 2
-
-
 
 
 @contextmanager
@@ -158,7 +157,6 @@ def test_my_assignments_are_what_the_model_query_gives(world, api_as):
     today = timezone.localdate()
     for d in deliveries:
         doc_actions.accept_delivery(d, user=b.clerk)
-    from vanthu.workflow import actions as wf
 
     wf.assign_handlers(deliveries[0], user=b.leader, main_handler_id=b.specialist.id, deadline=today + timedelta(days=5))
     wf.assign_handlers(deliveries[1], user=b.leader, main_handler_id=b.specialist2.id, co_handler_ids=[b.specialist.id],

@@ -12,7 +12,9 @@ from django.utils import timezone
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from vanthu.documents.models import StoredFile
 from vanthu.signatures import ca
+from vanthu.signatures.models import TrustRoot
 from vanthu.signatures.verify import verify_pdf
 from vanthu.testing.factories import pdf_bytes
 
@@ -75,7 +77,6 @@ def test_a_chain_to_an_untrusted_root(root):
 
 
 def test_a_disabled_root_is_not_trusted(root):
-    from vanthu.signatures.models import TrustRoot
 
     TrustRoot.objects.update(is_enabled=False)
     sig = _only(verify_pdf(pki.signed_pdf(root)))
@@ -143,7 +144,6 @@ def test_a_pdf_with_no_signature_is_unsigned(db):
 
 
 def test_verify_api_reports_and_stores_nothing(root, world, api_as):
-    from vanthu.documents.models import StoredFile
 
     before = StoredFile.objects.count()
     client = api_as(world.b.specialist)

@@ -8,9 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vanthu.documents import actions as doc_actions
 from vanthu.documents.models import Delivery, Document, FileRole
+from vanthu.documents.storage import read_blob
 from vanthu.signatures import ca
+from vanthu.signatures.ca import load_or_create_demo_authority
 from vanthu.signatures.keys import decrypt_private_key
 from vanthu.signatures.models import SignatureReport, SigningCertificate, TrustRoot
+from vanthu.signatures.verify import verify_pdf
 from vanthu.testing import factories as f
 
 from . import pki
@@ -104,9 +107,6 @@ def test_an_invalid_seal_is_rejected_where_the_recipient_chose_so_and_held_elsew
 
 
 def test_b_t_with_a_timestamp_authority_on_loopback(signing_world, settings):
-    from vanthu.documents.storage import read_blob
-    from vanthu.signatures.ca import load_or_create_demo_authority
-    from vanthu.signatures.verify import verify_pdf
 
     world = signing_world
     with pki.tsa_server(load_or_create_demo_authority()) as (url, calls):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from vanthu.documents import actions
 from vanthu.organizations.models import Membership
 from vanthu.testing import factories as f
 
@@ -55,7 +56,6 @@ def test_person_of_two_organisations_chooses_and_switches(world):
 def test_home_counts_what_waits_for_each_role(world):
     f.issued(world.a.org, specialist=world.a.specialist, leader=world.a.leader, clerk=world.a.clerk, recipients=[world.b.org])
     submitted = f.draft(world.a.org, world.a.specialist, [world.b.org])
-    from vanthu.documents import actions
 
     actions.submit_document(submitted, user=world.a.specialist)
     clerk_home = signed_in(world.b.clerk).get("/").content.decode()

@@ -6,6 +6,7 @@ from django.test import Client
 
 from vanthu.documents import actions
 from vanthu.testing import factories as f
+from vanthu.workflow.actions import assign_handlers
 
 
 def signed_in(user) -> Client:
@@ -63,7 +64,6 @@ def test_assign_errors_are_shown_next_to_the_field(world):
 
 def test_only_the_main_handler_completes(world):
     _doc, d = accepted(world)
-    from vanthu.workflow.actions import assign_handlers
 
     assign_handlers(d, user=world.b.leader, main_handler_id=world.b.specialist.id, co_handler_ids=[world.b.specialist2.id])
     r = signed_in(world.b.specialist2).post(f"/incoming/{d.id}/complete/", {"note": "x"}, follow=True)

@@ -15,6 +15,7 @@ from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions as doc_actions
 from vanthu.documents.models import Delivery, DeliveryEvent
 from vanthu.documents.tests.test_bad_input import assert_error
+from vanthu.errors import Unprocessable
 from vanthu.testing import factories as f
 from vanthu.workflow import actions
 from vanthu.workflow.models import Assignee, Assignment
@@ -151,7 +152,6 @@ def test_every_handling_step_is_one_event_and_one_audit_entry(world, record):
 def test_a_refused_assignment_leaves_the_previous_one_current(world, record):
     b = world.b
     actions.assign_handlers(record, user=b.leader, main_handler_id=b.specialist.id)
-    from vanthu.errors import Unprocessable
 
     with pytest.raises(Unprocessable):
         actions.assign_handlers(Delivery.objects.get(pk=record.pk), user=b.leader, main_handler_id=world.c.specialist.id)
