@@ -23,12 +23,12 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from vanthu import runtime
-from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 
 
 def seed_bloc_small(password: str = "demo") -> None:
     # Not at the top: the tests and the benchmark import this module before Django is set up.
     from vanthu.accounts.models import User
+    from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 
     if Organization.objects.filter(code="000.00.31.H26").exists():
         return
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     # Not at the top: models load only once Django is set up, and the tests and the benchmark
     # import this module before any setup, for the database helpers.
     from vanthu.exchange.commands import prepare_demo_site
+    from vanthu.organizations.models import Organization
 
     if args.site == "bloc":
         seed_bloc_small()
