@@ -139,6 +139,7 @@ def _server_error(request, exc):
 
 def _register_routers() -> None:
     from vanthu.accounts.api import router as accounts_router
+    from vanthu.calendar.api import router as calendar_router
     from vanthu.documents.api import router as documents_router
     from vanthu.exchange.api import router as exchange_router
     from vanthu.organizations.api import router as organizations_router
@@ -146,6 +147,7 @@ def _register_routers() -> None:
     from vanthu.workflow.api import router as workflow_router
 
     api.add_router("", accounts_router)
+    api.add_router("", calendar_router)
     api.add_router("", exchange_router)
     api.add_router("", organizations_router)
     api.add_router("", documents_router)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "vanthu.audit",
     "vanthu.organizations",
+    "vanthu.calendar",
     "vanthu.documents",
     "vanthu.workflow",
     "vanthu.search",

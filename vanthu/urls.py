@@ -22,6 +22,7 @@ urlpatterns = [
     path("exchange/", include("vanthu.exchange.urls")),
     path("reports/", include("vanthu.reports.urls")),
     path("audit/", include("vanthu.audit.urls")),
+    path("calendar/", include("vanthu.calendar.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),
 ]
