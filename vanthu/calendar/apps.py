@@ -9,6 +9,7 @@ class CalendarConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_started
 
+        # Imported here: models cannot be imported before the app registry is ready.
         from . import workdays
 
         # A new request checks once whether an administrator changed a year in another process.
