@@ -142,12 +142,14 @@ def _register_routers() -> None:
     from vanthu.calendar.api import router as calendar_router
     from vanthu.documents.api import router as documents_router
     from vanthu.exchange.api import router as exchange_router
+    from vanthu.notifications.api import router as notifications_router
     from vanthu.organizations.api import router as organizations_router
     from vanthu.signatures.api import router as signatures_router
     from vanthu.workflow.api import router as workflow_router
 
     api.add_router("", accounts_router)
     api.add_router("", calendar_router)
+    api.add_router("", notifications_router)
     api.add_router("", exchange_router)
     api.add_router("", organizations_router)
     api.add_router("", documents_router)

@@ -24,4 +24,4 @@ class SeedForm(forms.Form):
 
 class PreviewForm(forms.Form):
     start = VnDateField()
-    days = forms.IntegerField(min_value=0, max_value=3660)
+    working_days = forms.IntegerField(min_value=0, max_value=3660)

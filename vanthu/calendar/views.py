@@ -132,8 +132,8 @@ def preview(request: HttpRequest) -> HttpResponse:
     due = None
     if form.is_valid():
         try:
-            due = workdays.add_working_days(form.cleaned_data["start"], form.cleaned_data["days"])
+            due = workdays.add_working_days(form.cleaned_data["start"], form.cleaned_data["working_days"])
         except ValueError:
             due = None
     return render(request, "calendar/_preview.html", {"due": due, "weekday": weekday_name(due) if due else "",
-                                                      "days": form.cleaned_data.get("days") if form.is_valid() else None})
+                                                      "days": form.cleaned_data.get("working_days") if form.is_valid() else None})
