@@ -139,10 +139,10 @@ def _server_error(request, exc):
 
 def _register_routers() -> None:
     from vanthu.accounts.api import router as accounts_router
-    from vanthu.calendar.api import router as calendar_router
+    from vanthu.calendar.api import router as calendar_router  # (as the others: the routers import the models)
     from vanthu.documents.api import router as documents_router
     from vanthu.exchange.api import router as exchange_router
-    from vanthu.notifications.api import router as notifications_router
+    from vanthu.notifications.api import router as notifications_router  # (as above)
     from vanthu.organizations.api import router as organizations_router
     from vanthu.signatures.api import router as signatures_router
     from vanthu.workflow.api import router as workflow_router

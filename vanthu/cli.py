@@ -130,8 +130,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from vanthu.reports.tasks import on_worker_start as reports_on_worker_start
 
     reports_on_worker_start()  # statistics journaled while no worker ran
+    # Imported after django.setup(), as the lines above.
     from vanthu.notifications.tasks import on_worker_start as notifications_on_worker_start
-    from vanthu.workflow.tasks import on_worker_start as workflow_on_worker_start
+    from vanthu.workflow.tasks import on_worker_start as workflow_on_worker_start  # (as above)
 
     notifications_on_worker_start()  # mail a killed worker left unsent; the daily digest
     workflow_on_worker_start()  # the daily deadline reminders

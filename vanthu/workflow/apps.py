@@ -10,6 +10,7 @@ class WorkflowConfig(AppConfig):
         # Imported here: models cannot be imported before the app registry is ready.
         from vanthu.documents import events
 
+        # (notices reads the models too)
         from . import notices
 
         # Notices in the action's transaction, last (documents/events.py): the people concerned are
