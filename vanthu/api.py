@@ -139,7 +139,7 @@ def _server_error(request, exc):
 
 def _register_routers() -> None:
     from vanthu.accounts.api import router as accounts_router
-    from vanthu.calendar.api import router as calendar_router  # (as the others: the routers import the models)
+    from vanthu.calendar.api import router as calendar_router  # (as the others)
     from vanthu.documents.api import router as documents_router
     from vanthu.exchange.api import router as exchange_router
     from vanthu.notifications.api import router as notifications_router  # (as above)
