@@ -32,7 +32,7 @@ from . import database
 
 # Modules that register scenarios: this package's own (relative names) and the apps' (dotted
 # paths). A new scenario is a function decorated with `@scenario` in a module listed here.
-MODULES = ("issue", "numbering", "inbox", "load", "vanthu.reports.bench", "vanthu.search.bench", "vanthu.signatures.bench", "vanthu.exchange.bench")
+MODULES = ("issue", "numbering", "inbox", "load", "notifications", "vanthu.reports.bench", "vanthu.search.bench", "vanthu.signatures.bench", "vanthu.exchange.bench")
 LOAD_ERRORS: dict[str, str] = {}
 
 

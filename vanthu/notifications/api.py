@@ -34,7 +34,7 @@ class NotificationList(Schema):
 class ListIn(Schema):
     unread: bool = False
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class UnreadOut(Schema):
