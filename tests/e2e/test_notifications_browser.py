@@ -52,7 +52,7 @@ def test_the_calendar_page_for_the_installation_administrator(pages, world):
         expect(page.get_by_role("heading", level=1)).to_have_text("Lịch làm việc năm 2026")
         expect(page.locator("#day-2026-02-17")).to_contain_text("Tết Nguyên đán")
         shot(page, f"calendar-{label}")
-    page.get_by_label("Ngày", exact=True).fill("07/03/2026")
+    page.locator("#id_date").fill("07/03/2026")
     page.get_by_label("Loại ngày").select_option("makeup")
     page.get_by_label("Tên, lý do").fill("Làm bù cho thứ Sáu 20/02")
     page.get_by_role("button", name="Lưu ngày").click()
