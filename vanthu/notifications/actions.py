@@ -139,10 +139,11 @@ def set_preferences(*, user, channels: Mapping[str, str]) -> dict[str, str]:
     bad = sorted(k for k, c in channels.items() if c not in Channel.values)
     if bad:
         raise Unprocessable(_("Cách nhận thông báo không hợp lệ."), code="invalid_channel", details={"kinds": bad})
-    if any(c != Channel.APP for c in channels.values()) and not user.email:
+    before = channels_of(user)
+    # Choosing mail needs an address; keeping a kind's default (mail, say) while changing another does not.
+    if not user.email and any(c != Channel.APP and c != before[k] for k, c in channels.items()):
         raise Unprocessable(_("Tài khoản của bạn chưa có địa chỉ thư điện tử: hãy nhờ quản trị thêm trước khi chọn nhận thư."),
                             code="email_missing", details={"field": "email"})
-    before = channels_of(user)
     for code, channel in channels.items():
         Preference.objects.update_or_create(user=user, kind=code, defaults={"channel": channel})
     after = channels_of(user)
