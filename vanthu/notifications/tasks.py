@@ -22,7 +22,7 @@ def send_mail() -> int:
     while batch := mail.send_due():
         sent += batch
     due = mail.next_due()
-    if due is not None:
+    if due is not None and send_mail.get_backend().supports_defer:  # (an immediate backend cannot wait)
         due = max(due, timezone.now() + timedelta(seconds=1))
         if not DBTaskResult.objects.filter(task_path=send_mail.module_path, status="READY", run_after__lte=due).exists():
             send_mail.using(run_after=due).enqueue()
