@@ -8,11 +8,22 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from . import mail
 
 log = logging.getLogger("vanthu.notifications")
+
+
+def waiting(task_path: str, by=None) -> bool:
+    """Whether a run of the task is queued (by `by`, if given) in the database backend."""
+    # Imported here, as exchange/tasks.py does: loading django_tasks_db's models when the apps load
+    # switches django_tasks' settings receiver on, which changes what the tests' override_settings(TASKS) do.
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.filter(task_path=task_path, status="READY")
+    if by is not None:
+        queued = queued.filter(run_after__lte=by)
+    return queued.exists()
 
 
 @task()
@@ -24,7 +35,7 @@ def send_mail() -> int:
     due = mail.next_due()
     if due is not None and send_mail.get_backend().supports_defer:  # (an immediate backend cannot wait)
         due = max(due, timezone.now() + timedelta(seconds=1))
-        if not DBTaskResult.objects.filter(task_path=send_mail.module_path, status="READY", run_after__lte=due).exists():
+        if not waiting(send_mail.module_path, due):
             send_mail.using(run_after=due).enqueue()
     return sent
 
@@ -59,5 +70,5 @@ def on_worker_start() -> None:
         log.warning("VANTHU_EMAIL_URL is not set: notifications are shown in the app only, no e-mail is sent.")
     if mail.next_due() is not None:
         send_mail.enqueue()
-    if not DBTaskResult.objects.filter(task_path=daily_digest.module_path, status="READY").exists():
+    if not waiting(daily_digest.module_path):
         daily_digest.using(run_after=next_daily_run()).enqueue()

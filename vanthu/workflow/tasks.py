@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
-from vanthu.notifications.tasks import next_daily_run
+from vanthu.notifications.tasks import next_daily_run, waiting
 
 from . import notices
 
@@ -30,5 +29,5 @@ def deadline_reminders() -> dict:
 
 def on_worker_start() -> None:
     """`vanthu worker`: make sure one run of the daily reminders is queued."""
-    if not DBTaskResult.objects.filter(task_path=deadline_reminders.module_path, status="READY").exists():
+    if not waiting(deadline_reminders.module_path):
         deadline_reminders.using(run_after=next_run()).enqueue()

@@ -10,13 +10,12 @@ import pytest
 from django.core.mail import get_connection
 from django.test import override_settings
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from vanthu.notifications import mail
 from vanthu.notifications.actions import notify, set_preferences
 from vanthu.notifications.kinds import Channel
 from vanthu.notifications.models import MailMessage, MailState, Notification
-from vanthu.notifications.tasks import send_mail
+from vanthu.notifications.tasks import send_mail, waiting
 from vanthu.testing import factories as f
 
 
@@ -127,4 +126,4 @@ def test_the_sender_task_comes_back_for_what_waits(smtp, org):
     smtp.stop()
     notify([lan], kind="test_urgent", title="Chờ máy chủ thư")
     assert send_mail.call() == 0
-    assert DBTaskResult.objects.filter(task_path=send_mail.module_path, status="READY").exists()
+    assert waiting(send_mail.module_path)
