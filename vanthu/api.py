@@ -21,9 +21,11 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from vanthu.accounts.api import router as accounts_router
 from vanthu.accounts.tokens import user_for_token
+from vanthu.calendar.api import router as calendar_router
 from vanthu.documents.api import router as documents_router
 from vanthu.errors import VanThuError
 from vanthu.exchange.api import router as exchange_router
+from vanthu.notifications.api import router as notifications_router
 from vanthu.organizations.api import router as organizations_router
 from vanthu.reports.api import router as reports_router
 from vanthu.search.api import router as search_router
@@ -176,21 +178,9 @@ def _server_error(request, exc):
     return error_response(request, 500, "server_error", _("Lỗi hệ thống. Vui lòng thử lại sau hoặc báo quản trị."))
 
 
-def _register_routers() -> None:
-
-    api.add_router("", accounts_router)
-    api.add_router("", exchange_router)
-    api.add_router("", organizations_router)
-    api.add_router("", documents_router)
-    api.add_router("", workflow_router)
-
-    api.add_router("", search_router)
-    api.add_router("", signatures_router)
-
-    api.add_router("", reports_router)
-
-
-_register_routers()
+for _router in (accounts_router, calendar_router, notifications_router, exchange_router, organizations_router,
+                documents_router, workflow_router, search_router, signatures_router, reports_router):
+    api.add_router("", _router)
 
 
 def _register_fallback() -> None:

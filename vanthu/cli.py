@@ -131,6 +131,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
 
         reports_on_worker_start()  # statistics journaled while no worker ran
+        from vanthu.notifications.tasks import (
+            on_worker_start as notifications_on_worker_start,  # after _setup()
+        )
+        from vanthu.workflow.tasks import (
+            on_worker_start as workflow_on_worker_start,  # after _setup()
+        )
+
+        notifications_on_worker_start()  # mail a killed worker left unsent; the daily digest
+        workflow_on_worker_start()  # the daily deadline reminders
     others = [] if getattr(args, "queue", "") else queues[1:]
     me = os.getpid()
     children = [subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--queue", q], preexec_fn=_with_parent(me))

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "vanthu.audit",
     "vanthu.security",  # production headers, sign-in policy, the plain-HTTP warning
     "vanthu.organizations",
+    "vanthu.calendar",
+    "vanthu.notifications",
     "vanthu.documents",
     "vanthu.workflow",
     "vanthu.search",
@@ -300,3 +302,46 @@ STORAGES["audit"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                      "OPTIONS": {"location": _env("AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit"))}}
 VANTHU_AUDIT_KEY_FILE = Path(_env("AUDIT_KEY_FILE", str(DATA_DIR / "audit_key.pem")))
 VANTHU_AUDIT_CHECKPOINT_MINUTES = _env_int("AUDIT_CHECKPOINT_MINUTES", 10)
+
+# --- e-mail of notifications (vanthu/notifications) ---------------------------------------------
+# VANTHU_EMAIL_URL: smtp://user:password@host:587?tls=1 (STARTTLS), smtp+ssl://user:password@host:465,
+# smtp://host:25 (plain), console:// (print), file:///path/to/dir; user and password percent-encoded.
+# Unset: the console in DEBUG; otherwise no e-mail at all (notifications stay in the app, and the
+# worker says so in its log).
+def _email_settings(url: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend", "VANTHU_EMAIL_ENABLED": DEBUG}
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    flag = lambda name: query.get(name, "").lower() in {"1", "true", "yes", "on"}  # noqa: E731
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend", "VANTHU_EMAIL_ENABLED": True}
+    if parts.scheme == "file":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": unquote(parts.path),
+                "VANTHU_EMAIL_ENABLED": True}
+    if parts.scheme not in {"smtp", "smtp+tls", "smtp+ssl", "smtps"}:
+        raise ValueError(f"VANTHU_EMAIL_URL: unknown scheme {parts.scheme!r} (smtp, smtp+ssl, console, file)")
+    ssl = parts.scheme in {"smtp+ssl", "smtps"} or flag("ssl")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if ssl else 587 if (parts.scheme == "smtp+tls" or flag("tls")) else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_USE_TLS": not ssl and (parts.scheme == "smtp+tls" or flag("tls")),
+        "EMAIL_TIMEOUT": int(query.get("timeout", "20")),
+        "VANTHU_EMAIL_ENABLED": True,
+    }
+
+
+globals().update(_email_settings(_env("EMAIL_URL")))
+DEFAULT_FROM_EMAIL = _env("EMAIL_FROM", "VanThu <vanthu@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+VANTHU_MAIL_RETRY_BASE_SECONDS = float(_env("MAIL_RETRY_BASE_SECONDS", "30"))
+VANTHU_MAIL_RETRY_CAP_SECONDS = float(_env("MAIL_RETRY_CAP_SECONDS", "1800"))
+VANTHU_MAIL_MAX_AGE_HOURS = _env_int("MAIL_MAX_AGE_HOURS", 168)  # then the message is marked failed
+VANTHU_MAIL_LEASE_SECONDS = _env_int("MAIL_LEASE_SECONDS", 300)
+VANTHU_DIGEST_HOUR = _env_int("DIGEST_HOUR", 7)  # local time of the daily digest and the deadline reminders

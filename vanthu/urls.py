@@ -22,6 +22,8 @@ urlpatterns = [
     path("exchange/", include("vanthu.exchange.urls")),
     path("reports/", include("vanthu.reports.urls")),
     path("audit/", include("vanthu.audit.urls")),
+    path("calendar/", include("vanthu.calendar.urls")),
+    path("notifications/", include("vanthu.notifications.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),
 ]

@@ -12,6 +12,8 @@ Each subscriber chooses when it runs:
       10 signatures (reports on the files; an arrival check may move a delivery)
       20 reports (the statistics' rows)
       30 exchange (outbox rows: no shared row is locked)
+      40 notifications (workflow/notices.py: the in-app notices and the mail outbox of the people
+         concerned; it inserts only new rows and locks nothing shared, so it runs last)
   The audit entry is written by the action after publishing, so the chain's head is locked last.
 - **on commit** (`on_commit=True`): after the transaction committed, and never if it rolled back
   (indexing, queueing slow work, mail). A failing on-commit subscriber is logged and does not
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 SIGNATURES = 10
 STATISTICS = 20
 OUTBOX = 30
+NOTIFICATIONS = 40
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from vanthu.accounts.models import User
+from vanthu.calendar import workdays
 from vanthu.documents.doctypes import ensure_document_types
 from vanthu.organizations.models import Organization, OrgKind
 
@@ -82,3 +83,11 @@ class ApiClient:
 @pytest.fixture
 def api_as():
     return ApiClient
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_day_calendar():
+    """The working-day calendar caches years per process; a rolled-back test's edits must not linger."""
+    workdays.forget()
+    yield
+    workdays.forget()

@@ -14,9 +14,13 @@ from vanthu.organizations.session import current_org, current_roles, my_organiza
 OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")))
 
 
-def optional_nav() -> list[tuple[str, str]]:
+# Pages for installation administrators only.
+ADMIN_NAV = (("calendar:index", _("Lịch làm việc")),)
+
+
+def optional_nav(admin: bool = False) -> list[tuple[str, str]]:
     links = []
-    for name, label in OPTIONAL_NAV:
+    for name, label in OPTIONAL_NAV + (ADMIN_NAV if admin else ()):
         try:
             links.append((reverse(name), label))
         except NoReverseMatch:
@@ -36,7 +40,7 @@ def layout(request: HttpRequest) -> dict:
         "is_clerk": "clerk" in roles,
         "is_leader": "leader" in roles,
         "can_draft": bool(roles & {"clerk", "leader", "specialist"}),
-        "nav_extra": optional_nav(),
+        "nav_extra": optional_nav(is_installation_admin(request.user)),
         "audit_alert": _audit_alert(request),
     }
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from vanthu.accounts.models import User
 from vanthu.audit.chain import record
+from vanthu.calendar.workdays import add_working_days
+from vanthu.documents import events
 from vanthu.documents.actions import lock_delivery, move_delivery
 from vanthu.documents.models import Delivery, StatusCode
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
@@ -37,11 +39,13 @@ def _members_of(org_id: int, user_ids: set[int]) -> dict[int, dict]:
 @transaction.atomic
 def assign_handlers(
     delivery: Delivery, *, user, main_handler_id: int, co_handler_ids: Sequence[int] = (),
-    informed_ids: Sequence[int] = (), deadline: date | None = None, note: str = "",
+    informed_ids: Sequence[int] = (), deadline: date | None = None, note: str = "", working_days: int | None = None,
 ) -> Assignment:
     """A leader of the recipient assigns a main handler, co-handlers and people informed (04).
 
-    The new assignment comes back with `handlers` set: the handlers' entries, main first."""
+    The deadline is a date, or `working_days` after the day the document was received (that day
+    not counted: vanthu.calendar.workdays). The new assignment comes back with `handlers` set:
+    the handlers' entries, main first."""
     if not is_member(user, delivery.recipient_id):
         raise NotFound(_("Không tìm thấy văn bản đến."), code="delivery_not_found")
     if not has_role(user, delivery.recipient_id, Role.LEADER):
@@ -55,6 +59,8 @@ def assign_handlers(
     strangers = sorted(everyone - set(members))
     if strangers:
         raise Unprocessable(_("Người được phân công phải thuộc đơn vị nhận văn bản."), code="unknown_handlers", details={"user_ids": strangers})
+    if working_days is not None:
+        deadline = _deadline_in_working_days(delivery, deadline, working_days)
     if deadline and deadline < timezone.localdate():
         raise Unprocessable(_("Hạn xử lý không thể trước hôm nay."), code="deadline_in_past", details={"field": "deadline"})
     now = timezone.now()
@@ -67,8 +73,24 @@ def assign_handlers(
     insert_rows(Assignee, ["assignment", "user", "role"], [(assignment.id, uid, role.value) for uid, role in people])
     assignment.delivery = delivery
     assignment.handlers = [{**members[uid], "role": role.value} for uid, role in people]
-    record("delivery_assigned", actor=user, obj=delivery, data={"main": main_handler_id, "co": co, "informed": informed, "deadline": deadline})
+    events.assignment_changed.publish(assignment=assignment, delivery=delivery, user=user)
+    record("delivery_assigned", actor=user, obj=delivery, data={"main": main_handler_id, "co": co, "informed": informed,
+                                                                "deadline": deadline, "working_days": working_days})
     return assignment
+
+
+def received_day(delivery: Delivery) -> date:
+    """The day a document was received: accepted into the register (or arrived, if not yet)."""
+    return timezone.localdate(delivery.accepted_at or delivery.arrived_at)
+
+
+def _deadline_in_working_days(delivery: Delivery, deadline: date | None, working_days: int) -> date:
+    if deadline is not None:
+        raise Unprocessable(_("Chỉ nhập hạn xử lý hoặc số ngày làm việc, không nhập cả hai."), code="deadline_twice",
+                            details={"field": "working_days"})
+    if not 1 <= working_days <= 365:
+        raise Unprocessable(_("Số ngày làm việc phải từ 1 đến 365."), code="invalid_working_days", details={"field": "working_days"})
+    return add_working_days(received_day(delivery), working_days)
 
 
 def current_assignment(delivery: Delivery) -> Assignment | None:

@@ -25,6 +25,8 @@ class AssignIn(Schema):
     co_handler_ids: list[int] = []
     informed_ids: list[int] = []
     deadline: date | None = None
+    # Instead of a date: the deadline is this many working days after the day received.
+    working_days: int | None = None
     note: Text(NOTE_MAX) = ""
 
 
@@ -67,7 +69,7 @@ def assign(request, delivery_id: int, payload: AssignIn):
     d = access.get_delivery(request.user, delivery_id)
     assignment = actions.assign_handlers(
         d, user=request.user, main_handler_id=payload.main_handler_id, co_handler_ids=payload.co_handler_ids,
-        informed_ids=payload.informed_ids, deadline=payload.deadline, note=payload.note,
+        informed_ids=payload.informed_ids, deadline=payload.deadline, note=payload.note, working_days=payload.working_days,
     )
     return record_out(assignment.delivery, assignment.handlers)
 

@@ -14,6 +14,10 @@ class AssignForm(forms.Form):
     co_handlers = forms.TypedMultipleChoiceField(label=_("Người phối hợp"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     informed = forms.TypedMultipleChoiceField(label=_("Người để biết"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     deadline = VnDateField(label=_("Hạn xử lý"), required=False)
+    working_days = forms.IntegerField(
+        label=_("Hoặc: số ngày làm việc"), required=False, min_value=1, max_value=365,
+        help_text=_("Hạn là ngày làm việc thứ N sau ngày nhận văn bản (không tính ngày nhận, thứ Bảy, Chủ nhật, "
+                    "ngày nghỉ lễ, Tết và ngày nghỉ bù; có tính ngày làm bù)."))
     note = TextField(label=_("Ý kiến chỉ đạo"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, people: list[tuple[int, str]], **kwargs) -> None:

@@ -56,7 +56,7 @@ def assign(request: HttpRequest, delivery_id: int) -> HttpResponse:
         try:
             actions.assign_handlers(
                 d, user=request.user, main_handler_id=f["main_handler"], co_handler_ids=f["co_handlers"],
-                informed_ids=f["informed"], deadline=f["deadline"], note=f["note"],
+                informed_ids=f["informed"], deadline=f["deadline"], note=f["note"], working_days=f["working_days"],
             )
         except (NotFound, NotAllowed):
             raise
@@ -67,7 +67,7 @@ def assign(request: HttpRequest, delivery_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã phân công xử lý văn bản."))
             return redirect("documents:document", d.document_id)
-    return render(request, "workflow/assign.html", {"d": d, "form": form})
+    return render(request, "workflow/assign.html", {"d": d, "form": form, "received": actions.received_day(d)})
 
 
 @login_required

@@ -21,12 +21,15 @@ def test_issuing_locks_signatures_then_statistics_then_outbox():
         "vanthu.signatures.subscribers.document_issued",
         "vanthu.reports.aggregates.document_issued",
         "vanthu.exchange.outbox.document_issued",
+        "vanthu.workflow.notices.document_issued",  # last: it inserts only new rows
     ]
     assert _names(events.delivery_moved) == [
         "vanthu.reports.aggregates.delivery_moved",
         "vanthu.exchange.outbox.delivery_moved",
     ]
-    assert _names(events.deliveries_created) == ["vanthu.reports.aggregates.deliveries_changed"]
+    assert _names(events.deliveries_created) == ["vanthu.reports.aggregates.deliveries_changed",
+                                                 "vanthu.workflow.notices.deliveries_created"]
+    assert _names(events.assignment_changed) == ["vanthu.workflow.notices.assignment_changed"]
 
 
 def test_slow_work_follows_the_commit_not_the_transaction():
