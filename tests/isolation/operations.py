@@ -205,7 +205,7 @@ ID_KINDS = {
     "PeerOut": "peer", "OutboxOut": "outbox_message", "DocumentTypeOut": "document_type",
     "DocumentListItem": "document", "DocumentOut": "document", "DocumentBrief": "document",
     "DeliveryOut": "delivery", "InboxItem": "delivery", "IncomingRecordOut": "delivery",
-    "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate",
+    "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",

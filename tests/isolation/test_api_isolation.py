@@ -49,6 +49,8 @@ EXEMPT = {
     "vanthu_accounts_api_create_token": "signing in: takes a name and a password, names no one's object",
     "vanthu_accounts_api_revoke_token": "revokes one of the caller's own tokens; another person's is 404 (accounts/tests/test_auth.py)",
     "vanthu_accounts_api_sign_out_all": "ends the caller's own sessions and tokens, no one else's",
+    "vanthu_notifications_api_read_all": "marks the caller's own notifications read, no one else's",
+    "vanthu_notifications_api_put_preferences": "the caller's own notification preferences",
     "vanthu_accounts_api_change_own_password": "changes the caller's own password, checked against the current one; names no one else",
     "vanthu_signatures_api_verify_upload": "checks the PDF sent with the request; reads and stores nothing",
 }
@@ -138,7 +140,8 @@ def hints(iso: World) -> dict[str, dict]:
 def values_for(w: World) -> dict:
     """Required fields the schema's types cannot fill by themselves."""
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
-            "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True}
+            "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
+            "days": 5, "start": timezone.localdate(), "end": timezone.localdate()}
 
 
 # --- checks ------------------------------------------------------------------------------------------

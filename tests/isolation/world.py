@@ -34,6 +34,7 @@ from vanthu.exchange.actions import request_recall
 from vanthu.exchange.models import OutboxMessage
 from vanthu.exchange.receiving import receive
 from vanthu.exchange.tests.peers import REMOTE, register_unreachable_peer
+from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 from vanthu.reports.actions import request_export
 from vanthu.signatures.actions import verify_document
@@ -236,6 +237,8 @@ def _catalogue(w: World) -> None:
                                for df in DocumentFile.objects.filter(document__in=docs).select_related("document").order_by("id")]),
         "root_id": [(f"trust root {r.id}", r.id) for r in TrustRoot.objects.order_by("id")],
         "person_id": [(f"person {u.id} ({u.username})", u.id) for u in (w.a.clerk, w.b.specialist)],
+        "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
+                            for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
     }
     w.secret_ids = {
         "document": {d.id for d in docs},
@@ -244,6 +247,7 @@ def _catalogue(w: World) -> None:
         "user": {u.id for u in people},
         "signing_certificate": set(SigningCertificate.objects.filter(user__in=people).values_list("id", flat=True))
         | set(SigningCertificate.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "notification": set(Notification.objects.filter(user__in=people).values_list("id", flat=True)),
     }
     w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages)]
 

@@ -30,7 +30,7 @@ from vanthu.workflow.models import Assignee, Assignment
 # The bearer token with its owner and roles is the first statement of every request.
 # The statistics take one journal row in the transaction (folded in later by the worker).
 ACCEPT_STATEMENTS = 13
-ASSIGN_STATEMENTS = 16
+ASSIGN_STATEMENTS = 20  # with the handlers' notifications (a notice, its copies, the mail journal)
 COMPLETE_STATEMENTS = 14
 MINE_STATEMENTS = 2
 
