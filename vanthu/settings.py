@@ -174,8 +174,6 @@ FILE_UPLOAD_TEMP_DIR = None
 # --- generated PDFs and OCR -----------------------------------------------------------------
 # A TrueType font with Vietnamese glyphs for generated PDFs and signature stamps; empty: DejaVu Sans.
 VANTHU_FONT_PATH = _env("FONT_PATH")
-VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 900)  # seconds one PDF may take in OCR
-VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")  # Tesseract's -l
 
 # --- background work ------------------------------------------------------------------------
 # Two queues, and `vanthu worker` runs a process for each: "default" for the quick work (exchange
@@ -188,7 +186,7 @@ TASKS = {
     }
 }
 # OCR of scans (vanthu/search/ocr.py): the first pages only, each run killed after its timeout.
-VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")
+VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")  # Tesseract's -l
 VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 600)  # seconds for one file
 VANTHU_OCR_MAX_PAGES = _env_int("OCR_MAX_PAGES", 50)
 
@@ -270,7 +268,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     # A refused request (403, a bad Host header…) is one line in the log, not a traceback.
     "filters": {"refusals_on_one_line": {"()": "vanthu.security.logs.RefusalsOnOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}},
+    "handlers": {"console": {"class": "vanthu.security.logs.Console", "filters": ["refusals_on_one_line"]}},
     "loggers": {"django.request": {"filters": ["refusals_on_one_line"]}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }

@@ -121,7 +121,9 @@ def _bare_sign(data: bytes, signer: signers.Signer, field: str, *, visible: bool
 
 def _sign_and_seal(doc: Document, issuer) -> None:
     """The leader's signature and the organisation's seal, each copy let in as the actions do."""
-    for copy, who in ((sign_for_approval(doc, user=issuer.leader), issuer.leader), (seal_for_issue(doc, user=issuer.clerk), issuer.clerk)):
+    # One after the other: the seal signs the copy that already carries the leader's signature.
+    for sign, who in ((sign_for_approval, issuer.leader), (seal_for_issue, issuer.clerk)):
+        copy = sign(doc, user=who)
         with transaction.atomic():
             attach_signed_copy(doc, copy)
             record("document_signed", actor=who, obj=doc, data={"file": copy.file.file_id})

@@ -10,6 +10,7 @@ their traceback.
 from __future__ import annotations
 
 import logging
+import sys
 
 
 class RefusalsOnOneLine(logging.Filter):
@@ -22,3 +23,22 @@ class RefusalsOnOneLine(logging.Filter):
             record.exc_text = None
             record.stack_info = None
         return True
+
+
+class Console(logging.StreamHandler):
+    """Writes each record to `sys.stderr` as it is at that moment.
+
+    A plain StreamHandler keeps the stream it was built with: logging configured again while
+    stderr is redirected (a command run under a test's capture, a daemon that swaps its streams)
+    would leave it writing to a closed file, and the records would be lost."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass  # always the current stderr

@@ -24,7 +24,7 @@ from vanthu.documents.tests.party_pdfs import STAMPED, first_page, nfd, pdf
 from vanthu.documents.tests.test_bad_input import stored_blobs
 from vanthu.exchange import edxml as E
 from vanthu.exchange.models import InboundMessage, OutboxMessage, RecallRequest, Refusal
-from vanthu.exchange.tests.peers import REMOTE
+from vanthu.exchange.tests.peers import REMOTE, as_the_peer_posts
 from vanthu.exchange.tests.test_edxml import _package
 from vanthu.testing import factories as f
 
@@ -94,8 +94,11 @@ def post_to_inbox(transactional_db, peer_world, live_server):
     _world, peer, *_ = peer_world
 
     def post(body: bytes) -> requests.Response:
+        # The peer's site id and MAC, as its installation sends them: only the marking is wrong.
+        mac = as_the_peer_posts(body, from_site=peer.site_id)["HTTP_X_VANTHU_MAC"]
         return requests.post(f"{live_server.url}/exchange/inbox", data=body, timeout=60,
-                             headers={"X-VanThu-Site": peer.site_id, "Content-Type": "application/xml"})
+                             headers={"X-VanThu-Site": peer.site_id, "X-VanThu-MAC": mac,
+                                      "Content-Type": "application/xml"})
 
     return post
 
