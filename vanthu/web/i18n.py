@@ -13,6 +13,7 @@ import os
 import struct
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -89,10 +90,13 @@ def write_mo(entries: dict[str, str], path: Path) -> None:
 
 
 def compile_all(force: bool = False) -> list[Path]:
-    """Compile every stale .po under LOCALE_PATHS; returns the .mo files written."""
+    """Compile every stale .po under LOCALE_PATHS and the apps' own `locale/` directories (a
+    new app keeps its catalogue beside its code); returns the .mo files written."""
     written = []
-    for base in settings.LOCALE_PATHS:
-        for po in Path(base).glob("*/LC_MESSAGES/*.po"):
+    bases = [Path(p) for p in settings.LOCALE_PATHS]
+    bases += [Path(c.path) / "locale" for c in apps.get_app_configs() if c.name.startswith("vanthu.")]
+    for base in dict.fromkeys(bases):
+        for po in base.glob("*/LC_MESSAGES/*.po"):
             mo = po.with_suffix(".mo")
             if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
                 continue
