@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its Swagger UI assets, served from the installation (party networks are often closed)
     "django_tasks",
     "django_tasks_db",
     "vanthu.audit",

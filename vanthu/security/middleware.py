@@ -29,8 +29,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
-# The API docs page (Swagger UI) loads its script from a CDN; it keeps its own looser policy.
-CSP_EXEMPT_PREFIXES = ("/api/v1/docs",)
 
 
 class SecurityHeadersMiddleware:
@@ -45,11 +43,10 @@ class SecurityHeadersMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 permission_denied(request, reason=getattr(response, "reason_phrase", ""))
-        if not request.path.startswith(CSP_EXEMPT_PREFIXES):
-            policy = CONTENT_SECURITY_POLICY
-            if response.get("X-Frame-Options") == "SAMEORIGIN":  # a PDF the document page frames
-                policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
-            response.headers.setdefault("Content-Security-Policy", policy)
+        policy = CONTENT_SECURITY_POLICY
+        if response.get("X-Frame-Options") == "SAMEORIGIN":  # a PDF the document page frames
+            policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 
