@@ -312,14 +312,19 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--data-dir", default=None)
     se.set_defaults(func=cmd_search)
 
-    pe = sub.add_parser("peer", help="exchange peers: add URL")
-    pe.add_argument("subcommand", choices=["add"])
-    pe.add_argument("url")
-    pe.add_argument("--trust-roots", action="store_true", help="also trust the peer's root certificates for PDF signatures")
-    pe.add_argument("--inbound-secret", default="", help="the key of the MAC on what the peer posts to us (default: derived from its published exchange key)")
-    pe.add_argument("--outbound-secret", default="", help="the key of the MAC on what we post to the peer (default: derived as above)")
-    pe.add_argument("--data-dir", default=None)
-    pe.set_defaults(func=cmd_peer)
+    pe = sub.add_parser("peer", help="other VanThu installations this one exchanges documents with",
+                        description="Other VanThu installations this one exchanges documents with.")
+    pe_sub = pe.add_subparsers(dest="subcommand", required=True, metavar="add")
+    pa = pe_sub.add_parser(
+        "add", help="register the installation at URL", usage="vanthu peer add URL [--trust-roots] [options]",
+        description="Register the installation at URL: fetch its organisations, its exchange key and its "
+                    "endpoint, so that documents can be sent to its organisations and received from them.")
+    pa.add_argument("url", metavar="URL", help="the other installation's address, e.g. https://vanthu.thanhuy.hanoi.vn/")
+    pa.add_argument("--trust-roots", action="store_true", help="also trust the peer's root certificates for PDF signatures")
+    pa.add_argument("--inbound-secret", default="", help="the key of the MAC on what the peer posts to us (default: derived from its published exchange key)")
+    pa.add_argument("--outbound-secret", default="", help="the key of the MAC on what we post to the peer (default: derived as above)")
+    pa.add_argument("--data-dir", default=None)
+    pa.set_defaults(func=cmd_peer)
 
     ex = sub.add_parser("edxml", help="edXML packages by hand: export DOCUMENT_ID FILE | import FILE")
     ex.add_argument("subcommand", choices=["export", "import"])
