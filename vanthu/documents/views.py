@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
 from vanthu.organizations.access import has_role, member_org_ids
-from vanthu.organizations.models import NumberingStyle, Organization, Role
+from vanthu.organizations.models import Organization, Role
 from vanthu.organizations.session import needs_org
 from vanthu.ui.forms import apply_error
 from vanthu.ui.shortcuts import (
@@ -34,7 +35,7 @@ from vanthu.ui.shortcuts import (
     vary_on_htmx,
 )
 
-from . import access, actions
+from . import access, actions, registers
 from .forms import (
     ComposeForm,
     InboxFilterForm,
@@ -314,56 +315,38 @@ def issue(request: HttpRequest, document_id: int) -> HttpResponse:
 
 # --- registers -----------------------------------------------------------------------------------
 
-def _years(dates) -> list[int]:
-    this_year = timezone.localdate().year
-    return sorted({this_year, *(d.year for d in dates)}, reverse=True)
-
-
-@login_required
-@needs_org
-def register_outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
-    """Sổ văn bản đi: by term (party style) or year, and by type; printable."""
-    qs = Document.objects.issued_by(org.id).filter(number__isnull=False)
-    years = _years(qs.dates("issued_date", "year")[:50])
-    periods = [(f"y{y}", _("Năm %(y)s") % {"y": y}) for y in years]
-    if org.numbering_style == NumberingStyle.PARTY:
-        periods.insert(0, (f"t{org.term_key()}", _("Nhiệm kỳ %(t)s") % {"t": org.term_label or org.term_key()}))
+def _register_choice(request: HttpRequest, periods: list[tuple[str, str]]) -> tuple[RegisterFilterForm, str, str]:
     form = RegisterFilterForm(request.GET or None, periods=periods)
     period, doc_type = periods[0][0], ""
     if form.is_valid():
         period = form.cleaned_data["period"] or period
         doc_type = form.cleaned_data["doc_type"]
-    if period.startswith("t"):
-        qs = qs.filter(register_key__endswith=f":{period[1:]}")
-    else:
-        qs = qs.filter(issued_date__year=int(period[1:]))
-    if doc_type:
-        qs = qs.filter(doc_type__code=doc_type)
-    qs = qs.select_related("doc_type").prefetch_related("recipients").order_by("doc_type__sort_order", "doc_type__code", "number")
-    page = paginate(request, qs, per_page=100)
+    return form, period, doc_type
+
+
+@login_required
+@needs_org
+def register_outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Sổ văn bản đi: by term (party style) or year, and by type; printed and exported whole."""
+    periods = registers.outgoing_periods(org)
+    form, period, doc_type = _register_choice(request, periods)
+    page = paginate(request, registers.outgoing(org, period, doc_type), per_page=100)
     return render(request, "documents/register_outgoing.html", {
         "form": form, "page": page, "period_label": dict(periods).get(period, ""),
+        "export_query": urlencode({"organization_id": org.id, "register": period, "doc_type": doc_type}),
     })
 
 
 @login_required
 @needs_org
 def register_incoming(request: HttpRequest, org: Organization) -> HttpResponse:
-    """Sổ văn bản đến: one series per year, electronic and paper together; printable."""
-    base = Delivery.objects.for_organization(org.id).registered()
-    years = sorted({timezone.localdate().year, *(int(k[3:]) for k in base.values_list("incoming_key", flat=True).distinct()[:50] if k[3:].isdigit())}, reverse=True)
-    periods = [(f"y{y}", _("Năm %(y)s") % {"y": y}) for y in years]
-    form = RegisterFilterForm(request.GET or None, periods=periods)
-    period, doc_type = periods[0][0], ""
-    if form.is_valid():
-        period = form.cleaned_data["period"] or period
-        doc_type = form.cleaned_data["doc_type"]
-    qs = base.filter(incoming_key=f"in:{period[1:]}")
-    if doc_type:
-        qs = qs.filter(document__doc_type__code=doc_type)
-    page = paginate(request, qs.with_document().order_by("incoming_number"), per_page=100)
+    """Sổ văn bản đến: one series per year, electronic and paper together; printed and exported whole."""
+    periods = registers.incoming_periods(org)
+    form, period, doc_type = _register_choice(request, periods)
+    page = paginate(request, registers.incoming(org, period, doc_type), per_page=100)
     return render(request, "documents/register_incoming.html", {
         "form": form, "page": page, "period_label": dict(periods).get(period, ""),
+        "export_query": urlencode({"organization_id": org.id, "register": period, "doc_type": doc_type}),
     })
 
 

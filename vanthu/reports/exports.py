@@ -15,6 +15,7 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu.documents import registers
 from vanthu.documents.pdfgen import font_name
 from vanthu.errors import NotFound
 from vanthu.organizations.models import Organization
@@ -60,8 +61,10 @@ def _h(v: float | None) -> str:
 
 # --- tables ---------------------------------------------------------------------------------
 
-def incoming_register(org: Organization, period: Period) -> Table:
-    qs = records.incoming_register(org.id, period)
+def incoming_register(org: Organization, period: Period | None, *, register: str = "", doc_type: str = "") -> Table:
+    """By a period of the dashboard, or a whole register as the register page shows it."""
+    qs = registers.incoming(org, register, doc_type) if register else records.incoming_register(org.id, period)
+    label = dict(registers.incoming_periods(org)).get(register, register) if register else period.label
 
     def rows() -> Iterator[list[Any]]:
         for d in qs.iterator(chunk_size=2000):
@@ -69,14 +72,16 @@ def incoming_register(org: Organization, period: Period) -> Table:
             yield [d.incoming_number, _d(d.accepted_at), doc.issuer_name, doc.symbol, _d(doc.issued_date),
                    doc.doc_type.name, doc.subject, d.get_source_display(), _d(d.deadline), d.status_label]
 
-    return Table("so-van-ban-den", _("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"), org.name, period.label,
+    return Table("so-van-ban-den", _("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"), org.name, label,
                  [_("Số đến"), _("Ngày đến"), _("Nơi gửi"), _("Số, ký hiệu"), _("Ngày văn bản"), _("Loại"),
                   _("Trích yếu"), _("Nguồn"), _("Hạn xử lý"), _("Trạng thái")],
                  rows(), qs.count(), [5, 9, 13, 9, 8, 8, 26, 7, 7, 8], landscape=True)
 
 
-def outgoing_register(org: Organization, period: Period) -> Table:
-    qs = records.outgoing_register(org.id, period)
+def outgoing_register(org: Organization, period: Period | None, *, register: str = "", doc_type: str = "") -> Table:
+    """By a period of the dashboard, or a whole register (a term or a year) as its page shows it."""
+    qs = registers.outgoing(org, register, doc_type) if register else records.outgoing_register(org.id, period)
+    label = dict(registers.outgoing_periods(org)).get(register, register) if register else period.label
 
     def rows() -> Iterator[list[Any]]:
         for doc in qs.iterator(chunk_size=2000):
@@ -84,7 +89,7 @@ def outgoing_register(org: Organization, period: Period) -> Table:
                    " ".join(x for x in (doc.signer_position, doc.signer_name) if x),
                    "; ".join(o.name for o in doc.recipients.all()), doc.page_count]
 
-    return Table("so-van-ban-di", _("SỔ ĐĂNG KÝ VĂN BẢN ĐI"), org.name, period.label,
+    return Table("so-van-ban-di", _("SỔ ĐĂNG KÝ VĂN BẢN ĐI"), org.name, label,
                  [_("Số, ký hiệu"), _("Ngày văn bản"), _("Loại"), _("Trích yếu"), _("Người ký"), _("Nơi nhận"), _("Số trang")],
                  rows(), qs.count(), [10, 8, 8, 30, 12, 26, 5], landscape=True)
 
@@ -152,12 +157,32 @@ def write_xlsx(table: Table, out: IO[bytes], progress: Progress | None = None) -
     return n
 
 
+CELL_PADDING = 12.5  # points: a LongTable cell's left and right padding, and a hair
+
+
+def fit_widths(avail: float, weights: list[float], minimums: list[float]) -> list[float]:
+    """Column widths in proportion to `weights`, none below its minimum (as far as the page
+    allows): the columns held at their minimum are fixed, the rest share what is left."""
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = avail - sum(fixed.values())
+        total = sum(weights[i] for i in free) or 1
+        widths = {i: room * weights[i] / total for i in free}
+        short = {i: minimums[i] for i in free if widths[i] < minimums[i]}
+        if not short or len(short) == len(free):
+            widths.update(fixed)
+            return [widths[i] for i in range(len(weights))]
+        fixed.update(short)
+
+
 def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) -> int:
     """A printable A4 PDF: header with the organisation and period on every page, page numbers."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
     font = font_name()
@@ -182,8 +207,15 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
         return str("" if v is None else v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     data = [[Paragraph(esc(c), head) for c in table.columns]]
+    # The widest unbreakable token of each column (a date, a symbol, a number): no column is
+    # narrower, so that nothing prints as "19/01/202" and "6" on the next line.
+    longest = [max((stringWidth(t, font, 7.5) for t in str(c).split()), default=0) for c in table.columns]
     n = 0
     for row in table.rows:
+        for i, v in enumerate(row):
+            for t in str("" if v is None else v).split():
+                if len(t) > 5:  # shorter words never set a width worth measuring
+                    longest[i] = max(longest[i], stringWidth(t, font, 7.5))
         data.append([Paragraph(esc(v), cell) for v in row])
         n += 1
         if progress and n % 500 == 0:
@@ -193,8 +225,7 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
     doc = SimpleDocTemplate(out, pagesize=size, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=14 * mm,
                             bottomMargin=13 * mm, title=f"{table.title} — {table.organization} — {table.period}", author="VanThu")
     avail = size[0] - 24 * mm
-    weights = table.widths or [1] * len(table.columns)
-    widths = [avail * w / sum(weights) for w in weights]
+    widths = fit_widths(avail, table.widths or [1] * len(table.columns), [w + CELL_PADDING for w in longest])
     grid = LongTable(data, colWidths=widths, repeatRows=1)
     grid.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
@@ -214,6 +245,9 @@ CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsh
 # --- building a table for a person ----------------------------------------------------------
 
 KINDS = ("register_in", "register_out", "ranking", "proposals", "types")
+# What an export request may say: the organisation, a period of the dashboard, or a register's
+# period key and document type as the register page chose them.
+EXPORT_PARAMS = ("organization_id", "date_from", "date_to", "year", "quarter", "month", "subtree", "register", "doc_type")
 
 
 def build_table(user, kind: str, params: dict[str, Any]) -> Table:
@@ -223,6 +257,9 @@ def build_table(user, kind: str, params: dict[str, Any]) -> Table:
         year = int(params.get("year") or timezone.localdate().year)
         view = dashboard.bloc(org, year, org_ids=access.visible_subtree(user, org))
         return ranking(org, year, view.rows, proposals_only=kind == "proposals")
+    if kind in ("register_in", "register_out") and params.get("register"):
+        build = incoming_register if kind == "register_in" else outgoing_register
+        return build(org, None, register=str(params["register"]), doc_type=str(params.get("doc_type") or ""))
     period = make_period(
         date.fromisoformat(params["date_from"]) if params.get("date_from") else None,
         date.fromisoformat(params["date_to"]) if params.get("date_to") else None,

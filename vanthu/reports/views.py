@@ -22,7 +22,7 @@ from vanthu.ui.shortcuts import page_errors
 
 from . import access, actions, dashboard, records
 from .evaluation import MET, NOT_MET
-from .exports import CONTENT_TYPES, KINDS, WRITERS, build_table
+from .exports import CONTENT_TYPES, EXPORT_PARAMS, KINDS, WRITERS, build_table
 from .figures import Period, make_period
 from .models import Criterion, ExportJob, ExportStatus
 from .svg import Bar, share_bars, trend_chart
@@ -190,7 +190,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """A register or dashboard table as XLSX or PDF: at once when small, else in the background."""
     if kind not in KINDS or fmt not in WRITERS:
         raise Http404
-    params = {k: v for k, v in request.GET.items() if k in ("organization_id", "date_from", "date_to", "year", "quarter", "month", "subtree")}
+    params = {k: v for k, v in request.GET.items() if k in EXPORT_PARAMS}
     try:
         table = build_table(request.user, kind, params)
     except (ValueError, Unprocessable) as exc:
