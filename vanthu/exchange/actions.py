@@ -151,6 +151,8 @@ def request_recall(document: Document, *, user, reason: str, business_type: int 
     if business_type != BusinessType.REVOKE:
         doc_actions.add_version(document, doc_actions.inspect_uploads(main_file, attachments))
     deliveries = list(Delivery.objects.select_for_update().filter(document=document).exclude(status_code__in=[StatusCode.REJECTED, StatusCode.RECALL_AGREED]))
+    if not deliveries:
+        raise InvalidState(_("Không còn nơi nhận nào giữ văn bản này (đã từ chối hoặc đã đồng ý thu hồi)."), code="no_recipient_left")
     if any(d.recall_requests.filter(answer="").exists() for d in deliveries):
         raise InvalidState(_("Đang chờ nơi nhận trả lời yêu cầu trước."), code="request_pending")
     requests_ = [open_request(d, business_type=business_type, reason=reason, user=user) for d in deliveries]

@@ -1,4 +1,5 @@
-"""The two public HTTP endpoints of the exchange: our identity, and the inbox peers post to."""
+"""The exchange's HTTP endpoints: our identity and the inbox peers post to (public), and the
+buttons of the document page (send again, revoke/update/replace, answer a request)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from vanthu.documents import access
-from vanthu.errors import NotFound, VanThuError
+from vanthu.documents.actions import Upload
+from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
 from vanthu.ui.shortcuts import flash_error, page_errors
 
 from . import actions, peerauth
-from .models import OutboxMessage
+from .forms import AnswerForm, RecallForm
+from .models import BusinessType, OutboxMessage
 from .receiving import receive, refuse
 from .site import identity
 
@@ -112,3 +115,62 @@ def resend_view(request: HttpRequest, message_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Đã đưa văn bản vào hàng đợi gửi lại."))
     return redirect("documents:document", m.delivery.document_id)
+
+
+# --- the sender's requests and the recipient's answer, as buttons on the document page ----------
+
+def _to_document(document_id: int) -> HttpResponse:
+    return redirect("documents:document", document_id)
+
+
+@login_required
+@require_POST
+@page_errors
+def recall_view(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The issuer's clerk revokes (1), updates (2) or replaces (3) an issued document: status 13
+    at every recipient until each answers."""
+    doc = access.get_document(request.user, document_id)
+    form = RecallForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _to_document(doc.id)
+    f = form.cleaned_data
+    try:
+        main_file = None
+        if f["file"] is not None:
+            if f["file"].size is not None and f["file"].size > settings.MAX_UPLOAD_BYTES:
+                raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f["file"].name, "mb": settings.MAX_UPLOAD_MB})
+            main_file = Upload(name=f["file"].name or "vanban.pdf", data=f["file"].read())
+        requests_ = actions.request_recall(doc, user=request.user, reason=f["reason"], business_type=f["business_type"],
+                                           main_file=main_file)
+    except (NotFound, NotAllowed):
+        raise
+    except VanThuError as exc:
+        flash_error(request, exc)
+    else:
+        label = BusinessType(f["business_type"]).label
+        messages.success(request, _("Đã gửi yêu cầu %(what)s tới %(n)s nơi nhận; chờ từng nơi trả lời.")
+                         % {"what": label.lower(), "n": len(requests_)})
+    return _to_document(doc.id)
+
+
+@login_required
+@require_POST
+@page_errors
+def answer_view(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """The recipient's clerk agrees (15) or refuses (16) the sender's pending request."""
+    delivery = access.get_delivery(request.user, delivery_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _to_document(delivery.document_id)
+    agree = form.cleaned_data["answer"] == "agree"
+    try:
+        actions.answer_request(delivery, user=request.user, agree=agree, note=form.cleaned_data["note"])
+    except (NotFound, NotAllowed):
+        raise
+    except VanThuError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Đã đồng ý yêu cầu của nơi gửi.") if agree else _("Đã từ chối yêu cầu của nơi gửi."))
+    return _to_document(delivery.document_id)
