@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -187,6 +188,20 @@ class StatusMessage:
     timestamp: datetime
     staff_name: str = ""
     staff_department: str = ""
+
+
+# The recipient's incoming number, written at the head of a 03 status's Description: edXML has no
+# element for it, and a sender that does not know this convention shows the text as it is.
+_INCOMING_NUMBER = re.compile(r"^Số đến: (\d{1,9})\.")
+
+
+def incoming_number_note(number: int) -> str:
+    return f"Số đến: {number}."
+
+
+def incoming_number_in(description: str) -> int | None:
+    m = _INCOMING_NUMBER.match(description or "")
+    return int(m.group(1)) if m else None
 
 
 def new_message_id() -> str:

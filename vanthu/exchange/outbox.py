@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from vanthu.documents.models import Delivery, DeliveryEvent, StatusCode
 
+from .edxml import incoming_number_note
 from .models import (
     BusinessType,
     InboundMessage,
@@ -78,5 +79,8 @@ def delivery_moved(delivery: Delivery, event: DeliveryEvent, **_event) -> Outbox
     if origin is None or not Peer.objects.filter(id=origin, is_active=True).exists():
         return None
     note = event.note or (delivery.reject_reason if event.status_code == StatusCode.REJECTED else "")
+    if event.status_code == StatusCode.ACCEPTED and delivery.incoming_number:
+        # edXML's status has no field for it: the sender reads it back from the description.
+        note = incoming_number_note(delivery.incoming_number) + (f" {note}" if note else "")
     return queue(peer_id=origin, kind=MessageKind.STATUS, delivery=delivery, status_code=event.status_code,
                  description=note, staff_name=event.by_name)

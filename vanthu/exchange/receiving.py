@@ -271,4 +271,10 @@ def apply_status(delivery: Delivery, msg: edxml.StatusMessage) -> None:
         return
     changes = {StatusCode.REJECTED: {"reject_reason": msg.description[:2000]}, StatusCode.ACCEPTED: {"accepted_at": msg.timestamp},
                StatusCode.DONE: {"done_at": msg.timestamp}}.get(code)
+    number = edxml.incoming_number_in(msg.description) if code == StatusCode.ACCEPTED else None
+    if number is not None and delivery.incoming_number is None:
+        # The peer's register, as the peer numbers it: one series a year per recipient.
+        key = f"in:{timezone.localtime(msg.timestamp).year}"
+        if not Delivery.objects.filter(recipient_id=delivery.recipient_id, incoming_key=key, incoming_number=number).exists():
+            changes = {**changes, "incoming_number": number, "incoming_key": key}
     set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp, changes=changes)

@@ -103,6 +103,8 @@ def test_received_package_makes_one_record_and_statuses_go_back(peer_world):
     doc_actions.accept_delivery(delivery, user=world.b.clerk)
     status = OutboxMessage.objects.get()
     assert (status.kind, status.status_code, status.peer_id) == ("status", "03", peer.id)
+    delivery.refresh_from_db()
+    assert status.description == f"Số đến: {delivery.incoming_number}."  # the sender learns our number
 
 
 def test_classified_package_is_refused_and_logged(peer_world):
@@ -134,6 +136,23 @@ def test_status_from_the_peer_moves_the_senders_delivery(peer_world):
     d = Delivery.objects.get(document=doc, recipient=remote)
     assert d.status_code == "04"
     assert [e.status_code for e in d.events.all()] == ["00", "01", "03", "04"]
+
+
+def test_the_incoming_number_the_peer_gives_comes_back_to_the_sender(peer_world, client):
+    world, peer, remote, key, cert = peer_world
+    doc = _issue_to(world, [remote])
+    number, notation = split_symbol(doc)
+    msg = E.StatusMessage(message_id=E.new_message_id(), sender=E.Party(REMOTE, "Thành ủy"), recipient=E.Party(world.a.org.code),
+                          document_id=document_id_of(doc), code_number=number, code_notation=notation, issued_date=doc.issued_date,
+                          status_code="03", description="Số đến: 4127. Đã chuyển Văn phòng Thành ủy.", timestamp=timezone.now())
+    assert receive(E.sign(E.build_status(msg), key, cert), peer=peer).http_status == 200
+    d = Delivery.objects.get(document=doc, recipient=remote)
+    assert (d.status_code, d.incoming_number) == ("03", 4127)
+    client.force_login(world.a.clerk)
+    row = client.get(f"/documents/{doc.id}/").content.decode().split(f'id="recipient-{remote.id}"')[1].split("</tr>")[0]
+    assert ">4127<" in row
+    # Another system's description without the number leaves it unknown, not wrong.
+    assert E.incoming_number_in("Đã tiếp nhận") is None and E.incoming_number_in("Số đến: abc.") is None
 
 
 def test_stale_message_is_refused(peer_world):
