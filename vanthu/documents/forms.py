@@ -113,7 +113,7 @@ class OutgoingFilterForm(forms.Form):
         (s.value, s.label) for s in DocStatus if s.value != "external"
     ])
     mine = forms.BooleanField(label=_("Chỉ văn bản tôi soạn"), required=False)
-    failed = forms.BooleanField(label=_("Chỉ văn bản có nơi nhận gửi không thành công"), required=False)
+    failed = forms.BooleanField(label=_("Chỉ văn bản chưa tới được nơi nhận (gửi không thành công hoặc chưa được xác nhận)"), required=False)
 
 
 class RegisterFilterForm(forms.Form):

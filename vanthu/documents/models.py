@@ -8,8 +8,11 @@ registers and statistics count both the same way.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.organizations.models import Organization
@@ -80,19 +83,36 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(issuer_id=org_id)
 
     def with_send_failed(self) -> DocumentQuerySet:
-        """Each document's `send_failed`: whether any recipient's package was given up (98).
+        """Each document's `send_failed` (a recipient's package was given up: 98) and
+        `not_acknowledged` (a recipient at another installation still has not acknowledged it,
+        past the first attempts: 00 for longer than UNACKNOWLEDGED_AFTER).
 
-        An EXISTS per row, answered from the partial index delivery_send_failed, so a page of
-        documents costs one statement whatever the number of recipients."""
-        return self.annotate(send_failed=_send_failed_exists())
+        Each an EXISTS per row, answered from a partial index holding only the rare 98 or 00
+        rows, so a page of documents costs one statement whatever the number of recipients."""
+        return self.annotate(send_failed=_send_failed_exists(), not_acknowledged=_not_acknowledged_exists())
 
     def send_failed(self) -> DocumentQuerySet:
         """Only documents with a recipient at 98. Combine with issued_by: the issuer's own only."""
         return self.filter(_send_failed_exists())
 
+    def not_delivered(self) -> DocumentQuerySet:
+        """Documents with a recipient the package has not reached: given up (98), or still
+        unacknowledged after the first attempts. Combine with issued_by."""
+        return self.filter(_send_failed_exists() | _not_acknowledged_exists())
+
+
+# A package to another installation is acknowledged within seconds when all is well; after the
+# first few attempts (the outbox retries at once, then backs off), a silence is worth a look.
+UNACKNOWLEDGED_AFTER = timedelta(minutes=5)
+
 
 def _send_failed_exists() -> models.Exists:
     return models.Exists(Delivery.objects.filter(document_id=models.OuterRef("pk"), status_code=StatusCode.SEND_FAILED))
+
+
+def _not_acknowledged_exists() -> models.Exists:
+    return models.Exists(Delivery.objects.filter(document_id=models.OuterRef("pk"), status_code=StatusCode.SENDING,
+                                                 updated_at__lt=timezone.now() - UNACKNOWLEDGED_AFTER))
 
 
 class Document(models.Model):
@@ -269,6 +289,8 @@ class Delivery(models.Model):
             # partial index, which holds only the rare 98 rows (the document_id index would be
             # scanned through every delivery of every one of the issuer's documents).
             models.Index(fields=["document"], condition=models.Q(status_code=StatusCode.SEND_FAILED), name="delivery_send_failed"),
+            # The same for the rows still waiting for a peer's acknowledgement (00).
+            models.Index(fields=["document", "updated_at"], condition=models.Q(status_code=StatusCode.SENDING), name="delivery_sending"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["document", "recipient"], name="delivery_once_per_recipient"),

@@ -167,7 +167,7 @@ def outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
         if form.cleaned_data["mine"]:
             qs = qs.filter(created_by=request.user)
         if form.cleaned_data["failed"]:
-            qs = qs.send_failed()
+            qs = qs.not_delivered()
     page = paginate(request, qs.order_by("-created_at", "-id"))
     template = "documents/_outgoing_results.html" if is_partial(request) else "documents/outgoing.html"
     return vary_on_htmx(render(request, template, {"form": form, "page": page}))

@@ -114,6 +114,15 @@ class OutboxMessage(models.Model):
         return f"{self.kind} {self.message_id} → {self.peer}"
 
 
+def next_attempts() -> models.Subquery:
+    """For a Document queryset: when the outbox next tries one of its packages still waiting
+    for an acknowledgement (the earliest), or None."""
+    return models.Subquery(
+        OutboxMessage.objects.filter(delivery__document_id=models.OuterRef("pk"), kind=MessageKind.PACKAGE,
+                                     state=OutboxState.PENDING, delivery__status_code="00")
+        .order_by("next_attempt_at").values("next_attempt_at")[:1])
+
+
 class InboundMessage(models.Model):
     """Every message accepted from a peer: de-duplication by message id and by DocumentId."""
 

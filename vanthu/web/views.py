@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
+from vanthu.exchange.models import next_attempts
 from vanthu.organizations.session import current_roles, needs_org, set_current_org
 from vanthu.ui.shortcuts import back_to
 from vanthu.workflow.models import Assignee
@@ -47,9 +48,10 @@ def home(request: HttpRequest, org) -> HttpResponse:
         boxes.append({"key": key, "title": title, "items": items, "count": count, "url": url, "empty": empty, "alert": alert})
 
     if "clerk" in roles:
-        # First, because nobody else will act on it: a recipient at another installation never
-        # got the document, and the clerk of the issuing organisation is the one who resends.
-        box("send-failed", _("Gửi không thành công"), outgoing.send_failed().order_by("-issued_at", "-id"),
+        # First, because nobody else will act on it: a recipient at another installation has not
+        # got the document (given up, or silent past the first attempts), and the clerk of the
+        # issuing organisation is the one who checks with it and resends.
+        box("send-failed", _("Chưa tới được nơi nhận"), outgoing.not_delivered().with_send_failed().annotate(next_attempt_at=next_attempts()).order_by("-issued_at", "-id"),
             reverse("documents:outgoing") + "?failed=1", "", alert=True)
         box("accept", _("Chờ tiếp nhận"), inbox.pending().newest_first(), reverse("documents:inbox") + "?status=01",
             _("Không có văn bản đến nào chờ tiếp nhận."))

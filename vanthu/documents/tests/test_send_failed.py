@@ -72,12 +72,12 @@ def test_failed_delivery_is_marked_in_the_issuers_list_and_home_and_nowhere_else
     english = signed_in(world.a.clerk)
     english.post("/i18n/setlang/", {"language": "en", "next": "/documents/"})
     page_en = english.get("/documents/").content.decode()
-    assert "Delivery failed for a recipient" in page_en and "Only documents with a failed delivery" in page_en
-    assert "<span class=\"t\">Sending failed</span>" in english.get("/").content.decode()
+    assert "Delivery failed for a recipient" in page_en and "Only documents not yet delivered" in page_en
+    assert "<span class=\"t\">Not delivered yet</span>" in english.get("/").content.decode()
 
     home = clerk.get("/").content.decode()
     assert 'id="count-send-failed"' in home
-    assert '<span class="n">1</span> <span class="t">Gửi không thành công' in home
+    assert '<span class="n">1</span> <span class="t">Chưa tới được nơi nhận' in home
     assert 'href="/documents/?failed=1"' in home and failed.subject in home and fine.subject not in home
 
     # The other organisation, although a recipient of the very same document, sees no failure:
@@ -97,7 +97,7 @@ def test_failed_delivery_is_marked_in_the_issuers_list_and_home_and_nowhere_else
 def test_no_failure_no_alarm_on_home(world):
     _issue(world, [world.b.org], "Về việc tổng kết công tác kiểm tra")
     home = signed_in(world.a.clerk).get("/").content.decode()
-    assert 'count-send-failed' not in home and "Gửi không thành công" not in home
+    assert 'count-send-failed' not in home and "Chưa tới được nơi nhận" not in home
 
 
 def test_list_and_home_statements_do_not_grow_with_failed_documents(world, remote, settings):
@@ -117,7 +117,7 @@ def test_list_and_home_statements_do_not_grow_with_failed_documents(world, remot
     assert statements("/documents/") == one_list
     # Five failures fill the home box: the count then costs its one extra statement, no more.
     assert statements("/") <= one_home + 1
-    assert '<span class="n">5</span> <span class="t">Gửi không thành công' in signed_in(world.a.clerk).get("/").content.decode()
+    assert '<span class="n">5</span> <span class="t">Chưa tới được nơi nhận' in signed_in(world.a.clerk).get("/").content.decode()
 
 
 def test_answer_labels_name_recall_and_update_alike():
@@ -126,3 +126,27 @@ def test_answer_labels_name_recall_and_update_alike():
     with translation.override("en"):
         assert str(StatusCode.RECALL_AGREED.label) == "Recall/update agreed"
         assert str(StatusCode.RECALL_REFUSED.label) == "Recall/update refused"
+
+
+def test_a_recipient_silent_past_the_first_attempts_is_shown_with_the_next_attempt(world, remote):
+    """A peer down for an hour: nothing is given up yet (98 comes after 72 hours), but the clerk
+    already sees which recipient has not acknowledged, and when the outbox tries again."""
+    silent = _issue(world, [remote], "Về việc báo cáo sơ kết 6 tháng")
+    just_now = _issue(world, [remote], "Về việc lịch làm việc tuần")
+    assert not OutboxMessage.objects.filter(delivery__document=silent).exclude(state=OutboxState.PENDING).exists()
+    clerk = signed_in(world.a.clerk)
+    assert "count-send-failed" not in clerk.get("/").content.decode()  # seconds old: nothing to worry about
+
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Delivery.objects.filter(document=silent).update(updated_at=an_hour_ago)
+    retry = timezone.now() + dt.timedelta(minutes=20)
+    OutboxMessage.objects.filter(delivery__document=silent).update(attempts=6, next_attempt_at=retry)
+    home = clerk.get("/").content.decode()
+    assert '<span class="n">1</span> <span class="t">Chưa tới được nơi nhận' in home
+    assert silent.subject in home and just_now.subject not in home
+    assert f"thử gửi lại lúc {timezone.localtime(retry).strftime('%d/%m/%Y %H:%M')}" in home
+    listed = clerk.get("/documents/", {"failed": "1"}).content.decode()
+    assert silent.symbol in listed and just_now.symbol not in listed and "Có nơi nhận chưa xác nhận đã nhận" in listed
+    page = clerk.get(f"/documents/{silent.id}/").content.decode()
+    assert "chưa trả lời sau 6 lần thử; sẽ tự động gửi lại lúc" in page
+    assert "count-send-failed" not in signed_in(world.b.clerk).get("/").content.decode()

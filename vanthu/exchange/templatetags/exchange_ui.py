@@ -8,6 +8,7 @@ from django import template
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,8 @@ def transit_note(context, delivery) -> str:
         if not row.attempts:
             return format_html('<br><small class="transit">{}</small>', _("Đang chờ hệ thống nơi nhận xác nhận."))
         return format_html('<br><small class="transit">{}</small>', _(
-            "Hệ thống nơi nhận chưa trả lời sau %(n)s lần thử; sẽ tự động gửi lại.") % {"n": row.attempts})
+            "Hệ thống nơi nhận chưa trả lời sau %(n)s lần thử; sẽ tự động gửi lại lúc %(t)s.")
+            % {"n": row.attempts, "t": _hm(row.next_attempt_at)})
     if row.state != OutboxState.FAILED:
         return ""
     request = context.get("request")
@@ -79,3 +81,9 @@ def request_answer(context, delivery) -> dict:
     return {"pending": pending, "delivery": delivery, "request": request,
             "kind": BusinessType(pending.business_type).label if pending else "",
             "can_answer": pending is not None and user is not None and has_role(user, delivery.recipient_id, Role.CLERK)}
+
+
+
+def _hm(at) -> str:
+    local = timezone.localtime(at)
+    return local.strftime("%H:%M") if local.date() == timezone.localdate() else local.strftime("%d/%m/%Y %H:%M")
