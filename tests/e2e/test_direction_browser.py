@@ -3,12 +3,13 @@ a phone; screenshots of each are kept in test-results/ to be looked at."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from vanthu.direction import actions
+from vanthu.direction import schedule as sched
 from vanthu.direction.models import Directive, Task
 from vanthu.testing import factories as f
 
@@ -69,3 +70,43 @@ def test_the_follow_up_screen_and_the_task_page_on_desktop_and_phone(pages, worl
     expect(page.locator("#task-state")).to_contain_text("70%")
     assert fits(page)
     shot(page, "task-phone")
+
+
+def test_the_week_s_schedule_is_drafted_approved_published_and_read_on_a_phone(pages, world):
+    leader = f.make_user(world.bloc, "leader", full_name="Nguyễn Văn Bình")
+    clerk = f.make_user(world.bloc, "clerk", full_name="Trần Thị Hoa")
+    monday = sched.monday(timezone.localdate())
+    s = sched.week_of(clerk, world.bloc, monday, create=True)
+    sched.add_entry(s, user=clerk, starts_at=timezone.make_aware(datetime.combine(monday + timedelta(days=1), time(14))),
+                    content="Làm việc với Đảng bộ Sở Tài chính về công tác kiểm tra", place="Sở Tài chính", chair_user_id=leader.id)
+    page = pages(clerk, viewport=DESKTOP, name="office").page
+    page.goto(f"{pages.url}/direction/schedule/")
+    page.locator("#id_day").fill(monday.strftime("%d/%m/%Y"))
+    page.get_by_label("Giờ bắt đầu").fill("08:00")
+    page.get_by_label("Giờ kết thúc").fill("10:30")
+    page.get_by_label("Nội dung").fill("Giao ban Thường trực Đảng ủy Khối")
+    page.get_by_label("Địa điểm").fill("Phòng họp tầng 2")
+    page.get_by_role("button", name="Thêm vào lịch").click()
+    expect(page.locator("#sc-days")).to_contain_text("Giao ban Thường trực Đảng ủy Khối")
+    expect(page.locator("#sc-state")).to_contain_text("Dự thảo")
+    shot(page, "schedule-draft-desktop")
+    approver = pages(leader, viewport=DESKTOP, name="leader").page
+    approver.goto(f"{pages.url}/direction/schedule/")
+    approver.get_by_role("button", name="Duyệt lịch").click()
+    expect(approver.locator("#sc-state")).to_contain_text("Đã duyệt")
+    page.reload()
+    page.get_by_role("button", name="Phát hành lịch").click()
+    expect(page.locator("#sc-state")).to_contain_text("Đã phát hành")
+    phone = pages(world.b.clerk, viewport=PHONE, name="b-clerk-phone").page
+    phone.goto(f"{pages.url}/direction/schedule/")
+    expect(phone.locator("#sc-days")).to_contain_text("Giao ban Thường trực Đảng ủy Khối")
+    expect(phone.locator("#sc-days")).to_contain_text("Làm việc với Đảng bộ Sở Tài chính")
+    assert fits(phone)
+    shot(phone, "schedule-phone")
+    mine = pages(leader, viewport=PHONE, name="leader-phone").page
+    mine.goto(f"{pages.url}/direction/schedule/mine/")
+    expect(mine.locator("#my-entries")).to_contain_text("Làm việc với Đảng bộ Sở Tài chính")
+    mine.get_by_role("button", name="Tạo địa chỉ lịch của tôi").click()
+    expect(mine.locator("#feed-url")).to_contain_text("/direction/ics/")
+    assert fits(mine)
+    shot(mine, "schedule-mine-phone")

@@ -8,6 +8,7 @@ class DirectionConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: notices reads the models, which need the app registry.
-        from . import notices
+        from . import notices, schedule
 
         notices.register_kinds()
+        schedule.register_kinds()

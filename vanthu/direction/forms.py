@@ -62,3 +62,52 @@ class DecisionForm(forms.Form):
                                    coerce=lambda v: v == "1", widget=forms.RadioSelect)
     due = VnDateField(label=_("Hạn mới (để trống: theo đề nghị)"), required=False)
     note = TextField(label=_("Ý kiến"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EntryForm(forms.Form):
+    day = VnDateField(label=_("Ngày"))
+    start = forms.TimeField(label=_("Giờ bắt đầu"), input_formats=["%H:%M", "%Hh%M", "%H:%M:%S"],
+                            widget=forms.TimeInput(attrs={"placeholder": "08:00", "inputmode": "numeric"}, format="%H:%M"))
+    end = forms.TimeField(label=_("Giờ kết thúc"), required=False, input_formats=["%H:%M", "%Hh%M", "%H:%M:%S"],
+                          widget=forms.TimeInput(attrs={"placeholder": "11:30", "inputmode": "numeric"}, format="%H:%M"))
+    content = TextField(label=_("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    place = LineField(label=_("Địa điểm"), required=False, max_length=255)
+    chair = LineField(label=_("Chủ trì"), required=False, max_length=255)
+    chair_user = forms.TypedChoiceField(label=_("Người chủ trì (trong hệ thống)"), required=False, coerce=int, empty_value=None)
+    attendees = TextField(label=_("Thành phần"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    attendee_users = forms.TypedMultipleChoiceField(label=_("Người tham dự (trong hệ thống)"), required=False, coerce=int,
+                                                    widget=forms.CheckboxSelectMultiple)
+    preparer = LineField(label=_("Chuẩn bị"), required=False, max_length=255)
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(u.id, u.get_full_name() or u.username) for u in people]
+        self.fields["chair_user"].choices = [("", "—")] + choices
+        self.fields["attendee_users"].choices = choices
+
+
+class MeetingForm(forms.Form):
+    title = LineField(label=_("Nội dung cuộc họp"), max_length=500)
+    day = VnDateField(label=_("Ngày họp"))
+    start = forms.TimeField(label=_("Giờ bắt đầu"), input_formats=["%H:%M", "%Hh%M"],
+                            widget=forms.TimeInput(attrs={"placeholder": "08:00"}, format="%H:%M"))
+    end = forms.TimeField(label=_("Giờ kết thúc"), required=False, input_formats=["%H:%M", "%Hh%M"],
+                          widget=forms.TimeInput(attrs={"placeholder": "11:30"}, format="%H:%M"))
+    place = LineField(label=_("Địa điểm"), max_length=255)
+    document_id = forms.TypedChoiceField(label=_("Giấy mời (văn bản đã ban hành)"), required=False, coerce=int, empty_value=None)
+    invited = forms.ModelMultipleChoiceField(label=_("Đơn vị được mời"), queryset=Organization.objects.none(), required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, organizations, documents, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invited"].queryset = organizations
+        self.fields["document_id"].choices = [("", _("— Không kèm văn bản —"))] + [(d.id, f"{d.symbol} — {d.subject[:80]}")
+                                                                                 for d in documents]
+
+
+class AnswerForm(forms.Form):
+    state = forms.ChoiceField(label=_("Xác nhận"), widget=forms.RadioSelect, choices=[
+        ("attending", _("Tham dự")), ("substitute", _("Cử người dự thay")), ("absent", _("Vắng mặt"))])
+    attendees = TextField(label=_("Họ tên, chức vụ người tham dự"), required=False, max_length=NOTE_MAX,
+                          widget=forms.Textarea(attrs={"rows": 2}))
+    note = TextField(label=_("Ghi chú, lý do vắng"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))

@@ -206,3 +206,135 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task"], condition=Q(state="pending"), name="one_pending_extension")]
+
+
+# --- the weekly work schedule (lịch công tác tuần) ---------------------------------------------------
+
+class ScheduleState(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    APPROVED = "approved", _("Đã duyệt")
+    PUBLISHED = "published", _("Đã phát hành")
+
+
+class Schedule(models.Model):
+    """One week's schedule of an organisation's leaders, kept by its office.
+
+        draft ──(a leader approves)──► approved ──(published)──► published
+          ▲                              │
+          └──────(an entry changed)──────┘   after publishing, changes are marked and told instead
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="schedules")
+    week_start = models.DateField(_("tuần bắt đầu (thứ Hai)"))
+    state = models.CharField(max_length=12, choices=ScheduleState.choices, default=ScheduleState.DRAFT)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "week_start"], name="schedule_one_per_week")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.week_start}"
+
+
+class EntryQuerySet(models.QuerySet):
+    def published(self) -> EntryQuerySet:
+        return self.filter(schedule__state=ScheduleState.PUBLISHED)
+
+    def for_person(self, user) -> EntryQuerySet:
+        return self.filter(Q(chair_user=user) | Q(attendee_users=user)).distinct()
+
+
+class Entry(models.Model):
+    """One event of the week: time, place, content, who chairs, who attends, who prepares.
+
+    `uid` and `sequence` are the iCalendar identity: a phone calendar updates the event it already
+    has when the UID is the same and the SEQUENCE higher (RFC 5545 §3.8.7.4)."""
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="entries")
+    starts_at = models.DateTimeField(_("bắt đầu"))
+    ends_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    content = models.TextField(_("nội dung"))
+    chair = models.CharField(_("chủ trì"), max_length=255, blank=True)
+    chair_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attendees = models.TextField(_("thành phần"), blank=True)
+    attendee_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="schedule_entries")
+    preparer = models.CharField(_("chuẩn bị"), max_length=255, blank=True)
+    meeting = models.OneToOneField("direction.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="entry")
+    uid = models.CharField(max_length=64, unique=True)
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled = models.BooleanField(_("đã hủy"), default=False)
+    changed = models.BooleanField(_("thay đổi sau khi phát hành"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["schedule", "starts_at"], name="entry_schedule_time"),
+                   models.Index(fields=["chair_user", "starts_at"], name="entry_chair_time")]
+
+    def __str__(self) -> str:
+        return self.content[:80]
+
+
+class FeedToken(models.Model):
+    """A secret address of an iCalendar feed: one person's events, or an organisation's."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(user__isnull=True) ^ Q(organization__isnull=True), name="feed_one_owner"),
+            models.UniqueConstraint(fields=["user"], name="feed_one_per_person"),
+            models.UniqueConstraint(fields=["organization"], name="feed_one_per_org"),
+        ]
+
+
+# --- meeting invitations (giấy mời) -----------------------------------------------------------------
+
+class Meeting(models.Model):
+    """A meeting an organisation invites others to; its invitation is a document issued as any other."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("giấy mời"))
+    title = models.CharField(_("nội dung cuộc họp"), max_length=500)
+    starts_at = models.DateTimeField(_("bắt đầu"))
+    ends_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "starts_at"], name="meeting_org_time")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceState(models.TextChoices):
+    PENDING = "pending", _("Chưa xác nhận")
+    ATTENDING = "attending", _("Tham dự")
+    SUBSTITUTE = "substitute", _("Cử người dự thay")
+    ABSENT = "absent", _("Vắng mặt")
+
+
+class Invitation(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meeting_invitations")
+    state = models.CharField(max_length=12, choices=AttendanceState.choices, default=AttendanceState.PENDING)
+    attendees = models.TextField(_("người tham dự"), blank=True)
+    note = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "organization"], name="invitation_once")]
+        indexes = [models.Index(fields=["organization", "state"], name="invitation_org_state")]
