@@ -174,7 +174,8 @@ def run_directives(ctx: Context) -> Result:
     pages_ok, ours_ids = [], []
 
     def vanthu_view() -> None:
-        r = client.get("/direction/")
+        # secure per request: Django's Client ignores `secure` given to its constructor.
+        r = client.get("/direction/", secure=True)
         pages_ok.append(r.status_code == 200 and r.content.count(b'id="directive-') == min(PAGE, ctx.scale))
         ours_ids.append([int(x) for x in re.findall(rb'id="directive-(\d+)"', r.content)])
 

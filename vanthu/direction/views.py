@@ -70,7 +70,7 @@ def followup_page(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="theo-doi-chi-dao-{timezone.localdate().isoformat()}.{fmt}"'
         return response
     query = urlencode([(k, v) for k, v in request.GET.items() if k not in ("page", "format")])
-    context = {"form": form, "view": view, "q": query, "today": timezone.localdate(),
+    context = {"form": form, "view": view, "choice_fields": [form["board"], form["organization"]], "q": query, "today": timezone.localdate(),
                "may_direct": any(access.may_direct(request.user, o) for o in member_org_ids(request.user))}
     if view == "organizations":
         context["org_rows"] = followup.organization_rows(request.user, f)
