@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "vanthu.web",
     "vanthu.signatures",
     "vanthu.exchange",
+    "vanthu.direction",
 ]
 
 MIDDLEWARE = [

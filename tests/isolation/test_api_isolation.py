@@ -18,6 +18,7 @@ people: a refusal above is about who asks, not about a request that names nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,8 @@ INSTALLATION_WIDE = {
 # another's id gives an empty answer, and the answer is checked to name nothing of A's or B's.
 ORG_FILTERS = {
     "vanthu_search_api_search": "organization_id narrows a search to one of the person's own organisations; any other finds nothing (search/service.py)",
+    "vanthu_direction_api_list_tasks": "organization_id narrows the tasks the person sees to one lead organisation (direction/access.py)",
+    "vanthu_direction_api_list_directives": "organization_id narrows the directives the person follows to one directing organisation",
 }
 # Where the rules differ: (operation, relation, role) allowed to reach A's and B's objects, and why.
 RULES_DIFFER = {
@@ -139,6 +142,10 @@ def hints(iso: World) -> dict[str, dict]:
     return {
         "vanthu_signatures_api_add_trust_root": {"json": {"pem": pem, "name": "Gốc tin cậy kiểm tra"}},
         "vanthu_signatures_api_import_certificate": {"file": Upload("kiemtra.p12", p12, "application/x-pkcs12"), "password": "matkhau"},
+        "vanthu_direction_api_create_directive": {"tasks": [{"organization_id": iso.a.org.id, "content": "Nhiệm vụ kiểm tra",
+                                                             "working_days": 5}]},
+        "vanthu_direction_api_ask_extension": {"due": (timezone.localdate() + dt.timedelta(days=400)).isoformat()},
+        "vanthu_direction_api_send_back": {"note": "Trả lại để kiểm tra"},
     }
 
 
@@ -146,7 +153,7 @@ def values_for(w: World) -> dict:
     """Required fields the schema's types cannot fill by themselves."""
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
             "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
-            "days": 5, "start": timezone.localdate(), "end": timezone.localdate()}
+            "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "progress": 50}
 
 
 # --- checks ------------------------------------------------------------------------------------------

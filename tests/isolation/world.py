@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from vanthu.accounts.actions import issue_api_token
 from vanthu.accounts.models import User
+from vanthu.direction import actions as direction
+from vanthu.direction.models import Directive, ExtensionRequest, Report, Task
 from vanthu.documents import actions
 from vanthu.documents.doctypes import ensure_document_types
 from vanthu.documents.models import Delivery, Document, DocumentFile
@@ -37,6 +39,7 @@ from vanthu.exchange.tests.peers import REMOTE, register_unreachable_peer
 from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 from vanthu.reports.actions import request_export
+from vanthu.reports.aggregates import fold_pending
 from vanthu.signatures.actions import verify_document
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.signatures.models import SigningCertificate, TrustRoot
@@ -171,6 +174,30 @@ def _documents(w: World) -> None:
     request_export(user=a.clerk, kind="register_out", fmt="xlsx", params={"organization_id": a.org.id, "year": timezone.localdate().year})
 
 
+def _directives(w: World) -> None:
+    """Directives of A and of B, each to its own organisation, with tasks in every state (a task of
+    A's would reach A1's people if it were A1's: their tasks are theirs)."""
+    today = timezone.localdate()
+    for side in (w.a, w.b):
+        def made(label: str, due_in: int = 30, side=side) -> Task:
+            d = direction.create_directive(
+                user=side.leader, organization=side.org, title=f"Kết luận về {label} {MARK}", content=f"Chỉ đạo {MARK}",
+                tasks=[direction.TaskSpec(organization_id=side.org.id, content=f"Nhiệm vụ {label} {MARK}",
+                                          due=today + dt.timedelta(days=due_in))])
+            return d.created_tasks[0]
+        made("việc mới giao")
+        asked = made("việc xin gia hạn")
+        direction.report_progress(asked, user=side.specialist, progress=30, content=f"Tiến độ {MARK}")
+        direction.ask_extension(asked, user=side.clerk, due=today + dt.timedelta(days=90), reason=f"Lý do {MARK}")
+        reported = made("việc báo cáo xong")
+        direction.report_progress(reported, user=side.specialist, progress=100, content=f"Đã xong {MARK}", done=True)
+        done = made("việc đã hoàn thành")
+        direction.report_progress(done, user=side.specialist, progress=100, content=f"Xong {MARK}", done=True)
+        direction.confirm_task(done, user=side.leader, note=f"Xác nhận {MARK}")
+        late = made("việc quá hạn")
+        Task.objects.filter(id=late.id).update(due=today - dt.timedelta(days=5))
+
+
 def _signed(w: World) -> None:
     """Once a peer is registered and every leader, clerk and organisation has a certificate:
     a signed and sealed document that A asks B to recall, a package to the peer waiting (00) and
@@ -240,7 +267,16 @@ def _catalogue(w: World) -> None:
         "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
                             for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
     }
+    directives = list(Directive.objects.filter(organization_id__in=victims).order_by("id"))
+    tasks = list(Task.objects.filter(directive__in=directives).order_by("id"))
+    pending = set(ExtensionRequest.objects.filter(state="pending").values_list("task_id", flat=True))
+    w.path_values["directive_id"] = [(f"directive {d.id}", d.id) for d in directives]
+    w.path_values["task_id"] = one_of_each([(f"task {t.id}", (t.state, t.id in pending, t.is_overdue()), t.id) for t in tasks])
     w.secret_ids = {
+        "directive": {d.id for d in directives},
+        "task": {t.id for t in tasks},
+        "task_report": set(Report.objects.filter(task__in=tasks).values_list("id", flat=True)),
+        "extension_request": set(ExtensionRequest.objects.filter(task__in=tasks).values_list("id", flat=True)),
         "document": {d.id for d in docs},
         "delivery": {d.id for d in deliveries},
         "outbox_message": {m.id for m in messages},
@@ -271,7 +307,9 @@ def build() -> World:
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "slow"]}}
     with override_settings(TASKS=immediate), TestCase.captureOnCommitCallbacks(execute=True):
         _documents(w)
+        _directives(w)
         _signed(w)
+    fold_pending()  # the statistics a worker would have folded by now (a fold is queued once per few seconds)
     for relation in RELATIONS:
         for set_name, roles in ROLE_SETS.items():
             p = _persona(w, relation, set_name, roles)

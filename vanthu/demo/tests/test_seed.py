@@ -14,6 +14,7 @@ from vanthu.accounts.models import User
 from vanthu.audit.chain import verify
 from vanthu.audit.models import AuditEntry
 from vanthu.demo.seed import seed_demo
+from vanthu.direction.models import Directive, Entry, Invitation, Schedule, Task
 from vanthu.documents.models import (
     Delivery,
     DeliveryEvent,
@@ -167,3 +168,23 @@ def test_the_printed_people_find_work_waiting(seeded):
     clerk = ApiClient(User.objects.get(username="vt.sotaichinh"))
     inbox = clerk.get("/api/v1/inbox", organization_id=org.id, status_code="01").json()
     assert inbox["count"] >= 3
+
+
+def test_the_bloc_directs_its_organisations_with_tasks_in_every_state_and_a_published_week(seeded):
+    bloc = Organization.objects.get(kind=OrgKind.BLOC_COMMITTEE)
+    assert Directive.objects.filter(organization=bloc).count() >= 5
+    states = set(Task.objects.values_list("state", flat=True))
+    assert states == {"assigned", "in_progress", "reported_done", "done"}
+    assert Task.objects.overdue().exists() and Task.objects.filter(extended=False, extensions__state="pending").exists()
+    for d in Directive.objects.all():
+        assert d.task_count == d.tasks.count() and d.done_count == d.tasks.filter(state="done").count()
+    week = Schedule.objects.get(organization=bloc, state="published")
+    assert Entry.objects.filter(schedule=week, changed=True).exists()
+    assert Invitation.objects.exclude(state="pending").exists() and Invitation.objects.filter(state="pending").exists()
+    # The Bloc's secretary opens the follow-up screen; an organisation's clerk its tasks.
+    leader = User.objects.get(username="bt.dukhoi")
+    api = ApiClient(leader)
+    r = api.get("/api/v1/directives")
+    assert r.status_code == 200 and r.json()["count"] == Directive.objects.count()
+    assert r.json()["items"][0]["overdue_count"] >= 1
+    assert verify().ok

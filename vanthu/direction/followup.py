@@ -1,0 +1,105 @@
+"""The follow-up's reads: directives with their figures, organisations with theirs, overdue first.
+
+One screen shows a page of directives ordered by their earliest open deadline (an index on the
+directive's own figures, models.py), and the figures of that page's tasks in one GROUP BY; the
+organisations' view is one GROUP BY over the tasks of the directives the person follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
+
+from vanthu.organizations.access import member_org_ids
+from vanthu.organizations.models import Organization
+
+from .access import visible_directives
+from .models import OPEN_STATES, Directive, Task, TaskState
+
+
+@dataclass
+class Filters:
+    board: int | None = None  # the directing organisation (the Bloc, or one of its boards)
+    organization: int | None = None  # directives with a task for this organisation
+    start: date | None = None  # directives issued from
+    end: date | None = None  # … to
+    q: str = ""
+
+
+@dataclass
+class Figures:
+    total: int = 0
+    done: int = 0
+    reported: int = 0
+    overdue: int = 0
+    progress: int = 0  # average percent
+    on_time: int = 0  # done, reported on or before the deadline
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def boards(user) -> QuerySet[Organization]:
+    """The directing organisations the person follows (those of theirs that recorded a directive)."""
+    ids = Directive.objects.filter(organization_id__in=member_org_ids(user)).values("organization_id")
+    return Organization.objects.filter(id__in=ids).order_by("name")
+
+
+def directives(user, f: Filters) -> QuerySet[Directive]:
+    qs = visible_directives(user)
+    if f.board:
+        qs = qs.filter(organization_id=f.board)
+    if f.organization:
+        qs = qs.filter(id__in=Task.objects.filter(organization_id=f.organization).values("directive_id"))
+    if f.start:
+        qs = qs.filter(issued_on__gte=f.start)
+    if f.end:
+        qs = qs.filter(issued_on__lte=f.end)
+    if f.q.strip():
+        qs = qs.filter(title__icontains=f.q.strip())
+    return qs.select_related("organization").overdue_first()
+
+
+def _aggregate(tasks: QuerySet[Task], today: date, key: str) -> dict[int, Figures]:
+    overdue = Q(state__in=OPEN_STATES, due__lt=today)
+    on_time = Q(state=TaskState.DONE, reported_done_on__lte=F("due")) | Q(state=TaskState.DONE, reported_done_on__isnull=True,
+                                                                          done_on__lte=F("due"))
+    rows = tasks.order_by().values(key).annotate(
+        total=Count("id"), done=Count("id", filter=Q(state=TaskState.DONE)),
+        reported=Count("id", filter=Q(state=TaskState.REPORTED_DONE)), overdue=Count("id", filter=overdue),
+        progress=Avg("progress"), on_time=Count("id", filter=on_time))
+    return {r[key]: Figures(r["total"], r["done"], r["reported"], r["overdue"], round(r["progress"] or 0), r["on_time"])
+            for r in rows}
+
+
+def directive_figures(directive_ids: list[int], *, organization: int | None = None,
+                      today: date | None = None) -> dict[int, Figures]:
+    """Each directive's figures (of one organisation's task only, when filtered by organisation)."""
+    tasks = Task.objects.filter(directive_id__in=directive_ids)
+    if organization:
+        tasks = tasks.filter(organization_id=organization)
+    return _aggregate(tasks, today or timezone.localdate(), "directive_id")
+
+
+def organization_rows(user, f: Filters, today: date | None = None) -> list[tuple[Organization, Figures]]:
+    """Every organisation with tasks from the directives followed, the most overdue first."""
+    today = today or timezone.localdate()
+    ds = visible_directives(user)
+    if f.board:
+        ds = ds.filter(organization_id=f.board)
+    if f.start:
+        ds = ds.filter(issued_on__gte=f.start)
+    if f.end:
+        ds = ds.filter(issued_on__lte=f.end)
+    tasks = Task.objects.filter(directive__in=ds)
+    if f.organization:
+        tasks = tasks.filter(organization_id=f.organization)
+    figures = _aggregate(tasks, today, "organization_id")
+    orgs = Organization.objects.in_bulk(list(figures))
+    rows = [(orgs[i], fig) for i, fig in figures.items()]
+    rows.sort(key=lambda r: (-r[1].overdue, r[1].percent_done, r[0].name))
+    return rows
