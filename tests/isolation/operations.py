@@ -206,12 +206,14 @@ ID_KINDS = {
     "DocumentListItem": "document", "DocumentOut": "document", "DocumentBrief": "document",
     "DeliveryOut": "delivery", "InboxItem": "delivery", "IncomingRecordOut": "delivery",
     "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
+    "MemberListItem": "party_member", "MemberOut": "party_member", "TransferOut": "transfer",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
              "parent": "organization", "document": "document", "delivery": "delivery"}
 # "<name>_id" names an object of kind <name>, except these.
-REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization"}
+REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "member": "party_member",
+             "from_organization": "organization", "to_organization": "organization", "other_organization": "organization"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
 PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root"}
 

@@ -19,6 +19,7 @@ people: a refusal above is about who asks, not about a request that names nothin
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,9 +30,11 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
+from openpyxl import Workbook
 
 from vanthu.audit.models import AuditEntry, AuditHead, ChainCheck
 from vanthu.documents.storage import path_for
+from vanthu.membership.importing import COLUMNS, XLSX
 from vanthu.signatures import ca
 from vanthu.signatures.signers import forget_signers
 from vanthu.signatures.tests import pki
@@ -134,14 +137,26 @@ def hints(iso: World) -> dict[str, dict]:
     return {
         "vanthu_signatures_api_add_trust_root": {"json": {"pem": pem, "name": "Gốc tin cậy kiểm tra"}},
         "vanthu_signatures_api_import_certificate": {"file": Upload("kiemtra.p12", p12, "application/x-pkcs12"), "password": "matkhau"},
+        "vanthu_membership_api_import_members": {"file": Upload("dangvien.xlsx", _member_file(iso), XLSX)},
     }
+
+
+def _member_file(w: World) -> bytes:
+    """One clean row for A: the import reaches A for A's officers, and no one else."""
+    wb = Workbook()
+    wb.active.append(list(COLUMNS))
+    wb.active.append([f"Phạm Văn {MARK}", "02/01/1980", "Nam", "92000001", "04/03/2005", "", w.a.org.code, "Kinh", "Đại học", "Sơ cấp"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def values_for(w: World) -> dict:
     """Required fields the schema's types cannot fill by themselves."""
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
             "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
-            "days": 5, "start": timezone.localdate(), "end": timezone.localdate()}
+            "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "to_organization_id": w.b.org.id,
+            "grade": "good"}
 
 
 # --- checks ------------------------------------------------------------------------------------------
