@@ -6,9 +6,11 @@ repeat the value (values are personal data and must not reach logs or error page
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vanthu.search.fold import fold
@@ -57,25 +59,28 @@ def check_id_number(value: str) -> list[Problem]:
     return []
 
 
-def _by_label(choices) -> dict[str, str]:
-    """Folded Vietnamese label (and code) → code: "Cử nhân", "cu nhan" and "bachelor" all match."""
-    out = {}
-    for value, label in choices.choices:
-        out[fold(str(label))] = value
-        out[value] = value
+@functools.cache
+def _table(kind: str) -> dict[str, str]:
+    """Folded Vietnamese label (and code) → code: "Cử nhân", "cu nhan" and "bachelor" all match.
+
+    Built once, from the labels as written in the code (Vietnamese), whatever language is active."""
+    choices = {"gender": Gender, "qualification": Qualification, "theory_level": TheoryLevel}[kind]
+    out: dict[str, str] = dict(_EXTRA[kind])
+    with translation.override(None):
+        for value, label in choices.choices:
+            out[fold(str(label))] = value
+            out[value] = value
     return out
+
+
+_EXTRA: dict[str, dict[str, str]] = {
+    "gender": {"nu": Gender.FEMALE, "nam": Gender.MALE},
+    "qualification": {"cu nhan": Qualification.BACHELOR, "ky su": Qualification.BACHELOR, "thac sy": Qualification.MASTER,
+                      "tien sy": Qualification.DOCTOR, "": Qualification.NONE, "khong": Qualification.NONE},
+    "theory_level": {"": TheoryLevel.NONE, "khong": TheoryLevel.NONE, "cao cap ly luan chinh tri": TheoryLevel.ADVANCED},
+}
 
 
 def choice_from_text(kind: str, text: str) -> str | None:
     """A choice's code from what a person typed in Excel, or None if it names none."""
-    tables = {
-        "gender": Gender, "qualification": Qualification, "theory_level": TheoryLevel,
-    }
-    table = _by_label(tables[kind])
-    extra = {"gender": {"nu": Gender.FEMALE, "nam": Gender.MALE},
-             "qualification": {"cu nhan": Qualification.BACHELOR, "ky su": Qualification.BACHELOR,
-                               "thac sy": Qualification.MASTER, "tien sy": Qualification.DOCTOR, "": Qualification.NONE,
-                               "khong": Qualification.NONE},
-             "theory_level": {"": TheoryLevel.NONE, "khong": TheoryLevel.NONE, "cao cap ly luan chinh tri": TheoryLevel.ADVANCED}}
-    key = fold(" ".join(text.split()))
-    return table.get(key) or extra[kind].get(key)
+    return _table(kind).get(fold(" ".join(text.split())))
