@@ -144,7 +144,8 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, tuple]], list[RowError]]:
         wb.close()
 
 
-def _parse(n: int, cells: tuple, errors: list[RowError], today: date) -> dict | None:
+def _parse(n: int, cells: tuple, errors: list[RowError], today: date) -> tuple[dict, bool]:
+    """The row's values, and whether any of them is wrong (its errors added to `errors`)."""
     values: dict[str, Any] = {}
     bad = False
 
@@ -187,7 +188,7 @@ def _parse(n: int, cells: tuple, errors: list[RowError], today: date) -> dict | 
     values["org_code"] = values.get("org_code", "").upper()
     for fld, message in check_dates(values.get("birth_date"), values.get("admitted_on"), values.get("official_on"), today=today):
         err(fld, message)
-    return None if bad else values
+    return values, bad
 
 
 def check(rows: list[tuple[int, tuple]], *, org_ids: set[int]) -> tuple[list[tuple[int, dict]], dict[str, dict], list[RowError]]:
@@ -196,19 +197,26 @@ def check(rows: list[tuple[int, tuple]], *, org_ids: set[int]) -> tuple[list[tup
     today = timezone.localdate()
     parsed: list[tuple[int, dict]] = []
     first_row_of: dict[str, int] = {}
+    bad_rows: set[int] = set()
     for n, cells in rows:
-        values = _parse(n, cells, errors, today)
-        card = values["card_number"] if values else _text(cells[3]).upper()
+        values, bad = _parse(n, cells, errors, today)
+        card = values["card_number"]
         if card:
             if card in first_row_of:
                 errors.append(RowError(n, HEADING["card_number"], _("Số thẻ đảng viên trùng với dòng %(row)s của tệp.") % {"row": first_row_of[card]}))
-                values = None
+                bad = True
             else:
                 first_row_of[card] = n
-        if values is not None:
-            parsed.append((n, values))
-    codes = {v["org_code"] for _n, v in parsed}
+        parsed.append((n, values))
+        if bad:
+            bad_rows.add(n)
+    codes = {v["org_code"] for _n, v in parsed if v["org_code"]}
     org_of = {code: oid for code, oid in Organization.objects.filter(code__in=codes, id__in=org_ids).values_list("code", "id")} if codes else {}
+    for n, v in parsed:
+        if v["org_code"] and v["org_code"] not in org_of:
+            errors.append(RowError(n, HEADING["org_code"], _("Không có tổ chức mang mã này trong phạm vi quản lý của đồng chí.")))
+            bad_rows.add(n)
+    parsed = [(n, v) for n, v in parsed if n not in bad_rows]
     cards = [v["card_number"] for _n, v in parsed]
     existing: dict[str, dict] = {}
     for i in range(0, len(cards), 900):
@@ -216,11 +224,7 @@ def check(rows: list[tuple[int, tuple]], *, org_ids: set[int]) -> tuple[list[tup
             existing[rec["card_number"]] = rec
     good = []
     for n, v in parsed:
-        org_id = org_of.get(v["org_code"])
-        if org_id is None:
-            errors.append(RowError(n, HEADING["org_code"], _("Không có tổ chức mang mã này trong phạm vi quản lý của đồng chí.")))
-            continue
-        v["organization_id"] = org_id
+        org_id = v["organization_id"] = org_of[v["org_code"]]
         rec = existing.get(v["card_number"])
         if rec is not None:
             if fold(rec["full_name"]) != fold(v["full_name"]) or rec["birth_date"] != v["birth_date"]:
