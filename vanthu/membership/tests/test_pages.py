@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from vanthu.audit.models import AuditEntry
 from vanthu.membership.models import PartyMember, Transfer
+from vanthu.web.i18n import compile_all, parse_po
 
 from .conftest import member, xlsx
 
@@ -112,3 +114,14 @@ def test_the_statistics_page_shows_the_figures_as_of_the_date_asked(world, an):
     assert 'data-figure="total">1<' in html
     html = c.get("/members/statistics/").content.decode()
     assert 'data-figure="total">2<' in html and "Đảng bộ Sở Y tế" in html
+
+
+def test_the_pages_speak_english_from_the_apps_own_catalogue(world, an):
+    compile_all(force=True)
+    po = Path(__file__).resolve().parents[1] / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    untranslated = [k for k, v in parse_po(po.read_text(encoding="utf-8")).items() if k and not v.replace("\x00", "")]
+    assert not untranslated
+    c = signed_in(world.office_a)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/members/"})
+    html = c.get(f"/members/{an.id}/").content.decode()
+    assert "Record history" in html and "Party card number" in html and "Lịch sử hồ sơ" not in html
