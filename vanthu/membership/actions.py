@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
-from vanthu.organizations.models import Organization
+from vanthu.organizations.models import Organization, OrgKind
 from vanthu.search.fold import fold
 from vanthu.text import NOTE_MAX, clean_text
 
@@ -219,6 +219,10 @@ def issue_transfer(member: PartyMember, *, user, to_organization_id: int, note: 
     to_org = Organization.objects.filter(id=to_organization_id, is_active=True).first()
     if to_org is None:
         raise _invalid("to_organization_id", _("Không tìm thấy tổ chức tiếp nhận."))
+    if to_org.at_peer or to_org.kind == OrgKind.EXTERNAL:
+        # Nobody here could accept it: the member would wait in a transfer no one can close.
+        raise _invalid("to_organization_id", _("Tổ chức tiếp nhận thuộc hệ thống khác: làm thủ tục chuyển sinh hoạt ngoài VanThu, "
+                                                "bên nhận nhập hồ sơ đảng viên vào hệ thống của mình."))
     if to_org.id == member.organization_id:
         raise _invalid("to_organization_id", _("Tổ chức tiếp nhận phải khác tổ chức đang sinh hoạt."))
     with transaction.atomic():

@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from vanthu.text import LineField, TextField
 from vanthu.ui.forms import VnDateField
 
-from .models import Gender, Grade, MemberStatus, Qualification, TheoryLevel, TransferStatus
+from .models import (
+    Gender,
+    Grade,
+    MemberStatus,
+    OrgChangeKind,
+    PartyOrgKind,
+    Qualification,
+    SeatRole,
+    TheoryLevel,
+    TransferStatus,
+)
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -95,3 +105,35 @@ class StatsForm(forms.Form):
 
 class TransferFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *TransferStatus.choices])
+
+
+class PartyOrgForm(forms.Form):
+    party_kind = forms.ChoiceField(label=_("Loại tổ chức đảng"), choices=PartyOrgKind.choices)
+    founded_on = VnDateField(label=_("Ngày thành lập"), required=False)
+
+
+class TermForm(forms.Form):
+    label = LineField(label=_("Nhiệm kỳ"), max_length=32, help_text=_("Ví dụ 2025-2030."))
+    start = VnDateField(label=_("Bắt đầu"))
+    end = VnDateField(label=_("Kết thúc"), required=False)
+    secretary = LineField(label=_("Bí thư"), max_length=128)
+    deputies = TextField(label=_("Phó Bí thư (mỗi dòng một người)"), max_length=2000, required=False)
+    members = TextField(label=_("Cấp ủy viên (mỗi dòng một người)"), max_length=4000, required=False)
+
+    def seats(self) -> list[tuple[str, str]]:
+        d = self.cleaned_data
+        lines = lambda text: [x.strip() for x in text.splitlines() if x.strip()]  # noqa: E731
+        return ([(SeatRole.SECRETARY, d["secretary"])] + [(SeatRole.DEPUTY, n) for n in lines(d["deputies"])]
+                + [(SeatRole.MEMBER, n) for n in lines(d["members"])])
+
+
+class OrgChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại thay đổi"), choices=OrgChangeKind.choices)
+    on = VnDateField(label=_("Ngày"))
+    other = OrgChoiceField(label=_("Tổ chức liên quan"), queryset=None, required=False)
+    decision = LineField(label=_("Quyết định"), max_length=128, required=False)
+    note = TextField(label=_("Ghi chú"), max_length=2000, required=False)
+
+    def __init__(self, *args, organizations=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = organizations

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -26,7 +26,7 @@ from vanthu.rows import insert_rows
 from vanthu.search.fold import fold
 from vanthu.text import TextRefused, TextRule
 
-from . import actions
+from . import actions, bulk
 from .models import MemberStatus, MemberVersion, PartyMember
 from .profile import check_card, check_dates, choice_from_text
 
@@ -274,14 +274,22 @@ def _write_new(new: list[tuple[int, dict]], *, user) -> None:
     rows = [(v["full_name"], fold(v["full_name"])[:128], v["gender"], v["birth_date"], v["ethnicity"], v["card_number"],
              v["admitted_on"], v["official_on"], v["organization_id"], v["qualification"], v["theory_level"],
              MemberStatus.ACTIVE, now, now) for _n, v in new]
-    ids = insert_rows(PartyMember, names, rows, returning_ids=True)
+    if connection.vendor == "postgresql":
+        bulk.insert(PartyMember, names, rows)  # COPY: one stream instead of thousands of INSERTs
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT card_number, id FROM {connection.ops.quote_name(PartyMember._meta.db_table)}"
+                        " WHERE card_number = ANY(%s)", [[v["card_number"] for _n, v in new]])
+            by_card = dict(cur.fetchall())
+        ids = [by_card[v["card_number"]] for _n, v in new]
+    else:
+        ids = insert_rows(PartyMember, names, rows, returning_ids=True)
     vnames = ("member", "valid_from", "organization", "status", "gender", "birth_date", "ethnicity", "qualification",
               "theory_level", "admitted_on", "reason", "changes", "changed_by", "changed_at")
     actor = user.pk if getattr(user, "pk", None) else None
     vrows = [(mid, v["admitted_on"], v["organization_id"], MemberStatus.ACTIVE, v["gender"], v["birth_date"], v["ethnicity"],
               v["qualification"], v["theory_level"], v["admitted_on"], "imported", {}, actor, now)
              for mid, (_n, v) in zip(ids, new, strict=True)]
-    insert_rows(MemberVersion, vnames, vrows)
+    bulk.insert(MemberVersion, vnames, vrows)
 
 
 def _write_change(rec: dict, v: dict, *, user) -> None:

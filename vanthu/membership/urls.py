@@ -17,4 +17,6 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("statistics/", views.stats_page, name="stats"),
     path("rankings/", views.rankings_page, name="rankings"),
+    path("organizations/", views.organizations, name="organizations"),
+    path("organizations/<int:org_id>/", views.organization, name="organization"),
 ]

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,13 +32,27 @@ from .forms import (
     MemberFilterForm,
     MemberForm,
     NewMemberForm,
+    OrgChangeForm,
+    PartyOrgForm,
     RankingForm,
     StatsForm,
     StatusForm,
+    TermForm,
     TransferFilterForm,
     TransferForm,
 )
-from .models import Grade, MemberRanking, MemberVersion, PartyMember, Transfer, TransferStatus
+from .models import (
+    CommitteeTerm,
+    Grade,
+    MemberRanking,
+    MemberVersion,
+    OrgChange,
+    OrgRanking,
+    PartyMember,
+    PartyOrganization,
+    Transfer,
+    TransferStatus,
+)
 from .statistics import AGE_BANDS, CATEGORIES
 
 PAGE_SIZE = 50
@@ -309,3 +324,67 @@ def rankings_page(request: HttpRequest) -> HttpResponse:
     rows = [r for r in dist["rows"] if r["organization_grade"] or any(r["members"].values())]
     return render(request, "membership/rankings.html", {"dist": dist, "rows": rows, "year": year, "labels": labels,
                                                         "grades": Grade.values, "years": range(timezone.localdate().year, 2014, -1)})
+
+
+@officer_page
+def organizations(request: HttpRequest) -> HttpResponse:
+    """The party organisations in the person's reach: kind, founding, active members, last year's grade."""
+    reach = access.records_org_ids(request.user)
+    year = timezone.localdate().year - 1
+    orgs = Organization.objects.filter(id__in=reach).select_related("party_record").annotate(
+        active=Count("party_members", filter=Q(party_members__status="active"))).order_by("name")
+    grades = dict(OrgRanking.objects.filter(organization_id__in=reach, year=year).values_list("organization_id", "grade"))
+    labels = dict(Grade.choices)
+    rows = [{"org": o, "record": getattr(o, "party_record", None), "grade": labels.get(grades.get(o.id))} for o in orgs]
+    return render(request, "membership/organizations.html", {"rows": rows, "year": year})
+
+
+@officer_page
+def organization(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = access.get_managed_org(request.user, org_id)
+    record = PartyOrganization.objects.filter(organization=org).first()
+    forms = {
+        "kind": PartyOrgForm(initial={"party_kind": record.party_kind, "founded_on": record.founded_on} if record else None),
+        "term": TermForm(), "change": OrgChangeForm(organizations=_all_orgs().exclude(id=org.id)),
+        "rank": RankingForm(initial={"year": timezone.localdate().year - 1}),
+    }
+    if request.method == "POST":
+        which = request.POST.get("form", "")
+        try:
+            if which == "kind" and (f := PartyOrgForm(request.POST)).is_valid():
+                actions.save_party_organization(org, user=request.user, party_kind=f.cleaned_data["party_kind"],
+                                                founded_on=f.cleaned_data["founded_on"])
+            elif which == "term" and (f := TermForm(request.POST)).is_valid():
+                d = f.cleaned_data
+                actions.add_committee_term(org, user=request.user, label=d["label"], start=d["start"], end=d["end"], seats=f.seats())
+            elif which == "change" and (f := OrgChangeForm(request.POST, organizations=_all_orgs())).is_valid():
+                d = f.cleaned_data
+                actions.record_org_change(org, user=request.user, kind=d["kind"], on=d["on"], other=d["other"],
+                                          decision=d["decision"], note=d["note"])
+            elif which == "rank" and (f := RankingForm(request.POST)).is_valid():
+                actions.rank_organization(org, user=request.user, year=f.cleaned_data["year"], grade=f.cleaned_data["grade"])
+            else:
+                f = {"kind": PartyOrgForm, "term": TermForm, "rank": RankingForm}.get(which, OrgChangeForm)
+                bound = f(request.POST, organizations=_all_orgs()) if f is OrgChangeForm else f(request.POST)
+                bound.is_valid()
+                forms[which if which in forms else "change"] = bound
+                messages.error(request, _("Thông tin chưa hợp lệ, xem các ô được đánh dấu."))
+                return _organization_page(request, org, forms, status=422)
+        except VanThuError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, exc.message)
+            return _organization_page(request, org, forms, status=exc.status)
+        messages.success(request, _("Đã ghi."))
+        return redirect("membership:organization", org.id)
+    return _organization_page(request, org, forms)
+
+
+def _organization_page(request: HttpRequest, org: Organization, forms: dict, status: int = 200) -> HttpResponse:
+    return render(request, "membership/organization.html", {
+        "org": org, "record": PartyOrganization.objects.filter(organization=org).first(), "forms": forms,
+        "terms": CommitteeTerm.objects.filter(organization=org).prefetch_related("seats"),
+        "changes": OrgChange.objects.filter(organization=org).select_related("other"),
+        "rankings": OrgRanking.objects.filter(organization=org).order_by("-year"),
+        "active": PartyMember.objects.filter(organization=org, status="active").count(),
+    }, status=status)

@@ -125,3 +125,22 @@ def test_the_pages_speak_english_from_the_apps_own_catalogue(world, an):
     c.post("/i18n/setlang/", {"language": "en", "next": "/members/"})
     html = c.get(f"/members/{an.id}/").content.decode()
     assert "Record history" in html and "Party card number" in html and "Lịch sử hồ sơ" not in html
+
+
+def test_an_organisations_party_record_terms_history_and_grade_through_the_page(world, an):
+    c = signed_in(world.office_a)
+    assert "Chi bộ Phòng Ngân sách" in c.get("/members/organizations/").content.decode()
+    url = f"/members/organizations/{world.a1.id}/"
+    assert c.post(url, {"form": "kind", "party_kind": "chi_bo_truc_thuoc", "founded_on": "03/02/1998"}).status_code == 302
+    r = c.post(url, {"form": "term", "label": "2025-2030", "start": "01/10/2025", "secretary": "Nguyễn Văn Bí Thư",
+                     "deputies": "Trần Thị Phó", "members": "Lê Văn Một\nPhạm Thị Hai"})
+    assert r.status_code == 302
+    assert c.post(url, {"form": "rank", "year": "2025", "grade": "excellent"}).status_code == 302
+    # Dissolving while a member is still active is refused, and the organisation stays.
+    r = c.post(url, {"form": "change", "kind": "dissolved", "on": "01/06/2026"})
+    assert r.status_code == 409 and "còn đảng viên đang sinh hoạt" in r.content.decode()
+    html = c.get(url).content.decode()
+    assert "Chi bộ trực thuộc" in html and "Bí thư: Nguyễn Văn Bí Thư" in html and "Cấp ủy viên: Phạm Thị Hai" in html
+    assert "2025: Hoàn thành xuất sắc nhiệm vụ" in html
+    assert signed_in(world.office_b).get(url).status_code == 404
+    assert signed_in(world.clerk_a).get(url).status_code == 404

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from vanthu.membership import actions
 from vanthu.membership.models import MemberVersion, PartyMember, Transfer
+from vanthu.testing import factories as f
 
 from .conftest import api, member, xlsx
 
@@ -45,6 +46,15 @@ def test_a_member_moves_only_when_the_receiver_accepts(world):
     versions = list(MemberVersion.objects.filter(member=an).order_by("id").values_list("organization_id", "reason", "valid_to"))
     today = timezone.localdate()
     assert versions == [(w.a1.id, "created", today), (w.b.id, "transfer", None)]
+
+
+def test_a_transfer_to_another_installation_is_refused_before_it_could_wait_forever(world):
+    w = world
+    an = member(w, w.a1, "Nguyễn Văn An", "10000001")
+    city = f.make_org("Thành ủy Hà Nội", code="000.00.00.H26", kind="external")
+    r = api(w.office_a).post(f"/api/v1/party-members/{an.id}/transfers", {"to_organization_id": city.id}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["error"]["details"]["field"] == "to_organization_id"
+    assert not Transfer.objects.exists()
 
 
 def test_a_transfer_not_yet_accepted_can_be_withdrawn_by_the_sender_only(world):
