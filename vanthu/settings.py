@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "vanthu.signatures",
     "vanthu.exchange",
     "vanthu.direction",
+    "vanthu.membership",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +295,11 @@ VANTHU_EXCHANGE_REPLAY_WINDOW_SECONDS = _env_int("EXCHANGE_REPLAY_WINDOW_SECONDS
 VANTHU_EXCHANGE_IMPORT_MAX_AGE_DAYS = _env_int("EXCHANGE_IMPORT_MAX_AGE_DAYS", 60)
 VANTHU_EXCHANGE_TIMEOUT_SECONDS = _env_int("EXCHANGE_TIMEOUT_SECONDS", 60)
 VANTHU_EXCHANGE_LEASE_SECONDS = _env_int("EXCHANGE_LEASE_SECONDS", 120)
+
+# --- party members (vanthu/membership) ---------------------------------------------------------
+# Off: the installation keeps no member records (its rules keep them elsewhere); every page and
+# endpoint of member records answers 404, and nothing of them is collected.
+VANTHU_MEMBER_RECORDS = _env_bool("MEMBER_RECORDS", True)
 
 # --- audit chain anchors (vanthu/audit/checkpoints.py) -----------------------------------------
 # Signed checkpoints of the audit chain live outside the database, in a storage of their own

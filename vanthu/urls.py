@@ -25,6 +25,7 @@ urlpatterns = [
     path("calendar/", include("vanthu.calendar.urls")),
     path("notifications/", include("vanthu.notifications.urls")),
     path("direction/", include("vanthu.direction.urls")),
+    path("members/", include("vanthu.membership.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),
 ]

@@ -208,12 +208,15 @@ ID_KINDS = {
     "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
     "DirectiveOut": "directive", "DirectiveListItem": "directive", "TaskOut": "task", "TaskDetail": "task",
     "ReportOut": "task_report", "ExtensionOut": "extension_request",
+    "MemberListItem": "party_member", "MemberOut": "party_member", "TransferOut": "transfer",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
              "parent": "organization", "document": "document", "delivery": "delivery"}
 # "<name>_id" names an object of kind <name>, except these.
-REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "source_document": "document"}
+REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "source_document": "document",
+             "member": "party_member",
+             "from_organization": "organization", "to_organization": "organization", "other_organization": "organization"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
 PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root"}
 

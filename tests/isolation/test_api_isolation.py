@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,10 +31,11 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
+from openpyxl import Workbook
 
 from vanthu.audit.models import AuditEntry, AuditHead, ChainCheck
 from vanthu.documents.storage import path_for
-from vanthu.reports.aggregates import fold_pending
+from vanthu.membership.importing import COLUMNS, XLSX
 from vanthu.signatures import ca
 from vanthu.signatures.signers import forget_signers
 from vanthu.signatures.tests import pki
@@ -120,11 +122,7 @@ def iso(django_db_setup, django_db_blocker) -> Iterator[World]:
     forget_trust()
     with django_db_blocker.unblock(), transaction.atomic():
         try:
-            world = build()
-            # The statistics journal is folded now, as the worker would have: a read that folds it
-            # writes derived rows, which is not the reader writing (and each probe is undone).
-            fold_pending()
-            yield world
+            yield build()
         finally:
             transaction.set_rollback(True)
     forget_signers()
@@ -146,14 +144,26 @@ def hints(iso: World) -> dict[str, dict]:
                                                              "working_days": 5}]},
         "vanthu_direction_api_ask_extension": {"due": (timezone.localdate() + dt.timedelta(days=400)).isoformat()},
         "vanthu_direction_api_send_back": {"note": "Trả lại để kiểm tra"},
+        "vanthu_membership_api_import_members": {"file": Upload("dangvien.xlsx", _member_file(iso), XLSX)},
     }
+
+
+def _member_file(w: World) -> bytes:
+    """One clean row for A: the import reaches A for A's officers, and no one else."""
+    wb = Workbook()
+    wb.active.append(list(COLUMNS))
+    wb.active.append([f"Phạm Văn {MARK}", "02/01/1980", "Nam", "92000001", "04/03/2005", "", w.a.org.code, "Kinh", "Đại học", "Sơ cấp"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def values_for(w: World) -> dict:
     """Required fields the schema's types cannot fill by themselves."""
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
             "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
-            "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "progress": 50}
+            "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "progress": 50,
+            "to_organization_id": w.b.org.id, "grade": "good"}
 
 
 # --- checks ------------------------------------------------------------------------------------------

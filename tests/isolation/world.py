@@ -36,6 +36,8 @@ from vanthu.exchange.actions import request_recall
 from vanthu.exchange.models import OutboxMessage
 from vanthu.exchange.receiving import receive
 from vanthu.exchange.tests.peers import REMOTE, register_unreachable_peer
+from vanthu.membership import actions as membership
+from vanthu.membership.models import PartyMember, Transfer
 from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 from vanthu.reports.actions import request_export
@@ -227,6 +229,21 @@ def _signed(w: World) -> None:
     actions.accept_delivery(Delivery.objects.get(document__subject__contains="liên thông", recipient=w.b.org), user=w.b.clerk)
 
 
+def _members(w: World) -> None:
+    """Party members of A and B (MARK in their names), the insider as the records officer of both,
+    rankings, and a transfer from A to B waiting for B."""
+    for side in (w.a, w.b):
+        membership.grant_records_role(user=w.insider, person=w.insider, organization=side.org, kind="office")
+    made = []
+    for n, (side, name) in enumerate([(w.a, "Nguyễn Văn"), (w.b, "Trần Thị"), (w.a, "Lê Văn")]):
+        made.append(membership.create_member(user=w.insider, organization=side.org, values={
+            "full_name": f"{name} {MARK}", "gender": "male", "birth_date": dt.date(1980, 1, 2), "card_number": f"9100000{n}",
+            "admitted_on": dt.date(2005, 3, 4), "official_on": dt.date(2006, 3, 4), "id_number": f"00108001234{n}",
+            "awards": f"Huy hiệu {MARK}"}))
+        membership.rank_member(made[-1], user=w.insider, year=timezone.localdate().year - 1, grade="good")
+    membership.issue_transfer(made[2], user=w.insider, to_organization_id=w.b.org.id, note=f"Chuyển công tác {MARK}")
+
+
 def _persona(w: World, relation: str, set_name: str, roles: tuple[str, ...]) -> Persona:
     orgs = {"unrelated": [w.outsider], "parent": [w.bloc], "child": [w.a1, w.b1]}[relation]
     user = f.make_user(None, full_name=f"Người ngoài {relation} {set_name}")
@@ -264,6 +281,8 @@ def _catalogue(w: World) -> None:
                                for df in DocumentFile.objects.filter(document__in=docs).select_related("document").order_by("id")]),
         "root_id": [(f"trust root {r.id}", r.id) for r in TrustRoot.objects.order_by("id")],
         "person_id": [(f"person {u.id} ({u.username})", u.id) for u in (w.a.clerk, w.b.specialist)],
+        "member_id": [(f"party member {m.id}", m.id) for m in PartyMember.objects.filter(organization_id__in=victims).order_by("id")],
+        "transfer_id": [(f"transfer {t.id}", t.id) for t in Transfer.objects.order_by("id")],
         "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
                             for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
     }
@@ -284,8 +303,11 @@ def _catalogue(w: World) -> None:
         "signing_certificate": set(SigningCertificate.objects.filter(user__in=people).values_list("id", flat=True))
         | set(SigningCertificate.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "notification": set(Notification.objects.filter(user__in=people).values_list("id", flat=True)),
+        "party_member": set(PartyMember.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "transfer": set(Transfer.objects.values_list("id", flat=True)),
     }
-    w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages)]
+    w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages),
+                      *PartyMember.objects.filter(organization_id__in=victims).values_list("card_number", flat=True)]
 
 
 def build() -> World:
@@ -309,6 +331,7 @@ def build() -> World:
         _documents(w)
         _directives(w)
         _signed(w)
+        _members(w)
     fold_pending()  # the statistics a worker would have folded by now (a fold is queued once per few seconds)
     for relation in RELATIONS:
         for set_name, roles in ROLE_SETS.items():

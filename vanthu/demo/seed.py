@@ -54,6 +54,8 @@ from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
 from . import bulk, data
 from .direction import seed_direction
+from .members import login_lines as member_login_lines
+from .members import seed_members
 from .notices import seed_calendar_and_notices
 from .world import BLOC_SLUG, Unit, World, build_world
 
@@ -78,6 +80,7 @@ def login_lines() -> list[str]:
         f"cv1.{s} — chuyên viên Đảng bộ {org}: văn bản được giao xử lý (có văn bản quá hạn)",
         f"bt.{data.DUAL_ROLE_ORG} — Bí thư Chi bộ {dual}, đồng thời Ủy viên Ban Thường vụ Đảng ủy Khối",
         "các đơn vị khác: vt.<đơn vị>, bt.<đơn vị>, cv1.<đơn vị>, cv2.<đơn vị> (ví dụ vt.soyte, bt.hanoimoi)",
+        *member_login_lines(),
     ]
 
 
@@ -105,6 +108,7 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
         seeder.run(documents)
         seed_calendar_and_notices(world)
         seed_direction(world, rng)
+        seed_members(world)
         record(MARKER_ACTION, actor=world.admin, data={
             "organizations": len(world.units) + 2 + len(data.SUB_CELLS),
             "users": User.objects.count(), "documents": seeder.documents_made,

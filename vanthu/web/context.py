@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.audit.tasks import latest_break
+from vanthu.membership.access import is_records_officer
 from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.session import current_org, current_roles, my_organizations
 
@@ -28,6 +29,11 @@ def optional_nav(admin: bool = False) -> list[tuple[str, str]]:
     return links
 
 
+def member_nav(user) -> list[tuple[str, str]]:
+    """Party members' records: shown only to their records officers (everyone else gets 404 there)."""
+    return [(reverse("membership:list"), _("Đảng viên"))] if is_records_officer(user) else []
+
+
 def layout(request: HttpRequest) -> dict:
     """Context processor: the header's organisation switcher and the roles that shape the nav."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
@@ -40,7 +46,7 @@ def layout(request: HttpRequest) -> dict:
         "is_clerk": "clerk" in roles,
         "is_leader": "leader" in roles,
         "can_draft": bool(roles & {"clerk", "leader", "specialist"}),
-        "nav_extra": optional_nav(is_installation_admin(request.user)),
+        "nav_extra": optional_nav(is_installation_admin(request.user)) + member_nav(request.user),
         "audit_alert": _audit_alert(request),
     }
 

@@ -25,7 +25,7 @@ from vanthu.bench.runner import discover
 ROOT = Path(__file__).resolve().parents[3]
 FIELDS = {"scenario", "metric", "unit", "value", "baseline", "ratio", "details"}
 ENGINE = "sqlite" if settings.DATABASES["default"]["ENGINE"] == database.SQLITE else "postgresql"
-SCENARIOS = {"issue", "numbering", "inbox", "search", "sign", "verify", "dashboard", "exchange", "load"}
+SCENARIOS = {"issue", "numbering", "inbox", "search", "sign", "verify", "dashboard", "exchange", "load", "members"}
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,13 @@ def test_issue_writes_every_row_both_ways(target):
     d = result["details"]
     assert d["recipients"] == 5 and d["repetitions"] == 3
     assert d["all_issued"] and d["deliveries_complete"] and d["events_complete"] and d["gapless"]
+
+
+def test_members_imports_the_file_and_counts_the_bloc_as_bare_sql_does(target):
+    result, _ = bench(target, "members")
+    d = result["details"]
+    assert result["unit"] == "rows/s" and d["members"] == 500 and d["all_imported"] is True
+    assert d["statistics_match_bare_sql"] is True and d["versions_added"] == 100 and d["statistics_p95_ms"] > 0
 
 
 def test_concurrent_numbering_is_gapless_and_unique(target):

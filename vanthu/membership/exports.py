@@ -1,0 +1,97 @@
+"""Member lists and statistics as XLSX and PDF. Each file says who exported it and when.
+
+Identity numbers are never exported (the list shows them masked); the callers audit each export.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from vanthu.documents.pdfgen import make_pdf
+
+from .models import Gender, MemberStatus, Qualification, TheoryLevel
+from .statistics import AGE_BANDS, CATEGORIES, MOVEMENTS, Statistics
+
+MEMBER_COLUMNS = ("Họ và tên", "Ngày sinh", "Giới tính", "Số thẻ đảng viên", "Ngày vào Đảng", "Ngày chính thức", "Mã tổ chức",
+                  "Dân tộc", "Trình độ chuyên môn", "Lý luận chính trị", "Tình trạng")
+_LABELS = {"gender": Gender, "qualification": Qualification, "theory_level": TheoryLevel}
+
+
+def stamp(user, at: datetime | None = None) -> str:
+    at = timezone.localtime(at or timezone.now())
+    name = user.get_full_name() or user.get_username()
+    return _("Xuất bởi %(name)s lúc %(at)s") % {"name": name, "at": at.strftime("%H:%M %d/%m/%Y")}
+
+
+def _d(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def members_xlsx(rows, *, user) -> bytes:
+    """`rows`: dicts of the member list (values of PartyMember with organization__code). Streams in write-only mode."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Dang vien")
+    ws.append(list(MEMBER_COLUMNS))
+    labels = {k: dict(v.choices) for k, v in _LABELS.items()}
+    statuses = dict(MemberStatus.choices)
+    n = 0
+    for r in rows:
+        n += 1
+        ws.append([r["full_name"], _d(r["birth_date"]), str(labels["gender"].get(r["gender"], "")), r["card_number"],
+                   _d(r["admitted_on"]), _d(r["official_on"]), r["organization__code"], r["ethnicity"],
+                   str(labels["qualification"].get(r["qualification"], "")), str(labels["theory_level"].get(r["theory_level"], "")),
+                   str(statuses.get(r["status"], ""))])
+    ws.append([])
+    ws.append([stamp(user), _("Tổng số: %(n)s đảng viên") % {"n": n}])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _headings() -> list[tuple[str, str]]:
+    out = [("total", _("Tổng số"))]
+    for name, choices in CATEGORIES.items():
+        out += [(f"{name}.{v}", str(label)) for v, label in choices.choices]
+    out += [(f"age.{key}", str(label)) for key, label, *_rest in AGE_BANDS]
+    movement_labels = {"admitted_this_year": _("Kết nạp trong năm"), "transferred_in": _("Chuyển đến"),
+                       "transferred_out": _("Chuyển đi"), "deceased": _("Từ trần")}
+    return out + [(m, str(movement_labels[m])) for m in MOVEMENTS]
+
+
+def statistics_xlsx(stats: Statistics, *, user) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Thong ke"
+    ws.append([_("Thống kê đảng viên đến ngày %(d)s") % {"d": _d(stats.as_of)}])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([stamp(user)])
+    heads = _headings()
+    ws.append([_("Tổ chức")] + [label for _k, label in heads])
+    for r in stats.rows:
+        ws.append(["    " * r.depth + r.name] + [r.total.get(k, 0) for k, _l in heads])
+    ws.append([])
+    ws.append([_("Dân tộc"), _("Số đảng viên")])
+    for name, n in stats.ethnicity().items():
+        ws.append([name, n])
+    ws.column_dimensions["A"].width = 50
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def statistics_pdf(stats: Statistics, *, user) -> bytes:
+    totals = stats.totals()
+    lines = [_("THỐNG KÊ ĐẢNG VIÊN ĐẾN NGÀY %(d)s") % {"d": _d(stats.as_of)}, stamp(user), ""]
+    for key, label in _headings():
+        lines.append(f"{label}: {totals.get(key, 0)}")
+    lines += ["", _("Theo dân tộc:")] + [f"  {name}: {n}" for name, n in stats.ethnicity().items()]
+    lines += ["", _("Theo tổ chức (tổng số đảng viên, kể cả tổ chức trực thuộc):")]
+    lines += [f"{'  ' * r.depth}{r.name}: {r.total.get('total', 0)}" for r in stats.rows]
+    pages = [lines[i:i + 45] for i in range(0, len(lines), 45)]
+    return make_pdf(pages, title=_("Thống kê đảng viên"))

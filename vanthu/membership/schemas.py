@@ -1,0 +1,178 @@
+"""The API's shapes for member records. Identity numbers go out masked unless the caller asks (audited)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from vanthu.text import Line, Text
+
+GradeCode = Literal["excellent", "good", "done", "not_done"]
+
+
+class MemberListItem(Schema):
+    id: int
+    full_name: str
+    gender: str
+    birth_date: date
+    card_number: str
+    admitted_on: date
+    official_on: date | None
+    organization_id: int
+    organization_name: str
+    status: str
+    status_label: str
+
+
+class MemberList(Schema):
+    items: list[MemberListItem]
+    count: int
+
+
+class MemberHistoryItem(Schema):
+    valid_from: date
+    valid_to: date | None
+    reason: str
+    fields: list[str]
+    changed_by: str
+    changed_at: datetime
+
+
+class MemberRankingOut(Schema):
+    member_id: int
+    year: int
+    grade: str
+    grade_label: str
+
+
+class MemberOut(MemberListItem):
+    other_names: str
+    birth_place: str
+    ethnicity: str
+    religion: str
+    id_number: str
+    id_number_masked: bool
+    job: str
+    position: str
+    education: str
+    qualification: str
+    theory_level: str
+    it_level: str
+    foreign_language: str
+    awards: str
+    disciplines: str
+    status_date: date | None
+    rankings: list[MemberRankingOut]
+
+
+class TransferIn(Schema):
+    to_organization_id: int
+    note: Text(2000) = ""
+
+
+class TransferOut(Schema):
+    id: int
+    member_id: int
+    member_name: str
+    from_organization_id: int
+    from_organization_name: str
+    to_organization_id: int
+    to_organization_name: str
+    status: str
+    issued_at: datetime
+    accepted_at: datetime | None
+    effective_on: date | None
+
+
+class TransferList(Schema):
+    items: list[TransferOut]
+    count: int
+
+
+class RankingIn(Schema):
+    year: int = Field(..., ge=1930, le=2100)
+    grade: GradeCode
+
+
+class OrgRankingOut(Schema):
+    organization_id: int
+    year: int
+    grade: str
+    grade_label: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+
+class SeatOut(Schema):
+    role: str
+    role_label: str
+    full_name: str
+
+
+class TermOut(Schema):
+    label: str
+    start: date
+    end: date | None
+    seats: list[SeatOut]
+
+
+class OrgChangeOut(Schema):
+    kind: str
+    kind_label: str
+    on: date
+    other_organization_id: int | None
+    decision: str
+    note: str
+
+
+class PartyOrgOut(Schema):
+    organization_id: int
+    name: str
+    code: str
+    party_kind: str | None
+    founded_on: date | None
+    dissolved_on: date | None
+    active_members: int
+    terms: list[TermOut]
+    changes: list[OrgChangeOut]
+
+
+class StatsRowOut(Schema):
+    organization_id: int
+    name: str
+    depth: int
+    own: dict[str, int]
+    total: dict[str, int]
+
+
+class StatsOut(Schema):
+    as_of: date
+    organization_id: int | None
+    totals: dict[str, int]
+    ethnicity: dict[str, int]
+    rows: list[StatsRowOut]
+
+
+class RankRowOut(Schema):
+    organization_id: int
+    name: str
+    organization_grade: str | None
+    members: dict[str, int]
+
+
+class RankingsOut(Schema):
+    year: int
+    members: dict[str, int]
+    organizations: dict[str, int]
+    rows: list[RankRowOut]
+
+
+SearchText = Line(128)
