@@ -206,12 +206,15 @@ ID_KINDS = {
     "DocumentListItem": "document", "DocumentOut": "document", "DocumentBrief": "document",
     "DeliveryOut": "delivery", "InboxItem": "delivery", "IncomingRecordOut": "delivery",
     "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
+    "RegulationOut": "regulation", "CourseOut": "course", "CourseBrief": "course", "EnrolmentOut": "enrolment",
+    "InspectionOut": "inspection", "InspectionBrief": "inspection", "RecommendationOut": "recommendation",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
              "parent": "organization", "document": "document", "delivery": "delivery"}
 # "<name>_id" names an object of kind <name>, except these.
-REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization"}
+REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "owner": "organization",
+             "report_document": "document"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
 PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root"}
 
