@@ -179,7 +179,8 @@ def evaluation(request: HttpRequest, org_id: int) -> HttpResponse:
         "root": root, "year": year, "years": range(year - 3, year + 2), "rows": view.rows,
         "criteria": list(Criterion.objects.filter(is_active=True, weight__gt=0)),
         "proposals": [r for r in view.rows if r.proposed], "export_query": f"organization_id={root.id}&year={year}",
-        "export_links": [("ranking", _("Bảng xếp hạng")), ("proposals", _("Danh sách đề nghị khen thưởng"))],
+        "export_links": [("ranking", _("Bảng xếp hạng")), ("criteria", _("Điểm theo từng tiêu chí")),
+                         ("proposals", _("Danh sách đề nghị khen thưởng"))],
     })
 
 

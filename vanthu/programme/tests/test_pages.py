@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from vanthu.programme import actions, inspecting, training
+from vanthu.programme.measures import SOURCES
 from vanthu.programme.models import Enrolment, Inspection, Inventory, Recommendation
+from vanthu.reports.models import Criterion
 from vanthu.testing import factories as f
 
 YEAR = timezone.localdate().year
@@ -95,6 +99,15 @@ def test_an_organisation_page_shows_the_evidence_and_takes_its_inventory(world, 
     # The office's overview links each organisation's figures to this page.
     overview = signed_in(office).get(f"/programme/?year={YEAR}").content.decode()
     assert f"/programme/org/{w.a.org.id}/?year={YEAR}#regulations" in overview
+    # The evaluation page links each measured value to this evidence.
+    Criterion.objects.filter(source__in=list(SOURCES)).update(is_active=True)
+    evaluation = signed_in(office).get(f"/reports/evaluation/{w.bloc.id}/?year={YEAR}").content.decode()
+    assert f'href="/programme/org/{w.a.org.id}/?year={YEAR}#regulations"' in evaluation
+    assert f'href="/reports/org/{w.a.org.id}/documents/?year={YEAR}&amp;metric=electronic"' in evaluation
+    xlsx = signed_in(office).get(f"/reports/export/criteria.xlsx?organization_id={w.bloc.id}&year={YEAR}")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any("nghiên cứu quy chế" in c for c in cells) and w.a.org.name in cells
     # Someone else's regulation page: not found; one's own: the button to acknowledge.
     assert signed_in(w.b.clerk).get(f"/programme/regulations/{reg.id}/").status_code == 404
     assert "Đã đọc, nghiên cứu" in signed_in(w.a.leader).get(f"/programme/regulations/{reg.id}/").content.decode()

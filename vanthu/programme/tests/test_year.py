@@ -13,6 +13,7 @@ from vanthu.audit.models import AuditEntry
 from vanthu.notifications.models import Notification
 from vanthu.programme import measures as M
 from vanthu.programme.models import Acknowledgement, Enrolment, Inspection, Recommendation
+from vanthu.reports.models import Criterion
 from vanthu.testing import factories as f
 
 YEAR = timezone.localdate().year
@@ -145,6 +146,20 @@ def test_a_year_in_the_life_measures_what_was_entered(world, office, api_as):
             assert got[oid][source].url.startswith(f"/programme/org/{oid}/?year={YEAR}#")
     assert Acknowledgement.objects.count() == 6 and Inspection.objects.count() == 2 and Recommendation.objects.count() == 2
     assert AuditEntry.objects.filter(action="course_result_recorded").count() == 5
+
+    # The yearly evaluation (reports), with the programme's criteria turned on: each score, computed
+    # here from what was entered (the three have no documents: those criteria count 0).
+    Criterion.objects.filter(source__in=list(M.SOURCES)).update(is_active=True)
+    weights = {c.code: (c.source, float(c.weight)) for c in Criterion.objects.filter(is_active=True, weight__gt=0)}
+    assert {src for src, _w in weights.values()} >= set(M.SOURCES)
+    ranking = ok(api.get("/api/v1/reports/ranking", year=YEAR, organization_id=w.bloc.id))
+    by_org = {i["organization"]["id"]: i for i in ranking["items"]}
+    total = sum(wt for _s, wt in weights.values())
+    for oid, want in expected.items():
+        points = sum(wt * (want.get(src) or 0.0) for src, wt in weights.values())
+        assert by_org[oid]["score"] == pytest.approx(round(100 * points / total, 2)), oid
+        assert by_org[oid]["evidence"]["kiem-tra"] == f"/programme/org/{oid}/?year={YEAR}#inspections"
+    assert by_org[w.a.org.id]["rank"] < by_org[w.b.org.id]["rank"] < by_org[w.c.org.id]["rank"]
 
 
 def test_bad_input_is_a_clear_422_and_writes_nothing(world, office, api_as):
