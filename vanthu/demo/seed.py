@@ -54,6 +54,7 @@ from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
 from . import bulk, data
 from .notices import seed_calendar_and_notices
+from .programme import seed_programme
 from .world import BLOC_SLUG, Unit, World, build_world
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
         seeder = _DocumentSeeder(world, rng, now)
         seeder.run(documents)
         seed_calendar_and_notices(world)
+        seed_programme(world, rng)
         record(MARKER_ACTION, actor=world.admin, data={
             "organizations": len(world.units) + 2 + len(data.SUB_CELLS),
             "users": User.objects.count(), "documents": seeder.documents_made,
