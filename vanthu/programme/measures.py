@@ -11,6 +11,7 @@ their number.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -65,7 +66,13 @@ class Measure:
 
 
 def evidence_url(org_id: int, year: int, source: str) -> str:
-    return reverse("programme:organization", args=[org_id]) + f"?year={year}#{SOURCES[source][1]}"
+    return _org_page().format(org_id) + f"?year={year}#{SOURCES[source][1]}"
+
+
+@functools.cache
+def _org_page() -> str:
+    # Resolved once: an evaluation asks for 5 links per organisation, hundreds per page.
+    return reverse("programme:organization", args=[0]).replace("/0/", "/{}/")
 
 
 def _share(num: float, den: float) -> float | None:

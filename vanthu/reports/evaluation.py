@@ -11,6 +11,7 @@ manual score. Each value carries the page that shows its evidence (`Row.evidence
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -95,8 +96,14 @@ def evidence_url(c: Criterion, org_id: int, year: int, programme: dict[str, Meas
     if c.source in PROGRAMME_SOURCES:
         return programme[c.source].url if programme else ""
     if c.source in DOCUMENT_EVIDENCE:
-        return reverse("reports:documents", args=[org_id]) + f"?year={year}&metric={DOCUMENT_EVIDENCE[c.source]}"
+        return _documents_page().format(org_id) + f"?year={year}&metric={DOCUMENT_EVIDENCE[c.source]}"
     return ""
+
+
+@functools.cache
+def _documents_page() -> str:
+    # Resolved once: a ranking asks for a link per organisation and criterion.
+    return reverse("reports:documents", args=[0]).replace("/0/", "/{}/")
 
 
 def evaluate(orgs: list[Organization], year: int, *, period: Period | None = None) -> list[Row]:
