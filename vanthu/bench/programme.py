@@ -87,7 +87,8 @@ def _dataset(ctx: Context, tag: str, n_acks: int, year: int, rng: random.Random)
     today = timezone.localdate()
     Recommendation.objects.bulk_create([
         Recommendation(inspection=insp, organization_id=insp.organization_id, text="Kiến nghị thử tải", deadline=today - timedelta(days=k * 20),
-                       status="closed" if k == 0 else "open", closed_at=now if k == 0 else None)
+                       status="closed" if k == 0 else "open", closed_at=now if k == 0 else None,
+                       closed_on_time=True if k == 0 else None)
         for insp in inspections for k in (0, 1)], batch_size=5000)
     standards(year, create=True)
     Inventory.objects.bulk_create([Inventory(organization=o, year=year, clerks=3, computers_under_5=rng.choice((2, 3, 4)),
@@ -116,7 +117,7 @@ def _bare(raw: Raw, org_ids: list[int], year: int, today: date) -> dict:
         "scores": f"SELECT i.organization_id, SUM(s.score) FROM {t['InspectionScore']} s JOIN {t['Inspection']} i ON i.id = s.inspection_id"
                   f" WHERE i.organization_id IN ({ids}) AND i.year = %s AND i.status = 'signed' AND s.side = 'inspector' GROUP BY 1",
         "recs": f"SELECT organization_id, SUM(CASE WHEN status = 'closed' OR deadline < %s THEN 1 ELSE 0 END),"
-                f" SUM(CASE WHEN status = 'closed' AND closed_at IS NOT NULL THEN 1 ELSE 0 END) FROM {t['Recommendation']}"
+                f" SUM(CASE WHEN closed_on_time THEN 1 ELSE 0 END) FROM {t['Recommendation']}"
                 f" WHERE organization_id IN ({ids}) GROUP BY 1",
         "inventories": f"SELECT organization_id, clerks, computers_under_5, security_software FROM {t['Inventory']}"
                        f" WHERE organization_id IN ({ids}) AND year = %s",

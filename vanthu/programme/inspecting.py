@@ -199,6 +199,7 @@ def close_recommendation(rec: Recommendation, *, user) -> Recommendation:
     if rec.status != RecommendationStatus.REPORTED:
         raise InvalidState(_("Đơn vị chưa báo cáo kết quả thực hiện kiến nghị."), code="not_reported")
     rec.status, rec.closed_at, rec.closed_by = RecommendationStatus.CLOSED, timezone.now(), user
+    rec.closed_on_time = timezone.localdate(rec.closed_at) <= rec.deadline
     rec.save()
-    record("recommendation_closed", actor=user, obj=rec, data={"on_time": timezone.localdate(rec.closed_at) <= rec.deadline})
+    record("recommendation_closed", actor=user, obj=rec, data={"on_time": rec.closed_on_time})
     return rec

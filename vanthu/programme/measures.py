@@ -5,8 +5,9 @@ source, with the numbers behind it and the page that shows the evidence. `report
 A share is None when there is nothing to measure (no regulation addressed to the organisation, no
 signed inspection, no inventory…): the evaluation counts unknown as 0, as for document figures.
 
-Each source is one grouped query over all the organisations asked for (five in all), whatever
-their number.
+Each figure is one grouped query over all the organisations asked for (eight in all), whatever
+their number. "On time" for a recommendation is decided when it is closed (`closed_on_time`, by
+the local date), so that no query needs the time zone.
 """
 
 from __future__ import annotations
@@ -16,23 +17,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanthu.accounts.models import User
 from vanthu.organizations.models import Membership
 
 from .infrastructure import gaps_for, standards
 from .models import (
     Acknowledgement,
+    ChecklistItem,
+    Course,
     Enrolment,
+    Inspection,
     InspectionScore,
     InspectionStatus,
     Inventory,
     Recommendation,
     RecommendationStatus,
+    Regulation,
     RegulationTarget,
     ScoreSide,
     TrainingPlan,
@@ -79,44 +84,72 @@ def _share(num: float, den: float) -> float | None:
     return None if not den else min(1.0, num / den)
 
 
-def _grouped(qs, key: str, **aggregates) -> dict[int, dict]:
-    return {row[key]: row for row in qs.values(key).annotate(**aggregates).order_by()}
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _by_org(rows: list[tuple]) -> dict[int, tuple]:
+    return {r[0]: r[1:] for r in rows}
+
+
+def _tables() -> dict[str, str]:
+    qn = connection.ops.quote_name
+    return {m.__name__: qn(m._meta.db_table) for m in (
+        Membership, User, RegulationTarget, Regulation, Acknowledgement, TrainingPlan, Enrolment, Course, InspectionScore,
+        Inspection, ChecklistItem, Recommendation)}
 
 
 def measures(org_ids: list[int], year: int, *, today: date | None = None) -> dict[int, dict[str, Measure]]:
-    """{organisation id: {source: Measure}} for the year."""
+    """{organisation id: {source: Measure}} for the year.
+
+    Plain grouped statements (one per figure, ids inlined as integers): the ORM's cost of building
+    eight queries with a hundred ids each was most of an evaluation page's time."""
     today = today or timezone.localdate()
-    ids = list(org_ids)
-    people = _grouped(Membership.objects.filter(organization_id__in=ids, user__is_active=True), "organization_id",
-                      n=Count("user_id", distinct=True))
-    regs = _grouped(RegulationTarget.objects.filter(organization_id__in=ids, regulation__year=year), "organization_id", n=Count("id"))
-    acks = _grouped(Acknowledgement.objects.filter(organization_id__in=ids, regulation__year=year), "organization_id", n=Count("id"))
-    planned = dict(TrainingPlan.objects.filter(organization_id__in=ids, year=year).values_list("organization_id", "planned"))
-    trained = _grouped(Enrolment.objects.filter(organization_id__in=ids, course__starts__year=year), "organization_id",
-                       n=Count("id"), passed=Count("id", filter=Q(passed=True)))
-    scored = _grouped(InspectionScore.objects.filter(
-        side=ScoreSide.INSPECTOR, inspection__year=year, inspection__status=InspectionStatus.SIGNED,
-        inspection__organization_id__in=ids), "inspection__organization_id", s=Sum("score"), m=Sum("item__max_score"))
-    recs = _grouped(Recommendation.objects.filter(organization_id__in=ids, inspection__year=year).annotate(closed_day=TruncDate("closed_at")),
-                    "organization_id",
-                    due=Count("id", filter=Q(status=RecommendationStatus.CLOSED) | Q(deadline__lt=today)),
-                    on_time=Count("id", filter=Q(status=RecommendationStatus.CLOSED, closed_day__lte=F("deadline"))))
+    ids = [int(i) for i in org_ids]
+    if not ids:
+        return {}
+    t, inlist = _tables(), ",".join(map(str, ids))
+    people = _by_org(_rows(
+        f"SELECT m.organization_id, COUNT(DISTINCT m.user_id) FROM {t['Membership']} m JOIN {t['User']} u ON u.id = m.user_id"
+        f" WHERE m.organization_id IN ({inlist}) AND u.is_active GROUP BY m.organization_id", []))
+    regs = _by_org(_rows(
+        f"SELECT rt.organization_id, COUNT(*) FROM {t['RegulationTarget']} rt JOIN {t['Regulation']} r ON r.id = rt.regulation_id"
+        f" WHERE rt.organization_id IN ({inlist}) AND r.year = %s GROUP BY rt.organization_id", [year]))
+    acks = _by_org(_rows(
+        f"SELECT a.organization_id, COUNT(*) FROM {t['Acknowledgement']} a JOIN {t['Regulation']} r ON r.id = a.regulation_id"
+        f" WHERE a.organization_id IN ({inlist}) AND r.year = %s GROUP BY a.organization_id", [year]))
+    planned = _by_org(_rows(
+        f"SELECT organization_id, planned FROM {t['TrainingPlan']} WHERE organization_id IN ({inlist}) AND year = %s", [year]))
+    trained = _by_org(_rows(
+        f"SELECT e.organization_id, COUNT(*), SUM(CASE WHEN e.passed THEN 1 ELSE 0 END) FROM {t['Enrolment']} e"
+        f" JOIN {t['Course']} c ON c.id = e.course_id WHERE e.organization_id IN ({inlist}) AND c.starts >= %s AND c.starts < %s"
+        " GROUP BY e.organization_id", [date(year, 1, 1), date(year + 1, 1, 1)]))
+    scored = _by_org(_rows(
+        f"SELECT i.organization_id, SUM(s.score), SUM(c.max_score) FROM {t['InspectionScore']} s"
+        f" JOIN {t['Inspection']} i ON i.id = s.inspection_id JOIN {t['ChecklistItem']} c ON c.id = s.item_id"
+        f" WHERE i.organization_id IN ({inlist}) AND i.year = %s AND i.status = %s AND s.side = %s GROUP BY i.organization_id",
+        [year, InspectionStatus.SIGNED.value, ScoreSide.INSPECTOR.value]))
+    recs = _by_org(_rows(
+        f"SELECT r.organization_id, SUM(CASE WHEN r.status = %s OR r.deadline < %s THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN r.closed_on_time THEN 1 ELSE 0 END) FROM {t['Recommendation']} r"
+        f" JOIN {t['Inspection']} i ON i.id = r.inspection_id WHERE r.organization_id IN ({inlist}) AND i.year = %s"
+        " GROUP BY r.organization_id", [RecommendationStatus.CLOSED.value, today, year]))
     rules = standards(year)
     inventories = {i.organization_id: i for i in Inventory.objects.filter(organization_id__in=ids, year=year)}
     out: dict[int, dict[str, Measure]] = defaultdict(dict)
     for oid in ids:
-        need = people.get(oid, {}).get("n", 0) * regs.get(oid, {}).get("n", 0)
-        done = acks.get(oid, {}).get("n", 0)
+        need = (people.get(oid) or (0,))[0] * (regs.get(oid) or (0,))[0]
+        done = (acks.get(oid) or (0,))[0]
         out[oid][REGULATIONS] = Measure(_share(done, need), done, need, evidence_url(oid, year, REGULATIONS))
-        t = trained.get(oid, {})
-        den = planned.get(oid) or t.get("n", 0)
-        out[oid][TRAINING] = Measure(_share(t.get("passed", 0), den), t.get("passed", 0), den, evidence_url(oid, year, TRAINING))
-        s = scored.get(oid, {})
-        got, of = float(s.get("s") or 0), float(s.get("m") or 0)
+        n, passed = trained.get(oid) or (0, 0)
+        den = (planned.get(oid) or (0,))[0] or n
+        out[oid][TRAINING] = Measure(_share(passed or 0, den), passed or 0, den, evidence_url(oid, year, TRAINING))
+        got, of = (float(v or 0) for v in (scored.get(oid) or (0, 0)))
         out[oid][INSPECTION] = Measure(_share(got, of), got, of, evidence_url(oid, year, INSPECTION))
-        r = recs.get(oid, {})
-        out[oid][RECOMMENDATIONS] = Measure(_share(r.get("on_time", 0), r.get("due", 0)), r.get("on_time", 0), r.get("due", 0),
-                                            evidence_url(oid, year, RECOMMENDATIONS))
+        due, on_time = (int(v or 0) for v in (recs.get(oid) or (0, 0)))
+        out[oid][RECOMMENDATIONS] = Measure(_share(on_time, due), on_time, due, evidence_url(oid, year, RECOMMENDATIONS))
         g = gaps_for(inventories.get(oid), rules)
         out[oid][INFRASTRUCTURE] = Measure(g.share, len(g.met), len(rules) if g.inventory else 0, evidence_url(oid, year, INFRASTRUCTURE))
     return dict(out)

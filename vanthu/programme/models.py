@@ -289,6 +289,7 @@ class Recommendation(models.Model):
     report = models.TextField(_("báo cáo kết quả"), blank=True)
     reported_at = models.DateTimeField(null=True)
     closed_at = models.DateTimeField(null=True)
+    closed_on_time = models.BooleanField(null=True)  # closed on or before the deadline (local date)
     closed_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -105,8 +105,7 @@ def plan_out(org_id: int, year: int) -> dict[str, Any]:
 
 def recommendation_out(r: Recommendation, today=None) -> dict[str, Any]:
     today = today or timezone.localdate()
-    closed_day = timezone.localdate(r.closed_at) if r.closed_at else None
-    late = (closed_day > r.deadline) if closed_day else (r.deadline < today)
+    late = (not r.closed_on_time) if r.closed_at else (r.deadline < today)
     return {"id": r.id, "inspection_id": r.inspection_id, "organization_id": r.organization_id, "text": r.text, "deadline": r.deadline,
             "status": r.status, "report": r.report, "reported_at": r.reported_at, "closed_at": r.closed_at, "late": late}
 
