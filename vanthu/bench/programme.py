@@ -5,12 +5,13 @@ acknowledgements (default 100,000: N/20 people each acknowledging 20 regulations
 people (enrolments with results), N/200 signed inspections (each checklist item scored, two
 recommendations each, some closed, some late), every organisation's inventory and training plan.
 
-1. Recompute: the evaluation of the 120 organisations (`reports.evaluation.evaluate`, every
-   criterion on, the programme's five measured from the records above) — target ≤ 2 s. The
-   baseline computes the same five programme figures with bare grouped SQL.
+1. Recompute: the acknowledgement tallies rebuilt from the acknowledgements, then the evaluation
+   of the 120 organisations (`reports.evaluation.evaluate`, every criterion on, the programme's
+   five measured from the records above) — target ≤ 2 s. The baseline computes the same five
+   programme figures with bare grouped SQL over the raw rows (acknowledgements counted).
 2. The evaluation page (`/reports/evaluation/<root>/`) as the Bloc's inspector, p95 — target
-   ≤ 200 ms: the document figures come from the maintained aggregates, the programme's from five
-   grouped, indexed queries.
+   ≤ 200 ms, from what is maintained: the document figures from the reports' aggregates, the
+   acknowledgements from their tallies, the rest from grouped, indexed queries over small tables.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils import timezone
 
 from vanthu.accounts.models import User
 from vanthu.organizations.models import Membership, OrgKind, Role
-from vanthu.programme import inspecting
+from vanthu.programme import inspecting, tallies
 from vanthu.programme.infrastructure import standards
 from vanthu.programme.measures import SOURCES, measures
 from vanthu.programme.models import (
@@ -56,7 +57,7 @@ def _dataset(ctx: Context, tag: str, n_acks: int, year: int, rng: random.Random)
     root = world.make_orgs(tag, "PROG", 1, kind=OrgKind.BLOC_COMMITTEE)[0]
     orgs = world.make_orgs(tag, "PROGU", ORGS, parent=root)
     inspector = world.make_person(root, tag, Role.INSPECTOR)
-    n_people = max(ORGS, n_acks // REGULATIONS)
+    n_people = max(ORGS, -(-n_acks * 100 // (REGULATIONS * 97)))  # 3% do not acknowledge: N in all
     ctx.say(f"{n_people} people, {REGULATIONS} regulations, {n_acks} acknowledgements …")
     people = User.objects.bulk_create([User(username=f"bench-p-{tag}-{i}", full_name=f"Cán bộ thử tải {i}", password="!")
                                        for i in range(n_people)], batch_size=2000)
@@ -70,6 +71,7 @@ def _dataset(ctx: Context, tag: str, n_acks: int, year: int, rng: random.Random)
     acks = [Acknowledgement(regulation=r, user_id=u, organization_id=o, acknowledged_at=now)
             for r in regs for u, o in org_of.items() if rng.random() < 0.97][:n_acks]
     Acknowledgement.objects.bulk_create(acks, batch_size=5000)
+    tallies.rebuild(year)
     trained = n_acks // 20
     ctx.say(f"{trained} trained people, {n_acks // 200} inspections …")
     courses = Course.objects.bulk_create([Course(owner=root, title=f"Lớp thử tải {i}", audience="clerks", starts=date(year, 3 + i, 1),
@@ -148,6 +150,8 @@ def run_programme(ctx: Context) -> Result:
     ours, bare, measured = [], [], []
     for i in range(reps + 1):
         t0 = time.perf_counter()
+        with transaction.atomic():
+            tallies.rebuild(year)
         rows = evaluate(orgs, year)
         t1 = time.perf_counter()
         _bare(raw, ids, year, today)

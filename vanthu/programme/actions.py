@@ -22,7 +22,7 @@ from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Membership, Organization
 from vanthu.text import clean_text
 
-from . import access
+from . import access, tallies
 from .models import Acknowledgement, Regulation, RegulationKind, RegulationTarget, StudySession
 
 TITLE_MAX = 500
@@ -139,6 +139,7 @@ def acknowledge_regulation(regulation: Regulation, *, user, answers: Sequence[in
             "s": int(score * 100), "m": int(regulation.pass_mark * 100)}, code="quiz_failed", details={"field": "answers", "score": float(score)})
     ack = Acknowledgement.objects.create(regulation=regulation, user=user, organization_id=org_id,
                                          acknowledged_at=timezone.now(), quiz_score=score)
+    tallies.count_acknowledgement(org_id, regulation.year)
     record("regulation_acknowledged", actor=user, obj=regulation, data={"organization_id": org_id, "quiz_score": score})
     return ack
 

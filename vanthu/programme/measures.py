@@ -5,7 +5,8 @@ source, with the numbers behind it and the page that shows the evidence. `report
 A share is None when there is nothing to measure (no regulation addressed to the organisation, no
 signed inspection, no inventory…): the evaluation counts unknown as 0, as for document figures.
 
-Each figure is one grouped query over all the organisations asked for (eight in all), whatever
+Acknowledgements are read from their tallies (`tallies.py`, kept by the acknowledging action).
+Each other figure is one grouped query over all the organisations asked for (eight in all), whatever
 their number. "On time" for a recommendation is decided when it is closed (`closed_on_time`, by
 the local date), so that no query needs the time zone.
 """
@@ -27,7 +28,7 @@ from vanthu.organizations.models import Membership
 
 from .infrastructure import gaps_for, standards
 from .models import (
-    Acknowledgement,
+    AcknowledgementTally,
     ChecklistItem,
     Course,
     Enrolment,
@@ -97,7 +98,7 @@ def _by_org(rows: list[tuple]) -> dict[int, tuple]:
 def _tables() -> dict[str, str]:
     qn = connection.ops.quote_name
     return {m.__name__: qn(m._meta.db_table) for m in (
-        Membership, User, RegulationTarget, Regulation, Acknowledgement, TrainingPlan, Enrolment, Course, InspectionScore,
+        Membership, User, RegulationTarget, Regulation, AcknowledgementTally, TrainingPlan, Enrolment, Course, InspectionScore,
         Inspection, ChecklistItem, Recommendation)}
 
 
@@ -118,8 +119,7 @@ def measures(org_ids: list[int], year: int, *, today: date | None = None) -> dic
         f"SELECT rt.organization_id, COUNT(*) FROM {t['RegulationTarget']} rt JOIN {t['Regulation']} r ON r.id = rt.regulation_id"
         f" WHERE rt.organization_id IN ({inlist}) AND r.year = %s GROUP BY rt.organization_id", [year]))
     acks = _by_org(_rows(
-        f"SELECT a.organization_id, COUNT(*) FROM {t['Acknowledgement']} a JOIN {t['Regulation']} r ON r.id = a.regulation_id"
-        f" WHERE a.organization_id IN ({inlist}) AND r.year = %s GROUP BY a.organization_id", [year]))
+        f"SELECT organization_id, n FROM {t['AcknowledgementTally']} WHERE organization_id IN ({inlist}) AND year = %s", [year]))
     planned = _by_org(_rows(
         f"SELECT organization_id, planned FROM {t['TrainingPlan']} WHERE organization_id IN ({inlist}) AND year = %s", [year]))
     trained = _by_org(_rows(

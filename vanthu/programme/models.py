@@ -84,6 +84,19 @@ class Acknowledgement(models.Model):
         indexes = [models.Index(fields=["organization", "regulation"])]
 
 
+class AcknowledgementTally(models.Model):
+    """How many acknowledgements an organisation has for the year's regulations: kept by
+    `acknowledge_regulation` in its transaction, so that the evaluation reads one row per
+    organisation instead of counting every acknowledgement (`tallies.rebuild` recomputes it)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="ack_tally_once")]
+
+
 class StudySession(models.Model):
     """The committee's confirmation that it held the study session (quán triệt)."""
 

@@ -11,8 +11,15 @@ from django.utils import timezone
 
 from vanthu.audit.models import AuditEntry
 from vanthu.notifications.models import Notification
+from vanthu.programme import actions, tallies
 from vanthu.programme import measures as M
-from vanthu.programme.models import Acknowledgement, Enrolment, Inspection, Recommendation
+from vanthu.programme.models import (
+    Acknowledgement,
+    AcknowledgementTally,
+    Enrolment,
+    Inspection,
+    Recommendation,
+)
 from vanthu.reports.models import Criterion
 from vanthu.testing import factories as f
 
@@ -207,3 +214,16 @@ def test_organisations_see_and_edit_only_their_own(world, office, api_as):
     refused(api_as(w.a.leader).put(f"/api/v1/inspections/{insp['id']}/scores", {"scores": {"trao-doi": 20}}), 403)
     assert ok(api_as(w.b.leader).get("/api/v1/inspections", organization_id=w.b.org.id))["count"] == 0
     refused(api_as(w.b.leader).get("/api/v1/inspections", organization_id=w.a.org.id), 404)
+
+
+def test_the_acknowledgement_tallies_kept_by_the_action_match_a_rebuild(world, office):
+    w = world
+    reg = actions.publish_regulation(user=office, title="Quy chế sử dụng thư điện tử công vụ", year=YEAR,
+                                     due_date=timezone.localdate(), target_org_ids=[w.a.org.id, w.b.org.id])
+    for person in (w.a.clerk, w.a.leader, w.b.clerk, w.a.clerk):  # twice is once
+        actions.acknowledge_regulation(reg, user=person)
+    kept = sorted(AcknowledgementTally.objects.values_list("organization_id", "year", "n"))
+    assert kept == sorted([(w.a.org.id, YEAR, 2), (w.b.org.id, YEAR, 1)])
+    AcknowledgementTally.objects.update(n=99)
+    tallies.rebuild()
+    assert sorted(AcknowledgementTally.objects.values_list("organization_id", "year", "n")) == kept
