@@ -49,7 +49,7 @@ class PersonForm(forms.Form):
 class ResultForm(forms.Form):
     user_id = forms.IntegerField(widget=forms.HiddenInput)
     attended = forms.BooleanField(label=_("Có tham dự"), required=False)
-    score = forms.DecimalField(label=_("Điểm (0–10)"), min_value=0, max_value=10, decimal_places=2,
+    score = forms.DecimalField(label=_("Điểm (0–10)"), min_value=0, max_value=10, decimal_places=2, localize=True,
                                error_messages={"max_value": _("Điểm phải từ 0 đến 10."), "min_value": _("Điểm phải từ 0 đến 10.")})
     passed = forms.BooleanField(label=_("Đạt"), required=False)
 

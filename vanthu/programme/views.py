@@ -333,7 +333,7 @@ def _inspection_post(request: HttpRequest, insp: Inspection) -> None:
     what, user = request.POST.get("do"), request.user
     if what in ("scores", "self"):
         side = ScoreSide.INSPECTOR if what == "scores" else ScoreSide.SELF
-        scores = {k[6:]: v.strip() for k, v in request.POST.items() if k.startswith("score-") and v.strip()}
+        scores = {k[6:]: v.strip().replace(",", ".") for k, v in request.POST.items() if k.startswith("score-") and v.strip()}
         findings = request.POST.get("findings") if side == ScoreSide.INSPECTOR else None
         _attempt(request, lambda: inspecting.record_scores(insp, user=user, side=side, scores=scores, findings=findings), _("Đã lưu điểm."))
     elif what == "sign":
