@@ -29,6 +29,7 @@ from vanthu.exchange.api import router as exchange_router
 from vanthu.membership.api import router as membership_router
 from vanthu.notifications.api import router as notifications_router
 from vanthu.organizations.api import router as organizations_router
+from vanthu.programme.api import router as programme_router
 from vanthu.reports.api import router as reports_router
 from vanthu.search.api import router as search_router
 from vanthu.security.middleware import api_error
@@ -182,7 +183,7 @@ def _server_error(request, exc):
 
 for _router in (accounts_router, calendar_router, notifications_router, exchange_router, organizations_router,
                 documents_router, workflow_router, search_router, signatures_router, reports_router, direction_router,
-                membership_router):
+                membership_router, programme_router):
     api.add_router("", _router)
 
 

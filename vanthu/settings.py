@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vanthu.documents",
     "vanthu.workflow",
     "vanthu.search",
+    "vanthu.programme",
     "vanthu.reports",
     "vanthu.web",
     "vanthu.signatures",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("exchange/", include("vanthu.exchange.urls")),
     path("reports/", include("vanthu.reports.urls")),
+    path("programme/", include("vanthu.programme.urls")),
     path("audit/", include("vanthu.audit.urls")),
     path("calendar/", include("vanthu.calendar.urls")),
     path("notifications/", include("vanthu.notifications.urls")),

@@ -209,6 +209,8 @@ ID_KINDS = {
     "DirectiveOut": "directive", "DirectiveListItem": "directive", "TaskOut": "task", "TaskDetail": "task",
     "ReportOut": "task_report", "ExtensionOut": "extension_request",
     "MemberListItem": "party_member", "MemberOut": "party_member", "TransferOut": "transfer",
+    "RegulationOut": "regulation", "CourseOut": "course", "CourseBrief": "course", "EnrolmentOut": "enrolment",
+    "InspectionOut": "inspection", "InspectionBrief": "inspection", "RecommendationOut": "recommendation",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
@@ -216,7 +218,8 @@ KEY_KINDS = {"organization": "organization", "recipient": "organization", "issue
 # "<name>_id" names an object of kind <name>, except these.
 REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "source_document": "document",
              "member": "party_member",
-             "from_organization": "organization", "to_organization": "organization", "other_organization": "organization"}
+             "from_organization": "organization", "to_organization": "organization", "other_organization": "organization",
+             "owner": "organization", "report_document": "document"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
 PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root"}
 

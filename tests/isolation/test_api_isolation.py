@@ -57,6 +57,8 @@ EXEMPT = {
     "vanthu_notifications_api_put_preferences": "the caller's own notification preferences",
     "vanthu_accounts_api_change_own_password": "changes the caller's own password, checked against the current one; names no one else",
     "vanthu_signatures_api_verify_upload": "checks the PDF sent with the request; reads and stores nothing",
+    "vanthu_programme_api_verify_certificate": "confirms a training certificate by the unguessable code printed on it, "
+                                               "for whoever holds the paper (programme/tests: a forged code is 404)",
 }
 # Installation-wide powers: no one of any organisation here holds them, whatever their roles.
 INSTALLATION_WIDE = {
@@ -76,6 +78,12 @@ RULES_DIFFER = {
     ("vanthu_reports_api_ranking", "parent", "inspector"): "an inspector ranks the organisations of the subtree (reports/access.py)",
     ("vanthu_organizations_api_list_members", "parent", "admin"): "administration covers the organisation's subtree (issue 15 §5)",
     ("vanthu_accounts_api_set_password", "parent", "admin"): "an administrator resets the passwords of the subtree's people (issue 15 §5)",
+    **{(f"vanthu_programme_api_{op}", "parent", "inspector"): "the office (an inspector above) runs the programme of the subtree "
+       "(programme/access.py)" for op in (
+        "publish_regulation", "list_regulations", "get_regulation", "remind", "create_course", "list_courses", "get_course",
+        "invite", "enrol", "attendance", "result", "get_plan", "put_plan", "plan_inspection", "list_inspections",
+        "get_inspection", "put_scores", "sign_off", "add_recommendation", "close_recommendation", "start_review",
+        "get_inventory", "get_measures")},
 }
 # Leaks the test finds today that another change fixes (issue 15 §5: `is_admin()` ignores which
 # organisation the role is in). Pinned, not exempted: each must still fail here, so that the day it
@@ -163,7 +171,10 @@ def values_for(w: World) -> dict:
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
             "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
             "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "progress": 50,
-            "to_organization_id": w.b.org.id, "grade": "good"}
+            "to_organization_id": w.b.org.id, "grade": "good",
+            # the programme's (vanthu/programme): a person B sent to A's course, scores none or in range
+            "target_org_ids": [w.b.org.id], "audience": "clerks", "status": "present", "user_id": w.b.specialist.id,
+            "score": 8, "attendees": 10, "planned": 3, "quota": 2, "scores": {}}
 
 
 # --- checks ------------------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ from vanthu.membership import actions as membership
 from vanthu.membership.models import PartyMember, Transfer
 from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
+from vanthu.programme import actions as programme
+from vanthu.programme import infrastructure, inspecting, training
+from vanthu.programme.models import Course, Enrolment, Inspection, Recommendation, Regulation
 from vanthu.reports.actions import request_export
 from vanthu.reports.aggregates import fold_pending
 from vanthu.signatures.actions import verify_document
@@ -242,6 +245,34 @@ def _members(w: World) -> None:
             "awards": f"Huy hiệu {MARK}"}))
         membership.rank_member(made[-1], user=w.insider, year=timezone.localdate().year - 1, grade="good")
     membership.issue_transfer(made[2], user=w.insider, to_organization_id=w.b.org.id, note=f"Chuyển công tác {MARK}")
+def _programme(w: World) -> None:
+    """A's programme for B: a regulation B studies, a course B sends someone to (who passed), an
+    inspection of B scored and one signed with recommendations (one reported), B's inventory."""
+    a, b, office, today = w.a, w.b, w.insider, timezone.localdate()
+    reg = programme.publish_regulation(user=office, owner_id=a.org.id, title=f"Quy chế an toàn thông tin {MARK}", year=today.year,
+                                       due_date=today, target_org_ids=[a.org.id, b.org.id])
+    programme.acknowledge_regulation(reg, user=b.clerk)
+    programme.confirm_study_session(reg, user=b.leader, organization_id=b.org.id, held_on=today, attendees=12)
+    course = training.create_course(user=office, owner_id=a.org.id, title=f"Tập huấn chữ ký số {MARK}", audience="clerks",
+                                    starts=today - dt.timedelta(days=1), ends=today + dt.timedelta(days=1), quota=3,
+                                    invite_org_ids=[a.org.id, b.org.id])
+    training.nominate(course, user=b.clerk, organization_id=b.org.id, person_id=b.specialist.id)
+    training.record_attendance(course, user=office, person_id=b.specialist.id, day=today, status="present")
+    training.record_result(course, user=office, person_id=b.specialist.id, attended=True, score=9, passed=True)
+    training.set_training_plan(user=office, organization_id=b.org.id, year=today.year, planned=4)
+    full = {i.code: i.max_score for i in inspecting.checklist(today.year, create=True)}
+    for signed in (False, True):
+        insp = inspecting.plan_inspection(user=office, owner_id=a.org.id, organization_id=b.org.id, year=today.year,
+                                          planned_on=today, content=f"Kiểm tra ứng dụng CNTT {MARK}")
+        inspecting.record_scores(insp, user=b.leader, side="self", scores=full)
+        inspecting.record_scores(insp, user=office, side="inspector", scores=full, findings=f"Phát hiện {MARK}")
+        if signed:
+            inspecting.sign_off(insp, user=office)
+            inspecting.add_recommendation(insp, user=office, text=f"Kiến nghị còn mở {MARK}", deadline=today)
+            rec = inspecting.add_recommendation(insp, user=office, text=f"Kiến nghị đã báo cáo {MARK}", deadline=today)
+            inspecting.report_recommendation(rec, user=b.clerk, report=f"Đã thực hiện {MARK}")
+    infrastructure.save_inventory(user=b.clerk, organization_id=b.org.id, year=today.year,
+                                  values={"clerks": 3, "computers_under_5": 2, "software": f"Phần mềm {MARK}"})
 
 
 def _persona(w: World, relation: str, set_name: str, roles: tuple[str, ...]) -> Persona:
@@ -283,6 +314,13 @@ def _catalogue(w: World) -> None:
         "person_id": [(f"person {u.id} ({u.username})", u.id) for u in (w.a.clerk, w.b.specialist)],
         "member_id": [(f"party member {m.id}", m.id) for m in PartyMember.objects.filter(organization_id__in=victims).order_by("id")],
         "transfer_id": [(f"transfer {t.id}", t.id) for t in Transfer.objects.order_by("id")],
+        # Office actions must all succeed for those allowed them: the inspection still open (fully
+        # scored, so it can be signed) and the recommendation reported (so it can be closed).
+        "regulation_id": [(f"regulation {r.id}", r.id) for r in Regulation.objects.filter(owner_id__in=victims)],
+        "course_id": [(f"course {c.id}", c.id) for c in Course.objects.filter(owner_id__in=victims)],
+        "inspection_id": [(f"inspection {i.id}", i.id) for i in Inspection.objects.filter(organization_id__in=victims, status="planned")],
+        "recommendation_id": [(f"recommendation {r.id}", r.id) for r in Recommendation.objects.filter(organization_id__in=victims,
+                                                                                                      status="reported")],
         "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
                             for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
     }
@@ -305,6 +343,11 @@ def _catalogue(w: World) -> None:
         "notification": set(Notification.objects.filter(user__in=people).values_list("id", flat=True)),
         "party_member": set(PartyMember.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "transfer": set(Transfer.objects.values_list("id", flat=True)),
+        "regulation": set(Regulation.objects.filter(owner_id__in=victims).values_list("id", flat=True)),
+        "course": set(Course.objects.filter(owner_id__in=victims).values_list("id", flat=True)),
+        "enrolment": set(Enrolment.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "inspection": set(Inspection.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "recommendation": set(Recommendation.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
     }
     w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages),
                       *PartyMember.objects.filter(organization_id__in=victims).values_list("card_number", flat=True)]
@@ -332,6 +375,7 @@ def build() -> World:
         _directives(w)
         _signed(w)
         _members(w)
+    _programme(w)
     fold_pending()  # the statistics a worker would have folded by now (a fold is queued once per few seconds)
     for relation in RELATIONS:
         for set_name, roles in ROLE_SETS.items():

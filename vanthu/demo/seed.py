@@ -57,6 +57,7 @@ from .direction import seed_direction
 from .members import login_lines as member_login_lines
 from .members import seed_members
 from .notices import seed_calendar_and_notices
+from .programme import seed_programme
 from .world import BLOC_SLUG, Unit, World, build_world
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
         seed_calendar_and_notices(world)
         seed_direction(world, rng)
         seed_members(world)
+        seed_programme(world, rng)
         record(MARKER_ACTION, actor=world.admin, data={
             "organizations": len(world.units) + 2 + len(data.SUB_CELLS),
             "users": User.objects.count(), "documents": seeder.documents_made,

@@ -3,15 +3,24 @@
 Score = Σ weight × value / Σ weight × 100, over the active criteria with a positive weight.
 A criterion's value is a share from 0 to 1; an unknown share (nothing to divide, or signatures
 not verified) counts as 0 — an organisation earns points only for what is proven.
+
+Sources: the document figures (aggregates), the programme's measures (regulations studied,
+training, inspections, recommendations, infrastructure: `vanthu.programme.measures`), or a
+manual score. Each value carries the page that shows its evidence (`Row.evidence`).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from vanthu.organizations.models import Organization
+from vanthu.programme.measures import SOURCES as PROGRAMME_SOURCES
+from vanthu.programme.measures import Measure, measures
 
 from .figures import Figures, Period, per_org, year_period
 from .models import Criterion, CriterionSource, EvaluationSettings, ManualScore, Target
@@ -54,6 +63,7 @@ class Row:
     rank: int = 0
     proposed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)  # criterion code → the page behind its value
 
     def as_dict(self) -> dict[str, Any]:
         f = self.figures
@@ -64,15 +74,36 @@ class Row:
             "sent": f.sent, "received": f.received, "received_electronic": f.received_electronic,
             "received_paper": f.received_paper, "electronic_share": f.electronic_share,
             "authenticated_share": f.authenticated_share, "late_share": f.late_share,
-            "on_time_share": f.on_time_share,
+            "on_time_share": f.on_time_share, "evidence": self.evidence,
         }
 
 
-def criterion_value(c: Criterion, fig: Figures, manual: dict[tuple[int, int], Decimal], org_id: int) -> float | None:
+# Where a document figure's evidence is: the organisation's documents behind the number.
+DOCUMENT_EVIDENCE = {"electronic_share": "electronic", "authenticated_share": "received", "on_time_share": "late"}
+
+
+def criterion_value(c: Criterion, fig: Figures, manual: dict[tuple[int, int], Decimal], org_id: int,
+                    programme: dict[str, Measure] | None = None) -> float | None:
     if c.source == CriterionSource.MANUAL:
         v = manual.get((c.id, org_id))
         return None if v is None else float(v)
+    if c.source in PROGRAMME_SOURCES:
+        return programme[c.source].value if programme else None
     return getattr(fig, c.source)
+
+
+def evidence_url(c: Criterion, org_id: int, year: int, programme: dict[str, Measure] | None) -> str:
+    if c.source in PROGRAMME_SOURCES:
+        return programme[c.source].url if programme else ""
+    if c.source in DOCUMENT_EVIDENCE:
+        return _documents_page().format(org_id) + f"?year={year}&metric={DOCUMENT_EVIDENCE[c.source]}"
+    return ""
+
+
+@functools.cache
+def _documents_page() -> str:
+    # Resolved once: a ranking asks for a link per organisation and criterion.
+    return reverse("reports:documents", args=[0]).replace("/0/", "/{}/")
 
 
 def evaluate(orgs: list[Organization], year: int, *, period: Period | None = None) -> list[Row]:
@@ -83,14 +114,18 @@ def evaluate(orgs: list[Organization], year: int, *, period: Period | None = Non
     criteria = [c for c in Criterion.objects.filter(is_active=True) if c.weight > 0]
     total_weight = sum(float(c.weight) for c in criteria)
     manual = {(m.criterion_id, m.organization_id): m.value for m in ManualScore.objects.filter(year=year, organization__in=orgs)}
+    measured = measures([o.id for o in orgs], year) if any(c.source in PROGRAMME_SOURCES for c in criteria) else {}
     rows = []
     for org in orgs:
         fig = figs[org.id]
-        values = {c.code: criterion_value(c, fig, manual, org.id) for c in criteria}
+        prog = measured.get(org.id)
+        values = {c.code: criterion_value(c, fig, manual, org.id, prog) for c in criteria}
         points = sum(float(c.weight) * (values[c.code] or 0.0) for c in criteria)
         score = round(100 * points / total_weight, 2) if total_weight else 0.0
         st = standing(fig, target)
-        rows.append(Row(org, fig, values, score, st, overall(st)))
+        row = Row(org, fig, values, score, st, overall(st))
+        row.evidence = {c.code: url for c in criteria if (url := evidence_url(c, org.id, year, prog))}
+        rows.append(row)
     rows.sort(key=lambda r: (-r.score, -(r.figures.electronic_share or 0), r.organization.name))
     settings_row = EvaluationSettings.objects.filter(year=year).first()
     min_score = float(settings_row.commendation_min_score) if settings_row else 90.0

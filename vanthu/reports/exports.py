@@ -23,6 +23,7 @@ from vanthu.organizations.models import Organization
 from . import access, dashboard, records
 from .evaluation import Row
 from .figures import Figures, Period, by_type, figures_for, make_period
+from .models import Criterion
 
 Progress = Callable[[int], None]
 
@@ -244,7 +245,20 @@ CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsh
 
 # --- building a table for a person ----------------------------------------------------------
 
-KINDS = ("register_in", "register_out", "ranking", "proposals", "types")
+def criteria_table(root: Organization, year: int, rows_in: list[Row], criteria: list) -> Table:
+    """The evaluation by criterion: each organisation's value for every criterion, and its score."""
+
+    def rows() -> Iterator[list[Any]]:
+        for r in rows_in:
+            yield [r.rank, r.organization.name, *(_pct(r.values.get(c.code)) for c in criteria), r.score]
+
+    names = [f"{c.name} ({c.weight:g})" for c in criteria]
+    return Table("danh-gia-theo-tieu-chi", _("ĐÁNH GIÁ ỨNG DỤNG CNTT THEO TIÊU CHÍ"), root.name, _("Năm %(y)s") % {"y": year},
+                 [_("Hạng"), _("Tổ chức"), *names, _("Điểm")], rows(), len(rows_in), [4, 24, *([8] * len(criteria)), 5],
+                 landscape=True)
+
+
+KINDS = ("register_in", "register_out", "ranking", "proposals", "types", "criteria")
 # What an export request may say: the organisation, a period of the dashboard, or a register's
 # period key and document type as the register page chose them.
 EXPORT_PARAMS = ("organization_id", "date_from", "date_to", "year", "quarter", "month", "subtree", "register", "doc_type")
@@ -253,9 +267,11 @@ EXPORT_PARAMS = ("organization_id", "date_from", "date_to", "year", "quarter", "
 def build_table(user, kind: str, params: dict[str, Any]) -> Table:
     """The table `kind` with `params`, fetched through the reports access rules (404 otherwise)."""
     org = access.get_org(user, int(params.get("organization_id") or 0))
-    if kind in ("ranking", "proposals"):
+    if kind in ("ranking", "proposals", "criteria"):
         year = int(params.get("year") or timezone.localdate().year)
         view = dashboard.bloc(org, year, org_ids=access.visible_subtree(user, org))
+        if kind == "criteria":
+            return criteria_table(org, year, view.rows, list(Criterion.objects.filter(is_active=True, weight__gt=0)))
         return ranking(org, year, view.rows, proposals_only=kind == "proposals")
     if kind in ("register_in", "register_out") and params.get("register"):
         build = incoming_register if kind == "register_in" else outgoing_register

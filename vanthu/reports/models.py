@@ -37,6 +37,12 @@ class CriterionSource(models.TextChoices):
     ELECTRONIC = "electronic_share", _("Tỷ lệ văn bản điện tử")
     AUTHENTICATED = "authenticated_share", _("Tỷ lệ văn bản được xác thực")
     ON_TIME = "on_time_share", _("Tỷ lệ xử lý đúng hạn")
+    # Measured by the programme (vanthu/programme/measures.py), per organisation and year.
+    REGULATIONS = "regulations_share", _("Tỷ lệ cán bộ đã nghiên cứu quy chế, quy định trong năm")
+    TRAINING = "training_share", _("Tỷ lệ học viên theo kế hoạch đã đạt yêu cầu tập huấn")
+    INSPECTION = "inspection_score", _("Điểm kiểm tra ứng dụng CNTT")
+    RECOMMENDATIONS = "recommendations_on_time", _("Tỷ lệ kiến nghị sau kiểm tra hoàn thành đúng hạn")
+    INFRASTRUCTURE = "infrastructure_share", _("Tỷ lệ đạt chuẩn tối thiểu về hạ tầng CNTT")
     MANUAL = "manual", _("Chấm điểm thủ công (ví dụ tham gia tập huấn)")
 
 

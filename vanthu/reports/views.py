@@ -13,6 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -168,6 +170,16 @@ def documents(request: HttpRequest, org_id: int) -> HttpResponse:
     })
 
 
+def _criteria_cells(criteria: list[Criterion], row, title: str) -> str:
+    """A row's criterion cells as HTML, each value linked to its evidence where there is one."""
+    cells = []
+    for c in criteria:
+        value, url = pct(row.values.get(c.code)), row.evidence.get(c.code)
+        inner = format_html('<a class="evidence" href="{}" title="{}">{}</a>', url, title, value) if url else value
+        cells.append(format_html('<td data-label="{}">{}</td>', c.name, inner))
+    return mark_safe("".join(cells))  # noqa: S308 - every part went through format_html
+
+
 @login_required
 @page_errors
 @require_GET
@@ -175,11 +187,22 @@ def evaluation(request: HttpRequest, org_id: int) -> HttpResponse:
     root = access.get_org(request.user, org_id)
     year = _year(request)
     view = dashboard.bloc(root, year, org_ids=access.visible_subtree(request.user, root))
+    criteria = list(Criterion.objects.filter(is_active=True, weight__gt=0))
+    evidence_title = _("Xem căn cứ")
+    org_url = reverse("reports:organization", args=[0]).replace("/0/", "/{}/")
+    # Cells prepared here, as on the Bloc page: a hundred rows × a dozen criteria, each with the
+    # link to its evidence, would cost the template engine most of the page's time.
+    table = [{
+        "rank": r.rank, "name": r.organization.name, "href": org_url.format(r.organization.id) + f"?year={year}",
+        "proposed": r.proposed, "met": r.met, "met_label": standing_label(r.met), "score": r.score,
+        "bar": f"{r.score:.0f}", "cells": _criteria_cells(criteria, r, evidence_title),
+    } for r in view.rows]
     return render(request, "reports/evaluation.html", {
-        "root": root, "year": year, "years": range(year - 3, year + 2), "rows": view.rows,
-        "criteria": list(Criterion.objects.filter(is_active=True, weight__gt=0)),
+        "root": root, "year": year, "years": range(year - 3, year + 2), "rows": view.rows, "table": table,
+        "criteria": criteria,
         "proposals": [r for r in view.rows if r.proposed], "export_query": f"organization_id={root.id}&year={year}",
-        "export_links": [("ranking", _("Bảng xếp hạng")), ("proposals", _("Danh sách đề nghị khen thưởng"))],
+        "export_links": [("ranking", _("Bảng xếp hạng")), ("criteria", _("Điểm theo từng tiêu chí")),
+                         ("proposals", _("Danh sách đề nghị khen thưởng"))],
     })
 
 

@@ -25,7 +25,8 @@ from vanthu.bench.runner import discover
 ROOT = Path(__file__).resolve().parents[3]
 FIELDS = {"scenario", "metric", "unit", "value", "baseline", "ratio", "details"}
 ENGINE = "sqlite" if settings.DATABASES["default"]["ENGINE"] == database.SQLITE else "postgresql"
-SCENARIOS = {"issue", "numbering", "inbox", "search", "sign", "verify", "dashboard", "exchange", "load", "members"}
+SCENARIOS = {"issue", "numbering", "inbox", "search", "sign", "verify", "dashboard", "exchange", "load", "members",
+             "programme"}
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +135,14 @@ def test_dashboard_reads_as_often_as_its_baseline_and_reports_the_write_side(tar
     # Each issuance journaled its statistics, and the worker's fold of them was timed.
     assert w["journal_rows_folded"] == 4 and w["fold_ms_per_issue"] > 0
     assert "goal_met" in d
+
+
+def test_programme_evaluates_every_organisation_with_every_criterion_measured(target):
+    result, _ = bench(target, "programme")
+    d = result["details"]
+    assert d["organizations"] == 120 and d["acknowledgements"] == 2000 and d["inspections"] == 10
+    assert d["every_criterion_measured"] and d["evidence_links_on_page"] and d["page_samples"] == 6
+    assert "goal_met" in d and d["page_p95_ms"] > 0
 
 
 @pytest.mark.slow

@@ -32,6 +32,9 @@ from vanthu.organizations.models import (
     Role,
     validate_org_code,
 )
+from vanthu.programme.measures import SOURCES
+from vanthu.programme.models import Enrolment
+from vanthu.reports.evaluation import evaluate
 from vanthu.testing.fixtures import ApiClient
 from vanthu.workflow.models import Assignee
 
@@ -188,3 +191,13 @@ def test_the_bloc_directs_its_organisations_with_tasks_in_every_state_and_a_publ
     assert r.status_code == 200 and r.json()["count"] == Directive.objects.count()
     assert r.json()["items"][0]["overdue_count"] >= 1
     assert verify().ok
+def test_a_programme_year_measures_every_criterion_of_the_evaluation(seeded):
+    """Regulations, two courses, inspections and inventories: every active criterion has a value."""
+    grassroots = list(Organization.objects.filter(kind__in=GRASSROOTS_KINDS, parent__kind=OrgKind.BLOC_COMMITTEE))
+    rows = evaluate(grassroots, timezone.localdate().year)
+    active = {c for r in rows for c in r.values}
+    assert {"quy-che", "dao-tao", "kiem-tra", "kien-nghi", "ha-tang"} <= active
+    for code in ("quy-che", "dao-tao", "kiem-tra", "kien-nghi", "ha-tang"):
+        assert any(r.values[code] is not None for r in rows), code
+    assert all(r.evidence.get("kiem-tra", "").startswith("/programme/org/") for r in rows)
+    assert len(SOURCES) == 5 and Enrolment.objects.filter(passed=True).exists()
