@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "vanthu.web",
     "vanthu.signatures",
     "vanthu.exchange",
+    "vanthu.migration",
 ]
 
 MIDDLEWARE = [

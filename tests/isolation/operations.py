@@ -206,6 +206,7 @@ ID_KINDS = {
     "DocumentListItem": "document", "DocumentOut": "document", "DocumentBrief": "document",
     "DeliveryOut": "delivery", "InboxItem": "delivery", "IncomingRecordOut": "delivery",
     "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
+    "RecordOut": "legacy_record", "RecordDetail": "legacy_record", "AttachmentOut": "legacy_attachment",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",

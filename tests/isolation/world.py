@@ -17,6 +17,7 @@ people's names), so that a response naming any of it to someone else shows it, w
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
 
 from django.test import TestCase, override_settings
@@ -34,6 +35,10 @@ from vanthu.exchange.actions import request_recall
 from vanthu.exchange.models import OutboxMessage
 from vanthu.exchange.receiving import receive
 from vanthu.exchange.tests.peers import REMOTE, register_unreachable_peer
+from vanthu.migration import samples
+from vanthu.migration.importer import run_import
+from vanthu.migration.mapping import parse_mapping
+from vanthu.migration.models import LegacyAttachment, LegacyRecord
 from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 from vanthu.reports.actions import request_export
@@ -200,6 +205,22 @@ def _signed(w: World) -> None:
     actions.accept_delivery(Delivery.objects.get(document__subject__contains="liên thông", recipient=w.b.org), user=w.b.clerk)
 
 
+def _legacy(w: World, tmp_dir: str) -> None:
+    """A's Lotus Notes records: one kept as a record, one also entered in A's outgoing register."""
+    notes = [samples.SampleNote(
+        form=form, unid=samples.unid(n, MARK), note_id=f"{n:x}", created="20110602T091505,27+07",
+        modified="20110602T091505,27+07", updated_by=[f"CN=Văn thư {MARK}/O=A"],
+        items=[samples.number("SoVB", n), samples.text("TrichYeu", f"Hồ sơ cũ {MARK} {n}"),
+               samples.richtext("Body", [f"Nội dung {MARK}"], picture=samples.GIF)],
+        files=[samples.File(f"{MARK}-{n}.doc", f"Tệp {MARK} {n}".encode())]) for n, form in ((1, "GhiChep"), (2, "VanBanDi"))]
+    path = f"{tmp_dir}/a.dxl"
+    with open(path, "wb") as fh:
+        samples.write_export(fh, notes)
+    mapping = parse_mapping('[forms.VanBanDi]\nregister = "outgoing"\nnumber = "SoVB"\nsubject = "TrichYeu"\n'
+                            'default_doc_type = "CV"\nterm = "2010-2015"\n')
+    run_import(path, organization=w.a.org, mapping=mapping)
+
+
 def _persona(w: World, relation: str, set_name: str, roles: tuple[str, ...]) -> Persona:
     orgs = {"unrelated": [w.outsider], "parent": [w.bloc], "child": [w.a1, w.b1]}[relation]
     user = f.make_user(None, full_name=f"Người ngoài {relation} {set_name}")
@@ -239,6 +260,7 @@ def _catalogue(w: World) -> None:
         "person_id": [(f"person {u.id} ({u.username})", u.id) for u in (w.a.clerk, w.b.specialist)],
         "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
                             for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
+        "record_id": [(f"legacy record {r.id} ({r.form})", r.id) for r in LegacyRecord.objects.filter(organization_id__in=victims)],
     }
     w.secret_ids = {
         "document": {d.id for d in docs},
@@ -248,6 +270,8 @@ def _catalogue(w: World) -> None:
         "signing_certificate": set(SigningCertificate.objects.filter(user__in=people).values_list("id", flat=True))
         | set(SigningCertificate.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "notification": set(Notification.objects.filter(user__in=people).values_list("id", flat=True)),
+        "legacy_record": set(LegacyRecord.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "legacy_attachment": set(LegacyAttachment.objects.filter(record__organization_id__in=victims).values_list("id", flat=True)),
     }
     w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages)]
 
@@ -272,6 +296,8 @@ def build() -> World:
     with override_settings(TASKS=immediate), TestCase.captureOnCommitCallbacks(execute=True):
         _documents(w)
         _signed(w)
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            _legacy(w, tmp_dir)
     for relation in RELATIONS:
         for set_name, roles in ROLE_SETS.items():
             p = _persona(w, relation, set_name, roles)
