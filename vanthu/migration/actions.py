@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,12 +27,14 @@ from vanthu.documents.legacy import LegacyEntry, enter_legacy_document
 from vanthu.documents.models import DocumentType
 from vanthu.documents.pdf import inspect_pdf
 from vanthu.documents.storage import write_blob
-from vanthu.errors import Classified, VanThuError
+from vanthu.errors import Classified, NotAllowed, Unprocessable, VanThuError
 from vanthu.organizations.models import Organization
 from vanthu.search.fold import fold
+from vanthu.text import without_refused
 
+from .access import may_migrate
 from .dxl import Blob, Note, parse_datetime
-from .mapping import MARKING_ITEMS, FormMapping, Mapping
+from .mapping import MARKING_ITEMS, FormMapping, Mapping, MappingError, parse_mapping
 from .models import ImportRun, LegacyAttachment, LegacyRecord, LegacyRecordVersion, NotesName
 
 CREATED, UPDATED, UNCHANGED, OLDER, REFUSED, ERROR = "created", "updated", "unchanged", "older", "refused", "error"
@@ -282,3 +287,66 @@ def _uploads(note: Note, spec: FormMapping) -> list[Upload]:
         files = [b for b in files if b.name in wanted] or files
     return [Upload(name=b.name, data=b.data) for b in files]
 
+
+
+# --- a run from the administrator's page ----------------------------------------------------------
+
+def uploads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "migration"
+
+
+def queue_import(*, user, organization: Organization, upload, mapping_text: str = "", dry_run: bool = False) -> ImportRun:
+    """The installation's administrator uploads an export: it is kept under the data dir and
+    imported by the worker (`tasks.import_run`, on the slow queue); the page follows its progress."""
+    if not may_migrate(user):
+        raise NotAllowed(_("Chỉ quản trị hệ thống mới được chuyển dữ liệu từ Lotus Notes."), code="role_not_allowed")
+    try:
+        parse_mapping(mapping_text or "")
+    except MappingError as exc:
+        raise Unprocessable(_("Bảng ánh xạ không hợp lệ: %(error)s") % {"error": exc}, code="invalid_mapping",
+                            details={"field": "mapping"}) from None
+    name = without_refused(Path(upload.name or "export.dxl").name)[:255] or "export.dxl"
+    target = uploads_dir() / f"{uuid.uuid4().hex}.dxl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with target.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+            size += len(chunk)
+    if size == 0:
+        target.unlink()
+        raise Unprocessable(_("Tệp tải lên rỗng."), code="empty_file", details={"field": "file"})
+    with transaction.atomic():
+        run = ImportRun.objects.create(organization=organization, file_name=name, file_path=str(target), file_size=size,
+                                       mapping_text=mapping_text, dry_run=dry_run, started_by=user)
+        record("legacy_import_queued", actor=user, obj=run, data={"file": name, "size": size, "organization": organization.id,
+                                                                  "dry_run": dry_run})
+        transaction.on_commit(lambda: _enqueue(run.id))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    from .tasks import import_run  # here: tasks imports the importer, which imports this module
+
+    import_run.enqueue(run_id)
+
+
+def queue_verification(run: ImportRun, *, user) -> ImportRun:
+    """Check a finished run's export again, byte for byte, in the background (`tasks.verify_run`)."""
+    if not may_migrate(user):
+        raise NotAllowed(_("Chỉ quản trị hệ thống mới được chuyển dữ liệu từ Lotus Notes."), code="role_not_allowed")
+    if not run.file_path or not Path(run.file_path).is_file():
+        raise Unprocessable(_("Tệp của lượt nhập này không còn trên máy chủ; hãy kiểm tra bằng lệnh vanthu migrate verify."),
+                            code="export_gone")
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(verification={"status": "queued"})
+        record("legacy_verification_queued", actor=user, obj=run)
+        transaction.on_commit(lambda: _enqueue_verification(run.id))
+    run.refresh_from_db()
+    return run
+
+
+def _enqueue_verification(run_id: int) -> None:
+    from .tasks import verify_run  # here: tasks imports the importer, which imports this module
+
+    verify_run.enqueue(run_id)

@@ -39,6 +39,7 @@ class ImportRun(models.Model):
     bytes_read = models.BigIntegerField(default=0)
     documents_seen = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
+    verification = models.JSONField(default=dict, blank=True)  # verify.verify_export's answer, once asked
     error = models.TextField(blank=True)
 
     class Meta:

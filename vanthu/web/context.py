@@ -11,11 +11,12 @@ from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.session import current_org, current_roles, my_organizations
 
 # Pages of other apps that join the main navigation once their URLs are installed.
-OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")))
+OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")),
+                ("migration:records", _("Hồ sơ Lotus Notes")))
 
 
 # Pages for installation administrators only.
-ADMIN_NAV = (("calendar:index", _("Lịch làm việc")),)
+ADMIN_NAV = (("calendar:index", _("Lịch làm việc")), ("migration:runs", _("Chuyển dữ liệu Notes")))
 
 
 def optional_nav(admin: bool = False) -> list[tuple[str, str]]:
