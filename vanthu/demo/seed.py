@@ -53,6 +53,7 @@ from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
 from . import bulk, data
+from .legacy import seed_legacy
 from .notices import seed_calendar_and_notices
 from .world import BLOC_SLUG, Unit, World, build_world
 
@@ -103,6 +104,7 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
         seeder = _DocumentSeeder(world, rng, now)
         seeder.run(documents)
         seed_calendar_and_notices(world)
+        seed_legacy(world)  # the Bloc office's 2014 Lotus Notes database, imported
         record(MARKER_ACTION, actor=world.admin, data={
             "organizations": len(world.units) + 2 + len(data.SUB_CELLS),
             "users": User.objects.count(), "documents": seeder.documents_made,

@@ -62,6 +62,7 @@ class LegacyEntry:
     signer_name: str = ""
     incoming_number: int | None = None
     received_at: datetime | None = None
+    created_at: datetime | None = None  # when the older system created it
     markings: tuple[str, ...] = ()  # every classification marking the record carries
 
 
@@ -136,10 +137,22 @@ def enter_legacy_document(entry: LegacyEntry, *, organization: Organization, fil
             DocumentFile(document=doc, file=s, role=FileRole.MAIN if i == 0 else FileRole.ATTACHMENT,
                          name=clean_name(u.name)[:255] or s.sha256[:12], position=i)
             for i, (u, s) in enumerate(stored)])
+        _backdate(doc, entry)
         events.document_changed.publish(document=doc, user=user)  # the search index follows
         record("legacy_document_entered", actor=user, obj=doc, data={
             "register": entry.register, "symbol": doc.symbol, "number": doc.number, "organization": organization.id})
     return doc
+
+
+def _backdate(doc: Document, entry: LegacyEntry) -> None:
+    """The document was created when the older system created it (never after it was issued or received)."""
+    at = entry.created_at
+    latest = doc.issued_at or entry.received_at
+    if at is None or (latest is not None and at > latest):
+        at = latest
+    if at is not None:
+        Document.objects.filter(pk=doc.pk).update(created_at=at)
+        doc.created_at = at
 
 
 def _outgoing(doc: Document, entry: LegacyEntry, org: Organization, symbol: str) -> None:

@@ -1,5 +1,6 @@
-"""Importing one Notes note: one transaction each, so that a run killed midway leaves only whole
-notes behind, and the next run (the UNID is the key) finishes the job with no duplicate and no gap.
+"""Importing one Notes note: one transaction each (a savepoint inside the importer's batch of a
+second's notes), so that a run killed midway leaves only whole notes behind, and the next run (the
+UNID is the key) finishes the job with no duplicate and no gap.
 
 A note becomes a legacy record (always, unless it is classified) and, when the mapping names its
 form, a document in the organisation's register, through the documents app's own action
@@ -160,7 +161,7 @@ def import_note(note: Note, *, organization: Organization, run: ImportRun | None
     try:
         with transaction.atomic():
             if existing is None:
-                rec, mapping_error = _create(note, organization, run, spec, authors, digest, user)
+                rec, mapping_error = _create(note, organization, run, spec, authors, digest, user, mapping.types)
             else:
                 rec, mapping_error = _update(existing, note, run, spec, authors, digest, user), ""
     except Classified as exc:
@@ -201,7 +202,7 @@ def _attachments(rec: LegacyRecord, note: Note) -> None:
 
 
 def _create(note: Note, org: Organization, run: ImportRun | None, spec: FormMapping | None, authors: list[dict],
-            digest: str, user) -> tuple[LegacyRecord, str]:
+            digest: str, user, types: dict) -> tuple[LegacyRecord, str]:
     rec = LegacyRecord.objects.create(organization=org, unid=note.unid, first_run=run, last_run=run,
                                       **_fields(note, authors, digest, spec))
     _attachments(rec, note)
@@ -209,7 +210,7 @@ def _create(note: Note, org: Organization, run: ImportRun | None, spec: FormMapp
     if spec is not None:
         try:
             with transaction.atomic():  # a savepoint: a document that cannot enter leaves the record
-                doc = enter_legacy_document(_entry(note, spec), organization=org, files=_uploads(note, spec), user=user)
+                doc = enter_legacy_document(_entry(note, spec, types), organization=org, files=_uploads(note, spec), user=user)
         except Classified:
             raise
         except (VanThuError, ValueError) as exc:
@@ -245,21 +246,22 @@ def _update(rec: LegacyRecord, note: Note, run: ImportRun | None, spec: FormMapp
 
 # --- a mapped note as a document -------------------------------------------------------------------
 
-def _entry(note: Note, spec: FormMapping) -> LegacyEntry:
+def _entry(note: Note, spec: FormMapping, types: dict) -> LegacyEntry:
     symbol = note.first(spec.item("symbol")) if spec.item("symbol") else ""
     number = _int(note.first(spec.item("number"))) if spec.item("number") else None
-    if number is None and symbol:
+    if number is None and symbol and spec.register == "outgoing":  # "15-CV/ĐUK": our register's number
         number = _int(symbol)
     issued = parse_datetime(note.first(spec.item("date"))) if spec.item("date") else None
     received = parse_datetime(note.first(spec.item("received"))) if spec.item("received") else None
     markings = tuple(note.values(spec.item("confidentiality"))) if spec.item("confidentiality") else ()
     return LegacyEntry(
-        register=spec.register, doc_type=_doc_type(note, spec), subject=note.first(spec.item("subject")),
+        register=spec.register, doc_type=_doc_type(note, spec, types), subject=note.first(spec.item("subject")),
         number=number, symbol=symbol, issued_date=issued.date() if issued else None, term=spec.term,
         issuer_name=" ".join(note.values(spec.item("issuer"))) if spec.item("issuer") else "",
         signer_name=common_name(note.first(spec.item("signer"))) if spec.item("signer") else "",
         incoming_number=_int(note.first(spec.item("incoming_number"))) if spec.item("incoming_number") else None,
-        received_at=received or issued or parse_datetime(note.created), markings=markings,
+        received_at=received or issued or parse_datetime(note.created), created_at=parse_datetime(note.created),
+        markings=markings,
     )
 
 
@@ -268,14 +270,15 @@ def _int(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _doc_type(note: Note, spec: FormMapping) -> DocumentType:
+def _doc_type(note: Note, spec: FormMapping, cache: dict) -> DocumentType:
     wanted = note.first(spec.item("doc_type")) if spec.item("doc_type") else ""
     for value in (wanted, spec.default_doc_type):
         if not value:
             continue
-        found = DocumentType.objects.filter(code=value).first() or DocumentType.objects.filter(name__iexact=value).first()
-        if found is not None:
-            return found
+        if value not in cache:
+            cache[value] = DocumentType.objects.filter(code=value).first() or DocumentType.objects.filter(name__iexact=value).first()
+        if cache[value] is not None:
+            return cache[value]
     raise ValueError(_("Loại văn bản “%(type)s” không có trong danh mục.") % {"type": wanted or spec.default_doc_type})
 
 

@@ -59,6 +59,8 @@ class FormMapping:
 class Mapping:
     forms: dict[str, FormMapping] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # Notes canonical name → VanThu username
+    # Document types found for a value during one run (a query per mapped note otherwise).
+    types: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def for_form(self, form: str) -> FormMapping | None:
         return self.forms.get(form.casefold())
