@@ -149,7 +149,16 @@ def import_note(note: Note, *, organization: Organization, run: ImportRun | None
     digest = content_digest(note)
     existing = LegacyRecord.objects.filter(organization=organization, unid=note.unid).first()
     if existing is not None and existing.content_sha256 == digest:
-        return Outcome(UNCHANGED, record=existing, register=existing.register)
+        if spec is None or existing.document_id is not None or dry_run:
+            return Outcome(UNCHANGED, record=existing, register=existing.register or (spec.register if spec else ""))
+        # Kept before without its document (the mapping lacked the form, or the entry failed):
+        # the mapping now names it, so it enters its register now.
+        try:
+            with transaction.atomic():
+                error = _map(existing, note, organization, spec, user, mapping.types)
+        except Classified as exc:
+            return Outcome(REFUSED, record=existing, message=exc.message)
+        return Outcome(UNCHANGED, record=existing, register=existing.register, mapping_error=error)
     if existing is not None and not _newer(note, existing):
         return Outcome(OLDER, record=existing, register=existing.register,
                        message=_("Bản trong tệp cũ hơn bản đã nhập; giữ bản đã nhập."))
@@ -206,23 +215,26 @@ def _create(note: Note, org: Organization, run: ImportRun | None, spec: FormMapp
     rec = LegacyRecord.objects.create(organization=org, unid=note.unid, first_run=run, last_run=run,
                                       **_fields(note, authors, digest, spec))
     _attachments(rec, note)
-    mapping_error = ""
-    if spec is not None:
-        try:
-            with transaction.atomic():  # a savepoint: a document that cannot enter leaves the record
-                doc = enter_legacy_document(_entry(note, spec, types), organization=org, files=_uploads(note, spec), user=user)
-        except Classified:
-            raise
-        except (VanThuError, ValueError) as exc:
-            mapping_error = getattr(exc, "message", str(exc))
-        else:
-            rec.document = doc
-            rec.register = spec.register
-            rec.save(update_fields=["document", "register"])
+    mapping_error = _map(rec, note, org, spec, user, types) if spec is not None else ""
     record("legacy_record_imported", actor=user, obj=rec, data={
         "unid": rec.unid, "form": rec.form, "run": run.id if run else None, "document": rec.document_id,
         "content_sha256": digest})
     return rec, mapping_error
+
+
+def _map(rec: LegacyRecord, note: Note, org: Organization, spec: FormMapping, user, types: dict) -> str:
+    """Enter the record's document in its register; "" or why it could not (the record stays)."""
+    try:
+        with transaction.atomic():  # a savepoint: a document that cannot enter leaves the record
+            doc = enter_legacy_document(_entry(note, spec, types), organization=org, files=_uploads(note, spec), user=user)
+    except Classified:
+        raise
+    except (VanThuError, ValueError) as exc:
+        return getattr(exc, "message", str(exc))
+    rec.document = doc
+    rec.register = spec.register
+    rec.save(update_fields=["document", "register"])
+    return ""
 
 
 def _update(rec: LegacyRecord, note: Note, run: ImportRun | None, spec: FormMapping | None, authors: list[dict],

@@ -220,3 +220,13 @@ def test_names_go_out_as_csv_and_come_back_filled(org, export, mapping, tmp_path
     again = run_import(export, organization=org, mapping=mapping)
     assert "CN=Lê Văn Cường/OU=BTC/O=DUK" not in again["unmapped_names"]
     assert "CN=Trần Thị Bình/OU=VP/O=DUK" in again["unmapped_names"]
+
+
+def test_a_form_mapped_later_enters_its_register_on_the_next_run(org, export, mapping):
+    first = run_import(export, organization=org, mapping=parse_mapping(""))
+    assert first["created"] == 4 and first["mapped"] == {} and not Document.objects.exists()
+    again = run_import(export, organization=org, mapping=mapping)
+    assert again["created"] == 0 and again["unchanged"] == 4 and again["mapped"] == {"incoming": 1, "outgoing": 2}
+    assert Document.objects.count() == 3 and LegacyRecord.objects.get(unid=s.unid(1)).document.symbol == "01-CV/ĐUK"
+    third = run_import(export, organization=org, mapping=mapping)
+    assert third["mapped"] == {"incoming": 1, "outgoing": 2} and Document.objects.count() == 3
