@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
@@ -77,3 +78,12 @@ def test_only_the_installation_administrator_migrates(org, export):
     for path in (f"/migration/runs/{run.id}/", f"/migration/runs/{run.id}/report.json", f"/migration/runs/{run.id}/report.pdf"):
         assert org_admin.get(path).status_code == 404
     assert signed_in(admin).get(f"/migration/runs/{run.id}/report.json").status_code == 200
+
+
+def test_the_pages_speak_english_when_chosen(org, export):
+    admin = f.make_installation_admin(org)
+    c = signed_in(admin)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get("/migration/").content.decode()
+    assert "Migration from Lotus Notes" in page and "Upload and import" in page and "Notes migration" in page
+    assert "Legacy records from Lotus Notes" in c.get("/migration/records/").content.decode()
