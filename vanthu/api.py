@@ -27,6 +27,7 @@ from vanthu.documents.api import router as documents_router
 from vanthu.errors import VanThuError
 from vanthu.exchange.api import router as exchange_router
 from vanthu.membership.api import router as membership_router
+from vanthu.migration.api import router as migration_router
 from vanthu.notifications.api import router as notifications_router
 from vanthu.organizations.api import router as organizations_router
 from vanthu.programme.api import router as programme_router
@@ -183,7 +184,7 @@ def _server_error(request, exc):
 
 for _router in (accounts_router, calendar_router, notifications_router, exchange_router, organizations_router,
                 documents_router, workflow_router, search_router, signatures_router, reports_router, direction_router,
-                membership_router, programme_router):
+                membership_router, programme_router, migration_router):
     api.add_router("", _router)
 
 

@@ -223,6 +223,24 @@ def cmd_edxml(args: argparse.Namespace) -> int:
     return commands.edxml_import(args.args[0])
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    _prepare_database()
+    from vanthu.migration import commands  # after _setup()
+
+    if args.subcommand == "notes":
+        return commands.notes(args.file, organization=args.organization, mapping=args.mapping, dry_run=args.dry_run,
+                              suggest=args.suggest_mapping, username=args.user)
+    if args.subcommand == "verify":
+        return commands.verify(args.file, organization=args.organization, mapping=args.mapping)
+    if args.export:
+        return commands.names_export(args.export)
+    if args.import_csv:
+        return commands.names_import(args.import_csv)
+    print("vanthu migrate names: --export FILE.csv or --import FILE.csv", file=sys.stderr)
+    return 2
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
     from vanthu.backup import BackupError, backup  # after _setup()
@@ -332,6 +350,19 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--recipient", default="", help="export: the recipient's code when there are several at peers")
     ex.add_argument("--data-dir", default=None)
     ex.set_defaults(func=cmd_edxml)
+
+    mi = sub.add_parser("migrate", help="Lotus Notes: notes FILE.dxl | verify FILE.dxl | names --export/--import CSV")
+    mi.add_argument("subcommand", choices=["notes", "verify", "names"])
+    mi.add_argument("file", nargs="?", default="")
+    mi.add_argument("--organization", default="", help="the code of the organisation the records are imported for")
+    mi.add_argument("--mapping", default=None, help="MAPPING.toml: forms to registers, items to fields, names")
+    mi.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
+    mi.add_argument("--suggest-mapping", action="store_true", help="print a starting mapping from the export's forms")
+    mi.add_argument("--user", default="", help="the administrator the import is recorded as (audit log)")
+    mi.add_argument("--export", default="", help="names: write the Notes names table as CSV")
+    mi.add_argument("--import", dest="import_csv", default="", help="names: read the filled CSV back")
+    mi.add_argument("--data-dir", default=None)
+    mi.set_defaults(func=cmd_migrate)
 
     sub.add_parser("manage", help="Django management commands", add_help=False)
     return p

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "vanthu.exchange",
     "vanthu.direction",
     "vanthu.membership",
+    "vanthu.migration",
 ]
 
 MIDDLEWARE = [

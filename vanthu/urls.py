@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("vanthu.notifications.urls")),
     path("direction/", include("vanthu.direction.urls")),
     path("members/", include("vanthu.membership.urls")),
+    path("migration/", include("vanthu.migration.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),
 ]

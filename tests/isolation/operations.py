@@ -211,6 +211,7 @@ ID_KINDS = {
     "MemberListItem": "party_member", "MemberOut": "party_member", "TransferOut": "transfer",
     "RegulationOut": "regulation", "CourseOut": "course", "CourseBrief": "course", "EnrolmentOut": "enrolment",
     "InspectionOut": "inspection", "InspectionBrief": "inspection", "RecommendationOut": "recommendation",
+    "RecordOut": "legacy_record", "RecordDetail": "legacy_record", "AttachmentOut": "legacy_attachment",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",

@@ -17,6 +17,7 @@ people's names), so that a response naming any of it to someone else shows it, w
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
 
 from django.test import TestCase, override_settings
@@ -38,6 +39,10 @@ from vanthu.exchange.receiving import receive
 from vanthu.exchange.tests.peers import REMOTE, register_unreachable_peer
 from vanthu.membership import actions as membership
 from vanthu.membership.models import PartyMember, Transfer
+from vanthu.migration import samples
+from vanthu.migration.importer import run_import
+from vanthu.migration.mapping import parse_mapping
+from vanthu.migration.models import LegacyAttachment, LegacyRecord
 from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 from vanthu.programme import actions as programme
@@ -273,6 +278,20 @@ def _programme(w: World) -> None:
             inspecting.report_recommendation(rec, user=b.clerk, report=f"Đã thực hiện {MARK}")
     infrastructure.save_inventory(user=b.clerk, organization_id=b.org.id, year=today.year,
                                   values={"clerks": 3, "computers_under_5": 2, "software": f"Phần mềm {MARK}"})
+def _legacy(w: World, tmp_dir: str) -> None:
+    """A's Lotus Notes records: one kept as a record, one also entered in A's outgoing register."""
+    notes = [samples.SampleNote(
+        form=form, unid=samples.unid(n, MARK), note_id=f"{n:x}", created="20110602T091505,27+07",
+        modified="20110602T091505,27+07", updated_by=[f"CN=Văn thư {MARK}/O=A"],
+        items=[samples.number("SoVB", n), samples.text("TrichYeu", f"Hồ sơ cũ {MARK} {n}"),
+               samples.richtext("Body", [f"Nội dung {MARK}"], picture=samples.GIF)],
+        files=[samples.File(f"{MARK}-{n}.doc", f"Tệp {MARK} {n}".encode())]) for n, form in ((1, "GhiChep"), (2, "VanBanDi"))]
+    path = f"{tmp_dir}/a.dxl"
+    with open(path, "wb") as fh:
+        samples.write_export(fh, notes)
+    mapping = parse_mapping('[forms.VanBanDi]\nregister = "outgoing"\nnumber = "SoVB"\nsubject = "TrichYeu"\n'
+                            'default_doc_type = "CV"\nterm = "2010-2015"\n')
+    run_import(path, organization=w.a.org, mapping=mapping)
 
 
 def _persona(w: World, relation: str, set_name: str, roles: tuple[str, ...]) -> Persona:
@@ -323,6 +342,7 @@ def _catalogue(w: World) -> None:
                                                                                                       status="reported")],
         "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
                             for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
+        "record_id": [(f"legacy record {r.id} ({r.form})", r.id) for r in LegacyRecord.objects.filter(organization_id__in=victims)],
     }
     directives = list(Directive.objects.filter(organization_id__in=victims).order_by("id"))
     tasks = list(Task.objects.filter(directive__in=directives).order_by("id"))
@@ -348,6 +368,8 @@ def _catalogue(w: World) -> None:
         "enrolment": set(Enrolment.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "inspection": set(Inspection.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "recommendation": set(Recommendation.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "legacy_record": set(LegacyRecord.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "legacy_attachment": set(LegacyAttachment.objects.filter(record__organization_id__in=victims).values_list("id", flat=True)),
     }
     w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages),
                       *PartyMember.objects.filter(organization_id__in=victims).values_list("card_number", flat=True)]
@@ -375,6 +397,8 @@ def build() -> World:
         _directives(w)
         _signed(w)
         _members(w)
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            _legacy(w, tmp_dir)
     _programme(w)
     fold_pending()  # the statistics a worker would have folded by now (a fold is queued once per few seconds)
     for relation in RELATIONS:

@@ -54,6 +54,7 @@ from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
 from . import bulk, data
 from .direction import seed_direction
+from .legacy import seed_legacy
 from .members import login_lines as member_login_lines
 from .members import seed_members
 from .notices import seed_calendar_and_notices
@@ -111,6 +112,7 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
         seed_direction(world, rng)
         seed_members(world)
         seed_programme(world, rng)
+        seed_legacy(world)  # the Bloc office's 2014 Lotus Notes database, imported
         record(MARKER_ACTION, actor=world.admin, data={
             "organizations": len(world.units) + 2 + len(data.SUB_CELLS),
             "users": User.objects.count(), "documents": seeder.documents_made,

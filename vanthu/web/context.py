@@ -13,11 +13,11 @@ from vanthu.organizations.session import current_org, current_roles, my_organiza
 
 # Pages of other apps that join the main navigation once their URLs are installed.
 OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")), ("direction:followup", _("Chỉ đạo, điều hành")),
-                ("programme:index", _("Chương trình CNTT")))
+                ("programme:index", _("Chương trình CNTT")), ("migration:records", _("Hồ sơ Lotus Notes")))
 
 
 # Pages for installation administrators only.
-ADMIN_NAV = (("calendar:index", _("Lịch làm việc")),)
+ADMIN_NAV = (("calendar:index", _("Lịch làm việc")), ("migration:runs", _("Chuyển dữ liệu Notes")))
 
 
 def optional_nav(admin: bool = False) -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ from vanthu.documents.models import (
     StatusCode,
 )
 from vanthu.documents.storage import read_blob
+from vanthu.migration.models import ImportRun, LegacyRecord
 from vanthu.organizations.models import (
     GRASSROOTS_KINDS,
     Membership,
@@ -201,3 +202,14 @@ def test_a_programme_year_measures_every_criterion_of_the_evaluation(seeded):
         assert any(r.values[code] is not None for r in rows), code
     assert all(r.evidence.get("kiem-tra", "").startswith("/programme/org/") for r in rows)
     assert len(SOURCES) == 5 and Enrolment.objects.filter(passed=True).exists()
+def test_the_bloc_offices_old_lotus_notes_year_is_in_with_its_report(seeded):
+    run = ImportRun.objects.get(file_name="vanphong-dukhoi-2014.dxl")
+    report = run.report
+    assert report["complete"] and report["errors"] == [] and report["created"] == report["documents"] - 1
+    assert [x["reason"] for x in report["skipped"]] == ["classified"]
+    assert report["mapped"] == {"incoming": 6, "outgoing": 12}
+    bloc = run.organization
+    records = LegacyRecord.objects.filter(organization=bloc)
+    assert records.count() == 20 and records.filter(form="PhanHoi").get().parent_unid
+    outgoing = Document.objects.filter(issuer=bloc, register_key__endswith=":2010-2015").order_by("issued_at")
+    assert outgoing.count() == 12 and outgoing.first().issued_date.year == 2014

@@ -1,0 +1,126 @@
+"""The verification report of a run as a workbook (XLSX) and as a PDF for sign-off; the page and
+the JSON show the same dictionary (`importer.run_import`'s report).
+
+The workbook has a sheet per part: the summary, the per-document mapping (UNID → legacy record →
+register document, with each record's content digest), the attachments with their SHA-256, what
+was skipped, the errors and the unmapped names. The PDF carries the summary, the digests of the
+export and a place for the signatures of the office and IT staff.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from openpyxl import Workbook
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from vanthu.documents.pdfgen import font_name
+
+from .models import ImportRun, LegacyAttachment, LegacyRecord
+
+SUMMARY_KEYS = [
+    ("documents", "Số văn bản (document) trong tệp"), ("created", "Tạo mới trong lượt này"),
+    ("updated", "Cập nhật (bản mới hơn)"), ("unchanged", "Đã có, không đổi"), ("attachments", "Số tệp đính kèm ($FILE)"),
+    ("attachment_bytes", "Tổng dung lượng tệp đính kèm (byte)"),
+]
+
+
+def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = [(label, str(report.get(key, 0))) for key, label in SUMMARY_KEYS]
+    rows += [(f"Biểu mẫu {form}", str(n)) for form, n in (report.get("by_form") or {}).items()]
+    rows += [(f"Vào sổ {'văn bản đi' if reg == 'outgoing' else 'văn bản đến'}", str(n)) for reg, n in (report.get("mapped") or {}).items()]
+    rows += [("Bỏ qua", str(len(report.get("skipped") or []))), ("Lỗi", str(len(report.get("errors") or []))),
+             ("Tên Notes chưa ánh xạ", str(len(report.get("unmapped_names") or [])))]
+    rows += [(f"SHA-256 của {name}", digest) for name, digest in (report.get("sha256") or {}).items()]
+    stop = report.get("stopped_at")
+    rows.append(("Đọc hết tệp", "có" if report.get("complete", True) else f"không — dừng ở dòng {stop['line']}: {stop['message']}"))
+    return rows
+
+
+def mapping_rows(run: ImportRun) -> Iterator[tuple]:
+    """UNID → record → document, for every record this run created or updated (streamed)."""
+    qs = (LegacyRecord.objects.filter(last_run=run).select_related("document").order_by("id")
+          .only("id", "unid", "note_id", "form", "title", "register", "document__symbol", "document_id", "content_sha256", "version"))
+    for r in qs.iterator(chunk_size=2000):
+        yield (r.unid, r.note_id, r.form, r.title, r.id, r.version, r.register, r.document_id or "",
+               r.document.symbol if r.document_id else "", r.content_sha256)
+
+
+def attachment_rows(run: ImportRun) -> Iterator[tuple]:
+    qs = LegacyAttachment.objects.filter(record__last_run=run).order_by("record_id", "kind", "position").values_list(
+        "record__unid", "kind", "name", "size", "sha256")
+    yield from qs.iterator(chunk_size=2000)
+
+
+def to_xlsx(run: ImportRun) -> bytes:
+    wb = Workbook(write_only=True)
+    report = run.report or {}
+    ws = wb.create_sheet("Tổng hợp")
+    ws.append(["Mục", "Giá trị"])
+    for row in summary_rows(report):
+        ws.append(list(row))
+    ws = wb.create_sheet("Đối chiếu văn bản")
+    ws.append(["UNID", "Note ID", "Biểu mẫu", "Tiêu đề", "Mã hồ sơ cũ", "Phiên bản", "Sổ", "Mã văn bản", "Số và ký hiệu",
+               "SHA-256 nội dung"])
+    for row in mapping_rows(run):
+        ws.append(list(row))
+    ws = wb.create_sheet("Tệp đính kèm")
+    ws.append(["UNID", "Loại", "Tên tệp", "Dung lượng (byte)", "SHA-256"])
+    for row in attachment_rows(run):
+        ws.append(list(row))
+    ws = wb.create_sheet("Bỏ qua và lỗi")
+    ws.append(["UNID", "Biểu mẫu", "Loại", "Nội dung"])
+    for s in report.get("skipped") or []:
+        ws.append([s.get("unid"), s.get("form"), s.get("reason"), s.get("message")])
+    for e in report.get("errors") or []:
+        ws.append([e.get("unid"), "", "error", e.get("message")])
+    ws = wb.create_sheet("Tên chưa ánh xạ")
+    ws.append(["Tên Notes"])
+    for name in report.get("unmapped_names") or []:
+        ws.append([name])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def to_pdf(run: ImportRun) -> bytes:
+    """One or two pages for sign-off: what was read, what was kept, and the digests."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    c.setTitle(f"Biên bản kiểm tra chuyển dữ liệu Lotus Notes — {run.file_name}")
+    font = font_name()
+    width, height = A4
+    y = height - 60
+
+    def line(text: str, size: int = 10, gap: int = 15) -> None:
+        nonlocal y
+        if y < 70:
+            c.showPage()
+            y = height - 60
+        c.setFont(font, size)
+        c.drawString(50, y, text[:110])
+        y -= gap
+
+    line("BIÊN BẢN KIỂM TRA CHUYỂN DỮ LIỆU TỪ LOTUS NOTES", 14, 24)
+    line(f"Tổ chức: {run.organization.name}")
+    line(f"Tệp xuất DXL: {run.file_name} ({run.file_size:,} byte)".replace(",", "."))
+    line(f"Lượt nhập số {run.id}, kết thúc lúc {run.finished_at:%d/%m/%Y %H:%M}" if run.finished_at else f"Lượt nhập số {run.id}")
+    y -= 6
+    for label, value in summary_rows(run.report or {}):
+        if label.startswith("SHA-256"):
+            line(label, 10, 13)
+            line("    " + value, 9)
+        else:
+            line(f"{label}: {value}")
+    y -= 10
+    for s in (run.report or {}).get("skipped", [])[:30]:
+        line(f"Bỏ qua {s.get('unid')} ({s.get('form')}): {s.get('reason')}", 9, 12)
+    y -= 20
+    line("Đại diện văn phòng                                         Cán bộ công nghệ thông tin", 11, 18)
+    line("(ký, ghi rõ họ tên)                                          (ký, ghi rõ họ tên)", 9)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
