@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vanthu.documents",
     "vanthu.workflow",
     "vanthu.search",
+    "vanthu.archive",
     "vanthu.reports",
     "vanthu.web",
     "vanthu.signatures",

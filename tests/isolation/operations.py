@@ -206,14 +206,18 @@ ID_KINDS = {
     "DocumentListItem": "document", "DocumentOut": "document", "DocumentBrief": "document",
     "DeliveryOut": "delivery", "InboxItem": "delivery", "IncomingRecordOut": "delivery",
     "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
+    "RetentionOut": "retention_period", "FileListOut": "file_list", "FileListBrief": "file_list", "HeadingOut": "heading",
+    "CaseFileBrief": "case_file", "CaseFileOut": "case_file", "CaseItemOut": "case_item", "DocumentRef": "document",
+    "HandoverOut": "handover", "AccessRequestOut": "access_request", "DisposalOut": "disposal",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
              "parent": "organization", "document": "document", "delivery": "delivery"}
 # "<name>_id" names an object of kind <name>, except these.
-REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization"}
+REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "responsible": "user",
+             "requester": "user", "decision": "document"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
-PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root"}
+PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root", "retention_period"}
 
 
 def references(schema: Schema, value: Any, spec: dict | None, key: str | None = None) -> list[tuple[str, str, int]]:

@@ -131,7 +131,10 @@ def hints(iso: World) -> dict[str, dict]:
     p12 = pkcs12.serialize_key_and_certificates(b"x", key, cert, [root.certificate],
                                                 serialization.BestAvailableEncryption(b"matkhau"))
     pem = ca.make_root("Gốc tin cậy kiểm tra", kind="ec").certificate.public_bytes(serialization.Encoding.PEM).decode()
+    arch = iso.archive
     return {
+        "vanthu_archive_api_prepare_handover": {"year": arch.handover_year, "case_file_ids": arch.handover_case_file_ids},
+        "vanthu_archive_api_dispose": {"decision_id": arch.decision_id, "case_file_ids": arch.expired_case_file_ids},
         "vanthu_signatures_api_add_trust_root": {"json": {"pem": pem, "name": "Gốc tin cậy kiểm tra"}},
         "vanthu_signatures_api_import_certificate": {"file": Upload("kiemtra.p12", p12, "application/x-pkcs12"), "password": "matkhau"},
     }
@@ -141,7 +144,9 @@ def values_for(w: World) -> dict:
     """Required fields the schema's types cannot fill by themselves."""
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
             "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
-            "days": 5, "start": timezone.localdate(), "end": timezone.localdate()}
+            "days": 5, "start": timezone.localdate(), "end": timezone.localdate(),
+            "code": "KT.01", "retention": "05", "document_id": w.archive.document_id, "item_ids": w.archive.item_ids,
+            "user_id": w.b.specialist.id}
 
 
 # --- checks ------------------------------------------------------------------------------------------
