@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", include("vanthu.reports.urls")),
     path("audit/", include("vanthu.audit.urls")),
     path("calendar/", include("vanthu.calendar.urls")),
+    path("archive/", include("vanthu.archive.urls")),
     path("notifications/", include("vanthu.notifications.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),

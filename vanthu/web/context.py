@@ -11,7 +11,7 @@ from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.session import current_org, current_roles, my_organizations
 
 # Pages of other apps that join the main navigation once their URLs are installed.
-OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")))
+OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("archive:index", _("Lưu trữ")), ("reports:index", _("Thống kê")))
 
 
 # Pages for installation administrators only.
