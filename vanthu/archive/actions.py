@@ -16,7 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
-from vanthu.documents.models import Delivery, DocStatus, Document, DocumentFile, StoredFile
+from vanthu.documents.models import (
+    Delivery,
+    DocSource,
+    DocStatus,
+    Document,
+    DocumentFile,
+    FileRole,
+    StoredFile,
+)
 from vanthu.documents.pdf import inspect_pdf
 from vanthu.documents.storage import path_for, read_blob, store_pdf
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
@@ -28,7 +36,7 @@ from vanthu.signatures.signers import signer_for
 from vanthu.signatures.signing import sign_pdf
 from vanthu.text import clean_text
 
-from . import access, notices, sheets
+from . import access, notices, sheets, tasks
 from .models import (
     AccessRequest,
     Archivist,
@@ -212,7 +220,15 @@ def add_document(cf: CaseFile, *, user, document_id: int) -> CaseItem:
         item = CaseItem.objects.create(case_file=cf, organization_id=cf.organization_id, document=doc, added_by=user,
                                        title=f"{doc.symbol} {doc.subject}".strip()[:1000], position=_next_position(cf))
         record("case_file_document_added", actor=user, obj=cf, data={"document": doc.id, "item": item.id})
+        if doc.source == DocSource.PAPER:
+            _queue_pdfa([f.file_id for f in doc.files.all() if f.role != FileRole.SIGNED])
     return item
+
+
+def _queue_pdfa(shas: Sequence[str]) -> None:
+    """A scan's PDF/A copy with a text layer, made by the worker after the commit."""
+    for sha in shas:
+        transaction.on_commit(lambda sha=sha: tasks.make_pdfa.enqueue(sha))
 
 
 def _next_position(cf: CaseFile) -> int:
@@ -238,6 +254,7 @@ def add_record(cf: CaseFile, *, user, name: str, data: bytes, title: str, dated:
         item = CaseItem.objects.create(case_file=cf, organization_id=cf.organization_id, record=stored, title=title,
                                        record_name=name[:255], record_date=dated, added_by=user, position=_next_position(cf))
         record("case_file_record_added", actor=user, obj=cf, data={"sha256": stored.sha256, "item": item.id})
+        _queue_pdfa([stored.sha256])
     return item
 
 

@@ -7,7 +7,12 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Lưu trữ hồ sơ"
 
     def ready(self) -> None:
-        # Imported here: the notification kinds' labels are lazy, the registry is ready now.
-        from . import notices
+        # Imported here: models and the notification registry are ready only now.
+        from vanthu.documents import events
+
+        from . import notices, subscribers
 
         notices.register_kinds()
+        # Long-term evidence at issue and at receipt, in the background after the commit.
+        events.document_issued.subscribe(subscribers.document_issued, on_commit=True)
+        events.document_entered.subscribe(subscribers.document_entered, on_commit=True)

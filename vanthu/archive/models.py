@@ -283,3 +283,38 @@ class DisposedFile(models.Model):
     retention = models.CharField(max_length=64)
     # [{"title", "symbol", "document_id", "files": [{"name", "sha256", "size"}]}]
     contents = models.JSONField(default=list)
+
+
+class PdfaCopy(models.Model):
+    """A scanned (unsigned) PDF kept additionally as PDF/A with a text layer (OCRmyPDF).
+    The original is never changed; a signed PDF never gets one."""
+
+    source = models.OneToOneField(StoredFile, primary_key=True, on_delete=models.PROTECT, related_name="+")
+    pdfa = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def due_for_renewal(self, before: dt.datetime) -> EvidenceQuerySet:
+        """Those whose last timestamp's certificate expires before `before` (renew them first)."""
+        return self.filter(timestamp_expires__lt=before).order_by("timestamp_expires")
+
+
+class LongTermEvidence(models.Model):
+    """What keeps a signed PDF verifiable for decades (PAdES B-LTA): its copy with the certificate
+    chains and revocation answers (DSS/VRI) and an RFC 3161 document timestamp, renewed before
+    the last timestamp's certificate expires. `source` is the signed file as issued or received,
+    byte-identical to the first revision of `current` (every addition is an incremental update)."""
+
+    source = models.OneToOneField(StoredFile, primary_key=True, on_delete=models.PROTECT, related_name="+")
+    current = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    timestamp_at = models.DateTimeField()
+    timestamp_expires = models.DateTimeField()
+    timestamps = models.PositiveSmallIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["timestamp_expires"], name="evidence_renewal")]
