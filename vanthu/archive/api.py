@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse
@@ -26,6 +28,7 @@ from .models import (
     Handover,
     RetentionPeriod,
 )
+from .package import export_package
 from .schemas import (
     AccessRequestIn,
     AccessRequestList,
@@ -267,6 +270,21 @@ def contents_sheet(request, case_file_id: int):
 class YearIn(Schema):
     organization_id: int
     year: int = Field(ge=1945, le=2200)
+
+
+@router.get("/archive/case-files/{case_file_id}/package", response={200: None}, summary="Gói lưu trữ của hồ sơ (ZIP)")
+def case_file_package(request, case_file_id: int):
+    """The case file as an archival package (BagIt, ZIP): its documents' files, metadata, manifests."""
+    cf = access.get_case_file(request.user, case_file_id)
+    if not access.may_read_contents(request.user, cf):
+        raise NotFound(_("Hồ sơ đã nộp lưu: cần đề nghị khai thác được duyệt."), code="case_file_not_readable")
+    tmp = tempfile.TemporaryDirectory(prefix="vanthu-package-")
+    target = Path(tmp.name) / "package.zip"
+    export_package(cf.organization, target, case_file_ids=[cf.id], as_zip=True)
+    resp = FileResponse(open(target, "rb"), content_type="application/zip", as_attachment=True,
+                        filename=f"ho-so-{cf.file_list.year}-{cf.code}.zip")
+    resp._vanthu_tmp = tmp  # removed with the response, once sent
+    return resp
 
 
 @router.get("/archive/unfiled", response=DocumentRefList, summary="Văn bản chưa lập hồ sơ trong năm")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from vanthu.archive import actions, commands
-from vanthu.archive.models import Archivist
-from vanthu.archive.package import UNFILED, export_package
+from vanthu.archive.models import Archivist, CaseFile
+from vanthu.archive.package import UNFILED, export_package, verify_package
 from vanthu.documents.models import Document
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.signatures.verify import verify_pdf
@@ -127,3 +127,16 @@ def test_export_refuses_an_unknown_organisation_and_an_existing_path(archived_ye
     (tmp_path / "co").mkdir()
     assert commands.archive_export(organization=org.code, directory=str(tmp_path / "co")) == 2
     assert Document.objects.filter(issuer=org).count() == 3
+
+
+def test_a_case_file_package_over_the_api_follows_the_reading_rules(archived_year, api_as, world, tmp_path):
+    cf = CaseFile.objects.get(code="01.01")
+    r = api_as(world.a.leader).get(f"/api/v1/archive/case-files/{cf.id}/package")  # the archivist
+    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    package = tmp_path / "hoso.zip"
+    package.write_bytes(b"".join(r.streaming_content))
+    assert verify_package(package)["problems"] == []
+    with zipfile.ZipFile(package) as z:
+        assert any(n.endswith("muc-luc-van-ban.pdf") for n in z.namelist())
+    assert api_as(world.a.specialist).get(f"/api/v1/archive/case-files/{cf.id}/package").status_code == 404  # handed over
+    assert api_as(world.b.clerk).get(f"/api/v1/archive/case-files/{cf.id}/package").status_code == 404
