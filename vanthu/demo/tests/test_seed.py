@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vanthu.accounts.models import User
+from vanthu.archive.models import AccessRequest, CaseFile, CaseStatus, Handover, HandoverStatus
 from vanthu.audit.chain import verify
 from vanthu.audit.models import AuditEntry
 from vanthu.demo.seed import seed_demo
@@ -167,3 +168,19 @@ def test_the_printed_people_find_work_waiting(seeded):
     clerk = ApiClient(User.objects.get(username="vt.sotaichinh"))
     inbox = clerk.get("/api/v1/inbox", organization_id=org.id, status_code="01").json()
     assert inbox["count"] >= 3
+
+
+def test_the_bloc_has_a_year_filed_closed_and_handed_over_and_this_years_list_under_way(seeded):
+    year = timezone.localdate().year
+    bloc = Organization.objects.get(code="000.00.31.H26")
+    last = CaseFile.objects.filter(organization=bloc, file_list__year=year - 1)
+    assert last.count() == 5 and set(last.values_list("status", flat=True)) == {CaseStatus.HANDED_OVER}
+    h = Handover.objects.get(organization=bloc, year=year - 1)
+    assert h.status == HandoverStatus.RECEIVED and h.unit_signed_by.username == "vt.dukhoi" and h.archive_signed_by.username == "lt.dukhoi"
+    assert AccessRequest.objects.filter(case_file__organization=bloc, status="pending").exists()
+    current = CaseFile.objects.filter(organization=bloc, file_list__year=year)
+    assert {CaseStatus.OPEN, CaseStatus.PLANNED} <= set(current.values_list("status", flat=True))
+    assert CaseFile.objects.filter(organization=bloc).past_retention().count() == 1
+    client = ApiClient(User.objects.get(username="lt.dukhoi"))
+    r = client.get(f"/api/v1/archive/case-files/{last.first().id}")
+    assert r.status_code == 200 and r.json()["contents_readable"] is True
