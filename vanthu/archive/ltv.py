@@ -19,9 +19,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -98,11 +100,23 @@ def _signatures(data: bytes) -> tuple[list, list]:
     return [s for s in sigs if s.sig_object_type != DOC_TIMESTAMP], [s for s in sigs if s.sig_object_type == DOC_TIMESTAMP]
 
 
+_CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
+
+
 def _last_timestamp(data: bytes) -> tuple[dt.datetime, dt.datetime, int]:
-    _sigs, stamps = _signatures(data)
-    last = stamps[-1]
-    tst_info = last.signed_data["encap_content_info"]["content"].parsed
-    return tst_info["gen_time"].native, last.signer_cert.not_valid_after, len(stamps)
+    """(time, its certificate's expiry, how many) of the document timestamps just added.
+
+    Read from the last signature dictionary's /Contents (the timestamp just written is the last
+    one in the file) rather than by parsing the whole PDF again, which costs more than the rest."""
+    last = list(_CONTENTS.finditer(data))[-1]
+    token = cms.ContentInfo.load(bytes.fromhex(last.group(1).decode()).rstrip(b"\0"))
+    signed = token["content"]
+    gen_time = signed["encap_content_info"]["content"].parsed["gen_time"].native
+    sid = signed["signer_infos"][0]["sid"].chosen
+    certs = [c.chosen for c in signed["certificates"] if c.name == "certificate"]
+    cert = next((c for c in certs if c.issuer_serial == sid.native or (
+        c.issuer == sid["issuer"] and c.serial_number == sid["serial_number"].native)), certs[0])
+    return gen_time, cert.not_valid_after, data.count(b"/DocTimeStamp")
 
 
 def secure(data: bytes, *, ts: TimeStamper | None = None, roots: list | None = None) -> Stamped:
@@ -127,8 +141,7 @@ def renew(data: bytes, *, ts: TimeStamper | None = None, roots: list | None = No
     """The last timestamp's validation data and a new document timestamp over everything."""
     ts = ts or timestamper()
     roots = roots if roots is not None else trust_roots()
-    _sigs, stamps = _signatures(data)
-    if not stamps:
+    if b"/DocTimeStamp" not in data:
         return secure(data, ts=ts, roots=roots)
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     buf = io.BytesIO()

@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import shutil
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ DOC_BATCH = 2000
 UNFILED = "chua-lap-ho-so"
 TAG_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")
 MANIFESTS = ("manifest-sha256.txt", "tagmanifest-sha256.txt")
+_STORED = re.compile(r"[0-9a-f]{64}")  # a storage file's name: its SHA-256
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -70,7 +72,17 @@ class _Sink:
             target.mkdir(parents=True, exist_ok=False)
         self._dirs: set[Path] = set()
 
-    def copy(self, rel: str, source: Path) -> tuple[str, int]:
+    def copy(self, rel: str, source: Path, sha256: str | None = None) -> tuple[str, int]:
+        """Copy a file in; `sha256` when the storage already names the file by it (content-addressed),
+        so that it is not hashed again: `verify_package` rehashes, and would show a storage file
+        whose bytes no longer match its name."""
+        if sha256 is not None and self.zip is None:
+            dest = self.target / rel
+            if dest.parent not in self._dirs:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(dest.parent)
+            shutil.copyfile(source, dest)  # the kernel's copy (copy_file_range/sendfile)
+            return sha256, dest.stat().st_size
         h = hashlib.sha256()
         size = 0
         if self.zip is not None:
@@ -174,7 +186,7 @@ def export_package(organization: Organization, target: Path, *, year: int | None
                 if not source.exists():
                     result.missing.append(rel)
                     return None
-                sha, size = sink.copy(full, source)
+                sha, size = sink.copy(full, source, source.name if _STORED.fullmatch(source.name) else None)
             else:
                 sha, size = sink.write(full, data or b"")
             manifest.append((sha, full))

@@ -13,15 +13,18 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from asn1crypto import cms, core, tsp
 from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.utils import timezone
+from pyhanko.sign import general
+from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -77,12 +80,33 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+class _LoadedKeyStamper(DummyTimeStamper):
+    """pyHanko's token builder, signing with the key parsed once: its own parses (and checks) the
+    RSA key on every token, which costs far more than the signature (as signatures/signers.py found)."""
+
+    def __init__(self, *args, loaded_key: rsa.RSAPrivateKey, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded_key = loaded_key
+
+    def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt):  # noqa: ANN001 - pyHanko's signature
+        h = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[md_algorithm.lower()]
+        digest = hashes.Hash(h())
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes([
+            simple_cms_attribute("content_type", "tst_info"),
+            simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+            simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+            simple_cms_attribute("message_digest", digest.finalize()),
+        ])
+        return self._loaded_key.sign(signed_attrs.dump(), padding.PKCS1v15(), h()), signed_attrs
+
+
 def stamper_for(auth: Authority) -> DummyTimeStamper:
-    """pyHanko's token builder with this authority's certificate and key (used in-process by the bench)."""
+    """The token builder with this authority's certificate and key."""
     key = asn1_keys.PrivateKeyInfo.load(auth.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                                                serialization.NoEncryption()))
-    return DummyTimeStamper(tsa_cert=_asn1(auth.certificate), tsa_key=key,
-                            certs_to_embed=SimpleCertificateStore.from_certs([_asn1(c) for c in auth.chain]))
+    return _LoadedKeyStamper(tsa_cert=_asn1(auth.certificate), tsa_key=key, loaded_key=auth.key,
+                             certs_to_embed=SimpleCertificateStore.from_certs([_asn1(c) for c in auth.chain]))
 
 
 class TsaServer(ThreadingHTTPServer):
@@ -105,6 +129,7 @@ class TsaServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # the answer in one packet, without waiting for the client's ACK
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         length = int(self.headers.get("Content-Length") or 0)
         if not 0 < length <= MAX_REQUEST:
