@@ -21,6 +21,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from vanthu.accounts.api import router as accounts_router
 from vanthu.accounts.tokens import user_for_token
+from vanthu.archive.api import router as archive_router
 from vanthu.calendar.api import router as calendar_router
 from vanthu.direction.api import router as direction_router
 from vanthu.documents.api import router as documents_router
@@ -184,7 +185,7 @@ def _server_error(request, exc):
 
 for _router in (accounts_router, calendar_router, notifications_router, exchange_router, organizations_router,
                 documents_router, workflow_router, search_router, signatures_router, reports_router, direction_router,
-                membership_router, programme_router, migration_router):
+                membership_router, programme_router, migration_router, archive_router):
     api.add_router("", _router)
 
 

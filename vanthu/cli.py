@@ -140,6 +140,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
         notifications_on_worker_start()  # mail a killed worker left unsent; the daily digest
         workflow_on_worker_start()  # the daily deadline reminders
+        from vanthu.archive.tasks import (
+            on_worker_start as archive_on_worker_start,  # after _setup()
+        )
+
+        archive_on_worker_start()  # the nightly renewal of long-term signature evidence
     others = [] if getattr(args, "queue", "") else queues[1:]
     me = os.getpid()
     children = [subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--queue", q], preexec_fn=_with_parent(me))
@@ -272,6 +277,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from vanthu.archive import commands  # after _setup()
+
+    if args.subcommand == "export":
+        if not args.organization or len(args.args) != 1:
+            print("vanthu archive export --organization CODE [--year YYYY] [--zip] DIR", file=sys.stderr)
+            return 2
+        return commands.archive_export(organization=args.organization, directory=args.args[0], year=args.year, as_zip=args.zip)
+    if args.subcommand == "verify":
+        if len(args.args) != 1:
+            print("vanthu archive verify PACKAGE", file=sys.stderr)
+            return 2
+        return commands.archive_verify(args.args[0])
+    return commands.archive_renew(limit=args.limit)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vanthu", description="VanThu — văn bản điện tử của các tổ chức đảng")
     sub = p.add_subparsers(dest="command", required=True)
@@ -363,6 +385,15 @@ def build_parser() -> argparse.ArgumentParser:
     mi.add_argument("--import", dest="import_csv", default="", help="names: read the filled CSV back")
     mi.add_argument("--data-dir", default=None)
     mi.set_defaults(func=cmd_migrate)
+    ar = sub.add_parser("archive", help="archival packages: export --organization CODE [--year YYYY] [--zip] DIR | verify PACKAGE | renew")
+    ar.add_argument("subcommand", choices=["export", "verify", "renew"])
+    ar.add_argument("args", nargs="*")
+    ar.add_argument("--organization", default="", help="export: the organisation's electronic identifier code")
+    ar.add_argument("--year", type=int, default=None, help="export: only this year's case files and documents")
+    ar.add_argument("--zip", action="store_true", help="export: one ZIP file instead of a directory")
+    ar.add_argument("--limit", type=int, default=10_000, help="renew: at most this many files")
+    ar.add_argument("--data-dir", default=None)
+    ar.set_defaults(func=cmd_archive)
 
     sub.add_parser("manage", help="Django management commands", add_help=False)
     return p

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vanthu.workflow",
     "vanthu.search",
     "vanthu.programme",
+    "vanthu.archive",
     "vanthu.reports",
     "vanthu.web",
     "vanthu.signatures",
@@ -284,6 +285,10 @@ LOGGING = {
 VANTHU_KEY_ENCRYPTION_KEY = _env("KEY_ENCRYPTION_KEY")
 # RFC 3161 timestamp authority: when set, approvals are signed PAdES B-T instead of B-B.
 VANTHU_TSA_URL = _env("TSA_URL")
+VANTHU_TSA_USERNAME = _env("TSA_USERNAME")
+VANTHU_TSA_PASSWORD = _env("TSA_PASSWORD")
+# The archive renews a document timestamp this many days before its certificate expires.
+VANTHU_LTV_RENEW_DAYS = _env_int("LTV_RENEW_DAYS", 365)
 
 # --- exchange with other installations (edXML) ----------------------------------------------
 VANTHU_SITE_NAME = _env("SITE_NAME", "VanThu")

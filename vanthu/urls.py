@@ -24,6 +24,7 @@ urlpatterns = [
     path("programme/", include("vanthu.programme.urls")),
     path("audit/", include("vanthu.audit.urls")),
     path("calendar/", include("vanthu.calendar.urls")),
+    path("archive/", include("vanthu.archive.urls")),
     path("notifications/", include("vanthu.notifications.urls")),
     path("direction/", include("vanthu.direction.urls")),
     path("members/", include("vanthu.membership.urls")),

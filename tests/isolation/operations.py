@@ -212,6 +212,9 @@ ID_KINDS = {
     "RegulationOut": "regulation", "CourseOut": "course", "CourseBrief": "course", "EnrolmentOut": "enrolment",
     "InspectionOut": "inspection", "InspectionBrief": "inspection", "RecommendationOut": "recommendation",
     "RecordOut": "legacy_record", "RecordDetail": "legacy_record", "AttachmentOut": "legacy_attachment",
+    "RetentionOut": "retention_period", "FileListOut": "file_list", "FileListBrief": "file_list", "HeadingOut": "heading",
+    "CaseFileBrief": "case_file", "CaseFileOut": "case_file", "CaseItemOut": "case_item", "DocumentRef": "document",
+    "HandoverOut": "handover", "AccessRequestOut": "access_request", "DisposalOut": "disposal",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
@@ -220,9 +223,10 @@ KEY_KINDS = {"organization": "organization", "recipient": "organization", "issue
 REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "source_document": "document",
              "member": "party_member",
              "from_organization": "organization", "to_organization": "organization", "other_organization": "organization",
-             "owner": "organization", "report_document": "document"}
+             "owner": "organization", "report_document": "document",
+             "responsible": "user", "requester": "user", "decision": "document"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
-PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root"}
+PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root", "retention_period"}
 
 
 def references(schema: Schema, value: Any, spec: dict | None, key: str | None = None) -> list[tuple[str, str, int]]:

@@ -145,7 +145,10 @@ def hints(iso: World) -> dict[str, dict]:
     p12 = pkcs12.serialize_key_and_certificates(b"x", key, cert, [root.certificate],
                                                 serialization.BestAvailableEncryption(b"matkhau"))
     pem = ca.make_root("Gốc tin cậy kiểm tra", kind="ec").certificate.public_bytes(serialization.Encoding.PEM).decode()
+    arch = iso.archive
     return {
+        "vanthu_archive_api_prepare_handover": {"year": arch.handover_year, "case_file_ids": arch.handover_case_file_ids},
+        "vanthu_archive_api_dispose": {"decision_id": arch.decision_id, "case_file_ids": arch.expired_case_file_ids},
         "vanthu_signatures_api_add_trust_root": {"json": {"pem": pem, "name": "Gốc tin cậy kiểm tra"}},
         "vanthu_signatures_api_import_certificate": {"file": Upload("kiemtra.p12", p12, "application/x-pkcs12"), "password": "matkhau"},
         "vanthu_direction_api_create_directive": {"tasks": [{"organization_id": iso.a.org.id, "content": "Nhiệm vụ kiểm tra",
@@ -174,7 +177,9 @@ def values_for(w: World) -> dict:
             "to_organization_id": w.b.org.id, "grade": "good",
             # the programme's (vanthu/programme): a person B sent to A's course, scores none or in range
             "target_org_ids": [w.b.org.id], "audience": "clerks", "status": "present", "user_id": w.b.specialist.id,
-            "score": 8, "attendees": 10, "planned": 3, "quota": 2, "scores": {}}
+            "score": 8, "attendees": 10, "planned": 3, "quota": 2, "scores": {},
+            # the archive's
+            "code": "KT.01", "retention": "05", "document_id": w.archive.document_id, "item_ids": w.archive.item_ids}
 
 
 # --- checks ------------------------------------------------------------------------------------------

@@ -25,6 +25,17 @@ from django.utils import timezone
 
 from vanthu.accounts.actions import issue_api_token
 from vanthu.accounts.models import User
+from vanthu.archive import actions as archive
+from vanthu.archive.models import (
+    AccessRequest,
+    CaseFile,
+    CaseItem,
+    Disposal,
+    FileList,
+    Handover,
+    Heading,
+)
+from vanthu.archive.retention import ensure_retention_periods
 from vanthu.direction import actions as direction
 from vanthu.direction.models import Directive, ExtensionRequest, Report, Task
 from vanthu.documents import actions
@@ -104,6 +115,7 @@ class World:
     secret_ids: dict[str, set[int]] = field(default_factory=dict)
     # Texts of A's and B's objects (MARK, file digests, message ids) no one else's answer may contain.
     secret_texts: list[str] = field(default_factory=list)
+    archive: object = None  # ArchiveHints, once the archive is built
 
 
 def token_for(user: User) -> str:
@@ -292,6 +304,72 @@ def _legacy(w: World, tmp_dir: str) -> None:
     mapping = parse_mapping('[forms.VanBanDi]\nregister = "outgoing"\nnumber = "SoVB"\nsubject = "TrichYeu"\n'
                             'default_doc_type = "CV"\nterm = "2010-2015"\n')
     run_import(path, organization=w.a.org, mapping=mapping)
+@dataclass
+class ArchiveHints:
+    """The archive's objects the generated requests must name to reach something of A's."""
+
+    document_id: int = 0  # an issued document of A in no case file
+    item_ids: list[int] = field(default_factory=list)  # the open case file's items, in order
+    handover_year: int = 0
+    handover_case_file_ids: list[int] = field(default_factory=list)  # closed, in no handover yet
+    decision_id: int = 0  # an issued decision listing the expired case file
+    expired_case_file_ids: list[int] = field(default_factory=list)
+
+
+def _archive(w: World) -> None:
+    """A's archive in every state: a file list with a heading and case files planned, open (with
+    documents and an uploaded record), closed, handed over (signed by both sides, with a reading
+    request pending), past its retention (with the decision to dispose of it), and disposed."""
+    a = w.a
+    ensure_retention_periods()
+    archive.appoint_archivist(user=w.insider, organization=a.org, person_id=w.insider.id)
+    last = timezone.localdate().year - 1
+    fl = archive.create_file_list(user=a.leader, organization=a.org, year=last)
+    heading = archive.add_heading(fl, user=a.leader, code="I", title=f"Công tác văn phòng {MARK}")
+
+    def entry(code: str, retention: str = "10", in_list: FileList = fl) -> CaseFile:
+        return archive.add_entry(in_list, user=a.leader, code=code, title=f"Hồ sơ {code} {MARK}", retention=retention,
+                                 heading_id=heading.id if in_list == fl else None, responsible_id=a.specialist.id)
+
+    def filled(code: str, docs: list[Document], retention: str = "10", in_list: FileList = fl) -> CaseFile:
+        cf = archive.open_case_file(entry(code, retention, in_list), user=a.specialist)
+        for d in docs:
+            archive.add_document(cf, user=a.specialist, document_id=d.id)
+        return cf
+
+    entry("01.01")  # planned
+    issued = [_issued(w, f"lưu hồ sơ {i}", [w.b.org]) for i in range(5)]
+    open_cf = filled("01.02", issued[:1])
+    archive.add_record(open_cf, user=a.specialist, name=f"{MARK}.pdf", data=f.pdf_bytes(f"Tài liệu {MARK}"), title=f"Bản quét {MARK}")
+    free = archive.close_case_file(filled("01.03", issued[1:2]), user=a.specialist)
+    handed = archive.close_case_file(filled("01.04", issued[2:3]), user=a.specialist)
+    h = archive.prepare_handover(user=a.clerk, organization=a.org, year=last, case_file_ids=[handed.id])
+    h = archive.sign_handover(h, user=a.clerk)
+    archive.sign_handover(h, user=w.insider)
+    archive.request_access(CaseFile.objects.get(pk=handed.id), user=a.specialist, reason=f"Tra cứu {MARK}")
+    archive.prepare_handover(user=a.clerk, organization=a.org, year=last,
+                             case_file_ids=[archive.close_case_file(filled("01.05", issued[3:4]), user=a.specialist).id])
+
+    old = archive.create_file_list(user=a.leader, organization=a.org, year=2015)
+    paper = [actions.register_paper_document(
+        user=a.clerk, organization=a.org, sender_name=f"Thành ủy {MARK}", number_symbol=f"{n}-CV/TU", issued_date=dt.date(2015, 5, n),
+        doc_type="CV", subject=f"Về việc lưu trữ năm 2015 {MARK}", file=_pdf(f"năm 2015 số {n}")).document for n in (1, 2)]
+    expired = archive.close_case_file(filled("15.01", paper[:1], "05", old), user=a.specialist)
+    gone = archive.close_case_file(filled("15.02", paper[1:], "05", old), user=a.specialist)
+    decision = _issued_decision(w, f"Quyết định hủy tài liệu hết giá trị: hồ sơ 15.01, 15.02 {MARK}")
+    archive.dispose(user=w.insider, organization=a.org, decision_id=decision.id, case_file_ids=[gone.id])
+    w.archive = ArchiveHints(document_id=issued[4].id, item_ids=list(open_cf.items.values_list("id", flat=True)),
+                             handover_year=last, handover_case_file_ids=[free.id], decision_id=decision.id,
+                             expired_case_file_ids=[expired.id])
+
+
+def _issued_decision(w: World, subject: str) -> Document:
+    a = w.a
+    doc = actions.create_draft(user=a.specialist, organization=a.org, doc_type="QĐ", subject=subject,
+                               recipient_ids=[w.b.org.id], main_file=_pdf("quyết định"))
+    actions.submit_document(doc, user=a.specialist)
+    actions.approve_document(doc, user=a.leader)
+    return actions.issue_document(doc, user=a.clerk)
 
 
 def _persona(w: World, relation: str, set_name: str, roles: tuple[str, ...]) -> Persona:
@@ -340,6 +418,12 @@ def _catalogue(w: World) -> None:
         "inspection_id": [(f"inspection {i.id}", i.id) for i in Inspection.objects.filter(organization_id__in=victims, status="planned")],
         "recommendation_id": [(f"recommendation {r.id}", r.id) for r in Recommendation.objects.filter(organization_id__in=victims,
                                                                                                       status="reported")],
+        "file_list_id": [(f"file list {fl.id} ({fl.year})", fl.id) for fl in FileList.objects.filter(organization_id__in=victims)],
+        "case_file_id": one_of_each([(f"case file {c.id}", (c.status,), c.id) for c in CaseFile.objects.filter(organization_id__in=victims)]),
+        "item_id": one_of_each([(f"case item {i.id}", (i.case_file.status, bool(i.record_id)), i.id)
+                                for i in CaseItem.objects.filter(organization_id__in=victims).select_related("case_file")]),
+        "handover_id": one_of_each([(f"handover {h.id}", (h.status,), h.id) for h in Handover.objects.filter(organization_id__in=victims)]),
+        "request_id": [(f"access request {r.id}", r.id) for r in AccessRequest.objects.filter(organization_id__in=victims)],
         "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
                             for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
         "record_id": [(f"legacy record {r.id} ({r.form})", r.id) for r in LegacyRecord.objects.filter(organization_id__in=victims)],
@@ -370,8 +454,19 @@ def _catalogue(w: World) -> None:
         "recommendation": set(Recommendation.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "legacy_record": set(LegacyRecord.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "legacy_attachment": set(LegacyAttachment.objects.filter(record__organization_id__in=victims).values_list("id", flat=True)),
+        "file_list": set(FileList.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "heading": set(Heading.objects.filter(file_list__organization_id__in=victims).values_list("id", flat=True)),
+        "case_file": set(CaseFile.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "case_item": set(CaseItem.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "handover": set(Handover.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "access_request": set(AccessRequest.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
+        "disposal": set(Disposal.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
     }
-    w.secret_texts = [MARK, *files, *(str(m.message_id) for m in messages),
+    archived = {*CaseFile.objects.filter(organization_id__in=victims, contents_sheet__isnull=False).values_list("contents_sheet_id", flat=True),
+                *CaseItem.objects.filter(organization_id__in=victims, record__isnull=False).values_list("record_id", flat=True),
+                *Handover.objects.filter(organization_id__in=victims).values_list("record_id", flat=True),
+                *Handover.objects.filter(organization_id__in=victims).values_list("handover_list_id", flat=True)}
+    w.secret_texts = [MARK, *files, *sorted(archived), *(str(m.message_id) for m in messages),
                       *PartyMember.objects.filter(organization_id__in=victims).values_list("card_number", flat=True)]
 
 
@@ -399,6 +494,7 @@ def build() -> World:
         _members(w)
         with tempfile.TemporaryDirectory() as tmp_dir:
             _legacy(w, tmp_dir)
+        _archive(w)
     _programme(w)
     fold_pending()  # the statistics a worker would have folded by now (a fold is queued once per few seconds)
     for relation in RELATIONS:

@@ -53,6 +53,7 @@ from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.workflow.models import Assignee, Assignment, HandlerRole
 
 from . import bulk, data
+from .archive import seed_archive
 from .direction import seed_direction
 from .legacy import seed_legacy
 from .members import login_lines as member_login_lines
@@ -77,6 +78,7 @@ def login_lines() -> list[str]:
         f"vt.{BLOC_SLUG} — văn thư Đảng ủy Khối: văn bản đến chờ tiếp nhận, cấp số và phát hành",
         f"bt.{BLOC_SLUG} — Bí thư Đảng ủy Khối: văn bản chờ duyệt, phân công xử lý văn bản đến",
         f"kt.{BLOC_SLUG} — cán bộ kiểm tra Đảng ủy Khối: thống kê, đánh giá các tổ chức đảng",
+        f"lt.{BLOC_SLUG} — lưu trữ viên Đảng ủy Khối: hồ sơ năm trước đã nộp lưu, đề nghị khai thác chờ duyệt",
         f"vt.{s} — văn thư Đảng bộ {org}: văn bản đến chờ tiếp nhận",
         f"bt.{s} — Bí thư Đảng ủy {org}: văn bản chờ duyệt, phân công xử lý",
         f"cv1.{s} — chuyên viên Đảng bộ {org}: văn bản được giao xử lý (có văn bản quá hạn)",
@@ -113,6 +115,7 @@ def seed_demo(*, password: str = "demo", documents: int = 2000, seed: int = 2025
         seed_members(world)
         seed_programme(world, rng)
         seed_legacy(world)  # the Bloc office's 2014 Lotus Notes database, imported
+        seed_archive(world)
         record(MARKER_ACTION, actor=world.admin, data={
             "organizations": len(world.units) + 2 + len(data.SUB_CELLS),
             "users": User.objects.count(), "documents": seeder.documents_made,

@@ -12,8 +12,9 @@ from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.session import current_org, current_roles, my_organizations
 
 # Pages of other apps that join the main navigation once their URLs are installed.
-OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("reports:index", _("Thống kê")), ("direction:followup", _("Chỉ đạo, điều hành")),
-                ("programme:index", _("Chương trình CNTT")), ("migration:records", _("Hồ sơ Lotus Notes")))
+OPTIONAL_NAV = (("search:search", _("Tìm kiếm")), ("archive:index", _("Lưu trữ")), ("reports:index", _("Thống kê")),
+                ("direction:followup", _("Chỉ đạo, điều hành")), ("programme:index", _("Chương trình CNTT")),
+                ("migration:records", _("Hồ sơ Lotus Notes")))
 
 
 # Pages for installation administrators only.

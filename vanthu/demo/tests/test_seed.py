@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vanthu.accounts.models import User
+from vanthu.archive.models import AccessRequest, CaseFile, CaseStatus, Handover, HandoverStatus
 from vanthu.audit.chain import verify
 from vanthu.audit.models import AuditEntry
 from vanthu.demo.seed import seed_demo
@@ -213,3 +214,17 @@ def test_the_bloc_offices_old_lotus_notes_year_is_in_with_its_report(seeded):
     assert records.count() == 20 and records.filter(form="PhanHoi").get().parent_unid
     outgoing = Document.objects.filter(issuer=bloc, register_key__endswith=":2010-2015").order_by("issued_at")
     assert outgoing.count() == 12 and outgoing.first().issued_date.year == 2014
+def test_the_bloc_has_a_year_filed_closed_and_handed_over_and_this_years_list_under_way(seeded):
+    year = timezone.localdate().year
+    bloc = Organization.objects.get(code="000.00.31.H26")
+    last = CaseFile.objects.filter(organization=bloc, file_list__year=year - 1)
+    assert last.count() == 5 and set(last.values_list("status", flat=True)) == {CaseStatus.HANDED_OVER}
+    h = Handover.objects.get(organization=bloc, year=year - 1)
+    assert h.status == HandoverStatus.RECEIVED and h.unit_signed_by.username == "vt.dukhoi" and h.archive_signed_by.username == "lt.dukhoi"
+    assert AccessRequest.objects.filter(case_file__organization=bloc, status="pending").exists()
+    current = CaseFile.objects.filter(organization=bloc, file_list__year=year)
+    assert {CaseStatus.OPEN, CaseStatus.PLANNED} <= set(current.values_list("status", flat=True))
+    assert CaseFile.objects.filter(organization=bloc).past_retention().count() == 1
+    client = ApiClient(User.objects.get(username="lt.dukhoi"))
+    r = client.get(f"/api/v1/archive/case-files/{last.first().id}")
+    assert r.status_code == 200 and r.json()["contents_readable"] is True

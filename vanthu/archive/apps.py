@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "vanthu.archive"
+    label = "archive"
+    verbose_name = "Lưu trữ hồ sơ"
+
+    def ready(self) -> None:
+        # Imported here: models and the notification registry are ready only now.
+        from vanthu.documents import events
+
+        from . import notices, subscribers
+
+        notices.register_kinds()
+        # Long-term evidence at issue and at receipt, in the background after the commit.
+        events.document_issued.subscribe(subscribers.document_issued, on_commit=True)
+        events.document_entered.subscribe(subscribers.document_entered, on_commit=True)
