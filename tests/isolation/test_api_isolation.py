@@ -134,6 +134,8 @@ def hints(iso: World) -> dict[str, dict]:
     return {
         "vanthu_signatures_api_add_trust_root": {"json": {"pem": pem, "name": "Gốc tin cậy kiểm tra"}},
         "vanthu_signatures_api_import_certificate": {"file": Upload("kiemtra.p12", p12, "application/x-pkcs12"), "password": "matkhau"},
+        # A's documents are submitted for A's leader to sign: the insider, also a leader, stands in.
+        "vanthu_documents_api_approve": {"json": {"stand_in": True}},
     }
 
 
