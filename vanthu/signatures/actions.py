@@ -24,10 +24,11 @@ from vanthu.documents.signing import SignedCopy
 from vanthu.documents.storage import read_blob
 from vanthu.errors import NotAllowed, Unprocessable, VanThuError
 from vanthu.organizations.access import is_installation_admin
-from vanthu.organizations.models import Organization
+from vanthu.organizations.models import NumberingStyle, Organization
 from vanthu.text import clean_text, without_refused
 
 from . import certs as C
+from . import page_marks
 from .keys import encrypt_private_key
 from .models import KeyStorage, ReportStatus, SignatureReport, SigningCertificate, TrustRoot
 from .signals import verdict_changed
@@ -166,7 +167,9 @@ def sign_for_approval(document: Document, *, user) -> SignedCopy | None:
     holder = certificate_holder(cert)
     block = " ".join(x for x in (document.signer_authority, document.signer_position) if x)
     stamp = StampText(signer_name=holder, organization_name=block, box=LEADER_BOX)
-    original = read_blob(source.file_id)
+    # The places of the number and date, empty, under the leader's signature: the clerk fills
+    # them at issue, a change the signature allows (page_marks.py).
+    original = _reserved(read_blob(source.file_id))
     data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, LEADER_FIELD),
                     reason=_("Duyệt văn bản"), location=document.place or "", stamp=stamp, signed_at=timezone.now())
     return SignedCopy(data=data, suffix="signed", source=source, evidence={"certificate": cert.fingerprint}, holder=holder)
@@ -183,11 +186,42 @@ def seal_for_issue(document: Document, *, user) -> SignedCopy | None:
     org = document.issuer
     stamp = StampText(signer_name=certificate_holder(cert), organization_name=_("Số %(symbol)s") % {"symbol": document.symbol},
                       seal_label=org.short_name)
-    original = read_blob(source.file_id)
+    original = _numbered(read_blob(source.file_id), document)
     data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
                     reason=_("Phát hành văn bản"), location=document.place or "", stamp=stamp,
                     signed_at=timezone.now())
     return SignedCopy(data=data, suffix="sealed", source=source)
+
+
+def _signed(data: bytes) -> bool:
+    return b"/ByteRange" in data
+
+
+def _reserved(data: bytes) -> bytes:
+    """The places of the number and date, put in a PDF nothing has signed yet."""
+    if _signed(data):
+        return data
+    try:
+        return page_marks.reserve(data)
+    except Exception:  # a PDF pyHanko cannot update: signed as it is, its seal still names the number
+        log.warning("the number's places could not be reserved", exc_info=True)
+        return data
+
+
+def _numbered(data: bytes, document: Document) -> bytes:
+    """The number and symbol and the place and date written in their places before the seal.
+    A PDF signed without the places (by another program) is left as it is: writing on it would
+    break that signature; the seal's stamp still names the number."""
+    if _signed(data) and not page_marks.has_places(data):
+        return data
+    local_day = timezone.localdate(document.issued_at) if document.issued_at else document.issued_date
+    party = document.issuer.numbering_style == NumberingStyle.PARTY
+    try:
+        return page_marks.fill(data, number=page_marks.number_line(document.symbol, party_style=party),
+                               when=page_marks.date_line(document.place, local_day))
+    except Exception:
+        log.warning("the number could not be written on document %s", document.id, exc_info=True)
+        return data
 
 
 class PdfSigner:

@@ -40,8 +40,8 @@ LEADER_FIELD = "ChuKyLanhDao"
 SEAL_FIELD = "ChuKyToChuc"
 # Bottom right of the last page, where the signature block of a party document sits (points):
 # the leader's stamp, and the seal's below it, overlapping its lower part as a seal on paper does.
-LEADER_BOX = (345, 100, 565, 170)
-STAMP_BOX = (305, 40, 555, 125)
+LEADER_BOX = (360, 108, 565, 168)
+STAMP_BOX = (300, 45, 540, 115)
 
 
 def iso_vn(moment: datetime) -> str:
