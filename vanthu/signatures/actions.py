@@ -184,7 +184,7 @@ def seal_for_issue(document: Document, *, user) -> SignedCopy | None:
     if cert is None or source is None:
         return None
     org = document.issuer
-    stamp = StampText(signer_name=certificate_holder(cert), organization_name=_("Số %(symbol)s") % {"symbol": document.symbol},
+    stamp = StampText(signer_name=certificate_holder(cert), organization_name=f"Số {document.symbol}",  # the document's own language, whatever the reader's
                       seal_label=org.short_name)
     original = _numbered(read_blob(source.file_id), document)
     data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
