@@ -156,6 +156,8 @@ def hints(iso: World) -> dict[str, dict]:
         "vanthu_direction_api_ask_extension": {"due": (timezone.localdate() + dt.timedelta(days=400)).isoformat()},
         "vanthu_direction_api_send_back": {"note": "Trả lại để kiểm tra"},
         "vanthu_membership_api_import_members": {"file": Upload("dangvien.xlsx", _member_file(iso), XLSX)},
+        # A's documents are submitted for A's leader to sign: the insider, also a leader, stands in.
+        "vanthu_documents_api_approve": {"json": {"stand_in": True}},
     }
 
 

@@ -40,7 +40,7 @@ from vanthu.direction import actions as direction
 from vanthu.direction.models import Directive, ExtensionRequest, Report, Task
 from vanthu.documents import actions
 from vanthu.documents.doctypes import ensure_document_types
-from vanthu.documents.models import Delivery, Document, DocumentFile
+from vanthu.documents.models import Delivery, Document, DocumentFile, Signatory
 from vanthu.documents.pdfgen import make_pdf
 from vanthu.exchange import edxml as E
 from vanthu.exchange import sending
@@ -139,8 +139,9 @@ def _pdf(text: str) -> actions.Upload:
 
 def _draft(w: World, label: str, recipients: list[Organization]) -> Document:
     a = w.a
+    signatory = Signatory.objects.get(organization=a.org, user=a.leader)
     return actions.create_draft(user=a.specialist, organization=a.org, doc_type="CV", subject=f"Về việc {label} {MARK}",
-                                recipient_ids=[o.id for o in recipients], main_file=_pdf(label))
+                                recipient_ids=[o.id for o in recipients], main_file=_pdf(label), signatory_id=signatory.id)
 
 
 def _issued(w: World, label: str, recipients: list[Organization]) -> Document:

@@ -251,7 +251,7 @@ class _DocumentSeeder:
 
     def _pdf(self, plan: Plan) -> tuple[bytes, str]:
         """The draft's PDF and its text, from a pool keyed by issuer and subject template."""
-        key = (plan.unit.org.id, plan.template)
+        key = (plan.unit.org.id, plan.template, plan.leader.id)
         pdf = self.pdfs.get(key)
         if pdf is None:
             pdf = self.pdfs[key] = self._render(plan)
@@ -278,7 +278,8 @@ class _DocumentSeeder:
         for para in body:
             lines += textwrap.wrap(para.format(year=local.year), 80) + [""]
         lines += ["Nơi nhận:", "- Như trên,", "- Lưu Văn phòng.", ""]
-        lines += [unit.signer_authority, unit.signer_position, "", plan.leader.full_name]
+        sig = unit.signatories[plan.leader.id]
+        lines += [sig.authority, sig.position, "", plan.leader.full_name]
         return make_pdf(lines, title=plan.subject[:120]), "\n".join(lines)
 
     def _attachment(self) -> bytes:
@@ -422,7 +423,7 @@ class _DocumentSeeder:
         return steps
 
     def _stored(self, plan: Plan):
-        key = (plan.unit.org.id, plan.template)
+        key = (plan.unit.org.id, plan.template, plan.leader.id)
         stored = self.stored.get(key)
         if stored is None:
             # The bytes go to content-addressed storage now; the rows are inserted together
@@ -460,7 +461,8 @@ class _DocumentSeeder:
                 issuer=org, doc_type=dtype, subject=p.subject, urgency=p.urgency, status=DocStatus.ISSUED,
                 register_key=key, number=n, symbol=numbering.format_symbol(org, dtype, n),
                 issued_date=issued_day, issued_at=p.at, place=org.place,
-                signer_authority=unit.signer_authority, signer_position=unit.signer_position.capitalize(),
+                signatory=unit.signatories[p.leader.id], signer=p.leader,
+                signer_authority=unit.signatories[p.leader.id].authority, signer_position=unit.signatories[p.leader.id].position,
                 signer_name=p.leader.full_name, due_date=p.due_date, page_count=stored.page_count,
                 created_by=p.author, submitted_at=steps["submitted"], approved_by=p.leader,
                 approved_at=steps["approved"], issued_by=unit.clerk,
@@ -498,8 +500,7 @@ class _DocumentSeeder:
         attachments = [actions.Upload(name="phu-luc.pdf", data=self._attachment())] if self.rng.random() < 0.15 else []
         doc = actions.create_draft(
             user=plan.author, organization=unit.org, doc_type=plan.doc_type, subject=plan.subject,
-            urgency=plan.urgency, recipient_ids=plan.recipients, signer_name=plan.leader.full_name,
-            signer_position=unit.signer_position.capitalize(), signer_authority=unit.signer_authority,
+            urgency=plan.urgency, recipient_ids=plan.recipients, signatory_id=unit.signatories[plan.leader.id].id,
             due_date=plan.due_date,
             main_file=actions.Upload(name=f"{plan.doc_type}-{unit.slug}.pdf", data=self._pdf(plan)[0]),
             attachments=attachments,

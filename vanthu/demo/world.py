@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 
 from vanthu.accounts.models import User
 from vanthu.audit.chain import record
+from vanthu.documents.models import Signatory
 from vanthu.organizations.models import Membership, NumberingStyle, Organization, OrgKind, Role
 
 from . import data
@@ -30,6 +31,9 @@ class Unit:
     signer_authority: str
     signer_position: str
     is_grassroots: bool = False
+    # Each leader's signing authority (user id → row): the first signs for the committee, a
+    # deputy "K/T" for the secretary.
+    signatories: dict[int, Signatory] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +66,25 @@ class _Names:
                 break
         self.used.add(name)
         return name
+
+
+def _signatories(world: World) -> None:
+    """Who signs for each organisation: its first leader with the unit's authority, a deputy as K/T."""
+    rows = []
+    for unit in world.units:
+        form, _sep, whom = unit.signer_authority.partition(" ")
+        for i, leader in enumerate(unit.leaders):
+            if i == 0:
+                row = Signatory(organization=unit.org, user=leader, form=form, on_behalf_of=whom, position=unit.signer_position, sort_order=1)
+            else:
+                row = Signatory(organization=unit.org, user=leader, form="K/T", on_behalf_of="BÍ THƯ", position="PHÓ BÍ THƯ", sort_order=2)
+            unit.signatories[leader.id] = row
+            rows.append(row)
+    Signatory.objects.bulk_create(rows, batch_size=500)
+    if any(r.pk is None for r in rows):  # a backend that does not return ids
+        ids = {(o, u): i for i, o, u in Signatory.objects.values_list("id", "organization_id", "user_id")}
+        for r in rows:
+            r.pk = r.id = ids[(r.organization_id, r.user_id)]
 
 
 def build_world(password: str, rng: random.Random) -> World:
@@ -147,6 +170,7 @@ def build_world(password: str, rng: random.Random) -> World:
     world = World(admin=admin, bloc=bloc_unit, offices=office_units, grassroots=grassroots_units)
     world.units = [bloc_unit, *office_units.values(), *grassroots_units]
     world.by_org = {u.org.id: u for u in world.units}
+    _signatories(world)
     record("demo_organizations_created", actor=admin, obj=bloc, data={
         "organizations": len(world.units) + 2 + len(data.SUB_CELLS), "users": len(people),
     })

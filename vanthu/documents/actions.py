@@ -35,6 +35,8 @@ from .models import (
     DocumentFile,
     DocumentType,
     FileRole,
+    Signatory,
+    SigningForm,
     StatusCode,
     Urgency,
 )
@@ -167,32 +169,74 @@ def _lock(document: Document) -> Document:
 
 def create_draft(
     *, user, organization: Organization, doc_type: str, subject: str, urgency: str | None = None,
-    confidentiality: str | None = "thuong", recipient_ids: Iterable[int] = (), signer_name: str = "",
-    signer_position: str = "", signer_authority: str = "", due_date: date | None = None,
-    main_file: Upload | None, attachments: Sequence[Upload] = (),
+    confidentiality: str | None = "thuong", recipient_ids: Iterable[int] = (), signatory_id: int | None = None,
+    due_date: date | None = None, main_file: Upload | None, attachments: Sequence[Upload] = (),
 ) -> Document:
-    """A specialist, leader or clerk drafts an outgoing document with its PDF."""
+    """A specialist, leader or clerk drafts an outgoing document with its PDF, for the leader
+    who will sign it (one of the organisation's signatories; the only one, when there is one)."""
     _require_role(user, organization.id, *DRAFTING_ROLES, message=_("Bạn không có quyền soạn văn bản của đơn vị này."))
     level = check_marking(confidentiality)
     subject = check_subject(subject)
-    signer_name = clean_text(signer_name, field="signer_name", max_length=128, label=_("Người ký"))
-    signer_position = clean_text(signer_position, field="signer_position", max_length=128, label=_("Chức vụ người ký"))
-    signer_authority = clean_text(signer_authority, field="signer_authority", max_length=128, label=_("Thẩm quyền ký"))
     urgency = check_urgency(urgency)
     dtype = get_doc_type(doc_type)
+    signatory = choose_signatory(organization.id, signatory_id)
     recipients = resolve_recipients(recipient_ids, issuer_id=organization.id)
     parsed = inspect_uploads(main_file, attachments)
     with transaction.atomic():
         doc = Document.objects.create(
-            issuer=organization, doc_type=dtype, subject=subject, urgency=urgency,
-            signer_name=signer_name, signer_position=signer_position, signer_authority=signer_authority, due_date=due_date,
+            issuer=organization, doc_type=dtype, subject=subject, urgency=urgency, due_date=due_date,
             place=organization.place, created_by=user, confidentiality=level, page_count=parsed[0][1].page_count,
+            **signatory_fields(signatory),
         )
         attach_files(doc, parsed)
         doc.recipients.set(recipients)
         events.document_entered.publish(document=doc, user=user)
-        record("document_drafted", actor=user, obj=doc, data={"subject": subject, "recipients": [o.id for o in recipients]})
+        record("document_drafted", actor=user, obj=doc, data={"subject": subject, "recipients": [o.id for o in recipients],
+                                                              "signer": signatory.user_id if signatory else None})
     return doc
+
+
+# --- who signs -----------------------------------------------------------------------------------
+
+def choose_signatory(org_id: int, signatory_id: int | None) -> Signatory | None:
+    """The signatory the drafter chose, one of the organisation's; without a choice, the only
+    one when the organisation has exactly one (else the choice waits until submission)."""
+    rows = Signatory.objects.of_organization(org_id).with_user()
+    if signatory_id is None:
+        only = list(rows[:2])
+        return only[0] if len(only) == 1 else None
+    found = rows.filter(id=signatory_id).first()
+    if found is None:
+        raise Unprocessable(_("Người ký phải là một lãnh đạo có thẩm quyền ký của đơn vị."),
+                            code="unknown_signatory", details={"field": "signatory_id"})
+    return found
+
+
+def signatory_fields(signatory: Signatory | None) -> dict:
+    """The document's signer fields from a signatory: the authority and position as the block
+    prints them, and the leader's name (until the certificate that signs gives its holder's)."""
+    if signatory is None:
+        return {"signatory": None, "signer": None, "signer_authority": "", "signer_position": "", "signer_name": ""}
+    return {"signatory": signatory, "signer": signatory.user, "signer_authority": signatory.authority,
+            "signer_position": signatory.position, "signer_name": signatory.user.get_full_name()}
+
+
+def _signing_as(document: Document, user, *, stand_in: bool) -> Signatory:
+    """The signatory row `user` approves and signs with: the one chosen for them, or, when they
+    stand in for the chosen leader (and say so), their own (K/T or Q. first)."""
+    own = list(Signatory.objects.of_organization(document.issuer_id).filter(user=user).with_user())
+    if document.signer_id == user.id:
+        chosen = next((r for r in own if r.id == document.signatory_id), None)
+        if chosen is not None or own:
+            return chosen or own[0]
+    elif document.signer_id is not None and not stand_in:
+        name = document.signer.get_full_name() if document.signer else ""
+        raise NotAllowed(_("Văn bản này trình đồng chí %(name)s ký. Chỉ người ký đã chọn mới được duyệt và ký; "
+                           "lãnh đạo khác chỉ duyệt khi ký thay, và việc ký thay được ghi lại.") % {"name": name},
+                         code="not_the_signer", details={"signer_id": document.signer_id})
+    if not own:
+        raise NotAllowed(_("Bạn không có thẩm quyền ký văn bản của đơn vị này."), code="no_signing_authority")
+    return next((r for r in own if r.form in (SigningForm.FOR_HEAD, SigningForm.ACTING)), own[0])
 
 
 @transaction.atomic
@@ -209,6 +253,9 @@ def update_recipients(document: Document, *, user, recipient_ids: Iterable[int])
 def submit_document(document: Document, *, user) -> Document:
     _require_role(user, document.issuer_id, *DRAFTING_ROLES, message=_("Bạn không có quyền trình văn bản này."))
     _require_status(document, DocStatus.DRAFT)
+    if document.signatory_id is None or not Signatory.objects.of_organization(document.issuer_id).filter(id=document.signatory_id).exists():
+        raise Unprocessable(_("Chưa chọn người ký, hoặc người ký đã chọn không còn thẩm quyền ký: hãy chọn lãnh đạo ký văn bản."),
+                            code="signatory_required", details={"field": "signatory_id"})
     document.status = DocStatus.SUBMITTED
     document.submitted_at = _now()
     document.save(update_fields=["status", "submitted_at"])
@@ -217,27 +264,41 @@ def submit_document(document: Document, *, user) -> Document:
     return document
 
 
-def approve_document(document: Document, *, user) -> Document:
-    """A leader of the issuing organisation approves, and signs when they have a certificate.
+def approve_document(document: Document, *, user, stand_in: bool = False) -> Document:
+    """The leader chosen to sign approves, and signs when they have a certificate; another of
+    the organisation's signatories may do so only standing in (`stand_in`), which is recorded.
 
-    The signature is made before the transaction (see `signing.py`); the status is checked again
+    The document's "Người ký" becomes the holder of the certificate that signed (the approving
+    leader's name without one), so the name shown and the signature cannot disagree. The
+    signature is made before the transaction (see `signing.py`); the status is checked again
     under the row's lock, so that of two leaders approving at once only one signed copy enters."""
     _require_role(user, document.issuer_id, Role.LEADER, message=_("Chỉ lãnh đạo đơn vị mới được duyệt văn bản."))
     _require_status(document, DocStatus.SUBMITTED)
+    chosen_signer_id = document.signer_id
+    acting = _signing_as(document, user, stand_in=stand_in)
+    # The signature block the certificate signs: the acting leader's authority and position.
+    document.signer_authority, document.signer_position = acting.authority, acting.position
     signed = signer().sign_approval(document, user=user)
     with transaction.atomic():
         document = _lock(document)
         _require_status(document, DocStatus.SUBMITTED)
         if signed is not None:
             attach_signed_copy(document, signed)
+        fields = signatory_fields(acting)
+        fields["signer_name"] = (signed.holder if signed is not None and signed.holder else "") or user.get_full_name()
+        fields["stood_in_for_id"] = chosen_signer_id if chosen_signer_id not in (None, user.id) else None
+        for name, value in fields.items():
+            setattr(document, name, value)
         document.status = DocStatus.APPROVED
         document.approved_by = user
         document.approved_at = _now()
-        if not document.signer_name:
-            document.signer_name = user.get_full_name()
-        document.save(update_fields=["status", "approved_by", "approved_at", "signer_name"])
+        document.save(update_fields=["status", "approved_by", "approved_at", "signatory", "signer", "signer_authority",
+                                     "signer_position", "signer_name", "stood_in_for"])
         events.document_approved.publish(document=document, user=user, signed=signed)
-        record("document_approved", actor=user, obj=document)
+        record("document_approved", actor=user, obj=document, data={
+            "signer": document.signer_name, "authority": document.signer_authority, "position": document.signer_position,
+            **({"stood_in_for": fields["stood_in_for_id"]} if fields["stood_in_for_id"] else {}),
+        })
     return document
 
 

@@ -23,7 +23,15 @@ from vanthu.organizations.models import Organization
 from vanthu.text import NOTE_MAX, Line, Text
 
 from . import access, actions
-from .models import Delivery, DeliveryEvent, DocStatus, Document, DocumentType, StatusCode
+from .models import (
+    Delivery,
+    DeliveryEvent,
+    DocStatus,
+    Document,
+    DocumentType,
+    Signatory,
+    StatusCode,
+)
 from .schemas import (
     DeliveryList,
     DocumentOut,
@@ -56,7 +64,8 @@ def document_out(doc: Document) -> dict:
         "number": doc.number, "symbol": doc.symbol,
         "issued_at": doc.issued_at, "issued_date": doc.issued_date, "place": doc.place,
         "signer_name": doc.signer_name, "signer_position": doc.signer_position,
-        "signer_authority": doc.signer_authority, "due_date": doc.due_date, "page_count": doc.page_count,
+        "signer_authority": doc.signer_authority, "signer_id": doc.signer_id, "signatory_id": doc.signatory_id,
+        "stood_in_for": doc.stood_in_for.get_full_name() if doc.stood_in_for_id else "", "due_date": doc.due_date, "page_count": doc.page_count,
         "recipients": list(doc.recipients.order_by("name")),
         "files": [
             {"sha256": f.file_id, "name": f.name, "role": f.role, "size": f.file.size,
@@ -112,6 +121,30 @@ def _org_for(user, org_id: int) -> Organization:
     if org is None or not is_member(user, org.id):
         raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
     return org
+
+
+# --- who signs -----------------------------------------------------------------------------------
+
+class SignatoryOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    form: str
+    authority: str
+    position: str
+
+
+class SignatoryList(Schema):
+    items: list[SignatoryOut]
+    count: int
+
+
+@router.get("/signatories", response=SignatoryList, summary="Lãnh đạo có thẩm quyền ký của một tổ chức (chọn người ký khi soạn)")
+def list_signatories(request, organization_id: int):
+    org = _org_for(request.user, organization_id)
+    rows = [{"id": s.id, "user_id": s.user_id, "name": s.user.get_full_name(), "form": s.form, "authority": s.authority,
+             "position": s.position} for s in Signatory.objects.of_organization(org.id).with_user()]
+    return {"items": rows, "count": len(rows)}
 
 
 # --- document types ------------------------------------------------------------------------------
@@ -173,17 +206,15 @@ def create_document(
     urgency: Form[Line(16)] = "thuong",
     confidentiality: Form[Line(32)] = "thuong",
     recipient_ids: Form[list[int]] = None,  # type: ignore[assignment]
-    signer_name: Form[Line(128)] = "",
-    signer_position: Form[Line(128)] = "",
-    signer_authority: Form[Line(128)] = "",
+    signatory_id: Form[int | None] = None,
     due_date: Form[date | None] = None,
     attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     org = _org_for(request.user, organization_id)
     doc = actions.create_draft(
         user=request.user, organization=org, doc_type=doc_type, subject=subject, urgency=urgency,
-        confidentiality=confidentiality, recipient_ids=recipient_ids or [], signer_name=signer_name,
-        signer_position=signer_position, signer_authority=signer_authority, due_date=due_date,
+        confidentiality=confidentiality, recipient_ids=recipient_ids or [], signatory_id=signatory_id,
+        due_date=due_date,
         main_file=_read_upload(file), attachments=[_read_upload(a) for a in (attachments or [])],
     )
     return Status(201, document_out(access.get_document(request.user, doc.id)))
@@ -211,9 +242,14 @@ def submit(request, document_id: int):
     return document_out(access.get_document(request.user, document_id))
 
 
-@router.post("/documents/{document_id}/approve", response=DocumentOut, summary="Lãnh đạo duyệt")
-def approve(request, document_id: int):
-    actions.approve_document(access.get_document(request.user, document_id), user=request.user)
+class ApproveIn(Schema):
+    stand_in: bool = False  # another signatory standing in for the chosen leader (recorded)
+
+
+@router.post("/documents/{document_id}/approve", response=DocumentOut, summary="Lãnh đạo được chọn ký duyệt (hoặc ký thay)")
+def approve(request, document_id: int, payload: ApproveIn | None = None):
+    actions.approve_document(access.get_document(request.user, document_id), user=request.user,
+                             stand_in=bool(payload and payload.stand_in))
     return document_out(access.get_document(request.user, document_id))
 
 

@@ -9,7 +9,7 @@ from vanthu.organizations.models import GRASSROOTS_KINDS, Organization
 from vanthu.text import NOTE_MAX, LineField, TextField
 from vanthu.ui.forms import VnDateField
 
-from .models import DocStatus, DocumentType, StatusCode, Urgency
+from .models import DocStatus, DocumentType, Signatory, StatusCode, Urgency
 
 
 class MultiFileInput(forms.ClearableFileInput):
@@ -58,9 +58,10 @@ class ComposeForm(forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
     attachments = MultiFileField(label=_("Phụ lục, tài liệu kèm theo (PDF)"), required=False,
                                  widget=MultiFileInput(attrs={"accept": "application/pdf,.pdf"}))
-    signer_authority = LineField(label=_("Thẩm quyền ký"), max_length=128, required=False, help_text=_("Ví dụ: T/M BAN THƯỜNG VỤ"))
-    signer_position = LineField(label=_("Chức vụ người ký"), max_length=128, required=False)
-    signer_name = LineField(label=_("Người ký"), max_length=128, required=False)
+    signatory = forms.TypedChoiceField(label=_("Người ký"), coerce=int, empty_value=None, required=False,
+                                       error_messages={"required": _("Hãy chọn lãnh đạo ký văn bản.")},
+                                       help_text=_("Lãnh đạo có thẩm quyền ký của đơn vị, với hình thức ký và chức vụ. "
+                                                   "Chỉ người được chọn (hoặc người ký thay, có ghi lại) mới duyệt và ký."))
     due_date = VnDateField(label=_("Hạn xử lý"), required=False)
     recipient_ids = forms.TypedMultipleChoiceField(label=_("Nơi nhận"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     groups = forms.MultipleChoiceField(label=_("Nhóm nơi nhận"), required=False, widget=forms.CheckboxSelectMultiple,
@@ -71,6 +72,10 @@ class ComposeForm(forms.Form):
         self.issuer = issuer
         self.fields["doc_type"].choices = doc_type_choices()
         self.fields["recipient_ids"].choices = [(o.id, o.name) for o in organizations]
+        signatories = list(Signatory.objects.of_organization(issuer.id).with_user())
+        self.fields["signatory"].choices = [("", "—")] + [(s.id, str(s)) for s in signatories]
+        if len(signatories) == 1:
+            self.fields["signatory"].initial = signatories[0].id
 
     def clean(self):
         data = super().clean()

@@ -61,6 +61,56 @@ class DocSource(models.TextChoices):
     PEER = "peer", _("Nhận từ hệ thống khác")
 
 
+class SigningForm(models.TextChoices):
+    """How a leader signs (thẩm quyền ký, Hướng dẫn 36-HD/VPTW): for the collective, for the
+    head, by order, by authorisation, as acting head; or in their own name."""
+
+    OWN = "", _("Ký trực tiếp")
+    ON_BEHALF = "T/M", _("T/M – Thay mặt")
+    FOR_HEAD = "K/T", _("K/T – Ký thay")
+    BY_ORDER = "T/L", _("T/L – Thừa lệnh")
+    AUTHORISED = "T/U", _("T/U – Thừa ủy quyền")
+    ACTING = "Q.", _("Q. – Quyền")
+
+
+class SignatoryQuerySet(models.QuerySet):
+    def of_organization(self, org_id: int) -> SignatoryQuerySet:
+        return self.filter(organization_id=org_id, is_active=True, user__is_active=True)
+
+    def with_user(self) -> SignatoryQuerySet:
+        return self.select_related("user").order_by("sort_order", "id")
+
+
+class Signatory(models.Model):
+    """A leader of an organisation with signing authority, and how they sign: the drafter picks
+    one of these, and only that leader (or one standing in, recorded as such) approves and signs."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("tổ chức"), on_delete=models.CASCADE, related_name="signatories")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký"), on_delete=models.CASCADE, related_name="+")
+    form = models.CharField(_("hình thức ký"), max_length=8, choices=SigningForm.choices, blank=True)
+    # For whom the form speaks: "BAN THƯỜNG VỤ" (T/M), "BÍ THƯ" (K/T), "ĐẢNG ỦY" …
+    on_behalf_of = models.CharField(_("thay mặt, ký thay cho"), max_length=96, blank=True)
+    position = models.CharField(_("chức vụ"), max_length=128, blank=True)
+    is_active = models.BooleanField(_("đang có thẩm quyền"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=10)
+
+    objects = SignatoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thẩm quyền ký")
+        verbose_name_plural = _("thẩm quyền ký")
+        indexes = [models.Index(fields=["organization", "is_active", "sort_order"], name="signatory_org")]
+        constraints = [models.UniqueConstraint(fields=["organization", "user", "form", "on_behalf_of"], name="signatory_unique")]
+
+    def __str__(self) -> str:
+        return " · ".join(x for x in (self.authority, self.position, self.user.get_full_name()) if x)
+
+    @property
+    def authority(self) -> str:
+        """"T/M BAN THƯỜNG VỤ", as the signature block prints it."""
+        return f"{self.form} {self.on_behalf_of}".strip()
+
+
 class StoredFile(models.Model):
     """A file's bytes, addressed by SHA-256. Never overwritten; many documents may share one."""
 
@@ -139,6 +189,12 @@ class Document(models.Model):
     signer_authority = models.CharField(_("thẩm quyền ký"), max_length=128, blank=True, help_text=_("Ví dụ T/M BAN THƯỜNG VỤ"))
     signer_position = models.CharField(_("chức vụ người ký"), max_length=128, blank=True)
     signer_name = models.CharField(_("người ký"), max_length=128, blank=True)
+    # The leader the drafter chose (with the authority and position above). Only they, or a
+    # leader standing in for them (`stood_in_for` keeps whom), approve and sign; `signer_name`
+    # is then the name in the certificate that signed.
+    signatory = models.ForeignKey(Signatory, verbose_name=_("thẩm quyền ký"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    stood_in_for = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ký thay cho"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     due_date = models.DateField(_("hạn xử lý"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("số trang"), default=0)
 

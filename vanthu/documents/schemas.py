@@ -47,6 +47,9 @@ class DocumentOut(Schema):
     signer_name: str
     signer_position: str
     signer_authority: str
+    signer_id: int | None = None
+    signatory_id: int | None = None
+    stood_in_for: str = ""
     due_date: date | None
     page_count: int
     recipients: list[OrgRef]

@@ -27,6 +27,7 @@ class SignedCopy:
     source: DocumentFile  # the file that was signed
     evidence: Any = None  # what the signer checked of the copy; only its own subscriber reads it
     file: DocumentFile | None = None  # the copy's row, once it entered
+    holder: str = ""  # the name in the certificate that signed (the document's "Người ký")
 
 
 class Signer(Protocol):

@@ -45,7 +45,7 @@ from .forms import (
     RejectForm,
     ReturnForm,
 )
-from .models import Delivery, DeliveryEvent, DocStatus, Document, StatusCode
+from .models import Delivery, DeliveryEvent, DocStatus, Document, Signatory, StatusCode
 
 DRAFTING = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -207,8 +207,7 @@ def compose(request: HttpRequest, org: Organization) -> HttpResponse:
         try:
             doc = actions.create_draft(
                 user=request.user, organization=org, doc_type=f["doc_type"], subject=f["subject"],
-                urgency=f["urgency"], confidentiality=f["confidentiality"], recipient_ids=f["all_recipient_ids"], signer_name=f["signer_name"],
-                signer_position=f["signer_position"], signer_authority=f["signer_authority"],
+                urgency=f["urgency"], confidentiality=f["confidentiality"], recipient_ids=f["all_recipient_ids"], signatory_id=f["signatory"],
                 due_date=f["due_date"], main_file=_upload(f["file"]),
                 attachments=[_upload(a) for a in f["attachments"]],
             )
@@ -250,7 +249,11 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "deliveries": deliveries if is_sender else [], "handling": handling,
         "recipients": list(doc.recipients.order_by("name")) if is_sender and doc.status != DocStatus.ISSUED else [],
         "can_submit": doc.status == DocStatus.DRAFT and bool(issuer_roles),
-        "can_approve": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles,
+        # Only the leader chosen to sign approves; another signatory may stand in (recorded).
+        "can_approve": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles and doc.signer_id in (None, request.user.id),
+        "can_stand_in": (doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles and doc.signer_id not in (None, request.user.id)
+                         and Signatory.objects.of_organization(doc.issuer_id).filter(user=request.user).exists()),
+        "can_return": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles,
         "can_issue": doc.status in (DocStatus.APPROVED, DocStatus.ISSUING) and Role.CLERK in issuer_roles,
         "return_form": ReturnForm(),
         "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
@@ -284,7 +287,8 @@ def submit(request: HttpRequest, document_id: int) -> HttpResponse:
 @require_POST
 @page_errors
 def approve(request: HttpRequest, document_id: int) -> HttpResponse:
-    return _transition(request, document_id, lambda d: actions.approve_document(d, user=request.user),
+    stand_in = request.POST.get("stand_in") == "1"
+    return _transition(request, document_id, lambda d: actions.approve_document(d, user=request.user, stand_in=stand_in),
                        _("Đã duyệt văn bản. Văn thư sẽ cấp số và phát hành."))
 
 

@@ -24,15 +24,16 @@ from vanthu.documents.signing import SignedCopy
 from vanthu.documents.storage import read_blob
 from vanthu.errors import NotAllowed, Unprocessable, VanThuError
 from vanthu.organizations.access import is_installation_admin
-from vanthu.organizations.models import Organization
+from vanthu.organizations.models import NumberingStyle, Organization
 from vanthu.text import clean_text, without_refused
 
 from . import certs as C
+from . import page_marks
 from .keys import encrypt_private_key
 from .models import KeyStorage, ReportStatus, SignatureReport, SigningCertificate, TrustRoot
 from .signals import verdict_changed
 from .signers import signer_for
-from .signing import LEADER_FIELD, SEAL_FIELD, StampText, field_names, sign_pdf
+from .signing import LEADER_BOX, LEADER_FIELD, SEAL_FIELD, StampText, field_names, sign_pdf
 from .verify import REASONS, Report, verify_pdf
 
 log = logging.getLogger(__name__)
@@ -149,34 +150,78 @@ def _current_file(document: Document) -> DocumentFile | None:
     return document.files.select_related("file").filter(role=FileRole.MAIN).first()
 
 
+def certificate_holder(cert: SigningCertificate) -> str:
+    """The name the certificate gives its holder (its common name)."""
+    return C.common_name(C.load_certificates(bytes(cert.certificate_der))[0])
+
+
 def sign_for_approval(document: Document, *, user) -> SignedCopy | None:
-    """The leader's signature (PAdES B-B, B-T with a TSA), or None without a certificate.
-    Outside any transaction: a timestamp authority may be asked."""
+    """The leader's signature (PAdES B-B, B-T with a TSA) with its visible stamp, or None
+    without a certificate. The stamp's name is the certificate's holder, as is the document's
+    "Người ký" after approval (`SignedCopy.holder`). Outside any transaction: a timestamp
+    authority may be asked."""
     cert = person_certificate(user, document.issuer_id)
     source = _current_file(document)
     if cert is None or source is None:
         return None
-    original = read_blob(source.file_id)
+    holder = certificate_holder(cert)
+    block = " ".join(x for x in (document.signer_authority, document.signer_position) if x)
+    stamp = StampText(signer_name=holder, organization_name=block, box=LEADER_BOX)
+    # The places of the number and date, empty, under the leader's signature: the clerk fills
+    # them at issue, a change the signature allows (page_marks.py).
+    original = _reserved(read_blob(source.file_id))
     data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, LEADER_FIELD),
-                    reason=_("Duyệt văn bản"), location=document.place or "")
-    return SignedCopy(data=data, suffix="signed", source=source, evidence={"certificate": cert.fingerprint})
+                    reason=_("Duyệt văn bản"), location=document.place or "", stamp=stamp, signed_at=timezone.now())
+    return SignedCopy(data=data, suffix="signed", source=source, evidence={"certificate": cert.fingerprint}, holder=holder)
 
 
 def seal_for_issue(document: Document, *, user) -> SignedCopy | None:
-    """The organisation's signature with the visible stamp. Outside any transaction, after the
-    number is taken: the signing never runs while a row or the register's counter is locked."""
+    """The organisation's signature with the visible seal. Outside any transaction, after the
+    number is taken: the signing never runs while a row or the register's counter is locked.
+    The seal's stamp names its holder, the organisation, and the number it was issued under."""
     cert = organization_certificate(document.issuer_id)
     source = _current_file(document)
     if cert is None or source is None:
         return None
     org = document.issuer
-    signer_name = document.signer_name or (document.approved_by.get_full_name() if document.approved_by_id else "")
-    stamp = StampText(signer_name=signer_name or org.name, organization_name=org.name, seal_label=org.short_name)
-    original = read_blob(source.file_id)
+    stamp = StampText(signer_name=certificate_holder(cert), organization_name=f"Số {document.symbol}",  # the document's own language, whatever the reader's
+                      seal_label=org.short_name)
+    original = _numbered(read_blob(source.file_id), document)
     data = sign_pdf(original, signer_for(cert), field_name=_free_field(original, SEAL_FIELD),
                     reason=_("Phát hành văn bản"), location=document.place or "", stamp=stamp,
                     signed_at=timezone.now())
     return SignedCopy(data=data, suffix="sealed", source=source)
+
+
+def _signed(data: bytes) -> bool:
+    return b"/ByteRange" in data
+
+
+def _reserved(data: bytes) -> bytes:
+    """The places of the number and date, put in a PDF nothing has signed yet."""
+    if _signed(data):
+        return data
+    try:
+        return page_marks.reserve(data)
+    except Exception:  # a PDF pyHanko cannot update: signed as it is, its seal still names the number
+        log.warning("the number's places could not be reserved", exc_info=True)
+        return data
+
+
+def _numbered(data: bytes, document: Document) -> bytes:
+    """The number and symbol and the place and date written in their places before the seal.
+    A PDF signed without the places (by another program) is left as it is: writing on it would
+    break that signature; the seal's stamp still names the number."""
+    if _signed(data) and not page_marks.has_places(data):
+        return data
+    local_day = timezone.localdate(document.issued_at) if document.issued_at else document.issued_date
+    party = document.issuer.numbering_style == NumberingStyle.PARTY
+    try:
+        return page_marks.fill(data, number=page_marks.number_line(document.symbol, party_style=party),
+                               when=page_marks.date_line(document.place, local_day))
+    except Exception:
+        log.warning("the number could not be written on document %s", document.id, exc_info=True)
+        return data
 
 
 class PdfSigner:

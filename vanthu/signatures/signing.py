@@ -1,8 +1,10 @@
-"""Signing PDFs with pyHanko: PAdES B-B (or B-T with a timestamp authority) and the visible stamp.
+"""Signing PDFs with pyHanko: PAdES B-B (or B-T with a timestamp authority) and the visible stamps.
 
-The stamp (DOMAIN.md): the signer's name, the organisation's seal overlapping it, the
-organisation's name and the signing time in ISO 8601 with +07:00, in DejaVu Sans so that
-Vietnamese renders. Fonts, seal images and timestamp clients are built once per process.
+Two stamps in the signature block of the last page (DOMAIN.md): the leader's (the certificate
+holder's name, the authority and position, the time) and below it, overlapping, the
+organisation's seal (its name, the number and symbol, the time). Times read as a Vietnamese
+reader writes them, `07/12/2026 11:29` at +07:00; DejaVu Sans so that Vietnamese renders. Fonts,
+seal images and timestamp clients are built once per process.
 """
 
 from __future__ import annotations
@@ -36,20 +38,36 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 LEADER_FIELD = "ChuKyLanhDao"
 SEAL_FIELD = "ChuKyToChuc"
-# Bottom right of the last page, where the signature block of a party document sits (points).
-STAMP_BOX = (315, 60, 565, 160)
+# Bottom right of the last page, where the signature block of a party document sits (points):
+# the leader's stamp, and the seal's below it, overlapping its lower part as a seal on paper does.
+LEADER_BOX = (360, 108, 565, 168)
+STAMP_BOX = (300, 45, 540, 115)
 
 
 def iso_vn(moment: datetime) -> str:
-    """ISO 8601 with Vietnam's offset, seconds precision: 2026-03-01T09:30:00+07:00."""
+    """ISO 8601 with Vietnam's offset, seconds precision: 2026-03-01T09:30:00+07:00 (machines)."""
     return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+def vn_time(moment: datetime) -> str:
+    """A moment as people read it on stamps and pages: 07/12/2026 11:29 (Vietnam's time)."""
+    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 @dataclass(frozen=True)
 class StampText:
+    """What a visible stamp says: "Ký bởi: <holder>", a second line, an optional third, the time.
+    With `seal_label` the organisation's seal is drawn behind the text."""
+
     signer_name: str
     organization_name: str
-    seal_label: str
+    seal_label: str = ""
+    extra: str = ""
+    box: tuple[int, int, int, int] = STAMP_BOX
+
+    def text(self, moment: datetime) -> str:
+        lines = [f"Ký bởi: {self.signer_name}", self.organization_name, self.extra, f"Thời gian ký: {vn_time(moment)}"]
+        return "\n".join(line for line in lines if line)
 
 
 def _font_path() -> str:
@@ -128,13 +146,15 @@ def _seal_png(label: str) -> bytes:
 
 @lru_cache(maxsize=256)
 def _stamp_style(label: str) -> TextStampStyle:
-    # Built once per organisation: pyHanko's PdfImage may be embedded into many files.
+    # Built once per organisation: pyHanko's PdfImage may be embedded into many files. Without a
+    # label, the leader's stamp: text in a thin frame.
     from PIL import Image
 
+    if not label:
+        return TextStampStyle(stamp_text="%(text)s", text_box_style=_text_box_style(), border_width=1)
     seal = PdfImage(Image.open(io.BytesIO(_seal_png(label))))
     return TextStampStyle(
-        stamp_text="Ký bởi: %(signer)s\n%(org)s\nThời gian ký: %(time)s",
-        text_box_style=_text_box_style(), background=seal, background_opacity=0.7,
+        stamp_text="%(text)s", text_box_style=_text_box_style(), background=seal, background_opacity=0.7,
         border_width=1,
     )
 
@@ -171,10 +191,9 @@ def sign_pdf(data: bytes, signer: signers.Signer, *, field_name: str, reason: st
         params = None
     else:
         last_page = int(writer.root["/Pages"]["/Count"]) - 1
-        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=last_page, box=STAMP_BOX)
+        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=last_page, box=stamp.box)
         style = _stamp_style(stamp.seal_label)
-        params = {"signer": stamp.signer_name, "org": stamp.organization_name,
-                  "time": iso_vn(signed_at or datetime.now(VN_TZ))}
+        params = {"text": stamp.text(signed_at or datetime.now(VN_TZ))}
     ts = timestamper()
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=ts, stamp_style=style, new_field_spec=spec)
     out = io.BytesIO()

@@ -11,7 +11,7 @@ from django.test import TestCase, override_settings
 
 from vanthu.accounts.models import User
 from vanthu.documents import actions
-from vanthu.documents.models import Delivery, Document
+from vanthu.documents.models import Delivery, Document, Signatory
 from vanthu.documents.pdfgen import make_pdf
 from vanthu.organizations.models import Membership, Organization, OrgKind
 
@@ -47,6 +47,9 @@ def make_user(org: Organization | None = None, *roles: str, username: str | None
     user = User.objects.create_user(username=username or f"user{n}", password=password, full_name=full_name or f"Người dùng {n}")
     for role in roles:
         Membership.objects.create(user=user, organization=org, role=role)
+        if role == "leader":
+            # A leader signs the organisation's documents on behalf of its standing committee.
+            Signatory.objects.create(organization=org, user=user, form="T/M", on_behalf_of="BAN THƯỜNG VỤ", position="BÍ THƯ")
     return user
 
 
@@ -74,16 +77,18 @@ def fresh(user: User) -> User:
 
 
 def draft(issuer: Organization, author: User, recipients: list[Organization], *, doc_type: str = "CV",
-          subject: str = "Về việc báo cáo kết quả thực hiện nhiệm vụ quý IV") -> Document:
+          subject: str = "Về việc báo cáo kết quả thực hiện nhiệm vụ quý IV", signer: User | None = None) -> Document:
+    """A draft for `signer` to sign (else the organisation's only signatory, when it has one)."""
+    signatory = Signatory.objects.filter(organization=issuer, user=signer).first() if signer is not None else None
     return actions.create_draft(
         user=author, organization=issuer, doc_type=doc_type, subject=subject,
-        recipient_ids=[o.id for o in recipients], main_file=upload(),
+        recipient_ids=[o.id for o in recipients], main_file=upload(), signatory_id=signatory.id if signatory else None,
     )
 
 
 def issued(issuer: Organization, *, specialist: User, leader: User, clerk: User,
            recipients: list[Organization], doc_type: str = "CV", subject: str | None = None) -> Document:
-    doc = draft(issuer, specialist, recipients, doc_type=doc_type, **({"subject": subject} if subject else {}))
+    doc = draft(issuer, specialist, recipients, doc_type=doc_type, signer=leader, **({"subject": subject} if subject else {}))
     actions.submit_document(doc, user=specialist)
     actions.approve_document(doc, user=leader)
     return actions.issue_document(doc, user=clerk)

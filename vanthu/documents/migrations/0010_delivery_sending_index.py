@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0008_document_status_issuing'),
+        ('documents', '0009_signatory'),
         ('organizations', '0003_organization_at_peer'),
     ]
 
