@@ -18,7 +18,7 @@ from vanthu.organizations.access import member_org_ids
 from vanthu.text import clean_text
 
 from . import engine_postgres, engine_sqlite
-from .engine import Spec, day_of
+from .engine import Spec, day_of, join_title
 from .query import ParsedQuery, parse
 from .snippets import has_match, highlight
 
@@ -97,7 +97,8 @@ def search(user, **params) -> SearchPage:
         texts = eng.fetch_text(cur, [h.id for h in result.hits])
     items = []
     for h in result.hits:
-        title, body = texts.get(h.id, ("", ""))
+        t = texts.get(h.id)
+        title, body = (join_title(t.title, t.parties), t.body) if t else ("", "")
         items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=title,
                                snippet=snippet_for(spec.query, title, body)))
     return SearchPage(items=items, count=result.count, count_exact=result.count_exact)
