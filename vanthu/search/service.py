@@ -18,9 +18,10 @@ from vanthu.organizations.access import member_org_ids
 from vanthu.text import clean_text
 
 from . import engine_postgres, engine_sqlite
-from .engine import Spec, day_of, join_title
+from .engine import Spec, day_of, head_text, join_title
 from .query import ParsedQuery, parse
-from .snippets import has_match, highlight
+from .ranking import Texts, split_body
+from .snippets import coverage, highlight
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -33,15 +34,22 @@ def engine_for(conn=None) -> ModuleType:
     return engine_postgres if vendor == "postgresql" else engine_sqlite
 
 
-def snippet_for(query: ParsedQuery, title: str, body: str) -> str:
+def snippet_for(query: ParsedQuery, texts: Texts) -> str:
+    """The passage that matched, highlighted: from the files' content (not the letterhead) when it
+    holds as much of the query as the head and sender's lines do, else from those; the
+    letterhead and the recipients only when nothing else matches."""
     terms = query.folded_terms
     prefixes = {c.tokens[-1] for c in query.clauses if c.prefix}
-    text = body if body and has_match(body, terms, prefixes) and not has_match(title, terms, prefixes) else ""
-    if not text:
-        text = body if body and not title else title
-        if body and has_match(body, terms, prefixes):
-            text = body
-    return highlight(text, terms, prefixes)
+    content, _boiler = split_body(texts.body)
+    head = head_text(texts.title, texts.parties)
+    in_content, in_head = coverage(content, terms, prefixes), coverage(head, terms, prefixes)
+    if in_content and in_content >= in_head:
+        return highlight(content, terms, prefixes)
+    if in_head:
+        return highlight(head, terms, prefixes)
+    if coverage(texts.body, terms, prefixes):
+        return highlight(texts.body, terms, prefixes)
+    return highlight(content or join_title(texts.title, texts.parties), terms, prefixes)
 
 
 @dataclass
@@ -97,8 +105,7 @@ def search(user, **params) -> SearchPage:
         texts = eng.fetch_text(cur, [h.id for h in result.hits])
     items = []
     for h in result.hits:
-        t = texts.get(h.id)
-        title, body = (join_title(t.title, t.parties), t.body) if t else ("", "")
-        items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=title,
-                               snippet=snippet_for(spec.query, title, body)))
+        t = texts.get(h.id) or Texts("", "", "")
+        items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=join_title(t.title, t.parties),
+                               snippet=snippet_for(spec.query, t)))
     return SearchPage(items=items, count=result.count, count_exact=result.count_exact)
