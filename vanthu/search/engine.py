@@ -76,6 +76,17 @@ def head_text(title: str, parties: str) -> str:
     return title + "\n" + sender if sender else title
 
 
+MAX_WORD_LEN = 30
+
+
+def vocabulary(rows) -> list[str]:
+    """The distinct words of the rows' heads and senders' lines (subjects, organisations' and
+    signers' names) that a misspelt query word is corrected to (`typos.py`)."""
+    words = {t for r in rows for t in folded_tokens(head_text(r.title, r.parties))
+             if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha()}
+    return sorted(words)
+
+
 def meta_token(kind: str, value: str) -> str:
     return kind + "".join(TOKEN_RE.findall(fold(value)))
 

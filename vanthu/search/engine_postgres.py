@@ -44,6 +44,7 @@ from .engine import (
     join_title,
     needs_more,
     rank_candidates,
+    vocabulary,
 )
 from .query import Clause, ParsedQuery, parse
 
@@ -56,12 +57,13 @@ DDL = [
         PARTITION BY HASH (id)""",
     *(f"CREATE TABLE IF NOT EXISTS search_tsv_{k} PARTITION OF search_tsv FOR VALUES WITH (MODULUS {PARTS}, REMAINDER {k})"
       for k in range(PARTS)),
+    "CREATE TABLE IF NOT EXISTS search_words (word text PRIMARY KEY)",
     # No lexeme statistics: every query takes the GIN bitmap whatever they say (the window orders
     # by `id + 0`), and gathering them reads every sampled tsvector, 5% of a full build's time.
     *(f"ALTER TABLE search_tsv_{k} ALTER COLUMN tsv SET STATISTICS 0" for k in range(PARTS)),
 ]
 INDEXES = ["CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"]
-DROP = ["DROP TABLE IF EXISTS search_tsv", "DROP TABLE IF EXISTS search_text"]
+DROP = ["DROP TABLE IF EXISTS search_words", "DROP TABLE IF EXISTS search_tsv", "DROP TABLE IF EXISTS search_text"]
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
 BUCKET_BITS = 14  # ids in blocks of 16384: token B<id >> 14> lets a query look at the newest blocks first
 # The window query tries the newest 4 id blocks (65,536 documents) before all of them. Measured at a
@@ -158,11 +160,24 @@ def insert_new(cur, rows: Sequence[IndexRow]) -> int:
     cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, parties, body) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                     text_rows)
     cur.executemany("INSERT INTO search_tsv(id, day, tsv) VALUES (%s, %s, %s::tsvector)", tsv_rows)
+    add_words(cur, vocabulary(rows))
     return len(rows)
+
+
+def add_words(cur, words: Sequence[str]) -> None:
+    """Words for typo correction; never removed (a stale one corrects to a query that finds nothing)."""
+    if words:
+        cur.execute("INSERT INTO search_words(word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", [list(words)])
+
+
+def known_words(cur, words: Sequence[str]) -> set[str]:
+    cur.execute("SELECT word FROM search_words WHERE word = ANY(%s)", [list(words)])
+    return {r[0] for r in cur.fetchall()}
 
 
 def clear(cur) -> None:
     cur.execute("DELETE FROM search_tsv")
+    cur.execute("DELETE FROM search_words")
     cur.execute("DELETE FROM search_text")
 
 
@@ -342,4 +357,5 @@ def copy_rows(cur, rows: Sequence[IndexRow]) -> int:
     with cur.copy("COPY search_tsv (id, day, tsv) FROM STDIN") as cp:
         for r in rows:
             cp.write_row((r.id, r.day, tsvector_literal(r.id, r.orgs, r.meta, r.title, r.body, r.parties)))
+    add_words(cur, vocabulary(rows))
     return len(rows)

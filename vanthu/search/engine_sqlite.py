@@ -26,12 +26,14 @@ from .engine import (
     join_title,
     needs_more,
     rank_candidates,
+    vocabulary,
 )
 from .fold import diacritic_tokens, fold
 from .query import Clause, ParsedQuery, parse
 
 HEAD_DDL = """CREATE VIRTUAL TABLE IF NOT EXISTS search_head USING fts5(
     orgs, meta, head, content='', tokenize='unicode61 remove_diacritics 0')"""
+WORDS_DDL = "CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY) WITHOUT ROWID"
 DDL = [
     """CREATE TABLE IF NOT EXISTS search_text (
         id INTEGER PRIMARY KEY, day INTEGER NOT NULL, orgs TEXT NOT NULL, meta TEXT NOT NULL,
@@ -40,10 +42,11 @@ DDL = [
         orgs, meta, title_f, body_f, title_x, body_x,
         content='', tokenize='unicode61 remove_diacritics 0')""",
     HEAD_DDL,
+    WORDS_DDL,
     # Covering (id, day): a date filter reads this small index, not the wide text rows.
     "CREATE INDEX IF NOT EXISTS search_text_day ON search_text(id, day)",
 ]
-DROP = ["DROP TABLE IF EXISTS search_head", "DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_text"]
+DROP = ["DROP TABLE IF EXISTS search_words", "DROP TABLE IF EXISTS search_head", "DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_text"]
 
 PHRASE_REACH = 1 << 16  # documents (by id, newest) a phrase is looked for in bodies, beyond the window
 
@@ -114,12 +117,29 @@ def insert_new(cur, rows: Sequence[IndexRow]) -> int:
         fts_rows,
     )
     fill_head(cur, head_rows)
+    add_words(cur, vocabulary(rows))
     return len(rows)
+
+
+def add_words(cur, words: Sequence[str]) -> None:
+    """Words for typo correction; never removed (a stale one corrects to a query that finds nothing)."""
+    cur.executemany("INSERT OR IGNORE INTO search_words(word) VALUES (?)", [(w,) for w in words])
+
+
+def known_words(cur, words: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    words = list(words)
+    for i in range(0, len(words), 500):
+        chunk = words[i:i + 500]
+        cur.execute(f"SELECT word FROM search_words WHERE word IN ({','.join('?' * len(chunk))})", chunk)
+        out.update(r[0] for r in cur.fetchall())
+    return out
 
 
 def clear(cur) -> None:
     cur.execute("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
     cur.execute("INSERT INTO search_head(search_head) VALUES('delete-all')")
+    cur.execute("DELETE FROM search_words")
     cur.execute("DELETE FROM search_text")
 
 

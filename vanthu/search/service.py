@@ -6,7 +6,7 @@ Visibility (which organisations' documents a person may see) is decided here fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import ModuleType
 
@@ -17,7 +17,7 @@ from vanthu.errors import Unprocessable
 from vanthu.organizations.access import member_org_ids
 from vanthu.text import clean_text
 
-from . import engine_postgres, engine_sqlite
+from . import engine_postgres, engine_sqlite, typos
 from .engine import Spec, day_of, head_text, join_title
 from .query import ParsedQuery, parse
 from .ranking import Texts, split_body
@@ -66,6 +66,7 @@ class SearchPage:
     items: list[SearchHit]
     count: int  # exact when count_exact; otherwise "more than count" (engine.COUNT_CAP)
     count_exact: bool = True
+    corrected_q: str = ""  # the corrected query searched instead, when the one typed found nothing
 
 
 def build_spec(
@@ -95,17 +96,35 @@ def build_spec(
 
 
 def search(user, **params) -> SearchPage:
-    """One page of the documents this person may see that match, with highlighted snippets."""
+    """One page of the documents this person may see that match, with highlighted snippets.
+    When nothing matches and a word looks misspelt, the correction that finds the most is
+    searched instead (`corrected_q` says which)."""
     spec = build_spec(user, **params)
     if spec.query.empty and not (spec.doc_type or spec.status or spec.urgency or spec.date_from or spec.date_to or spec.direction):
         return SearchPage(items=[], count=0)
     eng = engine_for()
+    corrected = ""
     with connection.cursor() as cur:
         result = eng.search(cur, spec)
+        if result.count == 0 and not spec.query.empty:
+            # Of the corrections, the one that finds the most (the commoner word: `huog` is
+            # `huong` more often than `hung`); each probe is a count and one row.
+            best = (0, "")
+            for text in typos.corrections(eng, cur, spec_text(params), spec.query):
+                probe = eng.search(cur, replace(spec, query=parse(text), order="newest", limit=1, offset=0))
+                best = max(best, (probe.count, text), key=lambda b: b[0])
+            if best[0]:
+                corrected = best[1]
+                spec = replace(spec, query=parse(corrected))
+                result = eng.search(cur, spec)
         texts = eng.fetch_text(cur, [h.id for h in result.hits])
     items = []
     for h in result.hits:
         t = texts.get(h.id) or Texts("", "", "")
         items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=join_title(t.title, t.parties),
                                snippet=snippet_for(spec.query, t)))
-    return SearchPage(items=items, count=result.count, count_exact=result.count_exact)
+    return SearchPage(items=items, count=result.count, count_exact=result.count_exact, corrected_q=corrected)
+
+
+def spec_text(params: dict) -> str:
+    return " ".join((params.get("q") or "").split())
