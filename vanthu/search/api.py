@@ -46,6 +46,7 @@ class SearchList(Schema):
     items: list[SearchItem]
     count: int = Field(description="Matches the person may see; a lower bound when count_exact is false")
     count_exact: bool = Field(description="False when more than `count` documents match (counting stops there)")
+    corrected_q: str = Field("", description="When the query typed found nothing and a word looked misspelt: the corrected query whose results these are")
 
 
 def hydrate(page: service.SearchPage) -> list[dict]:
@@ -72,4 +73,4 @@ def search(request, params: Query[SearchParams]):
         doc_type=params.type, status=params.status, urgency=params.urgency, date_from=params.date_from,
         date_to=params.date_to, order=params.order, limit=params.limit, offset=params.offset,
     )
-    return {"items": hydrate(page), "count": page.count, "count_exact": page.count_exact}
+    return {"items": hydrate(page), "count": page.count, "count_exact": page.count_exact, "corrected_q": page.corrected_q}

@@ -72,13 +72,11 @@ class Corpus:
             subject = "Về việc " + " ".join(choices(self.words, cum_weights=self.cum, k=rng.randint(9, 13)))
             body = " ".join(choices(self.words, cum_weights=self.cum, k=rng.randint(120, 160)))
             signer = f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
-            title = " \n".join([
-                f"Số {n}-{code}/{short}", type_name, subject, name,
-                " ".join(self.orgs[r][0] for r in sorted(recipients)),
-                f"{rng.choice(POSITIONS)} {signer}", d.strftime("%d/%m/%Y"),
-            ])
+            title = " \n".join([f"{n}-{code}/{short}", type_name, subject])
+            parties = " \n".join([name, f"{rng.choice(POSITIONS)} {signer}", d.strftime("%d/%m/%Y")]) + "\n\n" + \
+                " ; ".join(self.orgs[r][0] for r in sorted(recipients))
             yield IndexRow(id=doc_id, day=day_of(d), issuer_id=issuer + 1, recipient_ids=[r + 1 for r in recipients],
-                           doc_type=code, status="issued", urgency=urgency, title=title, body=body)
+                           doc_type=code, status="issued", urgency=urgency, title=title, body=body, parties=parties)
 
     def queries(self, kind: str, n: int, seed: int = 11) -> list[str]:
         """Queries typed without diacritics: one word, two words, or a quoted phrase."""

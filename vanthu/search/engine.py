@@ -13,16 +13,20 @@ after a window of candidates, and rank only those — "recent and relevant first
 from __future__ import annotations
 
 import re
-import string
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
-from .fold import TOKEN_RE, ascii_fold, diacritic_tokens, fold, fold_table, folded_tokens
+from . import ranking
+from .fold import TOKEN_RE, diacritic_tokens, fold, folded_tokens
 from .query import ParsedQuery
+from .ranking import Texts
 
 WINDOW = 100  # candidates ranked for "relevance" (newest matches first)
+# When more documents match than WINDOW, the newest matches of narrower queries join the
+# candidates, however old they are: the words in the head (number, symbol, type, subject), the words
+# typed side by side standing side by side (anywhere, and in the head). So a subject that holds the
+# phrase is reached even when thousands of newer documents hold its words scattered.
+EXTRA_WINDOW = 30
 # Counts are exact up to COUNT_CAP; past it a search reports "more than COUNT_CAP" (count_exact
 # False) instead of walking every match of a common word, as large search engines do. A thousand
 # hits is fifty pages: nobody reads further, they add a word or a filter.
@@ -41,8 +45,13 @@ class IndexRow:
     doc_type: str
     status: str
     urgency: str
-    title: str  # number and symbol, type, subject, organisations, signer, dates
+    title: str  # the head: number and symbol, type, subject
     body: str  # text of the main file and attachments (text layer or OCR)
+    parties: str = ""  # the sender's lines (number, organisation, signer, date, place), "\n\n", the recipients
+
+    @property
+    def full_title(self) -> str:
+        return join_title(self.title, self.parties)
 
     @property
     def orgs(self) -> str:
@@ -53,6 +62,29 @@ class IndexRow:
     @property
     def meta(self) -> str:
         return " ".join(meta_tokens(self.doc_type, self.status, self.urgency))
+
+
+def join_title(title: str, parties: str) -> str:
+    """The title and the parties as one text: what the engines index with the title's weight
+    (rows indexed before the two were apart hold everything in `title`)."""
+    return title + "\n" + parties if parties else title
+
+
+def head_text(title: str, parties: str) -> str:
+    """What narrower queries look in: the head and the sender's lines (not the recipients)."""
+    sender = parties.partition("\n\n")[0]
+    return title + "\n" + sender if sender else title
+
+
+MAX_WORD_LEN = 30
+
+
+def vocabulary(rows) -> list[str]:
+    """The distinct words of the rows' heads and senders' lines (subjects, organisations' and
+    signers' names) that a misspelt query word is corrected to (`typos.py`)."""
+    words = {t for r in rows for t in folded_tokens(head_text(r.title, r.parties))
+             if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha()}
+    return sorted(words)
 
 
 def meta_token(kind: str, value: str) -> str:
@@ -136,98 +168,40 @@ class Result:
         return self.count == 0 or (self.count_exact and offset >= self.count)
 
 
-_SEP_RE = re.compile(r"[\W_]+")
-K1, B = 1.2, 0.75
-TITLE_WEIGHT = 4.0
+def needs_more(result: Result, candidates: list[int]) -> bool:
+    """More documents match than the candidates already taken (so narrower queries may reach
+    better ones further back)."""
+    return not (result.count_exact and result.count <= len(candidates))
 
 
-_WIDE_PUNCT = "“”‘’–—…•·«»\u00a0"
+def head_queries(query: ParsedQuery) -> list[tuple[ParsedQuery, bool]]:
+    """The narrower queries whose newest matches join the candidates: (query, in the head only).
+    The words in the head (`head_text`: the head and the sender's lines); and, when words were
+    typed side by side, them side by side anywhere and in the head."""
+    out = [(query, True)]
+    adjacent = query.adjacent()
+    if adjacent is not None:
+        out += [(adjacent, True), (adjacent, False)]
+    return out
 
 
-@lru_cache(maxsize=1)
-def _norm_table() -> dict[int, str]:
-    table = dict(fold_table())
-    for ch in string.punctuation + _WIDE_PUNCT:
-        table[ord(ch)] = " "
-    return table
+def rank_candidates(candidates: list[int], exact_ids: set[int], spec: Spec, texts: dict[int, Texts]) -> list[Hit]:
+    """One page of the candidates in `ranking`'s order (see its docstring).
 
-
-# ASCII punctuation to spaces, over the bytes `ascii_fold` gives (bytes.translate runs in C).
-_PUNCT_BYTES = bytes(b if chr(b).isalnum() else 32 for b in range(128)) + bytes(range(128, 256))
-
-
-def _norm(text: str) -> str:
-    """Folded words separated by single spaces, padded, so that `str.count(" w ")` counts words.
-
-    This runs for every candidate of every query, so the usual case stays in C: typographic
-    punctuation to spaces, `ascii_fold`, then punctuation to spaces and one split.
-    """
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    if not text.isascii():
-        for ch in _WIDE_PUNCT:
-            if ch in text:
-                text = text.replace(ch, " ")
-    folded = ascii_fold(text)
-    if folded is not None:
-        return " " + " ".join(folded.translate(_PUNCT_BYTES).decode("ascii").split()) + " "
-    folded = text.translate(_norm_table())
-    if not folded.isascii():
-        return " " + " ".join(_SEP_RE.sub(" ", fold(text)).split()) + " "
-    return " " + " ".join(folded.split()) + " "
-
-
-def _tf(clause_pat: str | re.Pattern, text: str) -> int:
-    return len(clause_pat.findall(text)) if isinstance(clause_pat, re.Pattern) else text.count(clause_pat)
-
-
-def _clause_patterns(query: ParsedQuery) -> list[str | re.Pattern]:
-    pats: list[str | re.Pattern] = []
-    for c in query.clauses:
-        if c.prefix:
-            pats.append(re.compile(" " + re.escape(" ".join(c.tokens)) + r"[0-9a-z]*(?= )"))
-        else:
-            pats.append(" " + " ".join(c.tokens) + " ")
-    return pats
-
-
-def score_texts(query: ParsedQuery, texts: dict[int, tuple[str, str]]) -> dict[int, float]:
-    """BM25-like relevance of each candidate, from its text (title words weigh more).
-
-    Every candidate contains every clause (the match is an AND), so the terms' rarity is the same
-    for all of them and is left out; what ranks is how often and how prominently they occur.
-    Computed here, for the candidates only, instead of by the engine over every match.
-    """
-    pats = _clause_patterns(query)
-    if not pats or not texts:
-        return {i: 0.0 for i in texts}
-    normed = {i: (_norm(t), _norm(b)) for i, (t, b) in texts.items()}
-    lengths = {i: (t.count(" ") - 1) * TITLE_WEIGHT + b.count(" ") - 1 for i, (t, b) in normed.items()}
-    avg = max(1.0, sum(lengths.values()) / len(lengths))
-    scores = {}
-    for i, (t, b) in normed.items():
-        norm = K1 * (1 - B + B * lengths[i] / avg)
-        total = 0.0
-        for p in pats:
-            tf = TITLE_WEIGHT * _tf(p, t) + _tf(p, b)
-            total += tf * (K1 + 1) / (tf + norm) if tf else 0.0
-        scores[i] = total
-    return scores
-
-
-def rank_candidates(candidates: list[int], exact_ids: set[int], spec: Spec,
-                    texts: dict[int, tuple[str, str]]) -> list[Hit]:
-    """Exact-diacritic matches first, then by relevance, then newest; one page of it.
-
-    `exact_ids` are what the engine's exact tokens found; a candidate whose text holds every
-    exact token of the query counts as exact too (PostgreSQL indexes them for titles only)."""
-    scores = score_texts(spec.query, texts)
-    wanted = set(spec.query.exact_tokens)
-    if wanted:
-        exact_ids = exact_ids | {i for i, (t, b) in texts.items() if wanted <= set(diacritic_tokens(t + "\n" + b))}
-    hits = [Hit(id=i, score=round(scores.get(i, 0.0), 6), exact=i in exact_ids) for i in candidates]
-    hits.sort(key=lambda h: (h.exact, h.score, h.id), reverse=True)
-    return hits[spec.offset: spec.offset + spec.limit]
+    `exact_ids` are what the engine's exact tokens found: they hold every word typed with
+    diacritics as typed, wherever in the document (the text read here is the body's start)."""
+    scores = ranking.with_recency(ranking.score_texts(spec.query, texts), {i: t.day for i, t in texts.items()})
+    wanted = len(set(spec.query.exact_tokens))
+    keyed = []
+    for i in dict.fromkeys(candidates):
+        t = texts.get(i)
+        if t is None:  # removed from the index since the candidates were taken
+            continue
+        n_exact = wanted if i in exact_ids else ranking.exact_found(spec.query, t)
+        score = scores.get(i, 0.0)
+        keyed.append((ranking.order_key(n_exact, score, i), Hit(id=i, score=round(score, 6), exact=bool(wanted) and n_exact == wanted)))
+    keyed.sort(key=lambda kh: kh[0], reverse=True)
+    return [h for _k, h in keyed[spec.offset: spec.offset + spec.limit]]
 
 
 _SAFE = re.compile(r"^[0-9a-zA-Z\u00c0-\u1fff]+$")

@@ -4,8 +4,11 @@
 that the bitmap heap scan behind a GIN match touches few pages. The tsvector holds, without
 positions and starting with an upper-case letter (so no folded word or prefix ever matches them):
 permission tokens `I<org>`/`R<org>`, filter tokens `T…`/`S…`/`U…`, the id block `B<id >> 14>`,
-adjacent word pairs `P<a>_<b>` and the title's words that carry diacritics `X<word>`; and, with
-positions, the folded title words (weight A) and body words (weight B) for phrases and ranking.
+adjacent word pairs `P<a>_<b>`, the head's words `H<word>` (number and symbol, type, subject, and the
+sender's lines: `engine.head_text`; "these words in the subject" is then an index lookup, with no
+recheck) and the head's words that carry
+diacritics `X<word>`; and, with positions, the folded title words (head and parties, weight A) and
+body words (weight B) for phrases and ranking.
 The body's words are not indexed a second time with their diacritics: among the candidates,
 exactness is read from their text (`rank_candidates`); they were a quarter of every document's
 index entries.
@@ -25,34 +28,42 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .engine import (
+    EXTRA_WINDOW,
     SCORE_BODY_CHARS,
     WINDOW,
     Hit,
     IndexRow,
     Result,
     Spec,
+    Texts,
     check_token,
     exact_tokens,
+    head_queries,
+    head_text,
     index_tokens,
+    join_title,
+    needs_more,
     rank_candidates,
+    vocabulary,
 )
-from .query import Clause, parse
+from .query import Clause, ParsedQuery, parse
 
 PARTS = 4  # hash partitions of search_tsv: a full build indexes them in parallel
 DDL = [
     """CREATE TABLE IF NOT EXISTS search_text (
         id bigint PRIMARY KEY, day integer NOT NULL, orgs text NOT NULL, meta text NOT NULL,
-        title text NOT NULL, body text NOT NULL)""",
+        title text NOT NULL, body text NOT NULL, parties text NOT NULL DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS search_tsv (id bigint PRIMARY KEY, day integer NOT NULL, tsv tsvector NOT NULL)
         PARTITION BY HASH (id)""",
     *(f"CREATE TABLE IF NOT EXISTS search_tsv_{k} PARTITION OF search_tsv FOR VALUES WITH (MODULUS {PARTS}, REMAINDER {k})"
       for k in range(PARTS)),
+    "CREATE TABLE IF NOT EXISTS search_words (word text PRIMARY KEY)",
     # No lexeme statistics: every query takes the GIN bitmap whatever they say (the window orders
     # by `id + 0`), and gathering them reads every sampled tsvector, 5% of a full build's time.
     *(f"ALTER TABLE search_tsv_{k} ALTER COLUMN tsv SET STATISTICS 0" for k in range(PARTS)),
 ]
 INDEXES = ["CREATE INDEX IF NOT EXISTS search_tsv_gin ON search_tsv USING gin (tsv)"]
-DROP = ["DROP TABLE IF EXISTS search_tsv", "DROP TABLE IF EXISTS search_text"]
+DROP = ["DROP TABLE IF EXISTS search_words", "DROP TABLE IF EXISTS search_tsv", "DROP TABLE IF EXISTS search_text"]
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
 BUCKET_BITS = 14  # ids in blocks of 16384: token B<id >> 14> lets a query look at the newest blocks first
 # The window query tries the newest 4 id blocks (65,536 documents) before all of them. Measured at a
@@ -112,15 +123,18 @@ def _bigrams(tokens: list[str]) -> set[str]:
     return {f"P{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)}
 
 
-def tsvector_literal(doc_id: int, orgs: str, meta: str, title: str, body: str) -> str:
+def tsvector_literal(doc_id: int, orgs: str, meta: str, title: str, body: str, parties: str = "") -> str:
     """The tsvector as text, built here so both engines see exactly the same tokens."""
-    title_toks, body_toks = index_tokens(title), index_tokens(body)
+    title_toks = index_tokens(join_title(title, parties))
+    head_toks = index_tokens(head_text(title, parties))
+    body_toks = index_tokens(body)
     parts = [f"'{check_token(t.upper())}'" for t in (orgs + " " + meta).split()]
     parts.append(f"'B{bucket_of(doc_id)}'")
     parts += _positioned(title_toks, 1, "A")
     parts += _positioned(body_toks, len(title_toks) + 2, "B")  # a gap: no phrase across the two
     # Adjacent word pairs, without positions: phrases are counted from the index alone.
     parts += [f"'{bg}'" for bg in _bigrams(title_toks) | _bigrams(body_toks)]
+    parts += [f"'H{tok}'" for tok in dict.fromkeys(head_toks)]
     parts += [f"'X{tok}'" for tok in exact_tokens(title)]
     return " ".join(parts)
 
@@ -141,15 +155,29 @@ def insert_new(cur, rows: Sequence[IndexRow]) -> int:
     text_rows, tsv_rows = [], []
     for r in rows:
         orgs, meta = r.orgs, r.meta
-        text_rows.append((r.id, r.day, orgs, meta, r.title, r.body))
-        tsv_rows.append((r.id, r.day, tsvector_literal(r.id, orgs, meta, r.title, r.body)))
-    cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, body) VALUES (%s, %s, %s, %s, %s, %s)", text_rows)
+        text_rows.append((r.id, r.day, orgs, meta, r.title, r.parties, r.body))
+        tsv_rows.append((r.id, r.day, tsvector_literal(r.id, orgs, meta, r.title, r.body, r.parties)))
+    cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, parties, body) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    text_rows)
     cur.executemany("INSERT INTO search_tsv(id, day, tsv) VALUES (%s, %s, %s::tsvector)", tsv_rows)
+    add_words(cur, vocabulary(rows))
     return len(rows)
+
+
+def add_words(cur, words: Sequence[str]) -> None:
+    """Words for typo correction; never removed (a stale one corrects to a query that finds nothing)."""
+    if words:
+        cur.execute("INSERT INTO search_words(word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", [list(words)])
+
+
+def known_words(cur, words: Sequence[str]) -> set[str]:
+    cur.execute("SELECT word FROM search_words WHERE word = ANY(%s)", [list(words)])
+    return {r[0] for r in cur.fetchall()}
 
 
 def clear(cur) -> None:
     cur.execute("DELETE FROM search_tsv")
+    cur.execute("DELETE FROM search_words")
     cur.execute("DELETE FROM search_text")
 
 
@@ -178,18 +206,35 @@ def _clause(c: Clause, *, for_count: bool = False) -> str:
     return "(" + " & ".join([*pairs, phrase]) + ")"
 
 
-def text_query(clauses: Sequence[Clause], *, for_count: bool = False) -> str:
+def _head_clause(c: Clause) -> str:
+    """Every word of the clause in the head (`H…`); a phrase's words also side by side somewhere
+    (its pairs): no recheck, nearly "the phrase in the head"."""
+    parts = [f"'H{check_token(t)}'" for t in c.tokens]
+    if c.prefix:
+        parts[-1] += ":*"
+    if len(c.tokens) > 1:
+        parts.append(_clause(c, for_count=True))
+    return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
+
+
+def text_query(clauses: Sequence[Clause], *, for_count: bool = False, head: bool = False) -> str:
+    if head:
+        return " & ".join(_head_clause(c) for c in clauses)
     return " & ".join(_clause(c, for_count=for_count) for c in clauses)
 
 
-def full_query(spec: Spec, *, with_exact: bool = False, for_count: bool = False) -> str | None:
+def full_query(spec: Spec, *, with_exact: bool = False, for_count: bool = False,
+               query: ParsedQuery | None = None, head: bool = False) -> str | None:
+    """The tsquery for `query` (the spec's by default; in the head only when `head`), with the
+    person's organisations and the filters."""
     org_toks = spec.org_tokens()
     if not org_toks:
         return None
+    query = query or spec.query
     parts = ["(" + " | ".join(f"'{check_token(t.upper())}'" for t in org_toks) + ")"]
     parts += [f"'{check_token(m.upper())}'" for m in spec.meta_filters()]
-    if spec.query.clauses:
-        parts.append(text_query(spec.query.clauses, for_count=for_count))
+    if query.clauses:
+        parts.append(text_query(query.clauses, for_count=for_count, head=head))
     if with_exact:
         parts += [f"'X{check_token(t)}'" for t in spec.query.exact_tokens]
     return " & ".join(parts)
@@ -220,7 +265,7 @@ def _newest_first(tsq: str, top: int):
     yield tsq, True
 
 
-def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[int]:
+def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0, top: int | None = None) -> list[int]:
     """Ids of the newest matches, newest first.
 
     Looks at the newest id blocks first, so a common word costs what its recent matches cost,
@@ -228,7 +273,7 @@ def _window(cur, tsq: str, spec: Spec, limit: int, offset: int = 0) -> list[int]
     """
     where, dparams = _date_sql(spec)
     rows: list[int] = []
-    for q, everything in _newest_first(tsq, _top_bucket(cur)):
+    for q, everything in _newest_first(tsq, _top_bucket(cur) if top is None else top):
         cur.execute(f"SELECT id FROM search_tsv WHERE tsv @@ %s::tsquery{where} ORDER BY id + 0 DESC LIMIT %s OFFSET %s",
                     [q, *dparams, limit, offset])
         rows = [r[0] for r in cur.fetchall()]
@@ -258,11 +303,17 @@ def search(cur, spec: Spec) -> Result:
         return result
     # Relevance: the newest WINDOW matches, ranked here (ts_rank over every match is the bare cost).
     window = max(WINDOW, spec.offset + spec.limit)
-    candidates = _window(cur, tsq, spec, window)
+    top = _top_bucket(cur)
+    candidates = _window(cur, tsq, spec, window, top=top)
     exact_ids: set[int] = set()
     if spec.query.exact_tokens:
-        exact_ids = set(_window(cur, full_query(spec, with_exact=True), spec, window))
+        exact_ids = set(_window(cur, full_query(spec, with_exact=True), spec, window, top=top))
         candidates += sorted(exact_ids - set(candidates), reverse=True)
+    if needs_more(result, candidates):
+        # Narrower queries reach further back: the words in the head, the words side by side
+        # (their pairs: no recheck, so the whole index is reached at the cost of its GIN lookup).
+        for query, head in head_queries(spec.query):
+            candidates += _window(cur, full_query(spec, query=query, head=head, for_count=True), spec, EXTRA_WINDOW, top=top)
     texts = fetch_text(cur, candidates, body_chars=SCORE_BODY_CHARS)
     result.hits = rank_candidates(candidates, exact_ids, spec, texts)
     return result
@@ -289,20 +340,22 @@ def fetch_orgs(cur, ids: Sequence[int]) -> dict[int, str]:
     return dict(cur.fetchall())
 
 
-def fetch_text(cur, ids: Sequence[int], body_chars: int | None = None) -> dict[int, tuple[str, str]]:
+def fetch_text(cur, ids: Sequence[int], body_chars: int | None = None) -> dict[int, Texts]:
+    ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
     body = f"substr(body, 1, {int(body_chars)})" if body_chars else "body"
-    cur.execute(f"SELECT id, title, {body} FROM search_text WHERE id = ANY(%s)", [list(ids)])
-    return {r[0]: (r[1], r[2]) for r in cur.fetchall()}
+    cur.execute(f"SELECT id, title, parties, {body}, day FROM search_text WHERE id = ANY(%s)", [ids])
+    return {r[0]: Texts(r[1], r[2], r[3], r[4]) for r in cur.fetchall()}
 
 
 def copy_rows(cur, rows: Sequence[IndexRow]) -> int:
     """Bulk load with COPY (benchmark builds and full rebuilds on a raw psycopg cursor)."""
-    with cur.copy("COPY search_text (id, day, orgs, meta, title, body) FROM STDIN") as cp:
+    with cur.copy("COPY search_text (id, day, orgs, meta, title, parties, body) FROM STDIN") as cp:
         for r in rows:
-            cp.write_row((r.id, r.day, r.orgs, r.meta, r.title, r.body))
+            cp.write_row((r.id, r.day, r.orgs, r.meta, r.title, r.parties, r.body))
     with cur.copy("COPY search_tsv (id, day, tsv) FROM STDIN") as cp:
         for r in rows:
-            cp.write_row((r.id, r.day, tsvector_literal(r.id, r.orgs, r.meta, r.title, r.body)))
+            cp.write_row((r.id, r.day, tsvector_literal(r.id, r.orgs, r.meta, r.title, r.body, r.parties)))
+    add_words(cur, vocabulary(rows))
     return len(rows)

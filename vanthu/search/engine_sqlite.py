@@ -12,29 +12,43 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .engine import (
+    EXTRA_WINDOW,
     SCORE_BODY_CHARS,
     WINDOW,
     Hit,
     IndexRow,
     Result,
     Spec,
+    Texts,
     check_token,
+    head_queries,
+    head_text,
+    join_title,
+    needs_more,
     rank_candidates,
+    vocabulary,
 )
 from .fold import diacritic_tokens, fold
-from .query import Clause, parse
+from .query import Clause, ParsedQuery, parse
 
+HEAD_DDL = """CREATE VIRTUAL TABLE IF NOT EXISTS search_head USING fts5(
+    orgs, meta, head, content='', tokenize='unicode61 remove_diacritics 0')"""
+WORDS_DDL = "CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY) WITHOUT ROWID"
 DDL = [
     """CREATE TABLE IF NOT EXISTS search_text (
         id INTEGER PRIMARY KEY, day INTEGER NOT NULL, orgs TEXT NOT NULL, meta TEXT NOT NULL,
-        title TEXT NOT NULL, body TEXT NOT NULL)""",
+        title TEXT NOT NULL, body TEXT NOT NULL, parties TEXT NOT NULL DEFAULT '')""",
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         orgs, meta, title_f, body_f, title_x, body_x,
         content='', tokenize='unicode61 remove_diacritics 0')""",
+    HEAD_DDL,
+    WORDS_DDL,
     # Covering (id, day): a date filter reads this small index, not the wide text rows.
     "CREATE INDEX IF NOT EXISTS search_text_day ON search_text(id, day)",
 ]
-DROP = ["DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_text"]
+DROP = ["DROP TABLE IF EXISTS search_words", "DROP TABLE IF EXISTS search_head", "DROP TABLE IF EXISTS search_fts", "DROP TABLE IF EXISTS search_text"]
+
+PHRASE_REACH = 1 << 16  # documents (by id, newest) a phrase is looked for in bodies, beyond the window
 
 # bm25 column weights: orgs, meta, title_f, body_f, title_x, body_x.
 BM25 = "bm25(search_fts, 0.0, 0.0, 4.0, 1.0, 0.0, 0.0)"
@@ -50,9 +64,20 @@ def drop_schema(cur) -> None:
         cur.execute(sql)
 
 
-def _fts_values(orgs: str, meta: str, title: str, body: str) -> tuple[str, ...]:
+def _fts_values(orgs: str, meta: str, title: str, parties: str, body: str) -> tuple[str, ...]:
     # The folded text goes in as is: FTS5's unicode61 splits it exactly like TOKEN_RE.
-    return (orgs, meta, fold(title), fold(body), " ".join(diacritic_tokens(title)), " ".join(diacritic_tokens(body)))
+    full = join_title(title, parties)
+    return (orgs, meta, fold(full), fold(body), " ".join(diacritic_tokens(full)), " ".join(diacritic_tokens(body)))
+
+
+def _head_values(orgs: str, meta: str, title: str, parties: str) -> tuple[str, ...]:
+    return (orgs, meta, fold(head_text(title, parties)))
+
+
+def fill_head(cur, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+    """Index the heads of (id, orgs, meta, title, parties) rows (also what migration 0005 runs)."""
+    cur.executemany("INSERT INTO search_head(rowid, orgs, meta, head) VALUES (?, ?, ?, ?)",
+                    [(i, *_head_values(orgs, meta, title, parties)) for i, orgs, meta, title, parties in rows])
 
 
 def delete(cur, ids: Sequence[int]) -> None:
@@ -60,13 +85,15 @@ def delete(cur, ids: Sequence[int]) -> None:
     for i in range(0, len(ids), 500):
         chunk = list(ids[i:i + 500])
         marks = ",".join("?" * len(chunk))
-        cur.execute(f"SELECT id, orgs, meta, title, body FROM search_text WHERE id IN ({marks})", chunk)
+        cur.execute(f"SELECT id, orgs, meta, title, parties, body FROM search_text WHERE id IN ({marks})", chunk)
         old = cur.fetchall()
         cur.executemany(
             "INSERT INTO search_fts(search_fts, rowid, orgs, meta, title_f, body_f, title_x, body_x)"
             " VALUES('delete', ?, ?, ?, ?, ?, ?, ?)",
-            [(r[0], *_fts_values(r[1], r[2], r[3], r[4])) for r in old],
+            [(r[0], *_fts_values(r[1], r[2], r[3], r[4], r[5])) for r in old],
         )
+        cur.executemany("INSERT INTO search_head(search_head, rowid, orgs, meta, head) VALUES('delete', ?, ?, ?, ?)",
+                        [(r[0], *_head_values(r[1], r[2], r[3], r[4])) for r in old])
         cur.execute(f"DELETE FROM search_text WHERE id IN ({marks})", chunk)
 
 
@@ -78,21 +105,41 @@ def upsert(cur, rows: Iterable[IndexRow]) -> int:
 
 def insert_new(cur, rows: Sequence[IndexRow]) -> int:
     """Insert rows known not to be indexed yet (bulk builds)."""
-    text_rows, fts_rows = [], []
+    text_rows, fts_rows, head_rows = [], [], []
     for r in rows:
         orgs, meta = r.orgs, r.meta
-        text_rows.append((r.id, r.day, orgs, meta, r.title, r.body))
-        fts_rows.append((r.id, *_fts_values(orgs, meta, r.title, r.body)))
-    cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, body) VALUES (?, ?, ?, ?, ?, ?)", text_rows)
+        text_rows.append((r.id, r.day, orgs, meta, r.title, r.parties, r.body))
+        fts_rows.append((r.id, *_fts_values(orgs, meta, r.title, r.parties, r.body)))
+        head_rows.append((r.id, orgs, meta, r.title, r.parties))
+    cur.executemany("INSERT INTO search_text(id, day, orgs, meta, title, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?)", text_rows)
     cur.executemany(
         "INSERT INTO search_fts(rowid, orgs, meta, title_f, body_f, title_x, body_x) VALUES (?, ?, ?, ?, ?, ?, ?)",
         fts_rows,
     )
+    fill_head(cur, head_rows)
+    add_words(cur, vocabulary(rows))
     return len(rows)
+
+
+def add_words(cur, words: Sequence[str]) -> None:
+    """Words for typo correction; never removed (a stale one corrects to a query that finds nothing)."""
+    cur.executemany("INSERT OR IGNORE INTO search_words(word) VALUES (?)", [(w,) for w in words])
+
+
+def known_words(cur, words: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    words = list(words)
+    for i in range(0, len(words), 500):
+        chunk = words[i:i + 500]
+        cur.execute(f"SELECT word FROM search_words WHERE word IN ({','.join('?' * len(chunk))})", chunk)
+        out.update(r[0] for r in cur.fetchall())
+    return out
 
 
 def clear(cur) -> None:
     cur.execute("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
+    cur.execute("INSERT INTO search_head(search_head) VALUES('delete-all')")
+    cur.execute("DELETE FROM search_words")
     cur.execute("DELETE FROM search_text")
 
 
@@ -116,21 +163,25 @@ def text_expr(clauses: Sequence[Clause]) -> str:
     return " AND ".join(_clause(c) for c in clauses)
 
 
-def match_expr(spec: Spec, *, with_exact: bool = False) -> str | None:
+def match_expr(spec: Spec, *, with_exact: bool = False, query: ParsedQuery | None = None,
+               head: bool = False) -> str | None:
+    """The MATCH expression of `search_fts` (of `search_head` when `head`) for `query` (the spec's
+    by default), with the person's organisations and the filters."""
     org_toks = spec.org_tokens()
     if not org_toks:
         return None
+    query = query or spec.query
     parts = ["orgs : (" + " OR ".join(_q(t) for t in org_toks) + ")"]
     for m in spec.meta_filters():
         parts.append(f"meta : {_q(m)}")
-    if spec.query.clauses:
-        parts.append("{title_f body_f} : (" + text_expr(spec.query.clauses) + ")")
+    if query.clauses:
+        parts.append(("head" if head else "{title_f body_f}") + " : (" + text_expr(query.clauses) + ")")
     if with_exact:
         parts.append("{title_x body_x} : (" + " AND ".join(_q(t) for t in spec.query.exact_tokens) + ")")
     return " AND ".join(parts)
 
 
-def _date_sql(spec: Spec) -> tuple[str, str, list]:
+def _date_sql(spec: Spec, table: str = "search_fts") -> tuple[str, str, list]:
     if spec.date_from is None and spec.date_to is None:
         return "", "", []
     conds, params = [], []
@@ -140,7 +191,25 @@ def _date_sql(spec: Spec) -> tuple[str, str, list]:
     if spec.date_to is not None:
         conds.append("d.day <= ?")
         params.append(spec.date_to)
-    return " JOIN search_text d INDEXED BY search_text_day ON d.id = search_fts.rowid", " AND " + " AND ".join(conds), params
+    return f" JOIN search_text d INDEXED BY search_text_day ON d.id = {table}.rowid", " AND " + " AND ".join(conds), params
+
+
+def _newest(cur, spec: Spec, expr: str, limit: int, *, table: str = "search_fts", floor: int = 0) -> list[int]:
+    join, where, dparams = _date_sql(spec, table)
+    if floor:
+        where += f" AND {table}.rowid >= {int(floor)}"
+    cur.execute(f"SELECT {table}.rowid FROM {table}{join} WHERE {table} MATCH ?{where} ORDER BY {table}.rowid DESC LIMIT ?",
+                [expr, *dparams, limit])
+    return [r[0] for r in cur.fetchall()]
+
+
+def _floor(cur) -> int:
+    """The lowest id a phrase is looked for in the bodies: the newest PHRASE_REACH documents.
+    A phrase whose words are common but never side by side would otherwise have FTS5 check the
+    positions in every body holding them (FTS5 tests a phrase before the permission tokens)."""
+    cur.execute("SELECT max(id) FROM search_text")
+    top = cur.fetchone()[0] or 0
+    return max(0, top - PHRASE_REACH)
 
 
 def search(cur, spec: Spec) -> Result:
@@ -169,6 +238,14 @@ def search(cur, spec: Spec) -> Result:
         cur.execute(page, [match_expr(spec, with_exact=True), *dparams, window, 0])
         exact_ids = {r[0] for r in cur.fetchall()}
         candidates += sorted(exact_ids - set(candidates), reverse=True)
+    if needs_more(result, candidates):
+        # Narrower queries reach further back: the words in the head, the words side by side.
+        for query, head in head_queries(spec.query):
+            expr = match_expr(spec, query=query, head=head)
+            if head:  # short doclists: the whole index is reached
+                candidates += _newest(cur, spec, expr, EXTRA_WINDOW, table="search_head")
+            else:
+                candidates += _newest(cur, spec, expr, EXTRA_WINDOW, floor=_floor(cur))
     texts = fetch_text(cur, candidates, body_chars=SCORE_BODY_CHARS)
     result.hits = rank_candidates(candidates, exact_ids, spec, texts)
     return result
@@ -192,10 +269,11 @@ def fetch_orgs(cur, ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def fetch_text(cur, ids: Sequence[int], body_chars: int | None = None) -> dict[int, tuple[str, str]]:
+def fetch_text(cur, ids: Sequence[int], body_chars: int | None = None) -> dict[int, Texts]:
+    ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
     body = f"substr(body, 1, {int(body_chars)})" if body_chars else "body"
-    cur.execute(f"SELECT id, title, {body} FROM search_text WHERE id IN ({marks})", list(ids))
-    return {r[0]: (r[1], r[2]) for r in cur.fetchall()}
+    cur.execute(f"SELECT id, title, parties, {body}, day FROM search_text WHERE id IN ({marks})", ids)
+    return {r[0]: Texts(r[1], r[2], r[3], r[4]) for r in cur.fetchall()}

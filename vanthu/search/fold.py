@@ -1,7 +1,9 @@
 """Folding Vietnamese text for search: the same function on both engines.
 
 `fold` maps every letter to its base Latin letter and lower case: "Xây dựng Đảng" → "xay dung dang".
-`đ`/`Đ` have no Unicode decomposition, so they are mapped explicitly. Folding is done in Python,
+`đ`/`Đ` have no Unicode decomposition, so they are mapped explicitly. The browser's folding (the
+recipients filter, `vanthu/static/vanthu/vanthu.js`) does the same; both are tested against one
+table of cases, `tests/fold_cases.json`. Folding is done in Python,
 not by the database, so that SQLite and PostgreSQL index and query exactly the same tokens.
 """
 
@@ -16,8 +18,13 @@ from functools import lru_cache
 TOKEN_RE = re.compile(r"[^\W_]+")
 
 
+# Letters with no Unicode decomposition that fold to "d": đ/Đ, and the look-alike Icelandic eth
+# Ð/ð that text converted from old Vietnamese encodings (TCVN3, VNI) often carries instead of Đ.
+D_LETTERS = "đĐðÐ"
+
+
 def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
+    if ch in D_LETTERS:
         return "d"
     base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
     return base.lower() or ch.lower()
@@ -50,7 +57,9 @@ def ascii_fold(text: str) -> bytes | None:
     ASCII base (“, ×, Ω) would be dropped whole and shorten the result.
     """
     if not text.isascii():
-        text = text.replace("đ", "d").replace("Đ", "d")
+        for ch in D_LETTERS:
+            if ch in text:
+                text = text.replace(ch, "d")
         b = unicodedata.normalize("NFD", text).encode("ascii", "ignore")
         return b.lower() if len(b) == len(text) else None
     return text.lower().encode("ascii")

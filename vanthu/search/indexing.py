@@ -48,14 +48,19 @@ def build_rows(docs: Iterable[Document]) -> list[IndexRow]:
     for doc in docs:
         recips = recipients.get(doc.id, [])
         day = doc.issued_date or timezone.localdate(doc.created_at)
+        # The head (what the document is) apart from the parties (who sent, received, signed it):
+        # the ranking weighs a word in the subject far above the same word in a list of recipients.
         title = "\n".join(p for p in [
-            doc.symbol, f"Số {doc.number}" if doc.number else "", doc.doc_type.name, doc.subject,
+            doc.symbol, doc.doc_type.name, doc.subject,
+        ] if p)
+        # The sender's lines, then (after a blank line) the recipients, weighed less.
+        parties = "\n".join(p for p in [
+            f"Số {doc.number}" if doc.number else "",
             doc.issuer.name if doc.issuer_id else doc.external_issuer_name,
             doc.issuer.short_name if doc.issuer_id else "",
-            " ; ".join(name for _id, name in recips),
             " ".join(x for x in [doc.signer_authority, doc.signer_position, doc.signer_name] if x),
             _date_text(doc.issued_date), doc.place,
-        ] if p)
+        ] if p) + "\n\n" + " ; ".join(name for _id, name in recips)
         parts = []
         for _role, text, ocr_text in sorted(files.get(doc.id, []), key=lambda f: f[0] != FileRole.MAIN):
             parts.append(text)
@@ -65,6 +70,7 @@ def build_rows(docs: Iterable[Document]) -> list[IndexRow]:
         out.append(IndexRow(
             id=doc.id, day=day_of(day), issuer_id=doc.issuer_id, recipient_ids=[r for r, _n in recips],
             doc_type=doc.doc_type.code, status=doc.status, urgency=doc.urgency, title=title, body=body,
+            parties=parties,
         ))
     return out
 

@@ -26,6 +26,7 @@ class Clause:
     prefix: bool = False
     # Exact (with diacritics) tokens of this clause that carry a diacritic: used for ranking.
     exact_tokens: tuple[str, ...] = ()
+    quoted: bool = False  # typed in quotes: a phrase of its own, never merged with its neighbours
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,43 @@ class ParsedQuery:
     def folded_terms(self) -> list[str]:
         return [t for c in self.clauses for t in c.tokens]
 
+    def adjacent(self) -> ParsedQuery | None:
+        """The words typed one after another, unquoted, as the phrase they were typed as:
+        `dang bo khoi` → `"dang bo khoi"`, so that documents holding them side by side can be
+        looked for (and ranked) above those that only hold them scattered. None when nothing
+        was typed as a run of two or more words."""
+        out: list[Clause] = []
+        run: list[Clause] = []
+        merged = False
 
-def _clause(text: str, prefix: bool) -> Clause | None:
+        def flush() -> None:
+            nonlocal merged
+            if len(run) >= 2:
+                out.append(Clause(tokens=tuple(t for c in run for t in c.tokens), prefix=run[-1].prefix,
+                                  exact_tokens=tuple(t for c in run for t in c.exact_tokens)))
+                merged = True
+            else:
+                out.extend(run)
+            run.clear()
+
+        for c in self.clauses:
+            if len(c.tokens) == 1 and not c.quoted:
+                if run and run[-1].prefix:  # a prefix ends a phrase
+                    flush()
+                run.append(c)
+            else:
+                flush()
+                out.append(c)
+        flush()
+        return ParsedQuery(tuple(out)) if merged else None
+
+
+def _clause(text: str, prefix: bool, quoted: bool = False) -> Clause | None:
     folded = TOKEN_RE.findall(fold(text))
     if not folded:
         return None
     exact_toks = tuple(t for t in TOKEN_RE.findall(exact(text)) if not t.isascii())
-    return Clause(tokens=tuple(folded), prefix=prefix, exact_tokens=exact_toks)
+    return Clause(tokens=tuple(folded), prefix=prefix, exact_tokens=exact_toks, quoted=quoted or len(folded) > 1)
 
 
 def parse(q: str) -> ParsedQuery:
@@ -65,7 +96,7 @@ def parse(q: str) -> ParsedQuery:
             prefix = chunk.endswith("*")
             c = _clause(chunk.rstrip("*"), prefix)
         else:
-            c = _clause(m.group(1), bool(m.group(2)) or m.group(1).rstrip().endswith("*"))
+            c = _clause(m.group(1), bool(m.group(2)) or m.group(1).rstrip().endswith("*"), quoted=True)
         if c is not None and c not in clauses:
             clauses.append(c)
     return ParsedQuery(tuple(clauses[:MAX_CLAUSES]))

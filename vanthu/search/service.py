@@ -6,7 +6,7 @@ Visibility (which organisations' documents a person may see) is decided here fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import ModuleType
 
@@ -17,10 +17,11 @@ from vanthu.errors import Unprocessable
 from vanthu.organizations.access import member_org_ids
 from vanthu.text import clean_text
 
-from . import engine_postgres, engine_sqlite
-from .engine import Spec, day_of
+from . import engine_postgres, engine_sqlite, typos
+from .engine import Spec, day_of, head_text, join_title
 from .query import ParsedQuery, parse
-from .snippets import has_match, highlight
+from .ranking import Texts, split_body
+from .snippets import coverage, highlight
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -33,15 +34,22 @@ def engine_for(conn=None) -> ModuleType:
     return engine_postgres if vendor == "postgresql" else engine_sqlite
 
 
-def snippet_for(query: ParsedQuery, title: str, body: str) -> str:
+def snippet_for(query: ParsedQuery, texts: Texts) -> str:
+    """The passage that matched, highlighted: from the files' content (not the letterhead) when it
+    holds as much of the query as the head and sender's lines do, else from those; the
+    letterhead and the recipients only when nothing else matches."""
     terms = query.folded_terms
     prefixes = {c.tokens[-1] for c in query.clauses if c.prefix}
-    text = body if body and has_match(body, terms, prefixes) and not has_match(title, terms, prefixes) else ""
-    if not text:
-        text = body if body and not title else title
-        if body and has_match(body, terms, prefixes):
-            text = body
-    return highlight(text, terms, prefixes)
+    content, _boiler = split_body(texts.body)
+    head = head_text(texts.title, texts.parties)
+    in_content, in_head = coverage(content, terms, prefixes), coverage(head, terms, prefixes)
+    if in_content and in_content >= in_head:
+        return highlight(content, terms, prefixes)
+    if in_head:
+        return highlight(head, terms, prefixes)
+    if coverage(texts.body, terms, prefixes):
+        return highlight(texts.body, terms, prefixes)
+    return highlight(content or join_title(texts.title, texts.parties), terms, prefixes)
 
 
 @dataclass
@@ -58,6 +66,7 @@ class SearchPage:
     items: list[SearchHit]
     count: int  # exact when count_exact; otherwise "more than count" (engine.COUNT_CAP)
     count_exact: bool = True
+    corrected_q: str = ""  # the corrected query searched instead, when the one typed found nothing
 
 
 def build_spec(
@@ -87,17 +96,35 @@ def build_spec(
 
 
 def search(user, **params) -> SearchPage:
-    """One page of the documents this person may see that match, with highlighted snippets."""
+    """One page of the documents this person may see that match, with highlighted snippets.
+    When nothing matches and a word looks misspelt, the correction that finds the most is
+    searched instead (`corrected_q` says which)."""
     spec = build_spec(user, **params)
     if spec.query.empty and not (spec.doc_type or spec.status or spec.urgency or spec.date_from or spec.date_to or spec.direction):
         return SearchPage(items=[], count=0)
     eng = engine_for()
+    corrected = ""
     with connection.cursor() as cur:
         result = eng.search(cur, spec)
+        if result.count == 0 and not spec.query.empty:
+            # Of the corrections, the one that finds the most (the commoner word: `huog` is
+            # `huong` more often than `hung`); each probe is a count and one row.
+            best = (0, "")
+            for text in typos.corrections(eng, cur, spec_text(params), spec.query):
+                probe = eng.search(cur, replace(spec, query=parse(text), order="newest", limit=1, offset=0))
+                best = max(best, (probe.count, text), key=lambda b: b[0])
+            if best[0]:
+                corrected = best[1]
+                spec = replace(spec, query=parse(corrected))
+                result = eng.search(cur, spec)
         texts = eng.fetch_text(cur, [h.id for h in result.hits])
     items = []
     for h in result.hits:
-        title, body = texts.get(h.id, ("", ""))
-        items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=title,
-                               snippet=snippet_for(spec.query, title, body)))
-    return SearchPage(items=items, count=result.count, count_exact=result.count_exact)
+        t = texts.get(h.id) or Texts("", "", "")
+        items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=join_title(t.title, t.parties),
+                               snippet=snippet_for(spec.query, t)))
+    return SearchPage(items=items, count=result.count, count_exact=result.count_exact, corrected_q=corrected)
+
+
+def spec_text(params: dict) -> str:
+    return " ".join((params.get("q") or "").split())

@@ -56,3 +56,20 @@ def test_document_page_helpers_show_index_and_ocr_status(world, make_doc):
     html = Template("{% load search_tags %}{% search_status doc %}{% search_box %}").render(Context({"doc": doc}))
     assert "Đã có trong chỉ mục tìm kiếm." in html
     assert 'role="search"' in html and 'action="/search/"' in html
+
+
+def test_results_page_says_which_correction_it_searched(world, make_doc):
+    doc = make_doc("Kế hoạch tổ chức Hội nghị học tập nghị quyết")
+    client = Client()
+    client.force_login(world.a.specialist)
+    html = client.get(reverse("search:search"), {"q": "hoi nhgi"}).content.decode()
+    assert "Không tìm thấy “hoi nhgi”. Kết quả cho “hoi nghi”:" in html and f"/documents/{doc.id}/" in html
+
+
+def test_the_correction_note_reads_in_english(world, make_doc):
+    make_doc("Kế hoạch tổ chức Hội nghị học tập nghị quyết")
+    client = Client()
+    client.force_login(world.a.specialist)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("search:search"), {"q": "hoi nhgi"}).content.decode()
+    assert "Nothing found for “hoi nhgi”. Results for “hoi nghi”:" in html

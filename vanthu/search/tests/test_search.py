@@ -125,7 +125,7 @@ def test_filters_direction_type_status_urgency_dates_and_organization(world, api
     assert paper.id not in ids(search(api, q=q, date_from="2026-01-01"))
     assert set(ids(search(api, q=q, organization_id=world.a.org.id))) == {out_cv.id, out_kh.id, draft.id, incoming.id, paper.id}
     r = search(api, q=q, organization_id=world.outsider.org.id)
-    assert r.json() == {"items": [], "count": 0, "count_exact": True}
+    assert r.json() == {"items": [], "count": 0, "count_exact": True, "corrected_q": ""}
 
 
 def test_newest_first_and_pagination_with_correct_counts(world, api_as, make_doc):
@@ -148,7 +148,7 @@ def test_a_person_of_another_organisation_never_sees_a_document(world, api_as, m
     assert [i["document_id"] for i in b["items"]] == [to_b.id] and b["count"] == 1
     for user in (world.c.clerk, world.outsider.leader):
         r = search(api_as(user), q=q).json()
-        assert r == {"items": [], "count": 0, "count_exact": True}
+        assert r == {"items": [], "count": 0, "count_exact": True, "corrected_q": ""}
         assert search(api_as(user), q=q, organization_id=world.a.org.id).json()["count"] == 0
         assert search(api_as(user), q="", status="issued").json()["count"] == 0
 
@@ -219,4 +219,24 @@ def test_counts_stop_at_the_cap_and_pages_go_on(world, api_as, make_doc, monkeyp
     narrow = search(api, q='tien do chuyen doi "tuan 3"').json()
     assert (narrow["count"], narrow["count_exact"]) == (1, True)
     # Another organisation's person still sees nothing, and an exact zero.
-    assert search(api_as(world.c.clerk), q="tien do chuyen doi").json() == {"items": [], "count": 0, "count_exact": True}
+    assert search(api_as(world.c.clerk), q="tien do chuyen doi").json() == {"items": [], "count": 0, "count_exact": True, "corrected_q": ""}
+
+
+def test_a_misspelt_word_is_corrected_when_nothing_matches(world, api_as, make_doc):
+    doc = make_doc("Kế hoạch tổ chức Hội nghị học tập nghị quyết")
+    make_doc("Về việc hỗ trợ đồng bào vùng lũ")
+    api = api_as(world.a.specialist)
+    r = search(api, q="hoi nhgi hoc tap")  # two letters swapped
+    assert ids(r) == [doc.id]
+    assert r.json()["corrected_q"] == "hoi nghi hoc tap"
+    r = search(api, q="Hội nghị học tậpp")  # a letter doubled; the rest keeps its diacritics
+    assert ids(r) == [doc.id] and r.json()["corrected_q"] == "Hội nghị học tap"
+    r = search(api, q="hoi nghi hoc tap")  # found as typed: nothing corrected
+    assert r.json()["corrected_q"] == ""
+    assert ids(search(api, q="xyzzy")) == []  # nothing near: nothing found, nothing invented
+
+
+def test_a_correction_never_reaches_what_the_person_may_not_see(world, api_as, make_doc):
+    make_doc("Kế hoạch tổ chức Hội nghị học tập nghị quyết", to=[world.b.org])
+    r = search(api_as(world.outsider.specialist), q="hoi nhgi hoc tap")
+    assert ids(r) == [] and r.json()["count"] == 0 and r.json()["corrected_q"] == ""

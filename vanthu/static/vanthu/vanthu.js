@@ -4,6 +4,14 @@
   function ready(fn) {
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
+  // Vietnamese folded for matching, exactly as the server folds it (vanthu/search/fold.py; both are
+  // tested against vanthu/search/tests/fold_cases.json): every letter to its base, đ/Đ (and the
+  // look-alike Ð/ð that text converted from old encodings carries) to d, lower case. Case is
+  // lowered before đ is replaced, so that a capital Đ folds too.
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[đð]/g, "d").normalize("NFC");
+  }
+  window.vanthuFold = fold;
   ready(function () {
     // An in-place action the server refused (403, 404, 500): htmx swaps nothing, so say so.
     var problem = document.getElementById("htmx-error");
@@ -25,7 +33,6 @@
     // Search boxes that narrow a list of checkboxes (the recipients tree).
     document.querySelectorAll("input[data-filter]").forEach(function (input) {
       var items = document.querySelectorAll(input.getAttribute("data-filter"));
-      var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").toLowerCase(); };
       items.forEach(function (li) { li.dataset.folded = fold(li.dataset.text || li.textContent); });
       input.addEventListener("input", function () {
         var q = fold(input.value.trim());
