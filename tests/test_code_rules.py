@@ -82,3 +82,23 @@ def test_no_app_reads_another_apps_private_names():
                     and isinstance(node.value, ast.Name) and imported.get(node.value.id, app) != app):
                 offenders.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: reads {node.value.id}.{node.attr}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_no_two_api_schemas_share_a_name():
+    """django-ninja names an OpenAPI component after its class: two schemas of one name and the
+    document describes one of them for both, so clients (and the isolation test) send the wrong body."""
+    from vanthu.api import api  # the whole API, once Django is set up
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if "tests" in path.parts or "testing" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "") == "Schema" for b in node.bases):
+                where = str(path.relative_to(ROOT.parent))
+                if node.name in seen:
+                    clashes.append(f"{node.name}: {seen[node.name]} and {where}")
+                seen.setdefault(node.name, where)
+    assert not clashes, clashes
+    assert api.get_openapi_schema()["components"]["schemas"]

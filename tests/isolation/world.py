@@ -367,7 +367,8 @@ def _archive(w: World) -> None:
 def _issued_decision(w: World, subject: str) -> Document:
     a = w.a
     doc = actions.create_draft(user=a.specialist, organization=a.org, doc_type="QĐ", subject=subject,
-                               recipient_ids=[w.b.org.id], main_file=_pdf("quyết định"))
+                               recipient_ids=[w.b.org.id], main_file=_pdf("quyết định"),
+                               signatory_id=Signatory.objects.get(organization=a.org, user=a.leader).id)
     actions.submit_document(doc, user=a.specialist)
     actions.approve_document(doc, user=a.leader)
     return actions.issue_document(doc, user=a.clerk)

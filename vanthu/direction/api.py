@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from vanthu.documents.schemas import NoteIn
 from vanthu.errors import Unprocessable
 from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Organization
@@ -22,11 +23,10 @@ from .schemas import (
     DirectiveOut,
     ExtensionIn,
     ExtensionOut,
-    NoteIn,
-    ReportIn,
     ReportOut,
     TaskDetail,
     TaskList,
+    TaskReportIn,
 )
 
 router = Router(tags=["direction"])
@@ -186,7 +186,7 @@ def accept(request, task_id: int):
 
 
 @router.post("/tasks/{task_id}/reports", response={201: ReportOut}, summary="Báo cáo tiến độ hoặc hoàn thành")
-def report(request, task_id: int, payload: ReportIn):
+def report(request, task_id: int, payload: TaskReportIn):
     r = actions.report_progress(access.get_task(request.user, task_id), user=request.user, progress=payload.progress,
                                 content=payload.content, done=payload.done, document_id=payload.document_id)
     return Status(201, report_out(r))

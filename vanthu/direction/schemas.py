@@ -90,7 +90,7 @@ class DirectiveList(Schema):
     count: int
 
 
-class ReportIn(Schema):
+class TaskReportIn(Schema):
     progress: int = Field(ge=0, le=100)
     content: Text(20000)
     done: bool = False
@@ -135,7 +135,4 @@ class DecisionIn(Schema):
     due: date | None = None
     note: Text(NOTE_MAX) = ""
 
-
-class NoteIn(Schema):
-    note: Text(NOTE_MAX) = ""
 

@@ -35,10 +35,10 @@ from .models import (
 from .schemas import (
     ImportOut,
     MemberHistoryItem,
-    MemberList,
     MemberOut,
     MemberRankingOut,
     OrgRankingOut,
+    PartyMemberList,
     PartyOrgOut,
     RankingIn,
     RankingsOut,
@@ -127,7 +127,7 @@ def member_rows(user, params_org: int | None, q: str = "", status: str | None = 
 
 # --- members -----------------------------------------------------------------------------------------
 
-@router.get("/party-members", response=MemberList, summary="Danh sách đảng viên")
+@router.get("/party-members", response=PartyMemberList, summary="Danh sách đảng viên")
 def list_members(request: HttpRequest, params: Query[MemberFilter]):
     """`q` finds a name typed with or without diacritics, or a card number by its beginning."""
     qs = member_rows(request.user, params.organization_id, params.q, params.status)

@@ -27,7 +27,7 @@ class MemberListItem(Schema):
     status_label: str
 
 
-class MemberList(Schema):
+class PartyMemberList(Schema):
     items: list[MemberListItem]
     count: int
 

@@ -22,7 +22,7 @@ router = Router(tags=["migration"])
 MAX_QUERY = 200
 
 
-class ListIn(Schema):
+class LegacyListIn(Schema):
     organization_id: int | None = None
     form: str = Field("", max_length=128)
     q: str = Field("", max_length=MAX_QUERY)
@@ -106,7 +106,7 @@ def html_with_pictures(rec: LegacyRecord, attachments) -> str:
 
 
 @router.get("/legacy-records", response=RecordList, summary="Hồ sơ cũ từ Lotus Notes")
-def list_records(request, params: Query[ListIn]):
+def list_records(request, params: Query[LegacyListIn]):
     qs = records_matching(request.user, organization_id=params.organization_id, form=params.form, q=params.q)
     items = [out(r) for r in qs[params.offset:params.offset + params.limit]]
     return {"items": items, "count": qs.count()}

@@ -137,7 +137,7 @@ def result(request: HttpRequest, course_id: int, payload: s.ResultIn):
     return read.enrolment_out(e)
 
 
-@router.get("/training/certificates/{code}", response=s.CertificateOut, summary="Xác minh giấy chứng nhận theo mã")
+@router.get("/training/certificates/{code}", response=s.TrainingCertificateOut, summary="Xác minh giấy chứng nhận theo mã")
 def verify_certificate(request: HttpRequest, code: str):
     """The certificate VanThu issued under this code, with the SHA-256 of its PDF as issued: a copy
     whose digest differs was edited. Any code VanThu did not issue is not found."""
@@ -219,7 +219,7 @@ def add_recommendation(request: HttpRequest, inspection_id: int, payload: s.Reco
 
 
 @router.post("/inspections/recommendations/{recommendation_id}/report", response=s.RecommendationOut, summary="Báo cáo thực hiện kiến nghị")
-def report_recommendation(request: HttpRequest, recommendation_id: int, payload: s.ReportIn):
+def report_recommendation(request: HttpRequest, recommendation_id: int, payload: s.RecommendationReportIn):
     rec = access.get_recommendation(request.auth, recommendation_id)
     return read.recommendation_out(inspecting.report_recommendation(rec, user=request.auth, report=payload.report))
 

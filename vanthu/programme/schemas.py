@@ -202,7 +202,7 @@ class ResultIn(Schema):
     passed: bool
 
 
-class CertificateOut(Schema):
+class TrainingCertificateOut(Schema):
     code: str
     person: str
     organization: str
@@ -323,7 +323,7 @@ class RecommendationIn(Schema):
     deadline: date
 
 
-class ReportIn(Schema):
+class RecommendationReportIn(Schema):
     report: Text(4000)
 
 

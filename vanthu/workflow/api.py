@@ -11,7 +11,7 @@ from vanthu.documents import access
 from vanthu.documents import api as doc_api
 from vanthu.documents.api import brief_out
 from vanthu.documents.models import Delivery, StatusCode
-from vanthu.documents.schemas import DocumentBrief
+from vanthu.documents.schemas import DocumentBrief, NoteIn
 from vanthu.text import NOTE_MAX, Text
 
 from . import actions
@@ -46,9 +46,6 @@ class IncomingRecordOut(Schema):
     handlers: list[HandlerOut]
     document: DocumentBrief
 
-
-class NoteIn(Schema):
-    note: Text(NOTE_MAX) = ""
 
 
 def record_out(delivery, handlers: list[dict] | None = None) -> dict:
