@@ -56,15 +56,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Mật khẩu của mọi tài khoản demo / demo password: {args.demo_password}")
     for line in logins:
         print(f"  {line}")
+    return _run_server_and_worker(args.host, args.port, workers=2, logs=Path(settings.DATA_DIR) / "logs")
+
+
+def _run_server_and_worker(host: str, port: int, workers: int, logs: Path) -> int:
+    """The demo's server and worker. The console keeps the banner and what went wrong (the
+    server's warnings and errors); every request and every background task is written to the
+    log files under `logs`, said once at start."""
+    env = dict(os.environ)
+    logs.mkdir(parents=True, exist_ok=True)
+    server_argv = runtime.gunicorn_argv(host, port, workers, access_log=False)
+    server_argv += ["--access-logfile", str(logs / "access.log"), "--log-level", "warning"]
+    server = subprocess.Popen(server_argv, env=env)
+    worker_log = open(logs / "worker.log", "ab")  # noqa: SIM115 — held for the worker's lifetime
+    worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker"], env=env, stdout=worker_log, stderr=subprocess.STDOUT)
+    print(f"Nhật ký / logs: {logs / 'access.log'}, {logs / 'worker.log'}")
     print("Nhấn Ctrl+C để dừng / press Ctrl+C to stop.")
     sys.stdout.flush()
-    return _run_server_and_worker(args.host, args.port, workers=2)
-
-
-def _run_server_and_worker(host: str, port: int, workers: int) -> int:
-    env = dict(os.environ)
-    server = subprocess.Popen(runtime.gunicorn_argv(host, port, workers), env=env)
-    worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker"], env=env)
     procs = [server, worker]
 
     def stop(*_a):
@@ -84,6 +92,7 @@ def _run_server_and_worker(host: str, port: int, workers: int) -> int:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        worker_log.close()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 from vanthu.documents import actions
-from vanthu.documents.models import DocumentFile, FileRole
+from vanthu.documents.models import DocumentFile, FileRole, StoredFile
 from vanthu.documents.pdf import inspect_pdf
 from vanthu.documents.pdfgen import FONT_CANDIDATES
 from vanthu.documents.storage import store_pdf
@@ -68,6 +68,14 @@ def test_a_new_scan_with_the_signed_role_is_still_recognised(world):
     stored = store_pdf(update, inspect_pdf(update))
     DocumentFile.objects.create(document=doc, file=stored, role=FileRole.SIGNED, name="capnhat.pdf", position=200)
     assert indexing.files_needing_ocr(doc.id) == [stored.sha256]
+
+
+def test_a_file_that_is_not_a_pdf_is_never_sent_to_ocr(world):
+    """A Word file migrated from Lotus Notes has no text layer and no pages: not a scan."""
+    doc = f.draft(world.a.org, world.a.specialist, [world.b.org])
+    word = StoredFile.objects.create(sha256="ab" * 32, size=908, content_type="application/msword")
+    DocumentFile.objects.create(document=doc, file=word, role=FileRole.ATTACHMENT, name="TB-02-2014.doc", position=300)
+    assert word.sha256 not in indexing.files_needing_ocr(doc.id)
 
 
 def test_only_the_first_pages_are_recognised(settings, tmp_path):
