@@ -87,6 +87,15 @@ def vocabulary(rows) -> list[str]:
     return sorted(words)
 
 
+def head_index_text(title: str, parties: str) -> str:
+    """What the head index holds (SQLite `search_head`, PostgreSQL `H…` tokens): `head_text`
+    without the sender's numbers (the register number, the date), which nobody looks for there
+    and which would only make the index larger."""
+    sender = parties.partition("\n\n")[0]
+    words = " ".join(t for t in TOKEN_RE.findall(sender) if not t.isdigit())
+    return title + "\n" + words if words else title
+
+
 def meta_token(kind: str, value: str) -> str:
     return kind + "".join(TOKEN_RE.findall(fold(value)))
 

@@ -38,8 +38,8 @@ from .engine import (
     Texts,
     check_token,
     exact_tokens,
+    head_index_text,
     head_queries,
-    head_text,
     index_tokens,
     join_title,
     needs_more,
@@ -126,7 +126,7 @@ def _bigrams(tokens: list[str]) -> set[str]:
 def tsvector_literal(doc_id: int, orgs: str, meta: str, title: str, body: str, parties: str = "") -> str:
     """The tsvector as text, built here so both engines see exactly the same tokens."""
     title_toks = index_tokens(join_title(title, parties))
-    head_toks = index_tokens(head_text(title, parties))
+    head_toks = index_tokens(head_index_text(title, parties))
     body_toks = index_tokens(body)
     parts = [f"'{check_token(t.upper())}'" for t in (orgs + " " + meta).split()]
     parts.append(f"'B{bucket_of(doc_id)}'")

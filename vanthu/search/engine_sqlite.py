@@ -21,8 +21,8 @@ from .engine import (
     Spec,
     Texts,
     check_token,
+    head_index_text,
     head_queries,
-    head_text,
     join_title,
     needs_more,
     rank_candidates,
@@ -71,7 +71,7 @@ def _fts_values(orgs: str, meta: str, title: str, parties: str, body: str) -> tu
 
 
 def _head_values(orgs: str, meta: str, title: str, parties: str) -> tuple[str, ...]:
-    return (orgs, meta, fold(head_text(title, parties)))
+    return (orgs, meta, fold(head_index_text(title, parties)))
 
 
 def fill_head(cur, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
