@@ -18,7 +18,7 @@ from .query import ParsedQuery
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MIN_LEN = 3  # shorter words have too many neighbours to guess from
-MAX_TRIES = 8  # corrected queries run at most (one that finds nothing stops at its count)
+MAX_TRIES = 5  # corrected queries run at most (one that finds nothing stops at its count)
 
 
 def edits(word: str) -> list[str]:
