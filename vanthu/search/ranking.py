@@ -66,12 +66,25 @@ def _is_heading(line: str) -> bool:
     return not any(ch.islower() for ch in line)
 
 
+FILE_SEP = "\f"  # between the files of a document in its index row (`indexing.build_rows`)
+
+
 def split_body(body: str) -> tuple[str, str]:
+    """(content, boilerplate) of a document's text, file by file (an attachment's text is content
+    again after the main file's "Nơi nhận:")."""
+    if FILE_SEP not in body:
+        return _split_file(body)
+    parts = [_split_file(p) for p in body.split(FILE_SEP)]
+    return "\n".join(c for c, _b in parts if c), "\n".join(b for _c, b in parts if b)
+
+
+def _split_file(body: str) -> tuple[str, str]:
     """(content, boilerplate) of a file's text.
 
     The letterhead: the lines before and including the place-and-date line ("Hà Nội, ngày … tháng
     … năm …") when it comes within the first lines, else the leading lines without a lower-case
-    letter. The footer: from "Nơi nhận:" to the end (distribution list, signature block)."""
+    letter (never the whole text). The footer: from "Nơi nhận:" to the end (distribution list,
+    signature block)."""
     lines = body.split("\n")
     end = 0
     for i, line in enumerate(lines[:HEADER_LINES]):
@@ -79,7 +92,7 @@ def split_body(body: str) -> tuple[str, str]:
             end = i + 1
             break
     else:
-        limit = min(len(lines), HEADER_LINES // 2)
+        limit = min(len(lines) - 1, HEADER_LINES // 2)
         while end < limit and _is_heading(lines[end]):
             end += 1
     footer = len(lines)
