@@ -81,9 +81,14 @@ MAX_WORD_LEN = 30
 
 def vocabulary(rows) -> list[str]:
     """The distinct words of the rows' heads and senders' lines (subjects, organisations' and
-    signers' names) that a misspelt query word is corrected to (`typos.py`)."""
-    words = {t for r in rows for t in folded_tokens(head_text(r.title, r.parties))
-             if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha()}
+    signers' names) that a misspelt query word is corrected to (`typos.py`): folded, and those
+    that carry diacritics also as written (lower case)."""
+    words: set[str] = set()
+    for r in rows:
+        text = head_text(r.title, r.parties)
+        words.update(t for t in folded_tokens(text) if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha())
+        # And as written, with their diacritics: `hướg` is then corrected to `hướng`, not `hùng`.
+        words.update(t for t in diacritic_tokens(text) if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha())
     return sorted(words)
 
 
