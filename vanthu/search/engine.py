@@ -7,7 +7,10 @@ that permission filtering is part of the index lookup (counts and pages are righ
 
 Plan, for speed at a million documents: the engines never rank every hit. They walk matches
 newest-first (descending document id, which both indexes can do without sorting everything), stop
-after a window of candidates, and rank only those — "recent and relevant first".
+after a window of candidates, and rank only those — "recent and relevant first". When more match
+than the window, the newest matches of narrower queries (`head_queries`: the words in the head, the
+words typed side by side as a phrase) join the candidates, so that the best matches are reached
+however old; `ranking.py` orders them.
 """
 
 from __future__ import annotations

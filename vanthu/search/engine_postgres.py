@@ -5,10 +5,9 @@ that the bitmap heap scan behind a GIN match touches few pages. The tsvector hol
 positions and starting with an upper-case letter (so no folded word or prefix ever matches them):
 permission tokens `I<org>`/`R<org>`, filter tokens `T…`/`S…`/`U…`, the id block `B<id >> 14>`,
 adjacent word pairs `P<a>_<b>`, the head's words `H<word>` (number and symbol, type, subject, and the
-sender's lines: `engine.head_text`; "these words in the subject" is then an index lookup, with no
-recheck) and the head's words that carry
-diacritics `X<word>`; and, with positions, the folded title words (head and parties, weight A) and
-body words (weight B) for phrases and ranking.
+sender's words: `engine.head_index_text`; "these words in the subject" is then an index lookup,
+with no recheck) and the head's words that carry diacritics `X<word>`; and, with positions, the
+folded title words (head and parties, weight A) and body words (weight B) for phrases and ranking.
 The body's words are not indexed a second time with their diacritics: among the candidates,
 exactness is read from their text (`rank_candidates`); they were a quarter of every document's
 index entries.

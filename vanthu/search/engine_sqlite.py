@@ -5,6 +5,11 @@
 urgency tokens), title_f/body_f (folded text, with positions for phrases) and title_x/body_x
 (only the words that carry diacritics, for ranking exact matches first). The FTS rowid is the
 document id, so `ORDER BY rowid DESC LIMIT n` walks the newest matches and stops early.
+
+`search_head` is a second, small contentless FTS5 table over the head (number and symbol, type,
+subject) and the sender's words (`engine.head_index_text`), with the same permission and filter
+tokens: "these words in the subject" is a lookup in short doclists instead of a walk through every
+position of every body holding them. `search_words` is the vocabulary typo correction looks in.
 """
 
 from __future__ import annotations
