@@ -7,7 +7,10 @@ that permission filtering is part of the index lookup (counts and pages are righ
 
 Plan, for speed at a million documents: the engines never rank every hit. They walk matches
 newest-first (descending document id, which both indexes can do without sorting everything), stop
-after a window of candidates, and rank only those — "recent and relevant first".
+after a window of candidates, and rank only those — "recent and relevant first". When more match
+than the window, the newest matches of narrower queries (`head_queries`: the words in the head, the
+words typed side by side as a phrase) join the candidates, so that the best matches are reached
+however old; `ranking.py` orders them.
 """
 
 from __future__ import annotations
@@ -81,10 +84,24 @@ MAX_WORD_LEN = 30
 
 def vocabulary(rows) -> list[str]:
     """The distinct words of the rows' heads and senders' lines (subjects, organisations' and
-    signers' names) that a misspelt query word is corrected to (`typos.py`)."""
-    words = {t for r in rows for t in folded_tokens(head_text(r.title, r.parties))
-             if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha()}
+    signers' names) that a misspelt query word is corrected to (`typos.py`): folded, and those
+    that carry diacritics also as written (lower case)."""
+    words: set[str] = set()
+    for r in rows:
+        text = head_text(r.title, r.parties)
+        words.update(t for t in folded_tokens(text) if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha())
+        # And as written, with their diacritics: `hướg` is then corrected to `hướng`, not `hùng`.
+        words.update(t for t in diacritic_tokens(text) if 2 <= len(t) <= MAX_WORD_LEN and t.isalpha())
     return sorted(words)
+
+
+def head_index_text(title: str, parties: str) -> str:
+    """What the head index holds (SQLite `search_head`, PostgreSQL `H…` tokens): `head_text`
+    without the sender's numbers (the register number, the date), which nobody looks for there
+    and which would only make the index larger."""
+    sender = parties.partition("\n\n")[0]
+    words = " ".join(t for t in TOKEN_RE.findall(sender) if not t.isdigit())
+    return title + "\n" + words if words else title
 
 
 def meta_token(kind: str, value: str) -> str:

@@ -5,10 +5,9 @@ that the bitmap heap scan behind a GIN match touches few pages. The tsvector hol
 positions and starting with an upper-case letter (so no folded word or prefix ever matches them):
 permission tokens `I<org>`/`R<org>`, filter tokens `T…`/`S…`/`U…`, the id block `B<id >> 14>`,
 adjacent word pairs `P<a>_<b>`, the head's words `H<word>` (number and symbol, type, subject, and the
-sender's lines: `engine.head_text`; "these words in the subject" is then an index lookup, with no
-recheck) and the head's words that carry
-diacritics `X<word>`; and, with positions, the folded title words (head and parties, weight A) and
-body words (weight B) for phrases and ranking.
+sender's words: `engine.head_index_text`; "these words in the subject" is then an index lookup,
+with no recheck) and the head's words that carry diacritics `X<word>`; and, with positions, the
+folded title words (head and parties, weight A) and body words (weight B) for phrases and ranking.
 The body's words are not indexed a second time with their diacritics: among the candidates,
 exactness is read from their text (`rank_candidates`); they were a quarter of every document's
 index entries.
@@ -38,8 +37,8 @@ from .engine import (
     Texts,
     check_token,
     exact_tokens,
+    head_index_text,
     head_queries,
-    head_text,
     index_tokens,
     join_title,
     needs_more,
@@ -126,7 +125,7 @@ def _bigrams(tokens: list[str]) -> set[str]:
 def tsvector_literal(doc_id: int, orgs: str, meta: str, title: str, body: str, parties: str = "") -> str:
     """The tsvector as text, built here so both engines see exactly the same tokens."""
     title_toks = index_tokens(join_title(title, parties))
-    head_toks = index_tokens(head_text(title, parties))
+    head_toks = index_tokens(head_index_text(title, parties))
     body_toks = index_tokens(body)
     parts = [f"'{check_token(t.upper())}'" for t in (orgs + " " + meta).split()]
     parts.append(f"'B{bucket_of(doc_id)}'")

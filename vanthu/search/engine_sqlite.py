@@ -5,6 +5,11 @@
 urgency tokens), title_f/body_f (folded text, with positions for phrases) and title_x/body_x
 (only the words that carry diacritics, for ranking exact matches first). The FTS rowid is the
 document id, so `ORDER BY rowid DESC LIMIT n` walks the newest matches and stops early.
+
+`search_head` is a second, small contentless FTS5 table over the head (number and symbol, type,
+subject) and the sender's words (`engine.head_index_text`), with the same permission and filter
+tokens: "these words in the subject" is a lookup in short doclists instead of a walk through every
+position of every body holding them. `search_words` is the vocabulary typo correction looks in.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from .engine import (
     Spec,
     Texts,
     check_token,
+    head_index_text,
     head_queries,
-    head_text,
     join_title,
     needs_more,
     rank_candidates,
@@ -71,7 +76,7 @@ def _fts_values(orgs: str, meta: str, title: str, parties: str, body: str) -> tu
 
 
 def _head_values(orgs: str, meta: str, title: str, parties: str) -> tuple[str, ...]:
-    return (orgs, meta, fold(head_text(title, parties)))
+    return (orgs, meta, fold(head_index_text(title, parties)))
 
 
 def fill_head(cur, rows: Sequence[tuple[int, str, str, str, str]]) -> None:

@@ -18,6 +18,7 @@ from vanthu.documents.storage import path_for
 
 from .engine import MAX_BODY_CHARS, IndexRow, day_of
 from .models import FileOcr, OcrStatus
+from .ranking import FILE_SEP
 from .service import engine_for
 
 # Fewer characters than this per page in the text layer: treat the file as a scan and OCR it.
@@ -66,7 +67,9 @@ def build_rows(docs: Iterable[Document]) -> list[IndexRow]:
             parts.append(text)
             if ocr_text:
                 parts.append(ocr_text)
-        body = "\n".join(p for p in parts if p.strip())[:MAX_BODY_CHARS]
+        # Files apart (FILE_SEP, white space to both engines and to snippets), so that the ranking
+        # finds each file's letterhead and distribution list, not only the main file's.
+        body = f"\n{FILE_SEP}\n".join(p for p in parts if p.strip())[:MAX_BODY_CHARS]
         out.append(IndexRow(
             id=doc.id, day=day_of(day), issuer_id=doc.issuer_id, recipient_ids=[r for r, _n in recips],
             doc_type=doc.doc_type.code, status=doc.status, urgency=doc.urgency, title=title, body=body,

@@ -66,12 +66,25 @@ def _is_heading(line: str) -> bool:
     return not any(ch.islower() for ch in line)
 
 
+FILE_SEP = "\f"  # between the files of a document in its index row (`indexing.build_rows`)
+
+
 def split_body(body: str) -> tuple[str, str]:
+    """(content, boilerplate) of a document's text, file by file (an attachment's text is content
+    again after the main file's "Nơi nhận:")."""
+    if FILE_SEP not in body:
+        return _split_file(body)
+    parts = [_split_file(p) for p in body.split(FILE_SEP)]
+    return "\n".join(c for c, _b in parts if c), "\n".join(b for _c, b in parts if b)
+
+
+def _split_file(body: str) -> tuple[str, str]:
     """(content, boilerplate) of a file's text.
 
     The letterhead: the lines before and including the place-and-date line ("Hà Nội, ngày … tháng
     … năm …") when it comes within the first lines, else the leading lines without a lower-case
-    letter. The footer: from "Nơi nhận:" to the end (distribution list, signature block)."""
+    letter (never the whole text). The footer: from "Nơi nhận:" to the end (distribution list,
+    signature block)."""
     lines = body.split("\n")
     end = 0
     for i, line in enumerate(lines[:HEADER_LINES]):
@@ -79,7 +92,7 @@ def split_body(body: str) -> tuple[str, str]:
             end = i + 1
             break
     else:
-        limit = min(len(lines), HEADER_LINES // 2)
+        limit = min(len(lines) - 1, HEADER_LINES // 2)
         while end < limit and _is_heading(lines[end]):
             end += 1
     footer = len(lines)
@@ -156,10 +169,26 @@ def units(query: ParsedQuery) -> list[tuple[str | re.Pattern, float]]:
     return out
 
 
+_ZONE_SEP = "\x01"  # kept through folding (ASCII) and punctuation (mapped to itself below)
+_PUNCT_KEEP_SEP = _PUNCT_BYTES[:1] + b"\x01" + _PUNCT_BYTES[2:]
+
+
 def _zones(t: Texts) -> tuple[str, ...]:
+    """The zones' normalised words, folded in one pass (folding is most of the ranking's cost)."""
     content, boiler = split_body(t.body)
     sender, _sep, recipients = t.parties.partition("\n\n")
-    return _norm(t.title), _norm(sender), _norm(recipients), _norm(content), _norm(boiler)
+    parts = (t.title, sender, recipients, content, boiler)
+    text = _ZONE_SEP.join(parts)
+    if _ZONE_SEP not in "".join(parts) and unicodedata.is_normalized("NFC", text):
+        if not text.isascii():
+            for ch in _WIDE_PUNCT:
+                if ch in text:
+                    text = text.replace(ch, " ")
+        folded = ascii_fold(text)
+        if folded is not None:
+            zones = folded.translate(_PUNCT_KEEP_SEP).decode("ascii").split(_ZONE_SEP)
+            return tuple(" " + " ".join(z.split()) + " " if z.strip() else "" for z in zones)
+    return tuple(_norm(p) for p in parts)
 
 
 def score_texts(query: ParsedQuery, texts: dict[int, Texts]) -> dict[int, float]:

@@ -107,14 +107,15 @@ def search(user, **params) -> SearchPage:
     with connection.cursor() as cur:
         result = eng.search(cur, spec)
         if result.count == 0 and not spec.query.empty:
-            # Of the corrections, the one that finds the most (the commoner word: `huog` is
-            # `huong` more often than `hung`); each probe is a count and one row.
-            best = (0, "")
-            for text in typos.corrections(eng, cur, spec_text(params), spec.query):
+            # Of the corrections, the one that strays least from the diacritics typed, then the
+            # one that finds the most (the commoner word); each probe is a count and one row.
+            best: tuple[int, int, str] | None = None
+            for text, strays in typos.corrections(eng, cur, spec_text(params), spec.query):
                 probe = eng.search(cur, replace(spec, query=parse(text), order="newest", limit=1, offset=0))
-                best = max(best, (probe.count, text), key=lambda b: b[0])
-            if best[0]:
-                corrected = best[1]
+                if probe.count and (best is None or (-strays, probe.count) > (-best[0], best[1])):
+                    best = (strays, probe.count, text)
+            if best is not None:
+                corrected = best[2]
                 spec = replace(spec, query=parse(corrected))
                 result = eng.search(cur, spec)
         texts = eng.fetch_text(cur, [h.id for h in result.hits])

@@ -4,6 +4,7 @@
 tsvectors gain the head's words `H…`. Both are filled from `search_text`, which holds everything
 they are made of; rows indexed before hold the parties in `title` until `vanthu search reindex`
 rebuilds them (they are found as before, and ranked as if the parties were part of the head).
+Every row is rewritten: on a large index this takes about as long as `vanthu search reindex`.
 """
 
 from django.db import migrations
