@@ -111,3 +111,12 @@ def test_an_organisation_page_shows_the_evidence_and_takes_its_inventory(world, 
     # Someone else's regulation page: not found; one's own: the button to acknowledge.
     assert signed_in(w.b.clerk).get(f"/programme/regulations/{reg.id}/").status_code == 404
     assert "Đã đọc, nghiên cứu" in signed_in(w.a.leader).get(f"/programme/regulations/{reg.id}/").content.decode()
+
+
+def test_the_administrator_edits_the_years_checklist_and_standard(world):
+    admin = f.make_installation_admin(world.bloc)
+    inspecting.checklist(YEAR, create=True)
+    c = signed_in(admin)
+    assert "trao-doi" in c.get(f"/admin/programme/checklistitem/?year={YEAR}").content.decode()
+    assert c.get("/admin/programme/minimumstandard/").status_code == 200
+    assert signed_in(world.a.clerk).get("/admin/programme/checklistitem/").status_code in (302, 403, 404)
