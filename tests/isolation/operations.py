@@ -208,6 +208,7 @@ ID_KINDS = {
     "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
     "RegulationOut": "regulation", "CourseOut": "course", "CourseBrief": "course", "EnrolmentOut": "enrolment",
     "InspectionOut": "inspection", "InspectionBrief": "inspection", "RecommendationOut": "recommendation",
+    "CourseUseOut": "course",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",

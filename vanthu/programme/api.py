@@ -137,6 +137,15 @@ def result(request: HttpRequest, course_id: int, payload: s.ResultIn):
     return read.enrolment_out(e)
 
 
+@router.get("/training/courses/{course_id}/use", response=s.CourseUseOut,
+            summary="Học viên sử dụng hệ thống trước và sau lớp (90 ngày)")
+def course_use(request: HttpRequest, course_id: int):
+    """Per trainee: documents handled (as main handler) and drafted, and the median hours from
+    assignment to completion, in the 90 days before the course and the 90 days after it; and the
+    share of those who passed who were active users after it."""
+    return read.course_use_out(request.auth, access.get_course(request.auth, course_id))
+
+
 @router.get("/training/certificates/{code}", response=s.CertificateOut, summary="Xác minh giấy chứng nhận theo mã")
 def verify_certificate(request: HttpRequest, code: str):
     """The certificate VanThu issued under this code, with the SHA-256 of its PDF as issued: a copy

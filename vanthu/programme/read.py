@@ -15,7 +15,7 @@ from django.utils import timezone
 from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Membership, Organization
 
-from . import access
+from . import access, usage
 from .infrastructure import gaps_for, inventory_of, standards
 from .inspecting import checklist
 from .models import (
@@ -147,3 +147,17 @@ def inventory_out(org_id: int, year: int) -> dict[str, Any]:
 def open_recommendations(org_ids: list[int]):
     return (Recommendation.objects.filter(organization_id__in=org_ids).exclude(status=RecommendationStatus.CLOSED)
             .select_related("inspection", "organization").order_by("deadline"))
+
+
+def course_use_out(user, course: Course) -> dict[str, Any]:
+    """Each trainee's use of VanThu before and after the course (the office: all; others: their own)."""
+    enrolments = list(course_enrolments(user, course))
+    uses = usage.course_use(course, [e.user_id for e in enrolments])
+    passed = {e.user_id for e in enrolments if e.passed}
+    share, active, of = usage.became_active_share(uses, passed)
+    return {
+        "course_id": course.id, "window_days": usage.WINDOW_DAYS, "count": len(enrolments), "passed": of, "active_after": active,
+        "active_after_share": share,
+        "items": [{"user_id": e.user_id, "user_name": e.user.get_full_name(), "organization_id": e.organization_id, "passed": e.passed,
+                   "before": uses[e.user_id][0].as_dict(), "after": uses[e.user_id][1].as_dict()} for e in enrolments],
+    }

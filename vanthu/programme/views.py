@@ -271,7 +271,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
         candidates = _people(invited, enrolled)
     nominees = _people([i["organization_id"] for i in side_orgs], enrolled)
     return render(request, "programme/course.html", {
-        "c": c, "out": out, "office": office, "candidates": candidates, "side_orgs": side_orgs, "nominees": nominees,
+        "c": c, "out": out, "office": office, "use": read.course_use_out(request.user, c), "candidates": candidates, "side_orgs": side_orgs, "nominees": nominees,
         "today": timezone.localdate() if c.starts <= timezone.localdate() <= c.ends else c.starts,
     })
 
