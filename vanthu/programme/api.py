@@ -40,7 +40,7 @@ def list_regulations(request: HttpRequest, organization_id: int, year: int | Non
     qs = access.visible_regulations(request.auth).filter(id__in=Regulation.objects.concerning(organization_id).values("id"))
     if year is not None:
         qs = qs.of_year(_year(year))
-    items = [read.regulation_out(request.auth, r) for r in qs.order_by("-year", "due_date", "id")[:200]]
+    items = read.regulations_out(request.auth, list(qs.order_by("-year", "due_date", "id")[:200]))
     return {"items": items, "count": len(items)}
 
 
