@@ -215,6 +215,7 @@ ID_KINDS = {
     "RetentionOut": "retention_period", "FileListOut": "file_list", "FileListBrief": "file_list", "HeadingOut": "heading",
     "CaseFileBrief": "case_file", "CaseFileOut": "case_file", "CaseItemOut": "case_item", "DocumentRef": "document",
     "HandoverOut": "handover", "AccessRequestOut": "access_request", "DisposalOut": "disposal",
+    "CourseUseOut": "course",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",

@@ -81,7 +81,7 @@ RULES_DIFFER = {
     **{(f"vanthu_programme_api_{op}", "parent", "inspector"): "the office (an inspector above) runs the programme of the subtree "
        "(programme/access.py)" for op in (
         "publish_regulation", "list_regulations", "get_regulation", "remind", "create_course", "list_courses", "get_course",
-        "invite", "enrol", "attendance", "result", "get_plan", "put_plan", "plan_inspection", "list_inspections",
+        "invite", "enrol", "attendance", "result", "course_use", "get_plan", "put_plan", "plan_inspection", "list_inspections",
         "get_inspection", "put_scores", "sign_off", "add_recommendation", "close_recommendation", "start_review",
         "get_inventory", "get_measures")},
 }

@@ -40,7 +40,7 @@ def list_regulations(request: HttpRequest, organization_id: int, year: int | Non
     qs = access.visible_regulations(request.auth).filter(id__in=Regulation.objects.concerning(organization_id).values("id"))
     if year is not None:
         qs = qs.of_year(_year(year))
-    items = [read.regulation_out(request.auth, r) for r in qs.order_by("-year", "due_date", "id")[:200]]
+    items = read.regulations_out(request.auth, list(qs.order_by("-year", "due_date", "id")[:200]))
     return {"items": items, "count": len(items)}
 
 
@@ -135,6 +135,15 @@ def result(request: HttpRequest, course_id: int, payload: s.ResultIn):
     e = training.record_result(course, user=request.auth, person_id=payload.user_id, attended=payload.attended,
                                score=payload.score, passed=payload.passed)
     return read.enrolment_out(e)
+
+
+@router.get("/training/courses/{course_id}/use", response=s.CourseUseOut,
+            summary="Học viên sử dụng hệ thống trước và sau lớp (90 ngày)")
+def course_use(request: HttpRequest, course_id: int):
+    """Per trainee: documents handled (as main handler) and drafted, and the median hours from
+    assignment to completion, in the 90 days before the course and the 90 days after it; and the
+    share of those who passed who were active users after it."""
+    return read.course_use_out(request.auth, access.get_course(request.auth, course_id))
 
 
 @router.get("/training/certificates/{code}", response=s.TrainingCertificateOut, summary="Xác minh giấy chứng nhận theo mã")

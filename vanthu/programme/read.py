@@ -15,7 +15,7 @@ from django.utils import timezone
 from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Membership, Organization
 
-from . import access
+from . import access, usage
 from .infrastructure import gaps_for, inventory_of, standards
 from .inspecting import checklist
 from .models import (
@@ -27,40 +27,49 @@ from .models import (
     Recommendation,
     RecommendationStatus,
     Regulation,
+    RegulationTarget,
     ScoreSide,
     StudySession,
     TrainingPlan,
 )
 
 
-def _visible_part(user, owner_id: int, org_ids: list[int]) -> list[int]:
-    if access.is_office(user, owner_id):
-        return org_ids
-    mine = member_org_ids(user)
-    return [i for i in org_ids if i in mine]
+def regulations_out(user, regs: list[Regulation]) -> list[dict[str, Any]]:
+    """Regulations with their completion, in six queries whatever their number."""
+    ids = [r.id for r in regs]
+    targets: dict[int, list[int]] = defaultdict(list)
+    for rid, oid in RegulationTarget.objects.filter(regulation_id__in=ids).order_by("organization_id").values_list("regulation_id", "organization_id"):
+        targets[rid].append(oid)
+    mine_orgs = member_org_ids(user)
+    office = {r.id: access.is_office(user, r.owner_id) for r in regs}
+    shown = {r.id: targets[r.id] if office[r.id] else [o for o in targets[r.id] if o in mine_orgs] for r in regs}
+    all_shown = sorted({o for v in shown.values() for o in v})
+    people = dict(Membership.objects.filter(organization_id__in=all_shown, user__is_active=True).values("organization_id")
+                  .annotate(n=Count("user_id", distinct=True)).values_list("organization_id", "n").order_by())
+    acks = {(r, o): n for r, o, n in Acknowledgement.objects.filter(regulation_id__in=ids, organization_id__in=all_shown)
+            .values("regulation_id", "organization_id").annotate(n=Count("id")).values_list("regulation_id", "organization_id", "n").order_by()}
+    sessions = {(x.regulation_id, x.organization_id): x for x in StudySession.objects.filter(regulation_id__in=ids, organization_id__in=all_shown)}
+    names = dict(Organization.objects.filter(id__in=all_shown).values_list("id", "name"))
+    mine = dict(Acknowledgement.objects.filter(regulation_id__in=ids, user=user).values_list("regulation_id", "acknowledged_at"))
+    out = []
+    for reg in regs:
+        out.append({
+            "id": reg.id, "title": reg.title, "kind": reg.kind, "year": reg.year, "due_date": reg.due_date, "owner_id": reg.owner_id,
+            "document_id": reg.document_id, "target_org_ids": targets[reg.id] if office[reg.id] else shown[reg.id],
+            "quiz": [{"question": q["question"], "options": q["options"]} for q in reg.quiz], "pass_mark": float(reg.pass_mark),
+            "my_acknowledged_at": mine.get(reg.id),
+            "completion": [{
+                "organization_id": oid, "organization_name": names.get(oid, ""), "people": people.get(oid, 0),
+                "acknowledged": acks.get((reg.id, oid), 0),
+                "session_held_on": sessions[(reg.id, oid)].held_on if (reg.id, oid) in sessions else None,
+                "session_attendees": sessions[(reg.id, oid)].attendees if (reg.id, oid) in sessions else None,
+            } for oid in shown[reg.id]],
+        })
+    return out
 
 
 def regulation_out(user, reg: Regulation) -> dict[str, Any]:
-    targets = sorted(reg.targets.values_list("organization_id", flat=True))
-    shown = _visible_part(user, reg.owner_id, targets)
-    people = dict(Membership.objects.filter(organization_id__in=shown, user__is_active=True).values("organization_id")
-                  .annotate(n=Count("user_id", distinct=True)).values_list("organization_id", "n").order_by())
-    acks = dict(Acknowledgement.objects.filter(regulation=reg, organization_id__in=shown).values("organization_id")
-                .annotate(n=Count("id")).values_list("organization_id", "n").order_by())
-    sessions = {s.organization_id: s for s in StudySession.objects.filter(regulation=reg, organization_id__in=shown)}
-    names = dict(Organization.objects.filter(id__in=shown).values_list("id", "name"))
-    mine = Acknowledgement.objects.filter(regulation=reg, user=user).values_list("acknowledged_at", flat=True).first()
-    return {
-        "id": reg.id, "title": reg.title, "kind": reg.kind, "year": reg.year, "due_date": reg.due_date, "owner_id": reg.owner_id,
-        "document_id": reg.document_id, "target_org_ids": targets if access.is_office(user, reg.owner_id) else shown,
-        "quiz": [{"question": q["question"], "options": q["options"]} for q in reg.quiz], "pass_mark": float(reg.pass_mark),
-        "my_acknowledged_at": mine,
-        "completion": [{
-            "organization_id": oid, "organization_name": names.get(oid, ""), "people": people.get(oid, 0),
-            "acknowledged": acks.get(oid, 0), "session_held_on": sessions[oid].held_on if oid in sessions else None,
-            "session_attendees": sessions[oid].attendees if oid in sessions else None,
-        } for oid in shown],
-    }
+    return regulations_out(user, [reg])[0]
 
 
 def enrolment_out(e: Enrolment, attendance: list | None = None) -> dict[str, Any]:
@@ -147,3 +156,17 @@ def inventory_out(org_id: int, year: int) -> dict[str, Any]:
 def open_recommendations(org_ids: list[int]):
     return (Recommendation.objects.filter(organization_id__in=org_ids).exclude(status=RecommendationStatus.CLOSED)
             .select_related("inspection", "organization").order_by("deadline"))
+
+
+def course_use_out(user, course: Course) -> dict[str, Any]:
+    """Each trainee's use of VanThu before and after the course (the office: all; others: their own)."""
+    enrolments = list(course_enrolments(user, course))
+    uses = usage.course_use(course, [e.user_id for e in enrolments])
+    passed = {e.user_id for e in enrolments if e.passed}
+    share, active, of = usage.became_active_share(uses, passed)
+    return {
+        "course_id": course.id, "window_days": usage.WINDOW_DAYS, "count": len(enrolments), "passed": of, "active_after": active,
+        "active_after_share": share,
+        "items": [{"user_id": e.user_id, "user_name": e.user.get_full_name(), "organization_id": e.organization_id, "passed": e.passed,
+                   "before": uses[e.user_id][0].as_dict(), "after": uses[e.user_id][1].as_dict()} for e in enrolments],
+    }

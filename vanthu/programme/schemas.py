@@ -215,6 +215,32 @@ class TrainingCertificateOut(Schema):
     sha256: str
 
 
+class UseOut(Schema):
+    handled: int
+    drafted: int
+    median_hours_to_complete: float | None
+    active: bool
+
+
+class TraineeUseOut(Schema):
+    user_id: int
+    user_name: str
+    organization_id: int
+    passed: bool | None
+    before: UseOut
+    after: UseOut
+
+
+class CourseUseOut(Schema):
+    course_id: int
+    window_days: int
+    items: list[TraineeUseOut]
+    count: int
+    passed: int
+    active_after: int
+    active_after_share: float | None
+
+
 class PlanIn(Schema):
     organization_id: int
     year: int = Year

@@ -17,12 +17,15 @@ def count_acknowledgement(org_id: int, year: int) -> None:
 
 
 @transaction.atomic
-def rebuild(year: int | None = None) -> int:
-    """Recompute the tallies (of one year, or all) from the acknowledgements; returns the rows written."""
+def rebuild(year: int | None = None, org_ids: list[int] | None = None) -> int:
+    """Recompute the tallies (of one year, or all; of some organisations, or all) from the
+    acknowledgements; returns the rows written."""
     acks = Acknowledgement.objects.all()
     tallies = AcknowledgementTally.objects.all()
     if year is not None:
         acks, tallies = acks.filter(regulation__year=year), tallies.filter(year=year)
+    if org_ids is not None:
+        acks, tallies = acks.filter(organization_id__in=org_ids), tallies.filter(organization_id__in=org_ids)
     tallies.delete()
     rows = [AcknowledgementTally(organization_id=r["organization_id"], year=r["regulation__year"], n=r["n"])
             for r in acks.values("organization_id", "regulation__year").annotate(n=Count("id")).order_by()]

@@ -97,7 +97,8 @@ def organization(request: HttpRequest, org_id: int) -> HttpResponse:
     found = measures([org.id], year)[org.id]
     regs = (access.visible_regulations(user).of_year(year).filter(targets__organization_id=org.id)
             .select_related("document").order_by("due_date"))
-    reg_rows = [read.regulation_out(user, r) | {"obj": r} for r in regs[:100]]
+    reg_list = list(regs[:100])
+    reg_rows = [out | {"obj": r} for r, out in zip(reg_list, read.regulations_out(user, reg_list), strict=True)]
     enrolments = (Enrolment.objects.filter(organization_id=org.id, course__starts__year=year)
                   .select_related("course", "user").order_by("course__starts", "user__full_name"))
     inspections = Inspection.objects.filter(organization_id=org.id, year=year).select_related("owner").order_by("planned_on")
@@ -271,7 +272,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
         candidates = _people(invited, enrolled)
     nominees = _people([i["organization_id"] for i in side_orgs], enrolled)
     return render(request, "programme/course.html", {
-        "c": c, "out": out, "office": office, "candidates": candidates, "side_orgs": side_orgs, "nominees": nominees,
+        "c": c, "out": out, "office": office, "use": read.course_use_out(request.user, c), "candidates": candidates, "side_orgs": side_orgs, "nominees": nominees,
         "today": timezone.localdate() if c.starts <= timezone.localdate() <= c.ends else c.starts,
     })
 

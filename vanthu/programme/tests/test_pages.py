@@ -111,3 +111,26 @@ def test_an_organisation_page_shows_the_evidence_and_takes_its_inventory(world, 
     # Someone else's regulation page: not found; one's own: the button to acknowledge.
     assert signed_in(w.b.clerk).get(f"/programme/regulations/{reg.id}/").status_code == 404
     assert "Đã đọc, nghiên cứu" in signed_in(w.a.leader).get(f"/programme/regulations/{reg.id}/").content.decode()
+
+
+def test_the_administrator_edits_the_years_checklist_and_standard(world):
+    admin = f.make_installation_admin(world.bloc)
+    inspecting.checklist(YEAR, create=True)
+    c = signed_in(admin)
+    assert "trao-doi" in c.get(f"/admin/programme/checklistitem/?year={YEAR}").content.decode()
+    assert c.get("/admin/programme/minimumstandard/").status_code == 200
+    assert signed_in(world.a.clerk).get("/admin/programme/checklistitem/").status_code in (302, 403, 404)
+
+
+def test_lists_of_regulations_cost_the_same_queries_whatever_their_number(world, office, api_as, django_assert_max_num_queries):
+    w = world
+    api = api_as(w.a.clerk)
+    for i in range(6):
+        reg = actions.publish_regulation(user=office, title=f"Hướng dẫn số {i + 1} về an toàn thông tin", year=YEAR,
+                                         due_date=date(YEAR, 12, 31), target_org_ids=[w.a.org.id, w.b.org.id])
+        actions.acknowledge_regulation(reg, user=w.a.clerk)
+    api.get("/api/v1/regulations", organization_id=w.a.org.id)  # warm: the token's sign-in, sessions
+    with django_assert_max_num_queries(14):
+        body = api.get("/api/v1/regulations", organization_id=w.a.org.id).json()
+    assert body["count"] == 6 and all(r["completion"][0]["acknowledged"] == 1 for r in body["items"])
+    assert all([c["organization_id"] for c in r["completion"]] == [w.a.org.id] for r in body["items"])

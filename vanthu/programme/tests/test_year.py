@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 
 from vanthu.audit.models import AuditEntry
+from vanthu.documents import actions as doc_actions
+from vanthu.documents.models import Delivery
 from vanthu.notifications.models import Notification
-from vanthu.programme import actions, tallies
+from vanthu.programme import actions, tallies, training
 from vanthu.programme import measures as M
 from vanthu.programme.models import (
     Acknowledgement,
@@ -22,6 +24,7 @@ from vanthu.programme.models import (
 )
 from vanthu.reports.models import Criterion
 from vanthu.testing import factories as f
+from vanthu.workflow.actions import assign_handlers, complete_handling, start_handling
 
 YEAR = timezone.localdate().year
 
@@ -227,3 +230,28 @@ def test_the_acknowledgement_tallies_kept_by_the_action_match_a_rebuild(world, o
     AcknowledgementTally.objects.update(n=99)
     tallies.rebuild()
     assert sorted(AcknowledgementTally.objects.values_list("organization_id", "year", "n")) == kept
+
+
+def test_training_is_linked_to_use_before_and_after_the_course(world, office, api_as):
+    w, today = world, timezone.localdate()
+    course = training.create_course(user=office, title="Tập huấn xử lý văn bản đến trên hệ thống", audience="clerks",
+                                    starts=today - timedelta(days=10), ends=today - timedelta(days=8))
+    for person in (w.b.specialist, w.b.specialist2):
+        training.enrol(course, user=office, person_id=person.id)
+        training.record_result(course, user=office, person_id=person.id, attended=True, score=8, passed=True)
+    # After the course: B's specialist handles an incoming document and drafts one; the other does nothing.
+    doc = f.issued(w.a.org, specialist=w.a.specialist, leader=w.a.leader, clerk=w.a.clerk, recipients=[w.b.org])
+    d = f.delivery_to(doc, w.b.org)
+    doc_actions.accept_delivery(d, user=w.b.clerk)
+    assign_handlers(Delivery.objects.get(pk=d.pk), user=w.b.leader, main_handler_id=w.b.specialist.id)
+    d = start_handling(Delivery.objects.get(pk=d.pk), user=w.b.specialist)
+    complete_handling(d, user=w.b.specialist, note="Đã tham mưu trả lời")
+    f.draft(w.b.org, w.b.specialist, [w.a.org])
+    out = ok(api_as(office).get(f"/api/v1/training/courses/{course.id}/use"))
+    by = {i["user_id"]: i for i in out["items"]}
+    assert by[w.b.specialist.id]["after"]["handled"] == 1 and by[w.b.specialist.id]["after"]["drafted"] == 1
+    assert by[w.b.specialist.id]["after"]["median_hours_to_complete"] is not None
+    assert by[w.b.specialist.id]["before"] == {"handled": 0, "drafted": 0, "median_hours_to_complete": None, "active": False}
+    assert not by[w.b.specialist2.id]["after"]["active"]
+    assert (out["passed"], out["active_after"], out["active_after_share"]) == (2, 1, 0.5)
+    refused(api_as(w.c.clerk).get(f"/api/v1/training/courses/{course.id}/use"), 404)
