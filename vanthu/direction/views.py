@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vanthu.errors import VanThuError
@@ -27,6 +28,7 @@ from .forms import DecisionForm, DirectiveForm, ExtensionForm, FollowupFilterFor
 from .models import ExtensionRequest, ExtensionState, Report, Task, TaskState
 
 FOLLOWUP_PAGE = 50
+NAV_LABEL = gettext_lazy("Chỉ đạo, điều hành")  # the main navigation's link (web/context.py) in this catalogue
 
 
 def _filters(request: HttpRequest) -> tuple[FollowupFilterForm, followup.Filters]:

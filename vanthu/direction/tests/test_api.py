@@ -10,6 +10,7 @@ from vanthu.audit.models import AuditEntry
 from vanthu.calendar.workdays import add_working_days
 from vanthu.direction.models import Directive, ExtensionRequest, Report, Task
 from vanthu.direction.notices import send_deadline_reminders
+from vanthu.direction.tasks import on_worker_start, task_reminders
 from vanthu.notifications.models import Notification
 from vanthu.testing import factories as f
 
@@ -199,3 +200,13 @@ def test_daily_reminders_tell_the_organisation_and_on_the_second_working_day_its
     assert send_deadline_reminders(monday) == {"task_deadline_soon": 0, "task_overdue": 0, "task_overdue_head": 0}
     assert any("quá hạn" in t for t in titles(w.b.leader)) and any("sắp đến hạn" in t for t in titles(w.a.clerk))
     assert send_deadline_reminders(date(2026, 12, 6)) == {"task_deadline_soon": 0, "task_overdue": 0, "task_overdue_head": 0}
+
+
+def test_the_worker_queues_one_daily_run_of_the_task_reminders(db):
+    # Imported here, as notifications/tasks.py does: django_tasks_db's models loaded early change
+    # what the tests' override_settings(TASKS) do.
+    from django_tasks_db.models import DBTaskResult
+
+    on_worker_start()
+    on_worker_start()  # idempotent: one waiting run
+    assert DBTaskResult.objects.filter(task_path=task_reminders.module_path, status="READY").count() == 1

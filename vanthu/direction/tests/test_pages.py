@@ -171,3 +171,14 @@ def test_outsiders_get_404_on_the_pages(dw, two):
     assert late.title not in c.get("/direction/", follow=True).content.decode()
     assert signed_in(w.a.specialist).get("/direction/new/").status_code == 403
     assert signed_in(f.make_user()).get(f"/direction/{late.id}/").status_code == 404
+
+
+def test_the_pages_speak_english_from_the_app_s_own_catalogue(dw, two):
+    c = signed_in(dw.leader)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/direction/"})
+    html = c.get("/direction/").content.decode()
+    assert "Follow-up of directives" in html and "Export to Excel (XLSX)" in html and ">Direction<" in html
+    assert "Weekly work schedule" in c.get("/direction/schedule/").content.decode()
+    r = c.post("/api/v1/directives", {"title": "x", "tasks": [{"organization_id": dw.w.a.org.id, "content": "y"}],
+                                      "organization_id": dw.w.bloc.id}, content_type="application/json")
+    assert r.json()["error"]["message"] == "Task 1: no deadline (a date, or a number of working days)."
