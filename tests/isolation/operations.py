@@ -208,12 +208,14 @@ ID_KINDS = {
     "TrustRootOut": "trust_root", "CertificateOut": "signing_certificate", "NotificationOut": "notification",
     "DirectiveOut": "directive", "DirectiveListItem": "directive", "TaskOut": "task", "TaskDetail": "task",
     "ReportOut": "task_report", "ExtensionOut": "extension_request",
+    "ScheduleOut": "schedule", "EntryOut": "schedule_entry", "MeetingOut": "meeting", "InvitationOut": "invitation",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
              "parent": "organization", "document": "document", "delivery": "delivery"}
 # "<name>_id" names an object of kind <name>, except these.
-REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "source_document": "document"}
+REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization", "source_document": "document",
+             "chair_user": "user"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
 PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root"}
 

@@ -141,6 +141,8 @@ def hints(iso: World) -> dict[str, dict]:
                                                              "working_days": 5}]},
         "vanthu_direction_api_ask_extension": {"due": (timezone.localdate() + dt.timedelta(days=400)).isoformat()},
         "vanthu_direction_api_send_back": {"note": "Trả lại để kiểm tra"},
+        "vanthu_direction_schedule_api_answer": {"state": "absent", "note": "Trùng lịch"},
+        "vanthu_direction_schedule_api_create_meeting": {"invited_ids": [iso.b.org.id]},
     }
 
 
@@ -148,7 +150,7 @@ def values_for(w: World) -> dict:
     """Required fields the schema's types cannot fill by themselves."""
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
             "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
-            "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "progress": 50}
+            "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "progress": 50, "starts_at": timezone.now().isoformat()}
 
 
 # --- checks ------------------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from .schemas import (
     DirectiveOut,
     ExtensionIn,
     ExtensionOut,
-    NoteIn,
     ReportIn,
     ReportOut,
+    ReviewNoteIn,
     TaskDetail,
     TaskList,
 )
@@ -206,11 +206,11 @@ def decide_extension(request, task_id: int, payload: DecisionIn):
 
 
 @router.post("/tasks/{task_id}/confirm", response=TaskDetail, summary="Xác nhận hoàn thành")
-def confirm(request, task_id: int, payload: NoteIn):
+def confirm(request, task_id: int, payload: ReviewNoteIn):
     return task_detail(actions.confirm_task(access.get_task(request.user, task_id), user=request.user, note=payload.note))
 
 
 @router.post("/tasks/{task_id}/send-back", response=TaskDetail, summary="Trả lại, yêu cầu tiếp tục thực hiện")
-def send_back(request, task_id: int, payload: NoteIn):
+def send_back(request, task_id: int, payload: ReviewNoteIn):
     return task_detail(actions.send_back(access.get_task(request.user, task_id), user=request.user, note=payload.note))
 

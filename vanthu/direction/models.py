@@ -138,6 +138,7 @@ class Task(models.Model):
             models.Index(fields=["organization", "state", "due"], name="task_org_state_due"),
             models.Index(fields=["directive", "organization"], name="task_directive_org"),
             models.Index(fields=["state", "due"], name="task_state_due"),
+            models.Index(fields=["cycle", "state"], name="task_cycle_state"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_percent"),

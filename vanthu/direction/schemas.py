@@ -136,6 +136,6 @@ class DecisionIn(Schema):
     note: Text(NOTE_MAX) = ""
 
 
-class NoteIn(Schema):
+class ReviewNoteIn(Schema):
     note: Text(NOTE_MAX) = ""
 
