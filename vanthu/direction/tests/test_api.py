@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from vanthu.audit.models import AuditEntry
 from vanthu.calendar.workdays import add_working_days, is_working_day
+from vanthu.direction.followup import on_time_shares
 from vanthu.direction.models import Directive, ExtensionRequest, Report, Task
 from vanthu.direction.notices import send_deadline_reminders
 from vanthu.direction.tasks import on_worker_start, task_reminders
@@ -224,3 +225,14 @@ def test_the_worker_queues_one_daily_run_of_the_task_reminders(db):
     on_worker_start()
     on_worker_start()  # idempotent: one waiting run
     assert DBTaskResult.objects.filter(task_path=task_reminders.module_path, status="READY").count() == 1
+
+
+def test_the_share_of_tasks_done_on_time_for_the_evaluation(dw, api_as):
+    w = dw.w
+    tasks = _made(dw, api_as)
+    today = timezone.localdate()
+    past = today - timedelta(days=2)
+    Task.objects.filter(id=tasks[w.a.org.id]).update(due=past, state="done", reported_done_on=past - timedelta(days=1), done_on=past)
+    Task.objects.filter(id=tasks[w.b.org.id]).update(due=past)  # open past its deadline: late
+    shares = on_time_shares([w.a.org.id, w.b.org.id, w.c.org.id, w.outsider.org.id], today - timedelta(days=30), today)
+    assert shares == {w.a.org.id: 1.0, w.b.org.id: 0.0, w.c.org.id: None, w.outsider.org.id: None}
