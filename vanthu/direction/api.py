@@ -62,7 +62,8 @@ def directive_out(d: Directive, user) -> dict:
 def report_out(r: Report) -> dict:
     return {"id": r.id, "kind": r.kind, "kind_label": r.get_kind_display(), "progress": r.progress, "content": r.content,
             "document_id": r.document_id, "due_before": r.due_before, "due_after": r.due_after,
-            "author_name": r.author.get_full_name() or r.author.username, "organization_id": r.organization_id,
+            "author_name": (r.author.get_full_name() or r.author.username) if r.author else _("qua liên thông"),
+            "organization_id": r.organization_id,
             "created_at": r.created_at}
 
 

@@ -180,7 +180,8 @@ class Report(models.Model):
                                  verbose_name=_("văn bản báo cáo"))
     due_before = models.DateField(null=True, blank=True)
     due_after = models.DateField(null=True, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for what a peer installation reported through the exchange (peer.py).
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
