@@ -24,6 +24,7 @@ from vanthu.accounts.tokens import user_for_token
 from vanthu.archive.api import router as archive_router
 from vanthu.calendar.api import router as calendar_router
 from vanthu.direction.api import router as direction_router
+from vanthu.direction.schedule_api import router as schedule_router
 from vanthu.documents.api import router as documents_router
 from vanthu.errors import VanThuError
 from vanthu.exchange.api import router as exchange_router
@@ -185,7 +186,7 @@ def _server_error(request, exc):
 
 for _router in (accounts_router, calendar_router, notifications_router, exchange_router, organizations_router,
                 documents_router, workflow_router, search_router, signatures_router, reports_router, direction_router,
-                membership_router, programme_router, migration_router, archive_router):
+                membership_router, programme_router, migration_router, archive_router, schedule_router):
     api.add_router("", _router)
 
 

@@ -154,6 +154,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
 
         archive_on_worker_start()  # the nightly renewal of long-term signature evidence
+        from vanthu.direction.tasks import (
+            on_worker_start as direction_on_worker_start,  # after _setup()
+        )
+
+        direction_on_worker_start()  # the daily reminders of directed tasks' deadlines
     others = [] if getattr(args, "queue", "") else queues[1:]
     me = os.getpid()
     children = [subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--queue", q], preexec_fn=_with_parent(me))

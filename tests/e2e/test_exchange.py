@@ -625,3 +625,37 @@ def test_classified_packages_are_refused_over_http_and_by_edxml_import(sites, tm
         assert done.returncode == 1 and answer["error"]["code"] == "classified_document", done.stdout + done.stderr[-2000:]
         assert "kênh cơ yếu" in answer["error"]["message"]
         assert counts(b) == (docs, refusals + 1)
+
+
+def test_a_task_directed_to_an_organisation_at_the_other_installation_follows_its_document(sites):
+    """The City Party Committee (B) directs a task to the Bloc (A), with the document that carries
+    it; the Bloc handles the document as any other, and B's task follows the status codes back."""
+    a, b = sites
+    subject = f"Về việc sơ kết chuyển đổi số {uuid.uuid4().hex[:6]}"
+    city, bloc_there = b.org_id(B_ORG), b.org_id(A_ORG)
+    doc = b.api("POST", "/documents", "cv1.thanhuy", data={"organization_id": city, "doc_type": "CV", "subject": subject,
+                                                            "recipient_ids": [bloc_there], "signer_position": "Bí thư"},
+                files={"file": ("congvan.pdf", PDF, "application/pdf")})
+    b.api("POST", f"/documents/{doc['id']}/submit", "cv1.thanhuy")
+    b.api("POST", f"/documents/{doc['id']}/approve", "bt.thanhuy")
+    b.api("POST", f"/documents/{doc['id']}/issue", "vt.thanhuy")
+    directive = b.api("POST", "/directives", "bt.thanhuy", json={
+        "title": f"Kết luận của Ban Thường vụ Thành ủy: {subject}", "organization_id": city, "source_document_id": doc["id"],
+        "tasks": [{"organization_id": bloc_there, "content": "Sơ kết và báo cáo Thành ủy", "working_days": 10}]})
+    task_id = directive["tasks"][0]["id"]
+    assert directive["tasks"][0]["state"] == "assigned"
+
+    item = wait_for(lambda: [i for i in a.api("GET", "/inbox", "vt.dukhoi", params={"organization_id": a.org_id(A_ORG), "limit": 200})["items"]
+                             if i["document"]["subject"] == subject], what="arrival at the Bloc")[0]
+    did = item["id"]
+    a.api("POST", f"/inbox/{did}/accept", "vt.dukhoi")
+    wait_for(lambda: b.api("GET", f"/tasks/{task_id}", "bt.thanhuy")["state"] == "in_progress", what="the task accepted at B")
+    handler = next(m for m in a.api("GET", f"/organizations/{a.org_id(A_ORG)}/members", "bt.dukhoi")["items"] if m["username"] == "cv1.dukhoi")
+    a.api("POST", f"/incoming/{did}/assign", "bt.dukhoi", json={"main_handler_id": handler["user_id"] if "user_id" in handler else handler["id"]})
+    a.api("POST", f"/incoming/{did}/start", "cv1.dukhoi", json={})
+    a.api("POST", f"/incoming/{did}/complete", "cv1.dukhoi", json={"note": "Đã sơ kết, báo cáo gửi Thành ủy"})
+    task = wait_for(lambda: (t := b.api("GET", f"/tasks/{task_id}", "bt.thanhuy"))["state"] == "reported_done" and t,
+                    what="the completion reported at B")
+    assert task["progress"] == 100 and task["reports"][-1]["author_name"] == "qua liên thông"
+    done = b.api("POST", f"/tasks/{task_id}/confirm", "bt.thanhuy", json={"note": "Đã nhận báo cáo."})
+    assert done["state"] == "done"

@@ -216,6 +216,7 @@ ID_KINDS = {
     "CaseFileBrief": "case_file", "CaseFileOut": "case_file", "CaseItemOut": "case_item", "DocumentRef": "document",
     "HandoverOut": "handover", "AccessRequestOut": "access_request", "DisposalOut": "disposal",
     "CourseUseOut": "course",
+    "ScheduleOut": "schedule", "EntryOut": "schedule_entry", "MeetingOut": "meeting", "MeetingInvitationOut": "invitation",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
 KEY_KINDS = {"organization": "organization", "recipient": "organization", "issuer": "organization",
@@ -225,7 +226,8 @@ REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization"
              "member": "party_member",
              "from_organization": "organization", "to_organization": "organization", "other_organization": "organization",
              "owner": "organization", "report_document": "document",
-             "responsible": "user", "requester": "user", "decision": "document"}
+             "responsible": "user", "requester": "user", "decision": "document",
+             "chair_user": "user"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
 PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root", "retention_period"}
 

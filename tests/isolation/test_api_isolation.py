@@ -158,6 +158,8 @@ def hints(iso: World) -> dict[str, dict]:
         "vanthu_membership_api_import_members": {"file": Upload("dangvien.xlsx", _member_file(iso), XLSX)},
         # A's documents are submitted for A's leader to sign: the insider, also a leader, stands in.
         "vanthu_documents_api_approve": {"json": {"stand_in": True}},
+        "vanthu_direction_schedule_api_answer": {"state": "absent", "note": "Trùng lịch"},
+        "vanthu_direction_schedule_api_create_meeting": {"invited_ids": [iso.b.org.id]},
     }
 
 
@@ -181,7 +183,8 @@ def values_for(w: World) -> dict:
             "target_org_ids": [w.b.org.id], "audience": "clerks", "status": "present", "user_id": w.b.specialist.id,
             "score": 8, "attendees": 10, "planned": 3, "quota": 2, "scores": {},
             # the archive's
-            "code": "KT.01", "retention": "05", "document_id": w.archive.document_id, "item_ids": w.archive.item_ids}
+            "code": "KT.01", "retention": "05", "document_id": w.archive.document_id, "item_ids": w.archive.item_ids,
+            "starts_at": timezone.now().isoformat()}
 
 
 # --- checks ------------------------------------------------------------------------------------------

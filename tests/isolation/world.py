@@ -37,7 +37,17 @@ from vanthu.archive.models import (
 )
 from vanthu.archive.retention import ensure_retention_periods
 from vanthu.direction import actions as direction
-from vanthu.direction.models import Directive, ExtensionRequest, Report, Task
+from vanthu.direction import schedule as sched
+from vanthu.direction.models import (
+    Directive,
+    Entry,
+    ExtensionRequest,
+    Invitation,
+    Meeting,
+    Report,
+    Schedule,
+    Task,
+)
 from vanthu.documents import actions
 from vanthu.documents.doctypes import ensure_document_types
 from vanthu.documents.models import Delivery, Document, DocumentFile, Signatory
@@ -219,6 +229,19 @@ def _directives(w: World) -> None:
         direction.confirm_task(done, user=side.leader, note=f"Xác nhận {MARK}")
         late = made("việc quá hạn")
         Task.objects.filter(id=late.id).update(due=today - dt.timedelta(days=5))
+    # A's work schedule: this week's a draft, next week's approved (published ones are the
+    # organisations' below, A1's too); and a meeting A invites B to.
+    a, monday = w.a, sched.monday(today)
+    for week, approve in ((monday, False), (monday + dt.timedelta(days=7), True)):
+        s = sched.week_of(a.clerk, a.org, week, create=True)
+        at = timezone.make_aware(dt.datetime.combine(week + dt.timedelta(days=1), dt.time(8)))
+        sched.add_entry(s, user=a.clerk, starts_at=at, content=f"Giao ban {MARK}", place=f"Phòng họp {MARK}",
+                        chair_user_id=a.leader.id)
+        if approve:
+            sched.approve_schedule(s, user=a.leader)
+    sched.create_meeting(user=a.clerk, organization=a.org, title=f"Hội nghị {MARK}", place=f"Hội trường {MARK}",
+                         starts_at=timezone.make_aware(dt.datetime.combine(monday + dt.timedelta(days=16), dt.time(8))),
+                         invited_ids=[w.b.org.id])
 
 
 def _signed(w: World) -> None:
@@ -435,7 +458,17 @@ def _catalogue(w: World) -> None:
     pending = set(ExtensionRequest.objects.filter(state="pending").values_list("task_id", flat=True))
     w.path_values["directive_id"] = [(f"directive {d.id}", d.id) for d in directives]
     w.path_values["task_id"] = one_of_each([(f"task {t.id}", (t.state, t.id in pending, t.is_overdue()), t.id) for t in tasks])
+    schedules = list(Schedule.objects.filter(organization_id__in=victims).order_by("id"))
+    entries = list(Entry.objects.filter(schedule__in=schedules).order_by("id"))
+    meetings = list(Meeting.objects.filter(organization_id__in=victims).order_by("id"))
+    w.path_values["schedule_id"] = [(f"schedule {s.id} ({s.state})", s.id) for s in schedules]
+    w.path_values["entry_id"] = [(f"schedule entry {e.id}", e.id) for e in entries]
+    w.path_values["meeting_id"] = [(f"meeting {m.id}", m.id) for m in meetings]
     w.secret_ids = {
+        "schedule": {s.id for s in schedules},
+        "schedule_entry": {e.id for e in entries},
+        "meeting": {m.id for m in meetings},
+        "invitation": set(Invitation.objects.filter(meeting__in=meetings).values_list("id", flat=True)),
         "directive": {d.id for d in directives},
         "task": {t.id for t in tasks},
         "task_report": set(Report.objects.filter(task__in=tasks).values_list("id", flat=True)),

@@ -82,25 +82,28 @@ def _due_of(spec: TaskSpec, start: date, index: int) -> date:
     return spec.due
 
 
-def _check_targets(directing: Organization, specs: Sequence[TaskSpec]) -> dict[int, Organization]:
-    """The organisations tasks go to: active, under the directing organisation, each once."""
+def _check_targets(directing: Organization, specs: Sequence[TaskSpec], source=None) -> dict[int, Organization]:
+    """The organisations tasks go to: active, under the directing organisation, each once; an
+    organisation at a peer installation only with a source document addressed to it (peer.py)."""
     wanted = [s.organization_id for s in specs]
     if len(set(wanted)) != len(wanted):
         raise _bad(_("Mỗi đơn vị chỉ nhận một nhiệm vụ trong một ý kiến chỉ đạo; hãy gộp nội dung."), "duplicate_organization",
                    field="tasks")
     every = set(wanted) | {o for s in specs for o in s.cooperating_ids}
     reach = subtree_ids({directing.id})
-    found = {o.id: o for o in Organization.objects.active().filter(id__in=every & reach)}
-    unknown = sorted(every - set(found))
+    found = {o.id: o for o in Organization.objects.active().filter(id__in=every & reach, at_peer=False)}
+    peers = {o.id: o for o in Organization.objects.active().filter(id__in=every - set(found), at_peer=True)}
+    unknown = sorted(every - set(found) - set(peers))
     if unknown:
         raise _bad(_("Đơn vị không tồn tại hoặc không thuộc phạm vi chỉ đạo của %(org)s: %(ids)s.")
                    % {"org": directing.name, "ids": ", ".join(map(str, unknown))}, "unknown_organization",
                    organization_ids=unknown)
-    peers = sorted(o.id for o in found.values() if o.at_peer)
-    if peers:
-        raise _bad(_("Chưa hỗ trợ giao nhiệm vụ cho đơn vị thuộc hệ thống liên thông khác: hãy gửi văn bản."),
-                   "peer_organization", organization_ids=peers)
-    return found
+    addressed = set(source.recipients.values_list("id", flat=True)) if source is not None else set()
+    unsent = sorted(set(peers) - addressed)
+    if unsent:
+        raise _bad(_("Nhiệm vụ cho đơn vị thuộc hệ thống liên thông khác phải đi cùng văn bản gửi đơn vị đó: "
+                     "hãy chọn văn bản nguồn có nơi nhận là đơn vị này."), "peer_organization", organization_ids=unsent)
+    return found | peers
 
 
 # --- the directing side -------------------------------------------------------------------------
@@ -121,7 +124,7 @@ def create_directive(*, user, organization: Organization, title: str, content: s
         raise _bad(_("Một ý kiến chỉ đạo có tối đa %(n)s nhiệm vụ.") % {"n": MAX_TASKS}, "too_many_tasks", field="tasks")
     source = get_document(user, source_document_id) if source_document_id is not None else None
     issued_on = issued_on or timezone.localdate()
-    targets = _check_targets(organization, tasks)
+    targets = _check_targets(organization, tasks, source)
     rows = []
     for i, spec in enumerate(tasks):
         text = clean_text(spec.content, field=f"tasks.{i}.content", max_length=CONTENT_MAX, multiline=True,

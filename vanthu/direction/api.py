@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from vanthu.documents.schemas import NoteIn
 from vanthu.errors import Unprocessable
 from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Organization
@@ -24,6 +23,7 @@ from .schemas import (
     ExtensionIn,
     ExtensionOut,
     ReportOut,
+    ReviewNoteIn,
     TaskDetail,
     TaskList,
     TaskReportIn,
@@ -62,7 +62,8 @@ def directive_out(d: Directive, user) -> dict:
 def report_out(r: Report) -> dict:
     return {"id": r.id, "kind": r.kind, "kind_label": r.get_kind_display(), "progress": r.progress, "content": r.content,
             "document_id": r.document_id, "due_before": r.due_before, "due_after": r.due_after,
-            "author_name": r.author.get_full_name() or r.author.username, "organization_id": r.organization_id,
+            "author_name": (r.author.get_full_name() or r.author.username) if r.author else _("qua liên thông"),
+            "organization_id": r.organization_id,
             "created_at": r.created_at}
 
 
@@ -206,11 +207,11 @@ def decide_extension(request, task_id: int, payload: DecisionIn):
 
 
 @router.post("/tasks/{task_id}/confirm", response=TaskDetail, summary="Xác nhận hoàn thành")
-def confirm(request, task_id: int, payload: NoteIn):
+def confirm(request, task_id: int, payload: ReviewNoteIn):
     return task_detail(actions.confirm_task(access.get_task(request.user, task_id), user=request.user, note=payload.note))
 
 
 @router.post("/tasks/{task_id}/send-back", response=TaskDetail, summary="Trả lại, yêu cầu tiếp tục thực hiện")
-def send_back(request, task_id: int, payload: NoteIn):
+def send_back(request, task_id: int, payload: ReviewNoteIn):
     return task_detail(actions.send_back(access.get_task(request.user, task_id), user=request.user, note=payload.note))
 

@@ -103,3 +103,15 @@ def organization_rows(user, f: Filters, today: date | None = None) -> list[tuple
     rows = [(orgs[i], fig) for i, fig in figures.items()]
     rows.sort(key=lambda r: (-r[1].overdue, r[1].percent_done, r[0].name))
     return rows
+
+
+def on_time_shares(org_ids: list[int], start: date, end: date) -> dict[int, float | None]:
+    """For the evaluation (reports): each organisation's share of its tasks due in [start, end]
+    that were done on time (completion reported by the deadline and confirmed); a task still open
+    past its deadline counts as late, one not yet due is left out. None where no task was due."""
+    today = timezone.localdate()
+    due = Task.objects.filter(organization_id__in=org_ids, due__gte=start, due__lte=min(end, today))
+    on_time = Q(state=TaskState.DONE) & (Q(reported_done_on__lte=F("due")) | Q(reported_done_on__isnull=True, done_on__lte=F("due")))
+    rows = due.order_by().values("organization_id").annotate(n=Count("id"), ok=Count("id", filter=on_time))
+    found = {r["organization_id"]: r["ok"] / r["n"] for r in rows if r["n"]}
+    return {o: found.get(o) for o in org_ids}

@@ -40,6 +40,7 @@ class DirectiveForm(forms.Form):
     cycle = forms.ChoiceField(label=_("Chế độ báo cáo"), choices=Cycle.choices, initial=Cycle.ONCE)
     organizations = forms.ModelMultipleChoiceField(label=_("Đơn vị chủ trì"), queryset=Organization.objects.none(),
                                                    widget=forms.CheckboxSelectMultiple)
+    source_document_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, organizations, **kwargs) -> None:
         super().__init__(*args, **kwargs)

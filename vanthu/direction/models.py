@@ -138,6 +138,7 @@ class Task(models.Model):
             models.Index(fields=["organization", "state", "due"], name="task_org_state_due"),
             models.Index(fields=["directive", "organization"], name="task_directive_org"),
             models.Index(fields=["state", "due"], name="task_state_due"),
+            models.Index(fields=["cycle", "state"], name="task_cycle_state"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_percent"),
@@ -179,7 +180,8 @@ class Report(models.Model):
                                  verbose_name=_("văn bản báo cáo"))
     due_before = models.DateField(null=True, blank=True)
     due_after = models.DateField(null=True, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for what a peer installation reported through the exchange (peer.py).
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

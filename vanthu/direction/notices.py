@@ -10,13 +10,15 @@
   working day (`task_deadline_soon`) and of one overdue (`task_overdue`); on the second working
   day overdue its head is told again under `task_overdue_head`. Each reminder carries a key, so a
   run repeated tells nobody twice.
+- A task reported weekly or monthly that has had no report for a cycle: the organisation's
+  leaders and clerks, once per cycle (`task_report_due`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +43,7 @@ def register_kinds() -> None:
     kinds.register("task_deadline_soon", gettext_lazy("Nhiệm vụ sắp đến hạn"), default=Channel.EMAIL)
     kinds.register("task_overdue", gettext_lazy("Nhiệm vụ quá hạn"), default=Channel.EMAIL)
     kinds.register("task_overdue_head", gettext_lazy("Nhiệm vụ của đơn vị quá hạn (báo lãnh đạo)"), default=Channel.EMAIL)
+    kinds.register("task_report_due", gettext_lazy("Đến kỳ báo cáo tiến độ nhiệm vụ"))
 
 
 def dmy(d: date) -> str:
@@ -132,7 +135,7 @@ def extension_decided(task: Task, asked) -> int:
 def send_deadline_reminders(today: date | None = None) -> dict[str, int]:
     """The day's reminders about tasks (nothing on a day off: the last working day covered it)."""
     today = today or timezone.localdate()
-    counts = {"task_deadline_soon": 0, "task_overdue": 0, "task_overdue_head": 0}
+    counts = {"task_deadline_soon": 0, "task_overdue": 0, "task_overdue_head": 0, "task_report_due": 0}
     if not is_working_day(today):
         return counts
     tomorrow = add_working_days(today, 1)
@@ -161,4 +164,27 @@ def send_deadline_reminders(today: date | None = None) -> dict[str, int]:
         if behind >= 2:
             send("task_overdue_head", t, leaders.get(t.organization_id, []),
                  _("Nhiệm vụ của %(org)s quá hạn: %(title)s") % {"org": t.organization.name, "title": t.directive.title}, body)
+    _cycle_reminders(today, counts)
     return counts
+
+
+CYCLE_DAYS = {"weekly": 7, "monthly": 30}
+
+
+def _cycle_reminders(today: date, counts: dict[str, int]) -> None:
+    """A task reported weekly or monthly whose last report (or assignment) is a cycle old: its
+    organisation's leaders and clerks are told once per cycle."""
+    for cycle, days in CYCLE_DAYS.items():
+        since = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+        due = (Task.objects.filter(state__in=OPEN_STATES, cycle=cycle).exclude(last_report_at__gte=since)
+               .filter(created_at__lt=since).select_related("directive"))
+        due = list(due)
+        staff = people({t.organization_id for t in due}, Role.LEADER, Role.CLERK)
+        for t in due:
+            period = (today - t.created_at.date()).days // days
+            counts["task_report_due"] += notify(
+                staff.get(t.organization_id, []), kind="task_report_due",
+                title=_("Đến kỳ báo cáo tiến độ: %(title)s") % {"title": t.directive.title},
+                body=_("Nhiệm vụ báo cáo %(cycle)s; hạn hoàn thành %(date)s.") % {
+                    "cycle": t.get_cycle_display().lower(), "date": dmy(t.due)},
+                url=task_url(t.id), obj=t, org=t.organization_id, key=f"task_report_due:{t.id}:{period}")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vanthu.accounts.models import User
@@ -28,7 +29,8 @@ from . import schedule as sched
 from .forms import AnswerForm, EntryForm, MeetingForm
 from .models import AttendanceState, Entry, FeedToken, Invitation, Meeting, Schedule
 
-WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+WEEKDAYS = [gettext_lazy("Thứ Hai"), gettext_lazy("Thứ Ba"), gettext_lazy("Thứ Tư"), gettext_lazy("Thứ Năm"),
+            gettext_lazy("Thứ Sáu"), gettext_lazy("Thứ Bảy"), gettext_lazy("Chủ nhật")]
 
 
 def _week(request: HttpRequest) -> date:
@@ -60,7 +62,7 @@ def _days(schedule: Schedule | None, week: date) -> list[tuple[str, date, list[E
     out = []
     for i in range(7):
         day = week + timedelta(days=i)
-        out.append((_(WEEKDAYS[i]), day, [e for e in entries if timezone.localtime(e.starts_at).date() == day]))
+        out.append((str(WEEKDAYS[i]), day, [e for e in entries if timezone.localtime(e.starts_at).date() == day]))
     return out
 
 

@@ -136,3 +136,6 @@ class DecisionIn(Schema):
     note: Text(NOTE_MAX) = ""
 
 
+class ReviewNoteIn(Schema):
+    note: Text(NOTE_MAX) = ""
+

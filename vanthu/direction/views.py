@@ -9,12 +9,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from vanthu.documents.access import get_document
 from vanthu.errors import VanThuError
 from vanthu.organizations.access import member_org_ids, subtree_ids
 from vanthu.organizations.models import Organization
@@ -27,6 +29,7 @@ from .forms import DecisionForm, DirectiveForm, ExtensionForm, FollowupFilterFor
 from .models import ExtensionRequest, ExtensionState, Report, Task, TaskState
 
 FOLLOWUP_PAGE = 50
+NAV_LABEL = gettext_lazy("Chỉ đạo, điều hành")  # the main navigation's link (web/context.py) in this catalogue
 
 
 def _filters(request: HttpRequest) -> tuple[FollowupFilterForm, followup.Filters]:
@@ -83,19 +86,30 @@ def followup_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_errors
 def new_directive(request: HttpRequest) -> HttpResponse:
     org = current_org(request)
     if org is None or not access.may_direct(request.user, org.id):
         return render(request, "direction/not_directing.html", status=403)
     targets = Organization.objects.active().filter(id__in=subtree_ids({org.id}) - {org.id}, at_peer=False).order_by("name")
-    form = DirectiveForm(request.POST or None, organizations=targets)
+    source = None
+    asked = request.POST.get("source_document_id") or request.GET.get("document")
+    if asked:
+        # A directive recorded from a document (?document=<id>): one the person may see, or 404.
+        source = get_document(request.user, int(asked)) if str(asked).isdigit() else None
+        if source is None:
+            raise Http404
+    form = DirectiveForm(request.POST or None, organizations=targets,
+                         initial={"source_document_id": source.id if source else None,
+                                  "title": source.subject if source else ""})
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         specs = [actions.TaskSpec(organization_id=o.id, content=c["task_content"], due=c["due"], working_days=c["working_days"],
                                   cycle=c["cycle"]) for o in c["organizations"]]
         try:
             d = actions.create_directive(user=request.user, organization=org, title=c["title"], content=c["content"],
-                                         kind=c["kind"], leader_name=c["leader_name"], issued_on=c["issued_on"], tasks=specs)
+                                         kind=c["kind"], leader_name=c["leader_name"], issued_on=c["issued_on"], tasks=specs,
+                                         source_document_id=source.id if source else None)
         except VanThuError as exc:
             if str(exc.details.get("field", "")).startswith("tasks"):
                 exc.details["field"] = "due" if "due" in exc.code or "working_days" in exc.code else "task_content"
@@ -103,7 +117,7 @@ def new_directive(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Đã giao %(n)s nhiệm vụ.") % {"n": len(specs)})
             return redirect("direction:directive", d.id)
-    return render(request, "direction/new.html", {"form": form, "org": org}, status=422 if form.errors else 200)
+    return render(request, "direction/new.html", {"form": form, "org": org, "source": source}, status=422 if form.errors else 200)
 
 
 @login_required

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from vanthu.audit.models import AuditEntry
-from vanthu.calendar.workdays import add_working_days
+from vanthu.calendar.workdays import add_working_days, is_working_day
+from vanthu.direction.followup import on_time_shares
 from vanthu.direction.models import Directive, ExtensionRequest, Report, Task
 from vanthu.direction.notices import send_deadline_reminders
+from vanthu.direction.tasks import on_worker_start, task_reminders
 from vanthu.notifications.models import Notification
 from vanthu.testing import factories as f
 
@@ -195,7 +197,42 @@ def test_daily_reminders_tell_the_organisation_and_on_the_second_working_day_its
     Task.objects.filter(id=tasks[w.b.org.id]).update(due=date(2026, 12, 3))  # Thursday: 2 working days overdue
     Task.objects.filter(id=tasks[w.c.org.id]).update(due=date(2026, 12, 4))  # Friday: 1 working day overdue
     counts = send_deadline_reminders(monday)
-    assert counts == {"task_deadline_soon": 2, "task_overdue": 4, "task_overdue_head": 1}
-    assert send_deadline_reminders(monday) == {"task_deadline_soon": 0, "task_overdue": 0, "task_overdue_head": 0}
+    assert counts == {"task_deadline_soon": 2, "task_overdue": 4, "task_overdue_head": 1, "task_report_due": 0}
+    assert set(send_deadline_reminders(monday).values()) == {0}
     assert any("quá hạn" in t for t in titles(w.b.leader)) and any("sắp đến hạn" in t for t in titles(w.a.clerk))
-    assert send_deadline_reminders(date(2026, 12, 6)) == {"task_deadline_soon": 0, "task_overdue": 0, "task_overdue_head": 0}
+    assert set(send_deadline_reminders(date(2026, 12, 6)).values()) == {0}
+
+
+def test_a_weekly_task_not_reported_for_a_week_is_reminded_once(dw, api_as):
+    w = dw.w
+    tasks = _made(dw, api_as)  # C's task is reported weekly
+    Task.objects.filter(id=tasks[w.c.org.id]).update(created_at=timezone.now() - timedelta(days=9), due=in_days(30))
+    today = timezone.localdate()
+    day = today if is_working_day(today) else add_working_days(today, 1)
+    assert send_deadline_reminders(day)["task_report_due"] == 2  # C's leader and clerk
+    assert send_deadline_reminders(day)["task_report_due"] == 0
+    assert any("Đến kỳ báo cáo tiến độ" in t for t in titles(w.c.clerk))
+    api_as(w.c.clerk).post(f"/api/v1/tasks/{tasks[w.c.org.id]}/reports", {"progress": 20, "content": "Đã tập huấn đợt 1."})
+    Notification.objects.all().delete()
+    assert send_deadline_reminders(day)["task_report_due"] == 0  # reported within the week
+
+
+def test_the_worker_queues_one_daily_run_of_the_task_reminders(db):
+    # Imported here, as notifications/tasks.py does: django_tasks_db's models loaded early change
+    # what the tests' override_settings(TASKS) do.
+    from django_tasks_db.models import DBTaskResult
+
+    on_worker_start()
+    on_worker_start()  # idempotent: one waiting run
+    assert DBTaskResult.objects.filter(task_path=task_reminders.module_path, status="READY").count() == 1
+
+
+def test_the_share_of_tasks_done_on_time_for_the_evaluation(dw, api_as):
+    w = dw.w
+    tasks = _made(dw, api_as)
+    today = timezone.localdate()
+    past = today - timedelta(days=2)
+    Task.objects.filter(id=tasks[w.a.org.id]).update(due=past, state="done", reported_done_on=past - timedelta(days=1), done_on=past)
+    Task.objects.filter(id=tasks[w.b.org.id]).update(due=past)  # open past its deadline: late
+    shares = on_time_shares([w.a.org.id, w.b.org.id, w.c.org.id, w.outsider.org.id], today - timedelta(days=30), today)
+    assert shares == {w.a.org.id: 1.0, w.b.org.id: 0.0, w.c.org.id: None, w.outsider.org.id: None}

@@ -171,3 +171,28 @@ def test_outsiders_get_404_on_the_pages(dw, two):
     assert late.title not in c.get("/direction/", follow=True).content.decode()
     assert signed_in(w.a.specialist).get("/direction/new/").status_code == 403
     assert signed_in(f.make_user()).get(f"/direction/{late.id}/").status_code == 404
+
+
+def test_the_pages_speak_english_from_the_app_s_own_catalogue(dw, two):
+    c = signed_in(dw.leader)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/direction/"})
+    html = c.get("/direction/").content.decode()
+    assert "Follow-up of directives" in html and "Export to Excel (XLSX)" in html and ">Direction<" in html
+    assert "Weekly work schedule" in c.get("/direction/schedule/").content.decode()
+    r = c.post("/api/v1/directives", {"title": "x", "tasks": [{"organization_id": dw.w.a.org.id, "content": "y"}],
+                                      "organization_id": dw.w.bloc.id}, content_type="application/json")
+    assert r.json()["error"]["message"] == "Task 1: no deadline (a date, or a number of working days)."
+
+
+def test_a_directive_is_recorded_from_a_document_the_leader_sees(dw):
+    w = dw.w
+    doc = f.issued(w.bloc, specialist=f.make_user(w.bloc, "specialist"), leader=dw.leader, clerk=dw.clerk, recipients=[w.a.org],
+                   subject="Về việc triển khai Nghị quyết Đại hội Đảng bộ Khối")
+    c = signed_in(dw.leader)
+    html = c.get("/direction/new/", {"document": doc.id}).content.decode()
+    assert 'id="source-document"' in html and "Về việc triển khai Nghị quyết Đại hội Đảng bộ Khối" in html
+    r = c.post("/direction/new/", {"kind": "conclusion", "title": "Kết luận triển khai Nghị quyết", "task_content": "Quán triệt",
+                                   "working_days": "10", "cycle": "once", "organizations": [w.a.org.id], "source_document_id": doc.id})
+    assert r.status_code == 302 and Directive.objects.get().source_document_id == doc.id
+    other = f.issued(w.c.org, specialist=w.c.specialist, leader=w.c.leader, clerk=w.c.clerk, recipients=[w.b.org])
+    assert c.get("/direction/new/", {"document": other.id}).status_code == 404  # not one the Bloc's leader sees

@@ -180,3 +180,34 @@ def test_the_schedule_pages_add_approve_and_publish(dw):
     html = signed_in(w.c.specialist).get("/direction/schedule/").content.decode()  # the nearest published week above
     assert "Giao ban Thường trực Đảng ủy Khối" in html
     assert signed_in(w.b.leader).post(f"/direction/schedule/orgs/{w.bloc.id}/entries/", {}).status_code == 404
+
+
+def test_the_schedule_and_meetings_through_the_api(dw, api_as):
+    w = dw.w
+    office, leader = api_as(dw.clerk), api_as(dw.leader)
+    monday = sched.monday(timezone.localdate())
+    r = office.post("/api/v1/schedules", {"organization_id": w.bloc.id, "week": monday.isoformat()})
+    assert r.status_code == 201 and r.json()["state"] == "draft"
+    sid = r.json()["id"]
+    r = office.post(f"/api/v1/schedules/{sid}/entries", {"starts_at": at(monday, 8).isoformat(), "content": "Giao ban",
+                                                          "place": "Phòng họp tầng 2", "chair_user_id": dw.leader.id})
+    assert r.status_code == 201 and r.json()["sequence"] == 0
+    eid, uid = r.json()["id"], r.json()["uid"]
+    assert office.post(f"/api/v1/schedules/{sid}/publish").status_code == 409
+    assert leader.post(f"/api/v1/schedules/{sid}/approve").json()["state"] == "approved"
+    assert office.post(f"/api/v1/schedules/{sid}/publish").json()["state"] == "published"
+    r = office.client.put(f"/api/v1/schedule-entries/{eid}", {"starts_at": at(monday, 9).isoformat(), "content": "Giao ban (lùi giờ)"},
+                          content_type="application/json", headers=office.headers)
+    assert r.status_code == 200 and r.json()["uid"] == uid and r.json()["sequence"] == 1 and r.json()["changed"]
+    assert [s["id"] for s in api_as(w.b.clerk).get("/api/v1/schedules").json()["items"]] == [sid]  # published below
+    assert api_as(f.make_user(f.make_org())).get(f"/api/v1/schedules/{sid}").status_code == 404
+    r = office.post("/api/v1/meetings", {"organization_id": w.bloc.id, "title": "Hội nghị sơ kết", "place": "Hội trường",
+                                         "starts_at": at(monday + timedelta(days=8), 8).isoformat(), "invited_ids": [w.a.org.id]})
+    assert r.status_code == 201 and len(r.json()["invitations"]) == 1
+    mid = r.json()["id"]
+    r = api_as(w.a.clerk).post(f"/api/v1/meetings/{mid}/answer", {"organization_id": w.a.org.id, "state": "attending",
+                                                                   "attendees": "Đồng chí Bí thư"})
+    assert r.status_code == 200 and r.json()["state"] == "attending"
+    assert api_as(w.b.clerk).get(f"/api/v1/meetings/{mid}").status_code == 404
+    r = api_as(w.b.clerk).post(f"/api/v1/meetings/{mid}/answer", {"organization_id": w.b.org.id, "state": "absent", "note": "x"})
+    assert r.status_code == 404
