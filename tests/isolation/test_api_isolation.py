@@ -138,7 +138,18 @@ def hints(iso: World) -> dict[str, dict]:
         "vanthu_signatures_api_add_trust_root": {"json": {"pem": pem, "name": "Gốc tin cậy kiểm tra"}},
         "vanthu_signatures_api_import_certificate": {"file": Upload("kiemtra.p12", p12, "application/x-pkcs12"), "password": "matkhau"},
         "vanthu_membership_api_import_members": {"file": Upload("dangvien.xlsx", _member_file(iso), XLSX)},
+        "vanthu_membership_api_import_rankings": {"file": Upload("xeploai.xlsx", _ranking_file(), XLSX)},
     }
+
+
+def _ranking_file() -> bytes:
+    """A grade for A's first member (card 91000000 in world.py): reached by A's officers only."""
+    wb = Workbook()
+    wb.active.append(["Số thẻ đảng viên", "Họ và tên", "Xếp loại"])
+    wb.active.append(["91000000", f"Nguyễn Văn {MARK}", "HTTNV"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _member_file(w: World) -> bytes:

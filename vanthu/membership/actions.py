@@ -292,7 +292,7 @@ def cancel_transfer(transfer: Transfer, *, user) -> Transfer:
 
 # --- rankings ----------------------------------------------------------------------------------------
 
-def _check_year(year: int) -> None:
+def check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= _today().year:
         raise _invalid("year", _("Năm đánh giá không hợp lệ."))
 
@@ -305,7 +305,7 @@ def _check_grade(grade: str) -> None:
 def rank_member(member: PartyMember, *, user, year: int, grade: str) -> MemberRanking:
     """The year's quality ranking of a member (entered again: replaced)."""
     _require_manages(user, member.organization_id)
-    _check_year(year)
+    check_year(year)
     _check_grade(grade)
     with transaction.atomic():
         ranking, _created = MemberRanking.objects.update_or_create(
@@ -316,7 +316,7 @@ def rank_member(member: PartyMember, *, user, year: int, grade: str) -> MemberRa
 
 def rank_organization(organization: Organization, *, user, year: int, grade: str) -> OrgRanking:
     _require_manages(user, organization.id)
-    _check_year(year)
+    check_year(year)
     _check_grade(grade)
     with transaction.atomic():
         ranking, _created = OrgRanking.objects.update_or_create(

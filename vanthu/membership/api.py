@@ -19,7 +19,7 @@ from pydantic import Field
 
 from vanthu.errors import TooLarge
 
-from . import access, actions, exports, importing, statistics
+from . import access, actions, exports, importing, rankings_import, statistics
 from .models import (
     CommitteeTerm,
     Grade,
@@ -40,6 +40,7 @@ from .schemas import (
     MemberRankingOut,
     OrgRankingOut,
     PartyOrgOut,
+    RankImportOut,
     RankingIn,
     RankingsOut,
     SearchText,
@@ -256,6 +257,27 @@ def rank_organization(request: HttpRequest, org_id: int, payload: RankingIn):
     org = access.get_managed_org(request.user, org_id)
     r = actions.rank_organization(org, user=request.user, year=payload.year, grade=payload.grade)
     return {"organization_id": org.id, "year": r.year, "grade": r.grade, "grade_label": str(GRADES[r.grade])}
+
+
+@router.get("/party-rankings/template.xlsx", summary="Mẫu Excel nhập kết quả xếp loại đảng viên")
+def rankings_template(request: HttpRequest):
+    access.require_officer(request.user)
+    return xlsx_response(rankings_import.template(), "mau-xep-loai-dang-vien.xlsx")
+
+
+@router.post("/party-rankings/import", response=RankImportOut, summary="Nhập kết quả xếp loại đảng viên của một năm từ Excel")
+def import_rankings(request: HttpRequest, file: File[UploadedFile], year: Form[int], organization_id: Form[int | None] = None,
+                    dry_run: Form[bool] = False):
+    """Columns `Số thẻ đảng viên`, `Họ và tên`, `Xếp loại`. Every row is checked first; one bad row and
+    nothing is recorded (422 with every error, as the members' import)."""
+    scope = access.scope_ids(request.user, organization_id)
+    if file.size is not None and file.size > settings.MAX_UPLOAD_BYTES:
+        raise TooLarge(_("Tệp vượt quá giới hạn %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_MB})
+    try:
+        outcome = rankings_import.import_rankings(file.read(), user=request.user, org_ids=scope, year=year, dry_run=dry_run)
+    except importing.ImportRejected as exc:
+        return _import_errors(exc)
+    return {"ranked": outcome.ranked, "unchanged": outcome.unchanged, "dry_run": outcome.dry_run}
 
 
 # --- statistics ----------------------------------------------------------------------------------------

@@ -94,6 +94,12 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False)
 
 
+class RankImportForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm đánh giá"), min_value=1930, max_value=2100)
+    file = forms.FileField(label=_("Tệp Excel (.xlsx): Số thẻ đảng viên, Họ và tên, Xếp loại"))
+    dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False)
+
+
 class StatsForm(forms.Form):
     as_of = VnDateField(label=_("Đến ngày"), required=False)
     organization = OrgChoiceField(label=_("Tổ chức"), queryset=None, required=False, empty_label=_("Toàn bộ phạm vi"))

@@ -111,6 +111,12 @@ class ImportOut(Schema):
     dry_run: bool
 
 
+class RankImportOut(Schema):
+    ranked: int
+    unchanged: int
+    dry_run: bool
+
+
 class SeatOut(Schema):
     role: str
     role_label: str

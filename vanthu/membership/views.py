@@ -26,7 +26,7 @@ from vanthu.organizations.models import Organization
 from vanthu.ui.forms import apply_error
 from vanthu.ui.shortcuts import page_errors, paginate
 
-from . import access, actions, importing, statistics
+from . import access, actions, importing, rankings_import, statistics
 from .forms import (
     ImportForm,
     MemberFilterForm,
@@ -34,6 +34,7 @@ from .forms import (
     NewMemberForm,
     OrgChangeForm,
     PartyOrgForm,
+    RankImportForm,
     RankingForm,
     StatsForm,
     StatusForm,
@@ -313,17 +314,35 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 
 @officer_page
 def rankings_page(request: HttpRequest) -> HttpResponse:
+    """The year's distribution of grades; and the import of a year's grades from Excel."""
     try:
         year = int(request.GET.get("year", timezone.localdate().year - 1))
     except ValueError:
         year = timezone.localdate().year - 1
     year = min(max(year, 1930), timezone.localdate().year)
+    form = RankImportForm(request.POST or None, request.FILES or None, initial={"year": year})
+    errors, outcome, status = [], None, 200
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        try:
+            outcome = rankings_import.import_rankings(form.cleaned_data["file"].read(), user=request.user,
+                                                      org_ids=access.records_org_ids(request.user), year=year,
+                                                      dry_run=form.cleaned_data["dry_run"])
+        except importing.ImportRejected as exc:
+            errors, status = exc.details["errors"], 422
+            form.add_error(None, exc.message)
+        except VanThuError as exc:
+            apply_error(form, exc)
+            status = exc.status
+    elif form.errors:
+        status = 422
     dist = statistics.ranking_distribution(access.records_org_ids(request.user), year)
     actions.audit_read("party_rankings_viewed", user=request.user, data={"year": year})
     labels = dict(Grade.choices)
     rows = [r for r in dist["rows"] if r["organization_grade"] or any(r["members"].values())]
-    return render(request, "membership/rankings.html", {"dist": dist, "rows": rows, "year": year, "labels": labels,
-                                                        "grades": Grade.values, "years": range(timezone.localdate().year, 2014, -1)})
+    return render(request, "membership/rankings.html", {
+        "dist": dist, "rows": rows, "year": year, "labels": labels, "grades": Grade.values, "form": form, "errors": errors,
+        "outcome": outcome, "years": range(timezone.localdate().year, 2014, -1)}, status=status)
 
 
 @officer_page

@@ -144,3 +144,15 @@ def test_an_organisations_party_record_terms_history_and_grade_through_the_page(
     assert "2025: Hoàn thành xuất sắc nhiệm vụ" in html
     assert signed_in(world.office_b).get(url).status_code == 404
     assert signed_in(world.clerk_a).get(url).status_code == 404
+
+
+def test_the_rankings_page_imports_a_years_grades_and_shows_the_distribution(world, an):
+    c = signed_in(world.office_a)
+    data = xlsx([["10000001", "Nguyễn Văn An", "HTXSNV"]], header=("Số thẻ đảng viên", "Họ và tên", "Xếp loại"))
+    r = c.post("/members/rankings/?year=2025", {"year": "2025", "file": io.BytesIO(data)})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'id="rank-import-result"' in html and 'id="rank-figures"' in html
+    assert "Nguyễn Văn An" not in html  # the distribution names organisations, not members
+    bad = xlsx([["10000001", "Nguyễn Văn Bình", "HTXSNV"]], header=("Số thẻ đảng viên", "Họ và tên", "Xếp loại"))
+    r = c.post("/members/rankings/?year=2025", {"year": "2025", "file": io.BytesIO(bad)})
+    assert r.status_code == 422 and "Họ và tên không khớp" in r.content.decode()
