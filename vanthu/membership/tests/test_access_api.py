@@ -43,6 +43,7 @@ def endpoints(an, binh, w):
         ("get", f"/api/v1/reports/party-members?organization_id={w.a.id}", None),
         ("get", "/api/v1/reports/party-members/export?format=pdf", None),
         ("get", "/api/v1/reports/party-rankings?year=2025", None),
+        ("get", "/api/v1/party-rankings/template.xlsx", None),
     ]
 
 
@@ -61,8 +62,9 @@ def test_document_roles_and_administrators_get_404_from_every_member_endpoint(pe
         assert r.status_code == 404, (url, r.status_code, r.content[:200])
         assert r.json()["error"]["code"]
         assert b"Nguy" not in r.content and b"10000001" not in r.content
-    r = client.post("/api/v1/party-members/import", {"file": ("x.xlsx", xlsx([]))})
-    assert r.status_code in (404, 422)
+    for url, form in (("/api/v1/party-members/import", {}), ("/api/v1/party-rankings/import", {"year": "2025"})):
+        r = client.post(url, {"file": ("x.xlsx", io.BytesIO(xlsx([]))), **form})
+        assert r.status_code == 404, (url, r.content[:200])
 
 
 def test_an_office_sees_its_own_subtree_and_nothing_of_another_organisation(people):
