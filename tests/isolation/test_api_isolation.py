@@ -139,6 +139,9 @@ def hints(iso: World) -> dict[str, dict]:
         "vanthu_signatures_api_import_certificate": {"file": Upload("kiemtra.p12", p12, "application/x-pkcs12"), "password": "matkhau"},
         "vanthu_membership_api_import_members": {"file": Upload("dangvien.xlsx", _member_file(iso), XLSX)},
         "vanthu_membership_api_import_rankings": {"file": Upload("xeploai.xlsx", _ranking_file(), XLSX)},
+        "vanthu_membership_api_create_member": {"full_name": f"Hoàng Văn {MARK}", "gender": "male", "birth_date": "1981-02-03",
+                                                "card_number": "93000001", "admitted_on": "2006-04-05"},
+        "vanthu_membership_api_set_status": {"status": "deceased"},
     }
 
 

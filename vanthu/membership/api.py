@@ -35,16 +35,19 @@ from .models import (
 from .schemas import (
     ImportOut,
     MemberHistoryItem,
+    MemberIn,
     MemberList,
     MemberOut,
     MemberRankingOut,
     OrgRankingOut,
     PartyOrgOut,
+    ProfileIn,
     RankImportOut,
     RankingIn,
     RankingsOut,
     SearchText,
     StatsOut,
+    StatusIn,
     TransferIn,
     TransferList,
     TransferOut,
@@ -175,6 +178,32 @@ def import_members(request: HttpRequest, file: File[UploadedFile], organization_
     except importing.ImportRejected as exc:
         return _import_errors(exc)
     return {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged, "dry_run": outcome.dry_run}
+
+
+def _values(payload: ProfileIn) -> dict:
+    """The fields the client sent (an edit changes only those)."""
+    return {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "organization_id"}
+
+
+@router.post("/party-members", response={201: MemberOut}, summary="Ghi hồ sơ một đảng viên")
+def create_member(request: HttpRequest, payload: MemberIn):
+    """A new member, active in `organization_id` (within the caller's reach) since the admission date."""
+    org = access.get_managed_org(request.user, payload.organization_id)
+    m = actions.create_member(user=request.user, organization=org, values=_values(payload))
+    return Status(201, member_out(access.get_member(request.user, m.id), reveal=False))
+
+
+@router.patch("/party-members/{member_id}", response=MemberOut, summary="Sửa hồ sơ đảng viên")
+def update_member(request: HttpRequest, member_id: int, payload: ProfileIn):
+    """Only the fields sent change; the history keeps what each was before. The organisation changes by transfer."""
+    m = actions.update_member(access.get_member(request.user, member_id), user=request.user, values=_values(payload))
+    return member_out(access.get_member(request.user, m.id), reveal=False)
+
+
+@router.post("/party-members/{member_id}/status", response=MemberOut, summary="Ghi đảng viên từ trần hoặc ra khỏi Đảng")
+def set_status(request: HttpRequest, member_id: int, payload: StatusIn):
+    m = actions.set_status(access.get_member(request.user, member_id), user=request.user, status=payload.status, on=payload.on)
+    return member_out(access.get_member(request.user, m.id), reveal=False)
 
 
 @router.get("/party-members/{member_id}", response=MemberOut, summary="Hồ sơ đảng viên")
