@@ -12,6 +12,7 @@ from .models import (
     Gender,
     Grade,
     MemberStatus,
+    OfficerKind,
     OrgChangeKind,
     PartyOrgKind,
     Qualification,
@@ -143,3 +144,13 @@ class OrgChangeForm(forms.Form):
     def __init__(self, *args, organizations=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["other"].queryset = organizations
+
+
+class OfficerForm(forms.Form):
+    username = LineField(label=_("Tên đăng nhập của người được giao"), max_length=150)
+    organization = OrgChoiceField(label=_("Tổ chức (gồm các tổ chức trực thuộc)"), queryset=None)
+    kind = forms.ChoiceField(label=_("Vai trò"), choices=OfficerKind.choices)
+
+    def __init__(self, *args, organizations=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 
 from vanthu.audit.models import AuditEntry
-from vanthu.membership.models import PartyMember, Transfer
+from vanthu.membership.models import PartyMember, RecordsOfficer, Transfer
+from vanthu.testing import factories as f
 from vanthu.web.i18n import compile_all, parse_po
 
 from .conftest import member, xlsx
@@ -156,3 +157,24 @@ def test_the_rankings_page_imports_a_years_grades_and_shows_the_distribution(wor
     bad = xlsx([["10000001", "Nguyễn Văn Bình", "HTXSNV"]], header=("Số thẻ đảng viên", "Họ và tên", "Xếp loại"))
     r = c.post("/members/rankings/?year=2025", {"year": "2025", "file": io.BytesIO(bad)})
     assert r.status_code == 422 and "Họ và tên không khớp" in r.content.decode()
+
+
+def test_an_organisations_administrator_names_and_removes_its_records_officers(world):
+    a_admin = f.make_user(world.a, "admin", full_name="Quản trị Sở Tài chính")
+    c = signed_in(a_admin)
+    assert c.get("/members/").status_code == 404  # administering is not seeing members
+    r = c.post("/members/officers/", {"username": world.specialist_a.username, "organization": world.a.id, "kind": "office"})
+    assert r.status_code == 302
+    assert signed_in(world.specialist_a).get("/members/").status_code == 200
+    # Not beyond the administrator's reach: B's organisation is not offered, B's people are unknown.
+    r = c.post("/members/officers/", {"username": world.clerk_b.username, "organization": world.a.id, "kind": "office"})
+    assert r.status_code == 422
+    r = c.post("/members/officers/", {"username": world.specialist_a.username, "organization": world.b.id, "kind": "office"})
+    assert r.status_code == 422
+    officer = RecordsOfficer.objects.get(user=world.specialist_a)
+    assert c.post("/members/officers/", {"revoke": RecordsOfficer.objects.get(user=world.office_b).id}).status_code == 404
+    assert c.post("/members/officers/", {"revoke": officer.id}).status_code == 302
+    assert signed_in(world.specialist_a).get("/members/").status_code == 404
+    assert signed_in(world.clerk_a).get("/members/officers/").status_code == 404
+    assert list(AuditEntry.objects.filter(action__startswith="records_role").values_list("action", flat=True))[-2:] == [
+        "records_role_granted", "records_role_revoked"]
