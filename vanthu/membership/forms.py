@@ -28,7 +28,8 @@ class OrgChoiceField(forms.ModelChoiceField):
 
 
 class MemberFilterForm(forms.Form):
-    q = LineField(label=_("Tìm theo tên hoặc số thẻ"), max_length=128, required=False,
+    # Not `q`: the header's document search box picks `q` up from any page's address.
+    name = LineField(label=_("Tìm theo tên hoặc số thẻ"), max_length=128, required=False,
                   help_text=_("Gõ có dấu hay không dấu đều được."))
     organization = OrgChoiceField(label=_("Tổ chức"), queryset=None, required=False, empty_label=_("Tất cả trong phạm vi"))
     status = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[("", _("Mọi tình trạng")), *MemberStatus.choices])

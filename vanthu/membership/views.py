@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -87,7 +88,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     org_id, q, status = None, "", ""
     if form.is_valid():
         org = form.cleaned_data["organization"]
-        org_id, q, status = (org.id if org else None), form.cleaned_data["q"], form.cleaned_data["status"]
+        org_id, q, status = (org.id if org else None), form.cleaned_data["name"], form.cleaned_data["status"]
     qs = PartyMember.objects.filter(organization_id__in=access.scope_ids(request.user, org_id)).search(q)
     if status:
         qs = qs.filter(status=status)
@@ -97,7 +98,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
                        data={"organization": org_id, "searched": bool(q), "page": page.number, "shown": len(page.object_list)})
     pending = Transfer.objects.filter(to_org_id__in=access.records_org_ids(request.user), status=TransferStatus.ISSUED).count()
     return render(request, "membership/list.html", {"form": form, "page": page, "pending_in": pending,
-                                                    "export_query": request.GET.urlencode()})
+                                                    "export_query": urlencode({k: v for k, v in (("organization_id", org_id), ("q", q),
+                                                                                                 ("status", status)) if v})})
 
 
 def _history(versions) -> list[dict]:

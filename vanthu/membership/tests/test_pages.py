@@ -52,11 +52,15 @@ def test_the_list_filters_by_name_without_diacritics_and_pages(world, an):
     for i in range(60):
         member(world, world.a1, f"Trần Thị Hoa {i:02d}", f"1100{i:04d}", gender="female")
     c = signed_in(world.office_a)
-    html = c.get("/members/?q=nguyen van").content.decode()
+    html = c.get("/members/?name=nguyen van").content.decode()
     assert "Nguyễn Văn An" in html and "Trần Thị Hoa" not in html
-    first = c.get("/members/?q=hoa").content.decode()
+    first = c.get("/members/?name=hoa").content.decode()
     assert "Trang 1/2" in first and "Trần Thị Hoa 00" in first and "Trần Thị Hoa 59" not in first
-    assert "Trần Thị Hoa 59" in c.get("/members/?q=hoa&page=2").content.decode()
+    assert "Trần Thị Hoa 59" in c.get("/members/?name=hoa&page=2").content.decode()
+    # The export link carries the same filter, under the API's names.
+    page = c.get(f"/members/?name=hoa&organization={world.a1.id}").content.decode()
+    assert f"/api/v1/party-members/export.xlsx?organization_id={world.a1.id}&amp;q=hoa" in page
+    assert 'value="hoa"' in page and 'name="q" value="hoa"' not in page
 
 
 def test_the_record_masks_the_identity_number_until_asked_and_audits_each_look(world, an):
