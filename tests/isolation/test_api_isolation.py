@@ -160,7 +160,21 @@ def hints(iso: World) -> dict[str, dict]:
         "vanthu_documents_api_approve": {"json": {"stand_in": True}},
         "vanthu_direction_schedule_api_answer": {"state": "absent", "note": "Trùng lịch"},
         "vanthu_direction_schedule_api_create_meeting": {"invited_ids": [iso.b.org.id]},
+        "vanthu_membership_api_import_rankings": {"file": Upload("xeploai.xlsx", _ranking_file(), XLSX)},
+        "vanthu_membership_api_create_member": {"full_name": f"Hoàng Văn {MARK}", "gender": "male", "birth_date": "1981-02-03",
+                                                "card_number": "93000001", "admitted_on": "2006-04-05"},
+        "vanthu_membership_api_set_status": {"status": "deceased"},
     }
+
+
+def _ranking_file() -> bytes:
+    """A grade for A's first member (card 91000000 in world.py): reached by A's officers only."""
+    wb = Workbook()
+    wb.active.append(["Số thẻ đảng viên", "Họ và tên", "Xếp loại"])
+    wb.active.append(["91000000", f"Nguyễn Văn {MARK}", "HTTNV"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _member_file(w: World) -> bytes:

@@ -14,11 +14,13 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
+from vanthu.notifications.actions import notify
 from vanthu.organizations.models import Organization, OrgKind
 from vanthu.search.fold import fold
 from vanthu.text import NOTE_MAX, clean_text
@@ -212,6 +214,17 @@ def set_status(member: PartyMember, *, user, status: str, on: date) -> PartyMemb
 
 # --- transfers ---------------------------------------------------------------------------------------
 
+def officers_of(org_id: int) -> list[int]:
+    """The records officers who see `org_id`'s members: those of it and of every organisation above it."""
+    org = Organization.objects.get(pk=org_id)
+    return list(RecordsOfficer.objects.filter(organization_id__in=[org_id, *org.ancestor_ids()]).values_list("user_id", flat=True))
+
+
+def _tell_officers(org_id: int, *, kind: str, transfer: Transfer, title: str) -> None:
+    # No name in the notice: notices may be mailed, and a member's move is personal data.
+    notify(officers_of(org_id), kind=kind, title=title, url=reverse("membership:transfers"), obj=transfer, org=org_id)
+
+
 def issue_transfer(member: PartyMember, *, user, to_organization_id: int, note: str = "") -> Transfer:
     """The sending organisation introduces the member to another; they stay active here until it accepts."""
     _require_manages(user, member.organization_id)
@@ -235,6 +248,8 @@ def issue_transfer(member: PartyMember, *, user, to_organization_id: int, note: 
                                                    issued_by=user, issued_at=timezone.now())
         except IntegrityError:
             raise InvalidState(_("Đảng viên đã có giấy chuyển sinh hoạt chờ tiếp nhận."), code="transfer_pending") from None
+        _tell_officers(transfer.to_org_id, kind="party_transfer_in", transfer=transfer,
+                       title=_("Có đảng viên chuyển sinh hoạt đến, chờ tiếp nhận"))
         record("party_transfer_issued", actor=user, obj=transfer, data={"member": member.id, "from": member.organization_id, "to": to_org.id})
     return transfer
 
@@ -255,6 +270,8 @@ def accept_transfer(transfer: Transfer, *, user, on: date | None = None) -> Tran
         version = _new_version(member, on=on, reason="transfer", changes=changes, user=user)
         transfer.effective_on = version.valid_from
         transfer.save(update_fields=["status", "accepted_by", "accepted_at", "effective_on"])
+        _tell_officers(transfer.from_org_id, kind="party_transfer_accepted", transfer=transfer,
+                       title=_("Tổ chức mới đã tiếp nhận đảng viên chuyển sinh hoạt đi"))
         record("party_transfer_accepted", actor=user, obj=transfer, data={"member": member.id, "to": transfer.to_org_id})
     return transfer
 
@@ -275,7 +292,7 @@ def cancel_transfer(transfer: Transfer, *, user) -> Transfer:
 
 # --- rankings ----------------------------------------------------------------------------------------
 
-def _check_year(year: int) -> None:
+def check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= _today().year:
         raise _invalid("year", _("Năm đánh giá không hợp lệ."))
 
@@ -288,7 +305,7 @@ def _check_grade(grade: str) -> None:
 def rank_member(member: PartyMember, *, user, year: int, grade: str) -> MemberRanking:
     """The year's quality ranking of a member (entered again: replaced)."""
     _require_manages(user, member.organization_id)
-    _check_year(year)
+    check_year(year)
     _check_grade(grade)
     with transaction.atomic():
         ranking, _created = MemberRanking.objects.update_or_create(
@@ -299,7 +316,7 @@ def rank_member(member: PartyMember, *, user, year: int, grade: str) -> MemberRa
 
 def rank_organization(organization: Organization, *, user, year: int, grade: str) -> OrgRanking:
     _require_manages(user, organization.id)
-    _check_year(year)
+    check_year(year)
     _check_grade(grade)
     with transaction.atomic():
         ranking, _created = OrgRanking.objects.update_or_create(

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from vanthu.errors import TooLarge
 
-from . import access, actions, exports, importing, statistics
+from . import access, actions, exports, importing, rankings_import, statistics
 from .models import (
     CommitteeTerm,
     Grade,
@@ -35,15 +35,19 @@ from .models import (
 from .schemas import (
     ImportOut,
     MemberHistoryItem,
+    MemberIn,
     MemberOut,
     MemberRankingOut,
     OrgRankingOut,
     PartyMemberList,
     PartyOrgOut,
+    ProfileIn,
+    RankImportOut,
     RankingIn,
     RankingsOut,
     SearchText,
     StatsOut,
+    StatusIn,
     TransferIn,
     TransferList,
     TransferOut,
@@ -176,6 +180,32 @@ def import_members(request: HttpRequest, file: File[UploadedFile], organization_
     return {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged, "dry_run": outcome.dry_run}
 
 
+def _values(payload: ProfileIn) -> dict:
+    """The fields the client sent (an edit changes only those)."""
+    return {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "organization_id"}
+
+
+@router.post("/party-members", response={201: MemberOut}, summary="Ghi hồ sơ một đảng viên")
+def create_member(request: HttpRequest, payload: MemberIn):
+    """A new member, active in `organization_id` (within the caller's reach) since the admission date."""
+    org = access.get_managed_org(request.user, payload.organization_id)
+    m = actions.create_member(user=request.user, organization=org, values=_values(payload))
+    return Status(201, member_out(access.get_member(request.user, m.id), reveal=False))
+
+
+@router.patch("/party-members/{member_id}", response=MemberOut, summary="Sửa hồ sơ đảng viên")
+def update_member(request: HttpRequest, member_id: int, payload: ProfileIn):
+    """Only the fields sent change; the history keeps what each was before. The organisation changes by transfer."""
+    m = actions.update_member(access.get_member(request.user, member_id), user=request.user, values=_values(payload))
+    return member_out(access.get_member(request.user, m.id), reveal=False)
+
+
+@router.post("/party-members/{member_id}/status", response=MemberOut, summary="Ghi đảng viên từ trần hoặc ra khỏi Đảng")
+def set_status(request: HttpRequest, member_id: int, payload: StatusIn):
+    m = actions.set_status(access.get_member(request.user, member_id), user=request.user, status=payload.status, on=payload.on)
+    return member_out(access.get_member(request.user, m.id), reveal=False)
+
+
 @router.get("/party-members/{member_id}", response=MemberOut, summary="Hồ sơ đảng viên")
 def get_member(request: HttpRequest, member_id: int, reveal_id_number: bool = False):
     """The identity number comes masked unless `reveal_id_number` (an audited look of its own)."""
@@ -256,6 +286,27 @@ def rank_organization(request: HttpRequest, org_id: int, payload: RankingIn):
     org = access.get_managed_org(request.user, org_id)
     r = actions.rank_organization(org, user=request.user, year=payload.year, grade=payload.grade)
     return {"organization_id": org.id, "year": r.year, "grade": r.grade, "grade_label": str(GRADES[r.grade])}
+
+
+@router.get("/party-rankings/template.xlsx", summary="Mẫu Excel nhập kết quả xếp loại đảng viên")
+def rankings_template(request: HttpRequest):
+    access.require_officer(request.user)
+    return xlsx_response(rankings_import.template(), "mau-xep-loai-dang-vien.xlsx")
+
+
+@router.post("/party-rankings/import", response=RankImportOut, summary="Nhập kết quả xếp loại đảng viên của một năm từ Excel")
+def import_rankings(request: HttpRequest, file: File[UploadedFile], year: Form[int], organization_id: Form[int | None] = None,
+                    dry_run: Form[bool] = False):
+    """Columns `Số thẻ đảng viên`, `Họ và tên`, `Xếp loại`. Every row is checked first; one bad row and
+    nothing is recorded (422 with every error, as the members' import)."""
+    scope = access.scope_ids(request.user, organization_id)
+    if file.size is not None and file.size > settings.MAX_UPLOAD_BYTES:
+        raise TooLarge(_("Tệp vượt quá giới hạn %(mb)s MB.") % {"mb": settings.MAX_UPLOAD_MB})
+    try:
+        outcome = rankings_import.import_rankings(file.read(), user=request.user, org_ids=scope, year=year, dry_run=dry_run)
+    except importing.ImportRejected as exc:
+        return _import_errors(exc)
+    return {"ranked": outcome.ranked, "unchanged": outcome.unchanged, "dry_run": outcome.dry_run}
 
 
 # --- statistics ----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from .models import (
     Gender,
     Grade,
     MemberStatus,
+    OfficerKind,
     OrgChangeKind,
     PartyOrgKind,
     Qualification,
@@ -27,7 +28,8 @@ class OrgChoiceField(forms.ModelChoiceField):
 
 
 class MemberFilterForm(forms.Form):
-    q = LineField(label=_("Tìm theo tên hoặc số thẻ"), max_length=128, required=False,
+    # Not `q`: the header's document search box picks `q` up from any page's address.
+    name = LineField(label=_("Tìm theo tên hoặc số thẻ"), max_length=128, required=False,
                   help_text=_("Gõ có dấu hay không dấu đều được."))
     organization = OrgChoiceField(label=_("Tổ chức"), queryset=None, required=False, empty_label=_("Tất cả trong phạm vi"))
     status = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[("", _("Mọi tình trạng")), *MemberStatus.choices])
@@ -94,6 +96,12 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False)
 
 
+class RankImportForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm đánh giá"), min_value=1930, max_value=2100)
+    file = forms.FileField(label=_("Tệp Excel (.xlsx): Số thẻ đảng viên, Họ và tên, Xếp loại"))
+    dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False)
+
+
 class StatsForm(forms.Form):
     as_of = VnDateField(label=_("Đến ngày"), required=False)
     organization = OrgChoiceField(label=_("Tổ chức"), queryset=None, required=False, empty_label=_("Toàn bộ phạm vi"))
@@ -137,3 +145,13 @@ class OrgChangeForm(forms.Form):
     def __init__(self, *args, organizations=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["other"].queryset = organizations
+
+
+class OfficerForm(forms.Form):
+    username = LineField(label=_("Tên đăng nhập của người được giao"), max_length=150)
+    organization = OrgChoiceField(label=_("Tổ chức (gồm các tổ chức trực thuộc)"), queryset=None)
+    kind = forms.ChoiceField(label=_("Vai trò"), choices=OfficerKind.choices)
+
+    def __init__(self, *args, organizations=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations

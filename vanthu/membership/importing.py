@@ -110,7 +110,7 @@ def _date(value: Any) -> date | None:
     raise ValueError
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -119,7 +119,12 @@ def _text(value: Any) -> str:
 
 
 def read_rows(data: bytes) -> tuple[list[tuple[int, tuple]], list[RowError]]:
-    """The data rows with their Excel row numbers, or the problem with the file itself."""
+    """The member template's data rows with their Excel row numbers, or the problem with the file itself."""
+    return read_sheet(data, COLUMNS)
+
+
+def read_sheet(data: bytes, columns: tuple[str, ...]) -> tuple[list[tuple[int, tuple]], list[RowError]]:
+    """The first sheet's data rows under the heading `columns`, or the problem with the file itself."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -128,12 +133,12 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, tuple]], list[RowError]]:
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         header = next(rows, None)
-        found = tuple(_text(c) for c in (header or ())[:len(COLUMNS)])
-        if found != COLUMNS:
-            return [], [RowError(1, "", _("Dòng tiêu đề phải là các cột của mẫu, đúng thứ tự: %(cols)s.") % {"cols": ", ".join(COLUMNS)})]
+        found = tuple(cell_text(c) for c in (header or ())[:len(columns)])
+        if found != columns:
+            return [], [RowError(1, "", _("Dòng tiêu đề phải là các cột của mẫu, đúng thứ tự: %(cols)s.") % {"cols": ", ".join(columns)})]
         out = []
         for n, row in enumerate(rows, start=2):
-            cells = tuple(row[:len(COLUMNS)]) + (None,) * (len(COLUMNS) - len(row))
+            cells = tuple(row[:len(columns)]) + (None,) * (len(columns) - len(row))
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
             out.append((n, cells))
@@ -163,7 +168,7 @@ def _parse(n: int, cells: tuple, errors: list[RowError], today: date) -> tuple[d
                 values[fld] = None
                 continue
         else:
-            text = _text(cell)
+            text = cell_text(cell)
             if fld in _LINE:
                 try:
                     text = _LINE[fld].clean(text)

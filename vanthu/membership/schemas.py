@@ -68,6 +68,45 @@ class MemberOut(MemberListItem):
     rankings: list[MemberRankingOut]
 
 
+class ProfileIn(Schema):
+    """A member's profile fields; on an edit, only those sent change."""
+
+    full_name: Line(128) | None = None
+    other_names: Line(128) | None = None
+    gender: Literal["male", "female"] | None = None
+    birth_date: date | None = None
+    birth_place: Line(255) | None = None
+    ethnicity: Line(32) | None = None
+    religion: Line(64) | None = None
+    id_number: Line(12) | None = None
+    card_number: Line(16) | None = None
+    admitted_on: date | None = None
+    official_on: date | None = None
+    job: Line(128) | None = None
+    position: Line(128) | None = None
+    education: Line(16) | None = None
+    qualification: Literal["none", "vocational", "college", "bachelor", "master", "doctor"] | None = None
+    theory_level: Literal["none", "elementary", "intermediate", "advanced", "bachelor"] | None = None
+    it_level: Line(64) | None = None
+    foreign_language: Line(64) | None = None
+    awards: Text(2000) | None = None
+    disciplines: Text(2000) | None = None
+
+
+class MemberIn(ProfileIn):
+    organization_id: int
+    full_name: Line(128)
+    gender: Literal["male", "female"]
+    birth_date: date
+    card_number: Line(16)
+    admitted_on: date
+
+
+class StatusIn(Schema):
+    status: Literal["deceased", "left"]
+    on: date
+
+
 class TransferIn(Schema):
     to_organization_id: int
     note: Text(2000) = ""
@@ -107,6 +146,12 @@ class OrgRankingOut(Schema):
 class ImportOut(Schema):
     created: int
     updated: int
+    unchanged: int
+    dry_run: bool
+
+
+class RankImportOut(Schema):
+    ranked: int
     unchanged: int
     dry_run: bool
 

@@ -8,6 +8,7 @@ then the year's movements), and the roll-up is done in Python over the organisat
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ CATEGORIES = {
     "theory_level": TheoryLevel,
 }
 MOVEMENTS = ("admitted_this_year", "transferred_in", "transferred_out", "deceased")
+MAJORITY = "Kinh"
 
 
 def _age_filter(as_of: date, low: int, high: int | None) -> Q:
@@ -48,12 +50,14 @@ def _age_filter(as_of: date, low: int, high: int | None) -> Q:
     return q
 
 
-def counters() -> list[str]:
+@functools.cache
+def counters() -> tuple[str, ...]:
+    """Every figure's key, in order (the same for every organisation)."""
     keys = ["total"]
     for name, choices in CATEGORIES.items():
         keys += [f"{name}.{v}" for v in choices.values]
     keys += [f"age.{key}" for key, *_rest in AGE_BANDS]
-    return [*keys, *MOVEMENTS]
+    return (*keys, *MOVEMENTS)
 
 
 @dataclass
@@ -102,7 +106,8 @@ def compute(org_ids: set[int], as_of: date) -> Statistics:
     for key, _label, low, high in AGE_BANDS:
         aggregates[f"age.{key}"] = Count("id", filter=_age_filter(as_of, low, high))
     aggregates["admitted_this_year"] = Count("id", filter=Q(admitted_on__gte=year_start, admitted_on__lte=as_of))
-    own: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counters(), 0))
+    keys = counters()
+    own: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
     # Aliases may not contain dots: the query names them by position.
     safe = {f"c{i}": agg for i, agg in enumerate(aggregates.values())}
     names = list(aggregates)
@@ -110,9 +115,14 @@ def compute(org_ids: set[int], as_of: date) -> Statistics:
         target = own[row["organization_id"]]
         for i, name in enumerate(names):
             target[name] = row[f"c{i}"]
+    # Nine in ten members are Kinh: the other ethnicities are grouped, Kinh is what remains of the total.
     ethnicity: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in versions.order_by().values("organization_id", "ethnicity").annotate(n=Count("id")):
+    for row in versions.exclude(ethnicity=MAJORITY).order_by().values("organization_id", "ethnicity").annotate(n=Count("id")):
         ethnicity[row["organization_id"]][row["ethnicity"]] = row["n"]
+    for org_id, counts in own.items():
+        rest = counts["total"] - sum(ethnicity[org_id].values())
+        if rest:
+            ethnicity[org_id][MAJORITY] = rest
     moved = Transfer.objects.filter(status="accepted", effective_on__gte=year_start, effective_on__lte=as_of)
     for row in moved.filter(to_org_id__in=org_ids).order_by().values("to_org_id").annotate(n=Count("id")):
         own[row["to_org_id"]]["transferred_in"] = row["n"]

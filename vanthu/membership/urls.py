@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import officers, views
 
 app_name = "membership"
 urlpatterns = [
@@ -18,5 +18,6 @@ urlpatterns = [
     path("statistics/", views.stats_page, name="stats"),
     path("rankings/", views.rankings_page, name="rankings"),
     path("organizations/", views.organizations, name="organizations"),
+    path("officers/", officers.officers, name="officers"),
     path("organizations/<int:org_id>/", views.organization, name="organization"),
 ]

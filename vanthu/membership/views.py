@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,7 @@ from vanthu.organizations.models import Organization
 from vanthu.ui.forms import apply_error
 from vanthu.ui.shortcuts import page_errors, paginate
 
-from . import access, actions, importing, statistics
+from . import access, actions, importing, rankings_import, statistics
 from .forms import (
     ImportForm,
     MemberFilterForm,
@@ -34,6 +35,7 @@ from .forms import (
     NewMemberForm,
     OrgChangeForm,
     PartyOrgForm,
+    RankImportForm,
     RankingForm,
     StatsForm,
     StatusForm,
@@ -86,7 +88,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     org_id, q, status = None, "", ""
     if form.is_valid():
         org = form.cleaned_data["organization"]
-        org_id, q, status = (org.id if org else None), form.cleaned_data["q"], form.cleaned_data["status"]
+        org_id, q, status = (org.id if org else None), form.cleaned_data["name"], form.cleaned_data["status"]
     qs = PartyMember.objects.filter(organization_id__in=access.scope_ids(request.user, org_id)).search(q)
     if status:
         qs = qs.filter(status=status)
@@ -96,7 +98,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
                        data={"organization": org_id, "searched": bool(q), "page": page.number, "shown": len(page.object_list)})
     pending = Transfer.objects.filter(to_org_id__in=access.records_org_ids(request.user), status=TransferStatus.ISSUED).count()
     return render(request, "membership/list.html", {"form": form, "page": page, "pending_in": pending,
-                                                    "export_query": request.GET.urlencode()})
+                                                    "export_query": urlencode({k: v for k, v in (("organization_id", org_id), ("q", q),
+                                                                                                 ("status", status)) if v})})
 
 
 def _history(versions) -> list[dict]:
@@ -313,17 +316,35 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 
 @officer_page
 def rankings_page(request: HttpRequest) -> HttpResponse:
+    """The year's distribution of grades; and the import of a year's grades from Excel."""
     try:
         year = int(request.GET.get("year", timezone.localdate().year - 1))
     except ValueError:
         year = timezone.localdate().year - 1
     year = min(max(year, 1930), timezone.localdate().year)
+    form = RankImportForm(request.POST or None, request.FILES or None, initial={"year": year})
+    errors, outcome, status = [], None, 200
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        try:
+            outcome = rankings_import.import_rankings(form.cleaned_data["file"].read(), user=request.user,
+                                                      org_ids=access.records_org_ids(request.user), year=year,
+                                                      dry_run=form.cleaned_data["dry_run"])
+        except importing.ImportRejected as exc:
+            errors, status = exc.details["errors"], 422
+            form.add_error(None, exc.message)
+        except VanThuError as exc:
+            apply_error(form, exc)
+            status = exc.status
+    elif form.errors:
+        status = 422
     dist = statistics.ranking_distribution(access.records_org_ids(request.user), year)
     actions.audit_read("party_rankings_viewed", user=request.user, data={"year": year})
     labels = dict(Grade.choices)
     rows = [r for r in dist["rows"] if r["organization_grade"] or any(r["members"].values())]
-    return render(request, "membership/rankings.html", {"dist": dist, "rows": rows, "year": year, "labels": labels,
-                                                        "grades": Grade.values, "years": range(timezone.localdate().year, 2014, -1)})
+    return render(request, "membership/rankings.html", {
+        "dist": dist, "rows": rows, "year": year, "labels": labels, "grades": Grade.values, "form": form, "errors": errors,
+        "outcome": outcome, "years": range(timezone.localdate().year, 2014, -1)}, status=status)
 
 
 @officer_page

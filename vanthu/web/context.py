@@ -7,8 +7,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.audit.tasks import latest_break
-from vanthu.membership.access import is_records_officer
-from vanthu.organizations.access import is_installation_admin
+from vanthu.membership.access import is_records_officer, records_enabled
+from vanthu.organizations.access import administers_anything, is_installation_admin
 from vanthu.organizations.session import current_org, current_roles, my_organizations
 
 # Pages of other apps that join the main navigation once their URLs are installed.
@@ -33,7 +33,10 @@ def optional_nav(admin: bool = False) -> list[tuple[str, str]]:
 
 def member_nav(user) -> list[tuple[str, str]]:
     """Party members' records: shown only to their records officers (everyone else gets 404 there)."""
-    return [(reverse("membership:list"), _("Đảng viên"))] if is_records_officer(user) else []
+    links = [(reverse("membership:list"), _("Đảng viên"))] if is_records_officer(user) else []
+    if records_enabled() and administers_anything(user):
+        links.append((reverse("membership:officers"), _("Cán bộ quản lý đảng viên")))
+    return links
 
 
 def layout(request: HttpRequest) -> dict:

@@ -43,6 +43,7 @@ def endpoints(an, binh, w):
         ("get", f"/api/v1/reports/party-members?organization_id={w.a.id}", None),
         ("get", "/api/v1/reports/party-members/export?format=pdf", None),
         ("get", "/api/v1/reports/party-rankings?year=2025", None),
+        ("get", "/api/v1/party-rankings/template.xlsx", None),
     ]
 
 
@@ -61,8 +62,9 @@ def test_document_roles_and_administrators_get_404_from_every_member_endpoint(pe
         assert r.status_code == 404, (url, r.status_code, r.content[:200])
         assert r.json()["error"]["code"]
         assert b"Nguy" not in r.content and b"10000001" not in r.content
-    r = client.post("/api/v1/party-members/import", {"file": ("x.xlsx", xlsx([]))})
-    assert r.status_code in (404, 422)
+    for url, form in (("/api/v1/party-members/import", {}), ("/api/v1/party-rankings/import", {"year": "2025"})):
+        r = client.post(url, {"file": ("x.xlsx", io.BytesIO(xlsx([]))), **form})
+        assert r.status_code == 404, (url, r.content[:200])
 
 
 def test_an_office_sees_its_own_subtree_and_nothing_of_another_organisation(people):
@@ -153,3 +155,25 @@ def test_an_installation_that_keeps_no_member_records_answers_404_even_to_the_bo
     board = api(w.board)
     assert board.get("/api/v1/party-members").status_code == 404
     assert board.get(f"/api/v1/party-members/{an.id}").status_code == 404
+
+
+def test_a_member_is_recorded_edited_and_closed_through_the_api(people):
+    w, an, _binh = people
+    office = api(w.office_a)
+    body = {"organization_id": w.a1.id, "full_name": "Vũ Thị Lan", "gender": "female", "birth_date": "1990-04-30",
+            "card_number": "10000009", "admitted_on": "2015-05-19", "official_on": "2016-05-19", "id_number": "001190012345"}
+    r = office.post("/api/v1/party-members", body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    lan = r.json()
+    assert lan["id_number"] == "*********345" and lan["organization_id"] == w.a1.id
+    assert office.post("/api/v1/party-members", {**body, "organization_id": w.b.id}, content_type="application/json").status_code == 404
+    assert office.post("/api/v1/party-members", {**body, "card_number": "20000001"}, content_type="application/json").status_code == 422
+    r = office.patch(f"/api/v1/party-members/{lan['id']}", {"theory_level": "intermediate"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["theory_level"] == "intermediate" and r.json()["full_name"] == "Vũ Thị Lan"
+    assert office.patch(f"/api/v1/party-members/{lan['id']}", {"official_on": "2014-01-01"},
+                        content_type="application/json").json()["error"]["details"]["field"] == "official_on"
+    r = office.post(f"/api/v1/party-members/{lan['id']}/status", {"status": "deceased", "on": "2026-03-02"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "deceased"
+    assert office.post(f"/api/v1/party-members/{lan['id']}/status", {"status": "left", "on": "2026-03-03"},
+                       content_type="application/json").status_code == 409
+    assert api(w.clerk_a).patch(f"/api/v1/party-members/{an.id}", {"job": "x"}, content_type="application/json").status_code == 404

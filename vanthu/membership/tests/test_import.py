@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from vanthu.audit.models import AuditEntry
 from vanthu.membership.importing import COLUMNS
-from vanthu.membership.models import MemberVersion, PartyMember
+from vanthu.membership.models import MemberRanking, MemberVersion, PartyMember
 
 from .conftest import api, member, xlsx
 
@@ -125,3 +125,38 @@ def test_twenty_thousand_rows_in_one_go(world):
     assert r.json()["created"] == 20_000
     assert PartyMember.objects.count() == 20_000 and MemberVersion.objects.count() == 20_000
     assert PartyMember.objects.filter(organization=world.a1).count() == sum(1 for r in rows if r[6] == A1)
+
+
+def rank_file(rows) -> bytes:
+    return xlsx(rows, header=("Số thẻ đảng viên", "Họ và tên", "Xếp loại"))
+
+
+def test_a_years_rankings_from_excel_all_or_nothing_and_repeatable(world):
+    board = api(world.board)
+    post(board, xlsx(good_rows()))
+    year = date.today().year - 1
+    good = [["30000001", "Nguyễn Văn Hùng", "Hoàn thành xuất sắc nhiệm vụ"], ["30000002", "Đỗ Thị Mai", "HTTNV"],
+            ["30000003", "lo van pa", "hoàn thành nhiệm vụ"]]
+    bad = good + [["30000002", "Đỗ Thị Mai", "Tốt"], ["99999999", "Không Có Ai", "HTNV"], ["30000001", "Nguyễn Văn Khác", "HTNV"]]
+    r = board.post("/api/v1/party-rankings/import", {"file": ("xl.xlsx", io.BytesIO(rank_file(bad))), "year": str(year)})
+    assert r.status_code == 422
+    assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [
+        (5, "Số thẻ đảng viên"), (5, "Xếp loại"), (6, "Số thẻ đảng viên"), (7, "Số thẻ đảng viên")]
+    assert not MemberRanking.objects.exists()
+    r = board.post("/api/v1/party-rankings/import", {"file": ("xl.xlsx", io.BytesIO(rank_file(good))), "year": str(year)})
+    assert r.json() == {"ranked": 3, "unchanged": 0, "dry_run": False}
+    assert dict(MemberRanking.objects.values_list("member__card_number", "grade")) == {
+        "30000001": "excellent", "30000002": "good", "30000003": "done"}
+    again = board.post("/api/v1/party-rankings/import", {"file": ("xl.xlsx", io.BytesIO(rank_file(good))), "year": str(year)})
+    assert again.json() == {"ranked": 0, "unchanged": 3, "dry_run": False}
+    # An office ranks only its own members: B's member is unknown to A's office.
+    r = api(world.office_a).post("/api/v1/party-rankings/import", {"file": ("xl.xlsx", io.BytesIO(rank_file(good))), "year": str(year)})
+    assert r.status_code == 422 and [e["row"] for e in r.json()["errors"]] == [4]
+
+
+def test_a_name_that_does_not_match_the_card_is_refused(world):
+    board = api(world.board)
+    post(board, xlsx(good_rows()))
+    r = board.post("/api/v1/party-rankings/import", {"file": ("xl.xlsx", io.BytesIO(rank_file([["30000001", "Trần Văn Khác", "HTNV"]]))),
+                                                      "year": str(date.today().year - 1)})
+    assert r.status_code == 422 and r.json()["errors"][0]["column"] == "Họ và tên"

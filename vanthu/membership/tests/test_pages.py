@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 
 from vanthu.audit.models import AuditEntry
-from vanthu.membership.models import PartyMember, Transfer
+from vanthu.membership.models import PartyMember, RecordsOfficer, Transfer
+from vanthu.testing import factories as f
 from vanthu.web.i18n import compile_all, parse_po
 
 from .conftest import member, xlsx
@@ -51,11 +52,15 @@ def test_the_list_filters_by_name_without_diacritics_and_pages(world, an):
     for i in range(60):
         member(world, world.a1, f"Trần Thị Hoa {i:02d}", f"1100{i:04d}", gender="female")
     c = signed_in(world.office_a)
-    html = c.get("/members/?q=nguyen van").content.decode()
+    html = c.get("/members/?name=nguyen van").content.decode()
     assert "Nguyễn Văn An" in html and "Trần Thị Hoa" not in html
-    first = c.get("/members/?q=hoa").content.decode()
+    first = c.get("/members/?name=hoa").content.decode()
     assert "Trang 1/2" in first and "Trần Thị Hoa 00" in first and "Trần Thị Hoa 59" not in first
-    assert "Trần Thị Hoa 59" in c.get("/members/?q=hoa&page=2").content.decode()
+    assert "Trần Thị Hoa 59" in c.get("/members/?name=hoa&page=2").content.decode()
+    # The export link carries the same filter, under the API's names.
+    page = c.get(f"/members/?name=hoa&organization={world.a1.id}").content.decode()
+    assert f"/api/v1/party-members/export.xlsx?organization_id={world.a1.id}&amp;q=hoa" in page
+    assert 'value="hoa"' in page and 'name="q" value="hoa"' not in page
 
 
 def test_the_record_masks_the_identity_number_until_asked_and_audits_each_look(world, an):
@@ -144,3 +149,36 @@ def test_an_organisations_party_record_terms_history_and_grade_through_the_page(
     assert "2025: Hoàn thành xuất sắc nhiệm vụ" in html
     assert signed_in(world.office_b).get(url).status_code == 404
     assert signed_in(world.clerk_a).get(url).status_code == 404
+
+
+def test_the_rankings_page_imports_a_years_grades_and_shows_the_distribution(world, an):
+    c = signed_in(world.office_a)
+    data = xlsx([["10000001", "Nguyễn Văn An", "HTXSNV"]], header=("Số thẻ đảng viên", "Họ và tên", "Xếp loại"))
+    r = c.post("/members/rankings/?year=2025", {"year": "2025", "file": io.BytesIO(data)})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'id="rank-import-result"' in html and 'id="rank-figures"' in html
+    assert "Nguyễn Văn An" not in html  # the distribution names organisations, not members
+    bad = xlsx([["10000001", "Nguyễn Văn Bình", "HTXSNV"]], header=("Số thẻ đảng viên", "Họ và tên", "Xếp loại"))
+    r = c.post("/members/rankings/?year=2025", {"year": "2025", "file": io.BytesIO(bad)})
+    assert r.status_code == 422 and "Họ và tên không khớp" in r.content.decode()
+
+
+def test_an_organisations_administrator_names_and_removes_its_records_officers(world):
+    a_admin = f.make_user(world.a, "admin", full_name="Quản trị Sở Tài chính")
+    c = signed_in(a_admin)
+    assert c.get("/members/").status_code == 404  # administering is not seeing members
+    r = c.post("/members/officers/", {"username": world.specialist_a.username, "organization": world.a.id, "kind": "office"})
+    assert r.status_code == 302
+    assert signed_in(world.specialist_a).get("/members/").status_code == 200
+    # Not beyond the administrator's reach: B's organisation is not offered, B's people are unknown.
+    r = c.post("/members/officers/", {"username": world.clerk_b.username, "organization": world.a.id, "kind": "office"})
+    assert r.status_code == 422
+    r = c.post("/members/officers/", {"username": world.specialist_a.username, "organization": world.b.id, "kind": "office"})
+    assert r.status_code == 422
+    officer = RecordsOfficer.objects.get(user=world.specialist_a)
+    assert c.post("/members/officers/", {"revoke": RecordsOfficer.objects.get(user=world.office_b).id}).status_code == 404
+    assert c.post("/members/officers/", {"revoke": officer.id}).status_code == 302
+    assert signed_in(world.specialist_a).get("/members/").status_code == 404
+    assert signed_in(world.clerk_a).get("/members/officers/").status_code == 404
+    assert list(AuditEntry.objects.filter(action__startswith="records_role").values_list("action", flat=True))[-2:] == [
+        "records_role_granted", "records_role_revoked"]

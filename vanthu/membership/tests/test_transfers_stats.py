@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from vanthu.membership import actions
 from vanthu.membership.models import MemberVersion, PartyMember, Transfer
+from vanthu.notifications.models import Notification
 from vanthu.testing import factories as f
 
 from .conftest import api, member, xlsx
@@ -41,6 +42,10 @@ def test_a_member_moves_only_when_the_receiver_accepts(world):
     assert api(w.office_b).get(f"/api/v1/party-members/{an.id}").status_code == 200
     assert api(w.office_a).get(f"/api/v1/party-members/{an.id}").status_code == 404
     assert api(w.office_b).post(f"/api/v1/transfers/{t['id']}/accept").status_code == 409
+    # Each side's officers were told, without the member's name (notices may be mailed).
+    told = {n.user_id: n.notice.title for n in Notification.objects.select_related("notice")}
+    assert set(told) == {w.office_b.id, w.board.id, w.office_a.id}
+    assert "Nguyễn" not in " ".join(told.values())
     # One member, one record, history in both places.
     assert PartyMember.objects.filter(card_number="10000001").count() == 1
     versions = list(MemberVersion.objects.filter(member=an).order_by("id").values_list("organization_id", "reason", "valid_to"))
