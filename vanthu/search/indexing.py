@@ -79,6 +79,8 @@ def files_needing_ocr(document_id: int) -> list[str]:
     shas = []
     for f in files:
         sf = f.file
+        if sf.content_type != "application/pdf":  # a Word or Excel file migrated from Lotus Notes: no page to read
+            continue
         if not needs_ocr(sf.text, sf.page_count) or FileOcr.objects.filter(file_id=sf.sha256).exists():
             continue
         if f.role == FileRole.SIGNED and _extends_one_of(sf, [o.file for o in files if o.file_id != sf.sha256]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
@@ -34,6 +35,7 @@ def test_an_administrator_uploads_an_export_and_reads_the_report(org, export):
     assert r.status_code == 302 and r["Location"] == f"/migration/runs/{run.id}/"
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.started_by == admin and run.report["created"] == 4
+    assert run.report["sha256"] == {"vanthu.dxl": hashlib.sha256(export.read_bytes()).hexdigest()}
     assert LegacyRecord.objects.filter(organization=org).count() == 4
     page = c.get(f"/migration/runs/{run.id}/").content.decode()
     assert "Báo cáo kiểm tra" in page and "Số văn bản (document) trong tệp" in page and s.unid(3) in page
