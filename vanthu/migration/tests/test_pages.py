@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
+from vanthu.audit.models import AuditEntry
 from vanthu.migration import samples as s
 from vanthu.migration.models import ImportRun, LegacyRecord, RunStatus
 from vanthu.testing import factories as f
@@ -36,6 +37,8 @@ def test_an_administrator_uploads_an_export_and_reads_the_report(org, export):
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.started_by == admin and run.report["created"] == 4
     assert run.report["sha256"] == {"vanthu.dxl": hashlib.sha256(export.read_bytes()).hexdigest()}
+    finished = AuditEntry.objects.get(action="legacy_import_finished", object_id=str(run.id))
+    assert finished.actor_id == admin.id and finished.data["created"] == 4 and finished.data["sha256"] == run.report["sha256"]
     assert LegacyRecord.objects.filter(organization=org).count() == 4
     page = c.get(f"/migration/runs/{run.id}/").content.decode()
     assert "Báo cáo kiểm tra" in page and "Số văn bản (document) trong tệp" in page and s.unid(3) in page
