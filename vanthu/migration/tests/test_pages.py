@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 
 from vanthu.audit.models import AuditEntry
 from vanthu.migration import samples as s
+from vanthu.migration.importer import run_import
+from vanthu.migration.mapping import parse_mapping
 from vanthu.migration.models import ImportRun, LegacyRecord, RunStatus
 from vanthu.testing import factories as f
 
@@ -54,6 +56,11 @@ def test_an_administrator_uploads_an_export_and_reads_the_report(org, export):
     run.refresh_from_db()
     assert run.verification["status"] == "done" and run.verification["mismatches"] == [] and run.verification["documents"] == 5
     assert "0 chỗ không khớp" in c.get(f"/migration/runs/{run.id}/").content.decode()
+    # A second run of the same export finds everything in, and still signs off for all of it.
+    again = ImportRun.objects.create(organization=org, file_name="vanthu.dxl", mapping_text=MAPPING)
+    run_import(export, organization=org, mapping=parse_mapping(MAPPING), run=again)
+    wb = load_workbook(io.BytesIO(c.get(f"/migration/runs/{again.id}/report.xlsx").content), read_only=True)
+    assert again.report["created"] == 0 and len(list(wb["Đối chiếu văn bản"].iter_rows(values_only=True))) == 5
     pdf = c.get(f"/migration/runs/{run.id}/report.pdf")
     assert pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
 
