@@ -6,10 +6,12 @@ yields, in file order, a `Note` for each `<document>`, a `DesignNote` for each d
 `Acl` for the ACL; each element is dropped from the tree as soon as it has been read, so memory
 holds one note (with its attachments) whatever the file's size.
 
-The file is untrusted: libxml2 is told never to load a DTD, expand an entity or touch the
-network; `huge_tree` is on so that a text node holding a 50 MB attachment parses, and the depth
-that it would otherwise bound is bounded here instead. A malformed or truncated file raises
-`ExportError` naming the line where it broke; notes yielded before it are whole.
+The file is untrusted: libxml2 is told never to load a DTD or touch the network, a DTD that
+declares anything (an entity) is refused before parsing, the file is read as UTF-8 whatever it
+declares, and the depth is bounded. The parser hands its events to `_Target`, which decodes an
+attachment's base64 as it streams in (never held as text), so a 50 MB attachment parses with
+libxml2's own limits left on (no `huge_tree`). A malformed or truncated file raises `ExportError`
+naming the line where it broke; notes yielded before it are whole.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cached_property
 from html import escape
 from typing import IO, Any
 
@@ -60,7 +63,7 @@ class Blob:
     def size(self) -> int:
         return len(self.data)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -213,41 +216,141 @@ class ExportReader:
         return self.source.sha256.hexdigest()
 
     def __iter__(self) -> Iterator[Note | DesignNote | Acl]:
-        events = etree.iterparse(
-            self.source, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
-            dtd_validation=False, huge_tree=True, remove_comments=True, remove_pis=True, recover=False,
-        )
-        depth = 0
-        root = None
+        target = _Target(self)
+        # encoding= overrides what the file declares, so that the byte check of the prolog
+        # (_check_prolog) cannot be dodged by a declared UTF-16 or UTF-7. Domino writes UTF-8.
+        parser = etree.XMLParser(target=target, encoding="utf-8", resolve_entities=False, no_network=True, load_dtd=False,
+                                 dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True)
         try:
-            for event, elem in events:
-                if event == "start":
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        raise ExportError(f"nested deeper than {MAX_DEPTH} elements", line=elem.sourceline)
-                    if depth == 1:
-                        root = elem
-                        if elem.tag != _Q + "database":
-                            raise ExportError("not a DXL database export (expected <database> in the DXL namespace)",
-                                              line=elem.sourceline)
-                        self.info = DatabaseInfo(title=elem.get("title", ""), replica_id=elem.get("replicaid", ""),
-                                                 path=elem.get("path", ""), version=elem.get("version", ""))
-                    continue
-                depth -= 1
-                if depth != 1:
-                    continue
-                found = _top_level(elem)
-                # Drop what has been read: memory holds one note whatever the file's size.
-                elem.clear(keep_tail=False)
-                while root is not None and len(root) and root[0] is not elem:
-                    del root[0]
-                if found is not None:
-                    yield found
+            head = b""
+            while chunk := self.source.read(CHUNK):
+                if head is not None:
+                    head = _check_prolog(head + chunk)
+                parser.feed(chunk)
+                yield from target.drain()
+                target.line += chunk.count(b"\n")
+            parser.close()
+            yield from target.drain()
         except etree.XMLSyntaxError as exc:
             line = exc.lineno if exc.lineno else None
             raise ExportError(f"malformed or truncated XML: {exc.msg}", line=line) from None
-        if root is None:
+        if not target.seen_root:
             raise ExportError("empty file", line=1)
+
+
+MAX_PROLOG = 1 << 20
+
+
+def _check_prolog(head: bytes) -> bytes | None:
+    """Refuse a DTD that declares anything (entities above all: a parser target gets them
+    expanded, `file:///etc/passwd` included). Domino's exports name their DTD and declare nothing.
+    Returns the bytes seen so far while the root element has not started, None once it has."""
+    root = head.find(b"<database")
+    prolog = head if root < 0 else head[:root]
+    doctype = prolog.find(b"<!DOCTYPE")
+    if b"<!ENTITY" in prolog or (doctype >= 0 and b"[" in prolog[doctype:]):
+        raise ExportError("a DTD with declarations (entities) is not accepted in a DXL export", line=prolog.count(b"\n") + 1)
+    if root >= 0:
+        return None
+    if len(head) > MAX_PROLOG:
+        raise ExportError("no <database> element in the first MB: not a DXL export", line=head.count(b"\n") + 1)
+    return head
+
+
+CHUNK = 64 * 1024  # what the parser is fed at a time; a note's `line` is the first of its last chunk
+_BLOB_KEY = "{urn:vanthu:migration}blob"
+
+
+class _Base64Sink:
+    """Base64 decoded as it arrives, in pieces of any length, line breaks and all."""
+
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.rest = b""
+
+    def feed(self, text: str) -> None:
+        data = self.rest + "".join(text.split()).encode("ascii", "replace")
+        cut = len(data) - len(data) % 4
+        self.rest = data[cut:]
+        if cut:
+            self.out += base64.b64decode(data[:cut], validate=False)
+
+    def close(self) -> bytes:
+        if self.rest.strip(b"="):
+            self.out += base64.b64decode(self.rest + b"=" * (-len(self.rest) % 4), validate=False)
+        data = bytes(self.out)
+        self.out = bytearray()
+        return data
+
+
+class _Target:
+    """The parser's events, built into one top-level element at a time (`etree.TreeBuilder`), except
+    an attachment's `<filedata>`, whose base64 goes to a decoder as libxml2 reads it: never held as
+    text, so a 50 MB attachment costs its 50 MB once, and libxml2 keeps its own limits (no
+    `huge_tree`)."""
+
+    def __init__(self, reader: ExportReader) -> None:
+        self.reader = reader
+        self.tree = etree.TreeBuilder()
+        self.depth = 0
+        self.line = 1
+        self.seen_root = False
+        self.root: etree._Element | None = None
+        self.done: list[etree._Element] = []
+        self.sink: _Base64Sink | None = None
+        self.blobs: dict[str, bytes] = {}  # decoded attachments of the notes not yet drained
+        self.blob_count = 0
+
+    def start(self, tag: str, attrib: dict, nsmap: dict | None = None) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExportError(f"nested deeper than {MAX_DEPTH} elements", line=self.line)
+        if self.depth == 1:
+            if tag != _Q + "database":
+                raise ExportError("not a DXL database export (expected <database> in the DXL namespace)", line=self.line)
+            self.seen_root = True
+            self.reader.info = DatabaseInfo(title=attrib.get("title", ""), replica_id=attrib.get("replicaid", ""),
+                                            path=attrib.get("path", ""), version=attrib.get("version", ""))
+        elem = self.tree.start(tag, attrib)
+        if self.depth == 1:
+            self.root = elem
+        if tag == _Q + "filedata":
+            self.sink = _Base64Sink()
+
+    def data(self, text: str) -> None:
+        if self.sink is not None:
+            self.sink.feed(text)
+        elif self.depth > 1:  # text between top-level notes is only white space
+            self.tree.data(text)
+
+    def end(self, tag: str) -> None:
+        elem = self.tree.end(tag)
+        if self.sink is not None and tag == _Q + "filedata":
+            self.blob_count += 1
+            key = str(self.blob_count)
+            self.blobs[key] = self.sink.close()
+            elem.set(_BLOB_KEY, key)
+            self.sink = None
+        self.depth -= 1
+        if self.depth == 1:
+            self.done.append(elem)
+
+    def close(self) -> None:
+        return None
+
+    def drain(self) -> Iterator[Note | DesignNote | Acl]:
+        while self.done:
+            elem = self.done.pop(0)
+            try:
+                found = _top_level(elem, self.blobs, self.line)
+            finally:
+                # Drop what has been read: memory holds one note whatever the file's size.
+                for data_el in elem.iter(_Q + "filedata"):
+                    self.blobs.pop(data_el.get(_BLOB_KEY, ""), None)
+                if self.root is not None and elem.getparent() is self.root:
+                    self.root.remove(elem)
+            if found is not None:
+                yield found
 
 
 def read_export(fh: IO[bytes]) -> ExportReader:
@@ -260,20 +363,20 @@ def _local(tag: Any) -> str:
     return tag[len(_Q):] if tag.startswith(_Q) else tag
 
 
-def _top_level(elem: etree._Element) -> Note | DesignNote | Acl | None:
+def _top_level(elem: etree._Element, blobs: dict[str, bytes], line: int) -> Note | DesignNote | Acl | None:
     kind = _local(elem.tag)
     if kind == "document":
-        return parse_note(elem)
+        return parse_note(elem, blobs, line)
     if kind == "acl":
         return Acl([{k: v for k, v in entry.attrib.items()} for entry in elem if _local(entry.tag) == "aclentry"])
     if kind in DESIGN_TAGS:
-        return DesignNote(kind=kind, name=elem.get("name", ""), line=elem.sourceline or 0)
+        return DesignNote(kind=kind, name=elem.get("name", ""), line=line)
     return None
 
 
 # --- one note ----------------------------------------------------------------------------------------
 
-def parse_note(elem: etree._Element) -> Note:
+def parse_note(elem: etree._Element, blobs: dict[str, bytes] | None = None, line: int = 0) -> Note:
     info = elem.find(_Q + "noteinfo")
     unid = (info.get("unid", "") if info is not None else "").strip().upper()
     created = modified = ""
@@ -290,14 +393,14 @@ def parse_note(elem: etree._Element) -> Note:
     pictures: list[Blob] = []
     parent = elem.get("parent", "")
     for item in elem.iterfind(_Q + "item"):
-        parsed, files = _item(item, pictures)
+        parsed, files = _item(item, pictures, blobs or {})
         attachments += files
         if parsed["name"].casefold() == "$ref" and parsed["values"]:
             parent = parent or str(parsed["values"][0])
         items.append(parsed)
     return Note(form=elem.get("form", ""), unid=unid, note_id=(info.get("noteid", "") if info is not None else ""),
                 sequence=sequence, created=created, modified=modified, updated_by=updated_by, items=items,
-                attachments=attachments, pictures=pictures, parent_unid=parent.strip().upper(), line=elem.sourceline or 0)
+                attachments=attachments, pictures=pictures, parent_unid=parent.strip().upper(), line=line or elem.sourceline or 0)
 
 
 def _datetime_text(holder: etree._Element | None) -> str:
@@ -312,7 +415,7 @@ def _flags(item: etree._Element) -> list[str]:
                   if item.get(k) == "true")
 
 
-def _item(item: etree._Element, pictures: list[Blob]) -> tuple[dict[str, Any], list[Blob]]:
+def _item(item: etree._Element, pictures: list[Blob], blobs: dict[str, bytes]) -> tuple[dict[str, Any], list[Blob]]:
     name = item.get("name", "")
     out: dict[str, Any] = {"name": name, "type": "empty", "values": [], "flags": _flags(item)}
     files: list[Blob] = []
@@ -335,7 +438,7 @@ def _item(item: etree._Element, pictures: list[Blob]) -> tuple[dict[str, Any], l
         elif kind == "object":
             out["type"] = "object"
             for f in value.iterfind(_Q + "file"):
-                blob = _file(f)
+                blob = _file(f, blobs)
                 files.append(blob)
                 out["values"].append(blob.name)
         elif kind == "noteref":
@@ -363,12 +466,15 @@ def _b64(text: str | None) -> bytes:
     return base64.b64decode(text or "", validate=False)
 
 
-def _file(f: etree._Element) -> Blob:
+def _file(f: etree._Element, blobs: dict[str, bytes]) -> Blob:
     data_el = f.find(_Q + "filedata")
-    try:
-        data = _b64(data_el.text if data_el is not None else "")
-    except ValueError as exc:
-        raise ExportError(f"attachment {f.get('name', '')!r}: base64 unreadable ({exc})", line=f.sourceline) from None
+    if data_el is not None and data_el.get(_BLOB_KEY) in blobs:
+        data = blobs[data_el.get(_BLOB_KEY)]  # decoded as it streamed in (_Target)
+    else:
+        try:
+            data = _b64(data_el.text if data_el is not None else "")
+        except ValueError as exc:
+            raise ExportError(f"attachment {f.get('name', '')!r}: base64 unreadable ({exc})", line=f.sourceline) from None
     return Blob(name=f.get("name", ""), data=data, created=_datetime_text(f.find(_Q + "created")),
                 modified=_datetime_text(f.find(_Q + "modified")))
 

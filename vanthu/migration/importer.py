@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from vanthu.audit.chain import record
 from vanthu.organizations.models import Organization
 
 from . import actions
@@ -130,7 +131,14 @@ def run_import(path: str | Path, *, organization: Organization, mapping: Mapping
         digest = reader.sha256()
     if not dry_run:
         names.save_seen()
-    report = _report(tally, names, {path.name: digest}, stopped, dry_run=dry_run, database=reader.info.__dict__)
+    shown = run.file_name if run is not None and run.file_name else path.name  # an upload's own name, not the stored one
+    report = _report(tally, names, {shown: digest}, stopped, dry_run=dry_run, database=reader.info.__dict__)
+    if run is not None and not dry_run:
+        with transaction.atomic():  # the sign-off's figures, in the hash-chained log
+            record("legacy_import_finished", actor=user, obj=run, data={
+                k: report[k] for k in ("documents", "created", "updated", "unchanged", "attachments", "attachment_bytes",
+                                       "mapped", "sha256", "complete")} | {"skipped": len(report["skipped"]),
+                                                                           "errors": len(report["errors"])})
     if run is not None:
         run.status = RunStatus.STOPPED if stopped else RunStatus.DONE
         run.report, run.finished_at, run.bytes_read, run.documents_seen = report, timezone.now(), size, tally.documents

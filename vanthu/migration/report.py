@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import Q
 from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -40,9 +41,24 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def same_export_runs(run: ImportRun) -> list[int]:
+    """The runs of this organisation over the same export (same SHA-256): a run that found
+    everything already in still signs off for all that the earlier ones imported."""
+    digests = sorted((run.report or {}).get("sha256", {}).values())
+    if not digests:
+        return [run.id]
+    runs = ImportRun.objects.filter(organization_id=run.organization_id).only("id", "report")
+    return [r.id for r in runs if sorted((r.report or {}).get("sha256", {}).values()) == digests] or [run.id]
+
+
+def records_of(run: ImportRun):
+    ids = same_export_runs(run)
+    return LegacyRecord.objects.filter(Q(first_run_id__in=ids) | Q(last_run_id__in=ids))
+
+
 def mapping_rows(run: ImportRun) -> Iterator[tuple]:
-    """UNID → record → document, for every record this run created or updated (streamed)."""
-    qs = (LegacyRecord.objects.filter(last_run=run).select_related("document").order_by("id")
+    """UNID → record → document, for every record imported from this run's export (streamed)."""
+    qs = (records_of(run).select_related("document").order_by("id")
           .only("id", "unid", "note_id", "form", "title", "register", "document__symbol", "document_id", "content_sha256", "version"))
     for r in qs.iterator(chunk_size=2000):
         yield (r.unid, r.note_id, r.form, r.title, r.id, r.version, r.register, r.document_id or "",
@@ -50,7 +66,7 @@ def mapping_rows(run: ImportRun) -> Iterator[tuple]:
 
 
 def attachment_rows(run: ImportRun) -> Iterator[tuple]:
-    qs = LegacyAttachment.objects.filter(record__last_run=run).order_by("record_id", "kind", "position").values_list(
+    qs = LegacyAttachment.objects.filter(record__in=records_of(run).values("id")).order_by("record_id", "kind", "position").values_list(
         "record__unid", "kind", "name", "size", "sha256")
     yield from qs.iterator(chunk_size=2000)
 

@@ -230,3 +230,15 @@ def test_a_form_mapped_later_enters_its_register_on_the_next_run(org, export, ma
     assert Document.objects.count() == 3 and LegacyRecord.objects.get(unid=s.unid(1)).document.symbol == "01-CV/ĐUK"
     third = run_import(export, organization=org, mapping=mapping)
     assert third["mapped"] == {"incoming": 1, "outgoing": 2} and Document.objects.count() == 3
+
+
+def test_the_verify_command_says_ok_then_exits_non_zero_on_a_missing_record(org, export, mapping, tmp_path, capsys):
+    (tmp_path / "mapping.toml").write_text(MAPPING, encoding="utf-8")
+    run_import(export, organization=org, mapping=mapping)
+    assert commands.verify(str(export), organization=org.code, mapping=str(tmp_path / "mapping.toml")) == 0
+    ok = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert ok["documents"] == 5 and ok["attachments"] == 2 and ok["mismatches"] == []
+    LegacyRecord.objects.filter(unid=s.unid(2)).delete()
+    assert commands.verify(str(export), organization=org.code, mapping=str(tmp_path / "mapping.toml")) == 1
+    bad = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [(m["unid"], m["problem"]) for m in bad["mismatches"]] == [(s.unid(2), "missing")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
@@ -10,7 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
+from vanthu.audit.models import AuditEntry
 from vanthu.migration import samples as s
+from vanthu.migration.importer import run_import
+from vanthu.migration.mapping import parse_mapping
 from vanthu.migration.models import ImportRun, LegacyRecord, RunStatus
 from vanthu.testing import factories as f
 
@@ -34,6 +38,9 @@ def test_an_administrator_uploads_an_export_and_reads_the_report(org, export):
     assert r.status_code == 302 and r["Location"] == f"/migration/runs/{run.id}/"
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.started_by == admin and run.report["created"] == 4
+    assert run.report["sha256"] == {"vanthu.dxl": hashlib.sha256(export.read_bytes()).hexdigest()}
+    finished = AuditEntry.objects.get(action="legacy_import_finished", object_id=str(run.id))
+    assert finished.actor_id == admin.id and finished.data["created"] == 4 and finished.data["sha256"] == run.report["sha256"]
     assert LegacyRecord.objects.filter(organization=org).count() == 4
     page = c.get(f"/migration/runs/{run.id}/").content.decode()
     assert "Báo cáo kiểm tra" in page and "Số văn bản (document) trong tệp" in page and s.unid(3) in page
@@ -49,6 +56,11 @@ def test_an_administrator_uploads_an_export_and_reads_the_report(org, export):
     run.refresh_from_db()
     assert run.verification["status"] == "done" and run.verification["mismatches"] == [] and run.verification["documents"] == 5
     assert "0 chỗ không khớp" in c.get(f"/migration/runs/{run.id}/").content.decode()
+    # A second run of the same export finds everything in, and still signs off for all of it.
+    again = ImportRun.objects.create(organization=org, file_name="vanthu.dxl", mapping_text=MAPPING)
+    run_import(export, organization=org, mapping=parse_mapping(MAPPING), run=again)
+    wb = load_workbook(io.BytesIO(c.get(f"/migration/runs/{again.id}/report.xlsx").content), read_only=True)
+    assert again.report["created"] == 0 and len(list(wb["Đối chiếu văn bản"].iter_rows(values_only=True))) == 5
     pdf = c.get(f"/migration/runs/{run.id}/report.pdf")
     assert pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
 
