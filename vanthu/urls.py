@@ -24,6 +24,7 @@ urlpatterns = [
     path("audit/", include("vanthu.audit.urls")),
     path("calendar/", include("vanthu.calendar.urls")),
     path("notifications/", include("vanthu.notifications.urls")),
+    path("signatures/", include("vanthu.signatures.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),
 ]
