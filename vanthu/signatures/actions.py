@@ -297,7 +297,8 @@ def _enter_verdict(document: Document, source: DocumentFile, report: Report) -> 
     recipients' arrival check, in one transaction (None if another run stored it meanwhile)."""
     with transaction.atomic():
         arrived = list(Delivery.objects.select_for_update().filter(document=document, status_code=StatusCode.ARRIVED))
-        if SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).exists():
+        # The same test as awaiting_verdict's, so that the catch-up never finds again what it stored.
+        if SignatureReport.objects.filter(document=document, document_file_id=source.id).exists():
             return None
         row = store_report(document, source, report)
         verdict_changed.send(sender=SignatureReport, document=document)
