@@ -159,6 +159,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
 
         direction_on_worker_start()  # the daily reminders of directed tasks' deadlines
+        from vanthu.signatures.tasks import (
+            on_worker_start as signatures_on_worker_start,  # after _setup()
+        )
+
+        signatures_on_worker_start()  # verdicts for documents still waiting (the demo's included)
     others = [] if getattr(args, "queue", "") else queues[1:]
     me = os.getpid()
     children = [subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker", "--queue", q], preexec_fn=_with_parent(me))

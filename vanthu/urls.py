@@ -29,6 +29,7 @@ urlpatterns = [
     path("direction/", include("vanthu.direction.urls")),
     path("members/", include("vanthu.membership.urls")),
     path("migration/", include("vanthu.migration.urls")),
+    path("signatures/", include("vanthu.signatures.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.web.urls")),
 ]

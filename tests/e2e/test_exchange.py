@@ -229,8 +229,12 @@ PDF = make_pdf([["Về việc triển khai chuyển đổi số trong các tổ 
 def issue(a: Site, subject: str) -> int:
     """A's specialist drafts to the City Party Committee, the leader approves, the clerk issues."""
     to = a.org_id(B_ORG)
+    # The drafter chooses who signs: the Bloc's secretary, among its signatories.
+    leader = a.api("GET", "/me", "bt.dukhoi")["id"]
+    signatory = next(s["id"] for s in a.api("GET", "/signatories", "cv1.dukhoi", params={"organization_id": a.org_id(A_ORG)})["items"]
+                     if s["user_id"] == leader)
     doc = a.api("POST", "/documents", "cv1.dukhoi", data={"organization_id": a.org_id(A_ORG), "doc_type": "CV", "subject": subject,
-                                                           "recipient_ids": [to], "signer_position": "Bí thư"},
+                                                           "recipient_ids": [to], "signatory_id": signatory},
                 files={"file": ("congvan.pdf", PDF, "application/pdf")})
     a.api("POST", f"/documents/{doc['id']}/submit", "cv1.dukhoi")
     a.api("POST", f"/documents/{doc['id']}/approve", "bt.dukhoi")

@@ -103,10 +103,15 @@ def _issue(url: str, n: int, files: list[bytes]) -> None:
     tokens = {u: {"Authorization": f"Bearer {_token(url, u)}"} for u in ("cv1.dukhoi", "bt.dukhoi", "vt.dukhoi")}
     orgs = requests.get(f"{url}/api/v1/organizations", params={"limit": 500}, headers=tokens["vt.dukhoi"], timeout=30).json()["items"]
     ids = {o["code"]: o["id"] for o in orgs}
+    # The Bloc's secretary signs: the drafter chooses them among the Bloc's signatories.
+    leader_id = requests.get(f"{url}/api/v1/me", headers=tokens["bt.dukhoi"], timeout=30).json()["id"]
+    signatories = requests.get(f"{url}/api/v1/signatories", params={"organization_id": ids[SENDER]},
+                               headers=tokens["cv1.dukhoi"], timeout=30).json()["items"]
+    signatory = next(s["id"] for s in signatories if s["user_id"] == leader_id)
     for i in range(n):
         r = requests.post(f"{url}/api/v1/documents", headers=tokens["cv1.dukhoi"], timeout=120, data={
             "organization_id": ids[SENDER], "doc_type": "CV", "subject": f"Về việc đo tốc độ liên thông số {i + 1}",
-            "recipient_ids": [ids[RECEIVER]]}, files=[("file", ("chinh.pdf", files[0], "application/pdf")),
+            "recipient_ids": [ids[RECEIVER]], "signatory_id": signatory}, files=[("file", ("chinh.pdf", files[0], "application/pdf")),
                                                      ("attachments", ("phuluc1.pdf", files[1], "application/pdf")),
                                                      ("attachments", ("phuluc2.pdf", files[2], "application/pdf"))])
         r.raise_for_status()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from vanthu.accounts.models import User
@@ -60,12 +61,14 @@ from .members import login_lines as member_login_lines
 from .members import seed_members
 from .notices import seed_calendar_and_notices
 from .programme import seed_programme
+from .signed import HistorySigning
 from .world import BLOC_SLUG, Unit, World, build_world
 
 log = logging.getLogger(__name__)
 
 MARKER_ACTION = "demo_seeded"
 LIVE_DAYS = 4  # documents issued in the last days go through the real actions
+SIGNING_SEED = 20261207  # which history went out signed (demo/signed.py)
 
 
 def login_lines() -> list[str]:
@@ -191,6 +194,8 @@ class _DocumentSeeder:
         self.documents_made = 0
         self.deliveries_made = 0
         self.showcase = next(u for u in world.grassroots if u.slug == data.SHOWCASE_ORG)
+        # Its own generator: the rest of the demo draws the same numbers with or without it.
+        self.signing = HistorySigning(world, random.Random(SIGNING_SEED), now)
         # Each organisation sends the same few kinds of documents again and again (as in life),
         # which also keeps the pool of generated PDFs small; the printed ones send every kind.
         self.repertoire = {
@@ -457,6 +462,7 @@ class _DocumentSeeder:
             key = numbering.outgoing_register_key(org, dtype, issued_day)
             n = last[(org.id, key)] = last.get((org.id, key), 0) + 1
             stored = self._stored(p)
+            signed = self.signing.copy(unit, p.leader, *self._pdf(p)) if self.signing.signs(unit, p.at) else None
             doc = Document(
                 issuer=org, doc_type=dtype, subject=p.subject, urgency=p.urgency, status=DocStatus.ISSUED,
                 register_key=key, number=n, symbol=numbering.format_symbol(org, dtype, n),
@@ -467,15 +473,18 @@ class _DocumentSeeder:
                 created_by=p.author, submitted_at=steps["submitted"], approved_by=p.leader,
                 approved_at=steps["approved"], issued_by=unit.clerk,
             )
-            doc._steps, doc._stored = steps, stored
+            doc._steps, doc._stored, doc._signed = steps, stored, signed
             p.doc = doc
             docs.append(doc)
-        StoredFile.objects.bulk_create(self.new_files, batch_size=500, ignore_conflicts=True)
+        StoredFile.objects.bulk_create(self.new_files + self.signing.new_files, batch_size=500, ignore_conflicts=True)
+        self.signing.new_files.clear()
         Document.objects.bulk_create(docs, batch_size=500)
         for p in plans:
             doc, unit = p.doc, p.unit
             doc.created_at = doc._steps["created"]
             files.append([doc.pk, doc._stored.pk, FileRole.MAIN, f"{p.doc_type}-{unit.slug}.pdf", 0])
+            if doc._signed is not None:
+                files.append([doc.pk, doc._signed.pk, FileRole.SIGNED, f"{p.doc_type}-{unit.slug}.sealed.pdf", 100])
             if self.rng.random() < 0.15:
                 files.append([doc.pk, self._stored_attachment().pk, FileRole.ATTACHMENT, "phu-luc.pdf", 1])
             links += [[doc.pk, rid] for rid in p.recipients]
@@ -488,6 +497,11 @@ class _DocumentSeeder:
             ]
         bulk.update_many(Document, ["created_at"], ["id"], [([d.created_at], [d.pk]) for d in docs])
         bulk.insert_many(DocumentFile, ["document", "file", "role", "name", "position"], files)
+        # The signed copy counts, where there is one (as attach_signed_copy makes it).
+        signed_ids = [d.pk for d in docs if d._signed is not None]
+        for start in range(0, len(signed_ids), 500):
+            Document.objects.filter(id__in=signed_ids[start:start + 500]).update(authoritative_file=Subquery(
+                DocumentFile.objects.filter(document_id=OuterRef("pk"), role=FileRole.SIGNED).values("id")[:1]))
         bulk.insert_many(Document.recipients.through, ["document", "organization"], links)
         RegisterCounter.objects.bulk_create(
             [RegisterCounter(organization_id=org_id, key=key, last_number=n) for (org_id, key), n in last.items()], batch_size=1000

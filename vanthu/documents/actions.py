@@ -239,6 +239,56 @@ def _signing_as(document: Document, user, *, stand_in: bool) -> Signatory:
     return next((r for r in own if r.form in (SigningForm.FOR_HEAD, SigningForm.ACTING)), own[0])
 
 
+def update_draft(
+    document: Document, *, user, doc_type: str, subject: str, urgency: str | None = None, confidentiality: str | None = "thuong",
+    recipient_ids: Iterable[int] = (), signatory_id: int | None = None, due_date: date | None = None,
+    main_file: Upload | None = None, attachments: Sequence[Upload] = (),
+) -> Document:
+    """The drafter edits their draft, new or returned: its subject, type, urgency, recipients,
+    signer and deadline, and its files when new ones are given (the main file, or the attachments,
+    each replacing what was there). Checked as a new draft is; nothing is written on a refusal."""
+    _require_role(user, document.issuer_id, *DRAFTING_ROLES, message=_("Bạn không có quyền sửa văn bản này."))
+    if document.created_by_id != user.id:
+        raise NotAllowed(_("Chỉ người soạn mới được sửa dự thảo."), code="not_the_drafter")
+    _require_status(document, DocStatus.DRAFT)
+    level = check_marking(confidentiality)
+    subject = check_subject(subject)
+    urgency = check_urgency(urgency)
+    dtype = get_doc_type(doc_type)
+    signatory = choose_signatory(document.issuer_id, signatory_id)
+    recipients = resolve_recipients(recipient_ids, issuer_id=document.issuer_id)
+    new_main = inspect_uploads(main_file, []) if main_file is not None else []
+    new_attachments = [(u, inspect_pdf(u.data, u.name)) for u in attachments]
+    with transaction.atomic():
+        document = _lock(document)
+        _require_status(document, DocStatus.DRAFT)
+        changes = {"doc_type": dtype, "subject": subject, "urgency": urgency, "confidentiality": level, "due_date": due_date,
+                   **signatory_fields(signatory)}
+        changed = [name for name, value in changes.items() if getattr(document, name) != value]
+        for name, value in changes.items():
+            setattr(document, name, value)
+        if new_main:
+            DocumentFile.objects.filter(document=document, role=FileRole.MAIN).delete()
+            attach_files(document, new_main)
+            document.page_count = new_main[0][1].page_count
+            changed.append("file")
+        if new_attachments:
+            DocumentFile.objects.filter(document=document, role=FileRole.ATTACHMENT).delete()
+            attach_files(document, new_attachments, first_role=FileRole.ATTACHMENT, start=1)
+            changed.append("attachments")
+        document.save(update_fields=[*changes, "page_count"])
+        before = set(document.recipients.values_list("id", flat=True))
+        if before != {o.id for o in recipients}:
+            document.recipients.set(recipients)
+            changed.append("recipients")
+        if new_main or new_attachments:
+            events.document_entered.publish(document=document, user=user)  # the new files are checked and indexed
+        else:
+            events.document_changed.publish(document=document, user=user)
+        record("document_edited", actor=user, obj=document, data={"changed": changed})
+    return document
+
+
 @transaction.atomic
 def update_recipients(document: Document, *, user, recipient_ids: Iterable[int]) -> Document:
     _require_role(user, document.issuer_id, *DRAFTING_ROLES, message=_("Bạn không có quyền sửa văn bản này."))
@@ -311,7 +361,8 @@ def return_document(document: Document, *, user, note: str) -> Document:
     if not note:
         raise Unprocessable(_("Hãy ghi lý do trả lại."), code="note_required", details={"field": "note"})
     document.status = DocStatus.DRAFT
-    document.save(update_fields=["status"])
+    document.returned_by, document.returned_at, document.return_note = user, _now(), note
+    document.save(update_fields=["status", "returned_by", "returned_at", "return_note"])
     events.document_changed.publish(document=document, user=user)
     record("document_returned", actor=user, obj=document, data={"note": note})
     return document

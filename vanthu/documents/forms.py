@@ -9,6 +9,7 @@ from vanthu.organizations.models import GRASSROOTS_KINDS, Organization
 from vanthu.text import NOTE_MAX, LineField, TextField
 from vanthu.ui.forms import VnDateField
 
+from .classification import CLASSIFIED_MESSAGE, ORDINARY
 from .models import DocStatus, DocumentType, Signatory, StatusCode, Urgency
 
 
@@ -39,7 +40,11 @@ CONFIDENTIALITY_CHOICES = [("thuong", _("Thường")), ("mat", _("Mật")), ("to
 
 
 def confidentiality_field() -> forms.CharField:
-    return forms.CharField(label=_("Độ mật"), required=False, initial="thuong", widget=forms.Select(choices=CONFIDENTIALITY_CHOICES),
+    # A classified choice is refused in the page at once (documents/classified.js), with the
+    # reason the server gives when it refuses one.
+    refusal = {"data-classified-refusal": _(CLASSIFIED_MESSAGE), "data-ordinary": ORDINARY}
+    return forms.CharField(label=_("Độ mật"), required=False, initial="thuong",
+                           widget=forms.Select(choices=CONFIDENTIALITY_CHOICES, attrs=refusal),
                            help_text=_("Văn bản Mật, Tối mật, Tuyệt mật không đưa vào hệ thống: chuyển qua kênh cơ yếu."))
 
 

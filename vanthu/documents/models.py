@@ -206,6 +206,10 @@ class Document(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The last time a leader returned the draft: who, when and why (shown while it is a draft).
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    returned_at = models.DateTimeField(_("thời điểm trả lại"), null=True, blank=True)
+    return_note = models.TextField(_("lý do trả lại"), blank=True)
     # The file that counts (the last signed version); None means the main upload counts.
     authoritative_file = models.ForeignKey("DocumentFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", views.outgoing, name="outgoing"),
     path("documents/new/", views.compose, name="compose"),
     path("documents/<int:document_id>/", views.document, name="document"),
+    path("documents/<int:document_id>/edit/", views.edit, name="edit"),
     path("documents/<int:document_id>/submit/", views.submit, name="submit"),
     path("documents/<int:document_id>/approve/", views.approve, name="approve"),
     path("documents/<int:document_id>/return/", views.return_to_draft, name="return"),

@@ -220,6 +220,42 @@ def compose(request: HttpRequest, org: Organization) -> HttpResponse:
     return render(request, "documents/compose.html", {"form": form, "tree": tree, "selected": selected})
 
 
+@login_required
+@page_errors
+def edit(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The drafter edits a draft (new or returned): the compose form, filled in; files optional."""
+    doc = access.get_document(request.user, document_id)
+    org = doc.issuer
+    if org is None or doc.status != DocStatus.DRAFT or doc.created_by_id != request.user.id:
+        raise NotAllowed(_("Chỉ người soạn mới được sửa dự thảo."))
+    tree = org_tree(org.id)
+    initial = {"doc_type": doc.doc_type.code, "subject": doc.subject, "urgency": doc.urgency, "confidentiality": doc.confidentiality,
+               "due_date": doc.due_date, "signatory": doc.signatory_id}
+    form = ComposeForm(request.POST or None, request.FILES or None, organizations=[t["org"] for t in tree], issuer=org, initial=initial)
+    form.fields["file"].required = False
+    form.fields["file"].help_text = _("Để trống nếu giữ tệp hiện có.")
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data
+        try:
+            actions.update_draft(
+                doc, user=request.user, doc_type=f["doc_type"], subject=f["subject"], urgency=f["urgency"],
+                confidentiality=f["confidentiality"], recipient_ids=f["all_recipient_ids"], signatory_id=f["signatory"],
+                due_date=f["due_date"], main_file=_upload(f["file"]), attachments=[_upload(a) for a in f["attachments"]],
+            )
+        except (NotFound, NotAllowed):
+            raise
+        except VanThuError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu dự thảo. Kiểm tra lại rồi bấm “Trình duyệt”."))
+            return redirect("documents:document", doc.id)
+    if request.method == "POST":
+        selected = {int(i) for i in form["recipient_ids"].value() or [] if str(i).isdigit()}
+    else:
+        selected = set(doc.recipients.values_list("id", flat=True))
+    return render(request, "documents/compose.html", {"form": form, "tree": tree, "selected": selected, "doc": doc})
+
+
 # --- one document --------------------------------------------------------------------------------
 
 def _events() -> Prefetch:
@@ -249,6 +285,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "deliveries": deliveries if is_sender else [], "handling": handling,
         "recipients": list(doc.recipients.order_by("name")) if is_sender and doc.status != DocStatus.ISSUED else [],
         "can_submit": doc.status == DocStatus.DRAFT and bool(issuer_roles),
+        "can_edit": doc.status == DocStatus.DRAFT and bool(issuer_roles) and doc.created_by_id == request.user.id,
         # Only the leader chosen to sign approves; another signatory may stand in (recorded).
         "can_approve": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles and doc.signer_id in (None, request.user.id),
         "can_stand_in": (doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles and doc.signer_id not in (None, request.user.id)

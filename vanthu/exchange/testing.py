@@ -28,6 +28,7 @@ from vanthu import runtime
 def seed_bloc_small(password: str = "demo") -> None:
     # Not at the top: the tests and the benchmark import this module before Django is set up.
     from vanthu.accounts.models import User
+    from vanthu.documents.models import Signatory
     from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 
     if Organization.objects.filter(code="000.00.31.H26").exists():
@@ -41,6 +42,8 @@ def seed_bloc_small(password: str = "demo") -> None:
         for prefix, role, name in (("vt", Role.CLERK, "Phạm Thị Lan"), ("bt", Role.LEADER, "Đỗ Văn Hùng"), ("cv1", Role.SPECIALIST, "Vũ Minh Anh")):
             user = User.objects.create_user(username=f"{prefix}.{slug}", password=password, full_name=name)
             Membership.objects.create(user=user, organization=org, role=role)
+            if role == Role.LEADER:  # the secretary signs for the standing committee
+                Signatory.objects.create(organization=org, user=user, form="T/M", on_behalf_of="BAN THƯỜNG VỤ", position="BÍ THƯ")
     User.objects.filter(username="admin").exists() or User.objects.create_superuser(username="admin", password=password, full_name="Quản trị")
 
 

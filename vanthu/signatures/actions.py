@@ -14,12 +14,21 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 from vanthu.documents.deliveries import move_delivery
-from vanthu.documents.models import Delivery, Document, DocumentFile, FileRole, StatusCode
+from vanthu.documents.models import (
+    Delivery,
+    DocSource,
+    DocStatus,
+    Document,
+    DocumentFile,
+    FileRole,
+    StatusCode,
+)
 from vanthu.documents.signing import SignedCopy
 from vanthu.documents.storage import read_blob
 from vanthu.errors import NotAllowed, Unprocessable, VanThuError
@@ -280,15 +289,58 @@ def verify_entered(document: Document) -> SignatureReport | None:
     source = _current_file(document)
     if source is None or SignatureReport.objects.filter(document=document, stored_file_id=source.file_id).exists():
         return None
-    report = check_pdf(read_blob(source.file_id))
+    return _enter_verdict(document, source, check_pdf(read_blob(source.file_id)))
+
+
+def _enter_verdict(document: Document, source: DocumentFile, report: Report) -> SignatureReport | None:
+    """A verdict made outside any transaction enters: the report, the statistics' journal and the
+    recipients' arrival check, in one transaction (None if another run stored it meanwhile)."""
     with transaction.atomic():
         arrived = list(Delivery.objects.select_for_update().filter(document=document, status_code=StatusCode.ARRIVED))
+        # The same test as awaiting_verdict's, so that the catch-up never finds again what it stored.
+        if SignatureReport.objects.filter(document=document, document_file_id=source.id).exists():
+            return None
         row = store_report(document, source, report)
         verdict_changed.send(sender=SignatureReport, document=document)
         apply_arrival_policy(arrived, row)
         if row.status not in (ReportStatus.VALID, ReportStatus.UNSIGNED):
             record("signature_check_failed", obj=document, data={"status": row.status, "reasons": report_reasons(row)})
     return row
+
+
+def verify_waiting(*, limit: int = 200) -> int:
+    """Give a verdict to up to `limit` electronic documents still waiting for one (issued here or
+    received from a peer, their file that counts never checked): the catch-up of checks a worker
+    never ran (a task lost with its process, documents imported in bulk). A file that many
+    documents share is checked once. Returns how many documents were looked at."""
+    docs = list(awaiting_verdict(Document.objects.all()).order_by("id")[:limit])
+    if not docs:
+        return 0
+    current = {d.id: d.authoritative_file_id for d in docs if d.authoritative_file_id}
+    files = {f.document_id: f for f in DocumentFile.objects.filter(id__in=current.values())}
+    files |= {f.document_id: f for f in DocumentFile.objects.filter(
+        document_id__in=[d.id for d in docs if not d.authoritative_file_id], role=FileRole.MAIN).order_by("-position")}
+    by_file: dict[str, list[tuple[Document, DocumentFile]]] = {}
+    for d in docs:
+        if d.id in files:
+            by_file.setdefault(files[d.id].file_id, []).append((d, files[d.id]))
+    for sha, group in by_file.items():
+        report = check_pdf(read_blob(sha))
+        for document, source in group:
+            _enter_verdict(document, source, report)
+    return len(docs)
+
+
+def awaiting_verdict(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """The electronic documents whose file that counts has no report yet: issued here (or being
+    issued, revoked), or received from a peer. Paper is never authenticated and drafts are not
+    counted: neither waits."""
+    of_authoritative = SignatureReport.objects.filter(document_id=OuterRef("pk"), document_file_id=OuterRef("authoritative_file_id"))
+    of_main = SignatureReport.objects.filter(document_id=OuterRef("pk"), document_file__role=FileRole.MAIN)
+    electronic = Q(issuer__isnull=False, status__in=[DocStatus.ISSUED, DocStatus.REVOKED]) | Q(source=DocSource.PEER)
+    has_file = Exists(DocumentFile.objects.filter(document_id=OuterRef("pk")))
+    return documents.filter(electronic).filter(has_file).filter(
+        (Q(authoritative_file__isnull=False) & ~Exists(of_authoritative)) | (Q(authoritative_file__isnull=True) & ~Exists(of_main)))
 
 
 def verify_document(document: Document, *, user) -> SignatureReport | None:

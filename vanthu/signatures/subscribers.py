@@ -44,3 +44,7 @@ def document_issued(document: Document, deliveries: list[Delivery], sealed: Sign
         report = SignatureReport.objects.filter(document_id=document.id, **of_file).order_by("-checked_at", "-id").first()
     if report is not None:
         apply_arrival_policy(deliveries, report)
+    else:
+        # The file that counts was never checked (the leader's signed copy, issued without a
+        # seal): checked in the background, and the statistics take the verdict when it comes.
+        transaction.on_commit(partial(tasks.verify_entered.enqueue, document.id))

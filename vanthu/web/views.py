@@ -64,6 +64,8 @@ def home(request: HttpRequest, org) -> HttpResponse:
         box("issue", _("Chờ cấp số, phát hành"), outgoing.filter(status=DocStatus.APPROVED).order_by("approved_at", "id"),
             reverse("documents:outgoing") + "?status=approved", _("Không có văn bản nào chờ phát hành."))
     if roles & {"specialist", "leader", "clerk"}:
+        box("returned", _("Bị trả lại"), outgoing.filter(status=DocStatus.DRAFT, created_by=request.user, returned_at__isnull=False)
+            .select_related("returned_by").order_by("-returned_at"), reverse("documents:outgoing") + "?status=draft&mine=1", "", alert=True)
         box("drafts", _("Dự thảo của tôi"), outgoing.filter(status=DocStatus.DRAFT, created_by=request.user).order_by("-created_at"),
             reverse("documents:outgoing") + "?status=draft&mine=1", _("Bạn không có dự thảo nào."))
 

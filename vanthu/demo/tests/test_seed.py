@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from vanthu.accounts.models import User
@@ -36,7 +37,14 @@ from vanthu.organizations.models import (
 )
 from vanthu.programme.measures import SOURCES
 from vanthu.programme.models import Enrolment
+from vanthu.reports.aggregates import fold_pending
 from vanthu.reports.evaluation import evaluate
+from vanthu.reports.figures import make_period, per_org
+from vanthu.signatures import tasks as signature_tasks
+from vanthu.signatures.actions import awaiting_verdict
+from vanthu.signatures.tests.stamps import shown_signatures
+from vanthu.signatures.verdict import documents_authenticated
+from vanthu.testing.factories import IMMEDIATE_TASKS
 from vanthu.testing.fixtures import ApiClient
 from vanthu.workflow.models import Assignee
 
@@ -228,3 +236,26 @@ def test_the_bloc_has_a_year_filed_closed_and_handed_over_and_this_years_list_un
     client = ApiClient(User.objects.get(username="lt.dukhoi"))
     r = client.get(f"/api/v1/archive/case-files/{last.first().id}")
     assert r.status_code == 200 and r.json()["contents_readable"] is True
+def test_every_electronic_document_gets_its_verdict_from_the_worker_with_a_realistic_spread(seeded):
+    """The year's history is written in bulk, signed (mostly) but not yet checked: it waits, and
+    shows as waiting, until the worker that `vanthu demo` starts checks it. Then every issued
+    document has its verdict, most authenticated and a few not, and the organisations' shares
+    spread around the 95% line; the name on each signed document is its certificate's holder."""
+    issued = Document.objects.filter(status=DocStatus.ISSUED, issuer__isnull=False)
+    assert awaiting_verdict(issued).exists()
+    with override_settings(TASKS=IMMEDIATE_TASKS):
+        signature_tasks.on_worker_start()
+    assert not awaiting_verdict(Document.objects.all()).exists()
+    verdicts = documents_authenticated(issued.values_list("id", flat=True))
+    assert None not in verdicts.values()
+    yes = sum(1 for v in verdicts.values() if v)
+    assert 0.75 * len(verdicts) < yes < len(verdicts), (yes, len(verdicts))
+    for doc in issued.filter(authoritative_file__isnull=False).select_related("authoritative_file")[:8]:
+        leader = shown_signatures(read_blob(doc.authoritative_file.file_id))[0]
+        assert leader.holder == doc.signer_name and leader.stamp.startswith(f"Ký bởi: {doc.signer_name}")
+    while fold_pending():
+        pass
+    figures = per_org(Organization.objects.active().values_list("id", flat=True), make_period(year=timezone.localdate().year))
+    shares = [f.authenticated_share for f in figures.values() if f.received]
+    assert None not in shares
+    assert any(s < 0.95 for s in shares) and any(s >= 0.95 for s in shares)

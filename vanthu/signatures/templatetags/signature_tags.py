@@ -5,15 +5,25 @@ from datetime import datetime
 from django import template
 from django.utils.dateparse import parse_datetime
 
+from vanthu.signatures.access import may_reverify
 from vanthu.signatures.actions import signature_report
 from vanthu.signatures.signing import vn_time
 
 register = template.Library()
 
 
-@register.inclusion_tag("signatures/badge.html")
-def signature_badge(document) -> dict:
-    return {"report": signature_report(document)}
+@register.inclusion_tag("signatures/badge.html", takes_context=True)
+def signature_badge(context, document) -> dict:
+    """The verdict of the file that counts; "waiting" while its check has not run yet; the
+    re-check button for a clerk of the sender or of a recipient."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    report = signature_report(document)
+    return {
+        "report": report, "document": document, "csrf_token": context.get("csrf_token"),
+        "waiting": report is None and document.authoritative is not None,
+        "can_reverify": user is not None and document.authoritative is not None and may_reverify(user, document),
+    }
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0009_signatory'),
+        ('documents', '0010_document_returned'),
         ('organizations', '0003_organization_at_peer'),
     ]
 
