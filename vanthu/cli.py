@@ -62,6 +62,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _run_server_and_worker(host: str, port: int, workers: int) -> int:
+    runtime.prepare_metrics_dir()
     env = dict(os.environ)
     server = subprocess.Popen(runtime.gunicorn_argv(host, port, workers), env=env)
     worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker"], env=env)
@@ -90,6 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup(args.data_dir)
     _prepare_database()
+    runtime.prepare_metrics_dir()
     os.execv(sys.executable, runtime.gunicorn_argv(args.host, args.port, args.workers))
     return 0
 
