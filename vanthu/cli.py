@@ -122,6 +122,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     queues = list(settings.TASKS["default"].get("QUEUES") or ["default"])
     mine = args.queue.split(",") if getattr(args, "queue", "") else queues[:1]
     if "default" in mine:
+        from vanthu.web.tasks import on_worker_start as queue_on_worker_start  # after _setup()
+
+        queue_on_worker_start()  # tasks a killed worker left running go back to the queue
         from vanthu.exchange.tasks import on_worker_start  # after _setup()
 
         on_worker_start()  # pick up what a killed worker left unsent

@@ -226,6 +226,9 @@ TASKS = {
         "QUEUES": ["default", "slow"],
     }
 }
+# A task still running this long after it started is taken to be abandoned by a dead worker and
+# queued again (vanthu/web/queues.py): longer than any task may run, OCR's timeout included.
+VANTHU_TASK_LEASE_SECONDS = _env_int("TASK_LEASE_SECONDS", 900)
 # OCR of scans (vanthu/search/ocr.py): the first pages only, each run killed after its timeout.
 VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")  # Tesseract's -l
 VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 600)  # seconds for one file
