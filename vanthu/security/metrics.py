@@ -32,7 +32,7 @@ REQUEST_LATENCY = Histogram(
     ["method", "route", "status"], buckets=LATENCY_BUCKETS,
 )
 REQUESTS = Counter("vanthu_http_requests", "HTTP requests answered, by route.", ["method", "route", "status"])
-# Ready to be used by the apps below the web layer (they import this base-layer module).
+# Counted where the work is done (signatures.actions.check_pdf, search.service.search).
 SIGNATURE_VERIFICATIONS = Counter("vanthu_signature_verifications", "PDF signature checks, by outcome.", ["outcome"])
 SEARCH_LATENCY = Histogram("vanthu_search_duration_seconds", "Time of one full-text query.", buckets=LATENCY_BUCKETS)
 

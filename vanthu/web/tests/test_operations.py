@@ -25,6 +25,7 @@ from vanthu.documents.models import Delivery, StatusCode
 from vanthu.exchange.models import MessageKind, OutboxMessage, Peer
 from vanthu.exchange.tasks import send_outbox
 from vanthu.security.logs import JsonFormatter, RequestIdFilter
+from vanthu.signatures.actions import check_pdf
 from vanthu.testing import factories as f
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -86,6 +87,18 @@ def test_metrics_report_requests_by_route_and_the_database_figures(world, django
     assert samples[("vanthu_exchange_outbox_oldest_age_seconds", frozenset({"peer": "thanh-uy"}.items()))] >= 600
     assert samples[("vanthu_failed_deliveries", frozenset({"channel": "exchange"}.items()))] == 1
     assert samples[("vanthu_failed_deliveries", frozenset({"channel": "mail"}.items()))] == 0
+
+
+def test_metrics_count_signature_checks_and_time_searches(world, api_as):
+    before = _samples(Client().get("/metrics").content.decode())
+    check_pdf(f.pdf_bytes())  # an unsigned PDF
+    api = api_as(world.a.clerk)
+    assert api.get("/api/v1/search", q="nghị quyết").status_code == 200
+    after = _samples(Client().get("/metrics").content.decode())
+    unsigned = ("vanthu_signature_verifications_total", frozenset({"outcome": "unsigned"}.items()))
+    searches = ("vanthu_search_duration_seconds_count", frozenset())
+    assert after[unsigned] == before.get(unsigned, 0) + 1
+    assert after[searches] == before.get(searches, 0) + 1
 
 
 def test_metrics_are_not_shown_through_a_proxy_or_without_the_token(db, settings):
