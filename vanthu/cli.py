@@ -63,6 +63,7 @@ def _run_server_and_worker(host: str, port: int, workers: int, logs: Path) -> in
     """The demo's server and worker. The console keeps the banner and what went wrong (the
     server's warnings and errors); every request and every background task is written to the
     log files under `logs`, said once at start."""
+    runtime.prepare_metrics_dir()
     env = dict(os.environ)
     logs.mkdir(parents=True, exist_ok=True)
     server_argv = runtime.gunicorn_argv(host, port, workers, access_log=False)
@@ -99,6 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("VANTHU_PUBLIC_URL", f"http://{args.host}:{args.port}")
     _setup(args.data_dir)
     _prepare_database()
+    runtime.prepare_metrics_dir()
     os.execv(sys.executable, runtime.gunicorn_argv(args.host, args.port, args.workers))
     return 0
 
@@ -129,6 +131,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     queues = list(settings.TASKS["default"].get("QUEUES") or ["default"])
     mine = args.queue.split(",") if getattr(args, "queue", "") else queues[:1]
     if "default" in mine:
+        from vanthu.web.tasks import on_worker_start as queue_on_worker_start  # after _setup()
+
+        queue_on_worker_start()  # tasks a killed worker left running go back to the queue
         from vanthu.exchange.tasks import on_worker_start  # after _setup()
 
         on_worker_start()  # pick up what a killed worker left unsent

@@ -60,10 +60,36 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int | None = None
         "--keep-alive", "30", "--backlog", "2048",
         # No control socket: its default path is shared by every gunicorn of the user.
         "--no-control-socket",
+        # Metrics of exited processes (vanthu/security/metrics.py); on SIGTERM, in-flight requests
+        # get this long to finish.
+        "--config", "python:vanthu.web.gunicorn_hooks", "--graceful-timeout", "30",
     ]
     if access_log:
         argv += ["--access-logfile", "-"]
+        if os.environ.get("VANTHU_LOG_FORMAT", "").strip().lower() == "json":
+            argv += ["--access-logformat", ACCESS_LOG_JSON]
     return argv
+
+
+# Gunicorn's access log as JSON lines, with the request id the application answered with.
+ACCESS_LOG_JSON = (
+    '{"time": "%(t)s", "logger": "access", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s",'
+    ' "status": %(s)s, "bytes": "%(B)s", "seconds": %(L)s, "request_id": "%({x-request-id}o)s",'
+    ' "user_agent": "%(a)s"}'
+)
+
+
+def prepare_metrics_dir() -> Path:
+    """The directory the server processes share their metrics in (PROMETHEUS_MULTIPROC_DIR, by
+    default `<data dir>/metrics`), emptied: the figures of a previous run must not add up with
+    this one's. Call before the server processes start; they inherit the variable."""
+    found = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(datadir.location() / "metrics")
+    path = Path(found)
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):
+        old.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
 
 
 def database_url(db: dict) -> str:

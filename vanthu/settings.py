@@ -144,6 +144,18 @@ if _env_bool("FAST_PASSWORD_HASHER", False):
     # Tests and benchmarks only: argon2 costs ~50 ms per check by design.
     PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
 LOGIN_URL = "/login/"
+# Single sign-on with the organisation's directory over OpenID Connect (vanthu/accounts/sso.py):
+# on when the issuer and the client id are set; the password sign-in stays.
+VANTHU_OIDC_ISSUER = _env("OIDC_ISSUER").strip().rstrip("/")
+VANTHU_OIDC_LABEL = _env("OIDC_LABEL")
+OIDC_RP_CLIENT_ID = _env("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = _env("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = _env("OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = _env("OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "vanthu.accounts.sso.SsoBackend"]
 LOGIN_REDIRECT_URL = "/"
 API_TOKEN_HOURS = _env_int("API_TOKEN_HOURS", 12)
 
@@ -163,6 +175,34 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+
+# --- stored files (vanthu/documents/blobstore.py) --------------------------------------------------
+# VANTHU_STORAGE_URL: empty (the data dir's files/), file:///srv/vanthu/files, or
+# s3://bucket/prefix?endpoint=https://s3.example&region=hn-1 (credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY or boto3's other usual sources, or percent-encoded in s3://KEY:SECRET@bucket).
+def _storage_settings(url: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {"kind": "file"}
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    if parts.scheme == "file":
+        return {"kind": "file", "path": unquote(parts.path)}
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ValueError("VANTHU_STORAGE_URL: file:///dir or s3://bucket/prefix?endpoint=…")
+    unknown = set(query) - {"endpoint", "region"}
+    if unknown:
+        raise ValueError(f"VANTHU_STORAGE_URL: unknown parameters {sorted(unknown)} (endpoint, region)")
+    return {"kind": "s3", "bucket": parts.hostname, "prefix": unquote(parts.path).strip("/"),
+            "endpoint_url": query.get("endpoint"), "region": query.get("region"),
+            "access_key": unquote(parts.username or ""), "secret_key": unquote(parts.password or "")}
+
+
+VANTHU_STORAGE = _storage_settings(_env("STORAGE_URL"))
+if VANTHU_STORAGE.get("path"):
+    FILES_DIR = Path(VANTHU_STORAGE["path"])
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -191,6 +231,9 @@ TASKS = {
         "QUEUES": ["default", "slow"],
     }
 }
+# A task still running this long after it started is taken to be abandoned by a dead worker and
+# queued again (vanthu/web/queues.py): longer than any task may run, OCR's timeout included.
+VANTHU_TASK_LEASE_SECONDS = _env_int("TASK_LEASE_SECONDS", 900)
 # OCR of scans (vanthu/search/ocr.py): the first pages only, each run killed after its timeout.
 VANTHU_OCR_LANGUAGES = _env("OCR_LANGUAGES", "vie")  # Tesseract's -l
 VANTHU_OCR_TIMEOUT = _env_int("OCR_TIMEOUT", 600)  # seconds for one file
@@ -249,7 +292,7 @@ if HTTPS:
     if not SECURE_SSL_REDIRECT:
         SILENCED_SYSTEM_CHECKS.append("security.W008")
     # A load balancer or monitor asks for /healthz over plain HTTP on the loopback or the LAN.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     # One year: browsers then refuse plain HTTP to this host name. Start a new deployment with a
     # few minutes (VANTHU_HSTS_SECONDS=300) until HTTPS is known to work everywhere.
     SECURE_HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
@@ -268,13 +311,28 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMi
 MIDDLEWARE.insert(1, "vanthu.security.middleware.SecurityHeadersMiddleware")
 # Outermost: an error under /api/ written by anything else gets the API's JSON error object.
 MIDDLEWARE.insert(0, "vanthu.security.middleware.ApiErrorBodyMiddleware")
+# Around everything: the request's id (in every log line and the response) and its latency.
+MIDDLEWARE.insert(0, "vanthu.security.metrics.RequestMetricsMiddleware")
+MIDDLEWARE.insert(0, "vanthu.security.logs.RequestIdMiddleware")
 
+# VANTHU_LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id…),
+# for a log collector; "text" (the default) for people.
+LOG_FORMAT = _env("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"VANTHU_LOG_FORMAT: {LOG_FORMAT!r} is neither text nor json")
+# /metrics (vanthu/web/ops.py): with a token, scrapers send `Authorization: Bearer <token>`;
+# without one, only a direct client on the loopback may read it.
+VANTHU_METRICS_TOKEN = _env("METRICS_TOKEN")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A refused request (403, a bad Host header…) is one line in the log, not a traceback.
-    "filters": {"refusals_on_one_line": {"()": "vanthu.security.logs.RefusalsOnOneLine"}},
-    "handlers": {"console": {"class": "vanthu.security.logs.Console", "filters": ["refusals_on_one_line"]}},
+    "filters": {"refusals_on_one_line": {"()": "vanthu.security.logs.RefusalsOnOneLine"},
+                "request_id": {"()": "vanthu.security.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "vanthu.security.logs.JsonFormatter"},
+                   "text": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "vanthu.security.logs.Console", "filters": ["request_id", "refusals_on_one_line"],
+                             "formatter": LOG_FORMAT}},
     "loggers": {"django.request": {"filters": ["refusals_on_one_line"]}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }

@@ -1,20 +1,14 @@
 from django.contrib import admin
-from django.db import connection
-from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from vanthu.api import api
-
-
-def healthz(request):
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
-
+from vanthu.web import ops
 
 urlpatterns = [
-    path("healthz", healthz),
+    path("healthz", ops.healthz),
+    path("readyz", ops.readyz),
+    path("metrics", ops.metrics_view),
     path("api/v1/", api.urls),
     # The admin signs in through the site's own login (lockout, two-factor, audit).
     path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),

@@ -34,7 +34,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from vanthu.audit.models import AuditEntry, AuditHead, ChainCheck
-from vanthu.documents.storage import path_for
+from vanthu.documents import storage
 from vanthu.membership.importing import COLUMNS, XLSX
 from vanthu.signatures import ca
 from vanthu.signatures.signers import forget_signers
@@ -352,7 +352,7 @@ def test_no_one_of_another_organisation_reaches_or_sees_anything_of_a_and_b(iso,
             if (diff := changed(world, snapshot())) and not differs(op, p):  # allowed to act: allowed to write
                 issues.append(f"{op} wrote: {diff}")
         problems += [(op.id, i) for i in issues]
-    assert not path_for(hashlib.sha256(upload).hexdigest()).exists(), "a refused upload was stored"
+    assert not storage.exists(hashlib.sha256(upload).hexdigest()), "a refused upload was stored"
 
     known = {op for (op, rel) in KNOWN_ADMIN_SCOPE_LEAKS if rel == p.relation} if "admin" in p.roles else set()
     leaks = [msg for op, msg in problems if op not in known]

@@ -123,3 +123,23 @@ class SecurityPolicy(models.Model):
 
     def roles(self) -> set[str]:
         return {r.strip() for r in self.two_factor_roles.split(",") if r.strip()}
+
+
+class SsoIdentity(models.Model):
+    """A person's account at the organisation's directory (OpenID Connect): the provider's
+    issuer and its stable subject id. Signing in through the directory finds the person by
+    this pair, never by e-mail or name, which the directory may give to someone else later."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tài khoản đăng nhập một lần")
+        verbose_name_plural = _("tài khoản đăng nhập một lần")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"

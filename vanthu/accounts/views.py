@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from vanthu.errors import VanThuError
 from vanthu.organizations.session import SESSION_KEY, my_organizations
 
-from . import actions
+from . import actions, sso
 from .forms import OwnPasswordForm
 from .security import (
     TOTP_ISSUER,
@@ -63,6 +63,19 @@ def _finish_sign_in(request: HttpRequest, user, *, method: str, next_url: str) -
     return redirect(next_url)
 
 
+def begin_sign_in(request: HttpRequest, user, *, method: str, next_url: str) -> HttpResponse:
+    """Someone another way proved who they are (single sign-on): VanThu's own rules still apply —
+    a locked account is refused, and two-factor asks for the code before the session begins."""
+    lock = current_lock(user.username, client_address(request))
+    if lock is not None:
+        messages.error(request, lock.message())
+        return redirect("web:login")
+    if has_two_factor(user):
+        request.session[PENDING] = {"uid": user.pk, "at": int(time.time()), "next": next_url}
+        return redirect("accounts:login_code")
+    return _finish_sign_in(request, user, method=method, next_url=next_url)
+
+
 def _too_many(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
     ctx["error"] = _("Quá nhiều lần đăng nhập trong một phút từ máy này. Hãy đợi một phút rồi thử lại.")
     return render(request, template, ctx, status=429)
@@ -76,7 +89,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url)
-    ctx = {"next": next_url, "username": request.POST.get("username", "")[:150]}
+    ctx = {"next": next_url, "username": request.POST.get("username", "")[:150], "sso": sso.enabled(),
+           "sso_label": settings.VANTHU_OIDC_LABEL or _("Đăng nhập bằng tài khoản dùng chung")}
     if request.method != "POST":
         return render(request, "web/login.html", ctx)
     address = client_address(request)

@@ -13,6 +13,12 @@ so copying the files *after* the database snapshot finds every file the snapshot
 a few newer ones, which are harmless). The audit chain's signed checkpoints are the exception:
 one newer than the snapshot would make the restored chain look cut at its tail, so they are
 copied *before* the snapshot (every one then names an entry the snapshot holds).
+
+Stored files in an S3-compatible bucket (VANTHU_STORAGE_URL=s3://…) are copied out of the bucket
+into `data/files/` the same way (after the snapshot, each hashed as it streams: an object whose
+bytes do not match its name fails the backup). A restore puts `data/files/` into whichever store
+the restoring installation is configured with, so a backup also moves an installation from its
+data dir to a bucket, or back.
 """
 
 from __future__ import annotations
@@ -27,12 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vanthu.audit import checkpoints as audit_checkpoints
+from vanthu.documents import blobstore
+from vanthu.documents import storage as file_storage
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 # Data-dir entries that are not part of a backup: the live database (backed up separately),
-# collected static files (rebuilt), benchmark scratch databases.
-SKIP_TOP = {"static", "bench", "vanthu.sqlite3", "vanthu.sqlite3-wal", "vanthu.sqlite3-shm",
+# collected static files (rebuilt), benchmark scratch databases, the servers' live metrics.
+SKIP_TOP = {"static", "bench", "metrics", "vanthu.sqlite3", "vanthu.sqlite3-wal", "vanthu.sqlite3-shm",
             "test.sqlite3", "test.sqlite3-wal", "test.sqlite3-shm"}
 
 
@@ -71,7 +79,7 @@ class BackupResult:
 
 def _ignore(skip: Path | None):
     """Temporary files, and `skip` (already copied), are left out of a copied tree."""
-    temporary = shutil.ignore_patterns("*.tmp", "tmp*")
+    temporary = shutil.ignore_patterns("*.tmp", "tmp*", ".tmp-*")  # .tmp-*: a file being stored
 
     def ignore(directory: str, names: list[str]) -> set[str]:
         out = set(temporary(directory, names))
@@ -139,25 +147,59 @@ def backup(dest: Path, *, connection=None, data_dir: Path | None = None) -> Back
     db_file = _snapshot_database(dest, connection)
     # 2. The data dir's files, after the snapshot (see the module docstring).
     parts = [db_file]
+    store = file_storage.current()
+    remote = not isinstance(store, blobstore.LocalStore)
     for entry in sorted(data_dir.iterdir()):
         if entry.name in SKIP_TOP or entry.resolve() in (dest.resolve(), anchors):
             continue
+        if remote and entry.name == "files":
+            continue  # the files are in the bucket (below); a local leftover is not this installation's
         target = dest / "data" / entry.name
         if entry.is_dir():
             shutil.copytree(entry, target, symlinks=False, ignore=_ignore(anchors), dirs_exist_ok=True)
         elif entry.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(entry, target)
+    if remote:
+        _copy_out_of(store, dest / "data" / "files")
     parts += sorted(p for p in (dest / "data").rglob("*") if p.is_file()) if (dest / "data").exists() else []
     # 3. The manifest: every part with its hash, so that restore can prove nothing changed.
     manifest = {
         "format": FORMAT,
         "created_at": timezone.now().isoformat(),
         "database": {"vendor": vendor, "file": db_file.name},
+        "files": {"store": store.kind},
         "parts": [{"path": p.relative_to(dest).as_posix(), "size": p.stat().st_size, "sha256": _sha256(p)} for p in parts],
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     return BackupResult(dest, len(parts), sum(p["size"] for p in manifest["parts"]))
+
+
+def _copy_out_of(store, target: Path) -> None:
+    """Every object of a remote store into `target` (ab/cd/sha), each checked against its name."""
+    for sha in store.keys():
+        path = target / blobstore.key_for(sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        with store.open(sha) as body, path.open("wb") as out:
+            while chunk := body.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha:
+            raise BackupError(f"stored file {sha} does not match its hash (it is {digest.hexdigest()}): "
+                              "the bucket was changed outside VanThu")
+
+
+def _copy_into(store, source: Path) -> int:
+    """Every file of a backup's `files/` into a remote store (each re-hashed and checked by it)."""
+    count = 0
+    for path in sorted(source.glob("??/??/*")):
+        with path.open("rb") as fh:
+            sha, _size = store.write(fh)
+        if sha != path.name:
+            raise BackupError(f"backup file {path.name} hashes to {sha}")
+        count += 1
+    return count
 
 
 def check_manifest(src: Path) -> dict:
@@ -202,6 +244,10 @@ def restore(src: Path, *, connection=None, data_dir: Path | None = None) -> dict
         raise BackupError(f"the backup is of a {vendor} database; this installation uses {connection.vendor}")
     db = connection.settings_dict
     # Only into an empty place: a restore never mixes with, or overwrites, live data.
+    store = file_storage.current()
+    remote = not isinstance(store, blobstore.LocalStore)
+    if remote and next(iter(store.keys()), None) is not None:
+        raise BackupError("the configured bucket already holds files: restore only into an empty one")
     if (data_dir / "files").exists() and any((data_dir / "files").iterdir()):
         raise BackupError(f"{data_dir} already holds files: restore only into an empty data dir")
     if vendor == "sqlite":
@@ -225,6 +271,9 @@ def restore(src: Path, *, connection=None, data_dir: Path | None = None) -> dict
     data_src = src / "data"
     if data_src.exists():
         for entry in data_src.iterdir():
+            if remote and entry.name == "files" and entry.is_dir():
+                _copy_into(store, entry)
+                continue
             target = data_dir / entry.name
             if entry.is_dir():
                 shutil.copytree(entry, target, dirs_exist_ok=True)

@@ -40,7 +40,7 @@ from .schemas import (
     InboxList,
     RejectIn,
 )
-from .storage import path_for
+from .storage import open_blob
 
 router = Router(tags=["documents"])
 # Past this, an offset is junk; bigger ones overflow the database's integers.
@@ -523,7 +523,9 @@ def download_file(request, sha256: str):
     stored = access.get_file(request.user, sha256)
     is_pdf = stored.content_type == "application/pdf"
     # Only a PDF is shown in the browser; anything else is a download that no page can run.
-    resp = FileResponse(open(path_for(stored.sha256), "rb"), content_type=stored.content_type if is_pdf else "application/octet-stream")
+    # Streamed from the store (a local file or the bucket), never read whole into memory.
+    resp = FileResponse(open_blob(stored.sha256), content_type=stored.content_type if is_pdf else "application/octet-stream")
+    resp["Content-Length"] = str(stored.size)
     resp["Content-Disposition"] = f'inline; filename="{stored.sha256[:16]}.pdf"' if is_pdf else f'attachment; filename="{stored.sha256[:16]}.bin"'
     resp["X-Content-Type-Options"] = "nosniff"
     resp["X-Frame-Options"] = "SAMEORIGIN"  # the document page shows it in a frame; pages are DENY

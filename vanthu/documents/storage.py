@@ -1,42 +1,50 @@
-"""Content-addressed file storage: files live under their SHA-256 and are never overwritten."""
+"""Content-addressed file storage: files live under their SHA-256 and are never overwritten.
+
+The public face of the store; where the bytes live (a directory or an S3-compatible bucket,
+VANTHU_STORAGE_URL) is blobstore.py's business. Read by streaming (`open_blob`, `local_copy`)
+wherever a whole file in memory is not needed.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
+import io
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
+from . import blobstore
+from .blobstore import BlobCorrupt, BlobMissing
 from .models import StoredFile
 from .pdf import PdfInfo
 
+__all__ = ["BlobCorrupt", "BlobMissing", "check_ready", "current", "exists", "keys", "local_copy", "open_blob",
+           "path_for", "read_blob", "store_pdf", "verify_blob", "write_blob", "write_stream"]
+
+
+def current() -> blobstore.BlobStore:
+    """The configured store (read from the settings at each call, so that tests may change them)."""
+    return blobstore.store_from(getattr(settings, "VANTHU_STORAGE", {}), Path(settings.FILES_DIR))
+
 
 def path_for(sha256: str) -> Path:
-    return Path(settings.FILES_DIR) / sha256[:2] / sha256[2:4] / sha256
+    """The file's path in the local store (the filesystem store only; others: use local_copy)."""
+    store = current()
+    if not isinstance(store, blobstore.LocalStore):
+        raise RuntimeError("files are not on the local filesystem: use storage.local_copy()")
+    return store.path(sha256)
+
+
+def write_stream(source: BinaryIO) -> tuple[str, int]:
+    """Store what `source` reads, by its SHA-256, streaming: (sha256, size)."""
+    return current().write(source)
 
 
 def write_blob(data: bytes) -> str:
-    """Write bytes under their hash, atomically; an existing file is left untouched."""
-    sha = hashlib.sha256(data).hexdigest()
-    target = path_for(sha)
-    if target.exists():
-        return sha
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, target)  # fails if another writer got there first: never overwrite
-        except FileExistsError:
-            pass
-    finally:
-        os.unlink(tmp)
-    return sha
+    """Write bytes under their hash; an existing file is left untouched."""
+    return write_stream(io.BytesIO(data))[0]
 
 
 def store_pdf(data: bytes, info: PdfInfo) -> StoredFile:
@@ -47,5 +55,35 @@ def store_pdf(data: bytes, info: PdfInfo) -> StoredFile:
     return stored
 
 
+def open_blob(sha256: str) -> BinaryIO:
+    """A file object reading the stored bytes (close it; S3: streamed from the bucket)."""
+    return current().open(sha256)
+
+
 def read_blob(sha256: str) -> bytes:
-    return path_for(sha256).read_bytes()
+    with open_blob(sha256) as fh:
+        return fh.read()
+
+
+def local_copy(sha256: str) -> AbstractContextManager[Path]:
+    """A path on this machine holding the file, for as long as the `with` lasts."""
+    return current().local_copy(sha256)
+
+
+def exists(sha256: str) -> bool:
+    return current().exists(sha256)
+
+
+def verify_blob(sha256: str) -> int:
+    """Read the stored file back and hash it: its size, or BlobCorrupt / BlobMissing."""
+    return blobstore.verify(current(), sha256)
+
+
+def keys() -> Iterator[str]:
+    """Every stored file's SHA-256."""
+    return current().keys()
+
+
+def check_ready() -> None:
+    """Raise when the store cannot take a file (for /readyz)."""
+    current().check_ready()

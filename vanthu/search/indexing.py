@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from vanthu.documents.models import Delivery, Document, DocumentFile, FileRole, StoredFile
-from vanthu.documents.storage import path_for
+from vanthu.documents.storage import open_blob
 
 from .engine import MAX_BODY_CHARS, IndexRow, day_of
 from .models import FileOcr, OcrStatus
@@ -103,7 +103,7 @@ def _extends_one_of(copy: StoredFile, others: list[StoredFile]) -> bool:
     candidates = {o.sha256: o.size for o in others if 0 < o.size < copy.size}
     if not candidates:
         return False
-    with path_for(copy.sha256).open("rb") as fh:
+    with open_blob(copy.sha256) as fh:
         digest, read = hashlib.sha256(), 0
         for sha, size in sorted(candidates.items(), key=lambda item: item[1]):
             while read < size:

@@ -23,7 +23,7 @@ from django.conf import settings
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
-from vanthu.documents.storage import path_for
+from vanthu.documents.storage import local_copy
 
 
 class OcrError(RuntimeError):
@@ -35,7 +35,8 @@ def available() -> bool:
 
 
 def ocr_pdf_text(sha256: str) -> str:
-    return ocr_pdf_file(path_for(sha256))
+    with local_copy(sha256) as path:  # S3: a temporary copy, since OCRmyPDF reads a file
+        return ocr_pdf_file(path)
 
 
 def _first_pages(source: Path, target: Path, limit: int) -> None:

@@ -34,6 +34,7 @@ from vanthu.documents.storage import read_blob
 from vanthu.errors import NotAllowed, Unprocessable, VanThuError
 from vanthu.organizations.access import is_installation_admin
 from vanthu.organizations.models import NumberingStyle, Organization
+from vanthu.security.metrics import SIGNATURE_VERIFICATIONS
 from vanthu.text import clean_text, without_refused
 
 from . import certs as C
@@ -267,12 +268,15 @@ def _free_field(data: bytes, wanted: str) -> str:
 def check_pdf(data: bytes) -> Report:
     """Verify a PDF's signatures (may fetch revocation data: never inside a transaction)."""
     try:
-        return verify_pdf(data)
+        report = verify_pdf(data)
     except VanThuError as exc:
         # The file was accepted as a PDF on entry but pyHanko cannot read it: nothing in it can
         # count as signed, so it is kept as unsigned ("for reference only").
         log.info("signature check skipped: %s", exc.code)
+        SIGNATURE_VERIFICATIONS.labels("unreadable").inc()
         return Report(ReportStatus.UNSIGNED.value, [])
+    SIGNATURE_VERIFICATIONS.labels(report.status).inc()
+    return report
 
 
 def store_report(document: Document, doc_file: DocumentFile, report: Report) -> SignatureReport:
