@@ -39,7 +39,7 @@ from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 from vanthu.reports import aggregates, dashboard
 
 from . import database, world
-from .runner import Context, Result, median, ms, percentile, scenario
+from .runner import Context, Result, median, ms, percentile, scenario, timed
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = 2026
@@ -249,17 +249,6 @@ def _write_side(ctx: Context, root: Organization, issues: int) -> dict:
     }
 
 
-def _timed(fn, n: int, cpu: list[float] | None = None) -> list[float]:
-    """Wall-clock seconds per call; with `cpu`, also this process's CPU seconds per call."""
-    out = []
-    for _ in range(n):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        out.append(time.perf_counter() - t)
-        if cpu is not None:
-            cpu.append(time.process_time() - c)
-    return out
-
 
 @scenario("dashboard", default_scale=100_000, tiny=300, small=5_000, manages_database=True,
           help="the Bloc dashboard (all organisations, one year) over N documents and their deliveries")
@@ -321,7 +310,7 @@ def run_dashboard(ctx: Context) -> Result:
     sides = [(vanthu_view, [], []), (vanthu_data, [], None), (baseline, [], [])]
     for i in range(n):
         for func, times, cpu in sides[i % 3:] + sides[:i % 3]:  # each takes every position in turn
-            times.extend(_timed(func, 1, cpu))
+            times.extend(timed(func, 1, cpu))
     ours, data_only, base = sides[0][1], sides[1][1], sides[2][1]
     ours_cpu, base_cpu = sides[0][2], sides[2][2]
     ctx.say("measuring the write side: issuances and a rebuild")

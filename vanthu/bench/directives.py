@@ -34,7 +34,7 @@ from vanthu.direction.models import Directive, Task
 from vanthu.organizations.models import Membership, Organization, OrgKind, Role
 
 from . import database, world
-from .runner import Context, Result, ms, percentile, scenario
+from .runner import Context, Result, ms, percentile, scenario, timed
 
 ORGS = 120
 PAGE = 50
@@ -144,16 +144,6 @@ BASELINE = """
 BASELINE_COUNT = "SELECT count(*) FROM direction_directive WHERE organization_id = %(root)s"
 
 
-def _timed(fn, n: int, cpu: list[float] | None = None) -> list[float]:
-    out = []
-    for _ in range(n):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        out.append(time.perf_counter() - t)
-        if cpu is not None:
-            cpu.append(time.process_time() - c)
-    return out
-
 
 @scenario("directives", default_scale=2_000, tiny=20, small=200, manages_database=True,
           help="the leader's follow-up screen over N directives, each with a task for 120 organisations")
@@ -207,7 +197,7 @@ def run_directives(ctx: Context) -> Result:
     sides = [(vanthu_view, [], []), (vanthu_data, [], None), (baseline, [], [])]
     for i in range(n):
         for func, times, cpu in sides[i % 3:] + sides[:i % 3]:  # each takes every position in turn
-            times.extend(_timed(func, 1, cpu))
+            times.extend(timed(func, 1, cpu))
     ours, data_only, base = sides[0][1], sides[1][1], sides[2][1]
     p95, b95 = ms(percentile(ours, 95)), ms(percentile(base, 95))
     # The overdue ones first on both sides: the same set of directives on the first page (ties on

@@ -169,6 +169,18 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
 
+def timed(fn: Callable[[], object], n: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock seconds of each of `n` calls; with `cpu`, also this process's CPU seconds."""
+    out = []
+    for _ in range(n):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        out.append(time.perf_counter() - t)
+        if cpu is not None:
+            cpu.append(time.process_time() - c)
+    return out
+
+
 # --- running ------------------------------------------------------------------------------------
 
 def run(name: str, *, scale: int | str | None = None, as_json: bool = False, repeat: int | None = None,
