@@ -159,7 +159,7 @@ def _renew_part(ctx: Context, tag: str) -> dict:
         for sha in sources:
             reader = PdfFileReader(io.BytesIO(path_for(sha).read_bytes()), strict=False)
             out = io.BytesIO()
-            PdfTimeStamper(ts).update_archival_timestamp_chain(reader, ltv._context(roots), in_place=False, output=out)
+            PdfTimeStamper(ts).update_archival_timestamp_chain(reader, ltv.gathering_context(roots), in_place=False, output=out)
             hashlib.sha256(out.getvalue()).digest()
         bare_s = time.perf_counter() - t0
         ctx.say("VanThu's renew_due …")
