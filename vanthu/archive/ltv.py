@@ -110,7 +110,7 @@ def _last_timestamp(data: bytes) -> tuple[dt.datetime, dt.datetime, int]:
     Read from the last signature dictionary's /Contents (the timestamp just written is the last
     one in the file) rather than by parsing the whole PDF again, which costs more than the rest."""
     last = list(_CONTENTS.finditer(data))[-1]
-    token = cms.ContentInfo.load(bytes.fromhex(last.group(1).decode()).rstrip(b"\0"))
+    token = cms.ContentInfo.load(bytes.fromhex(last.group(1).decode()), strict=False)  # its zero padding ignored
     signed = token["content"]
     gen_time = signed["encap_content_info"]["content"].parsed["gen_time"].native
     sid = signed["signer_infos"][0]["sid"].chosen
