@@ -315,6 +315,8 @@ def cmd_archive(args: argparse.Namespace) -> int:
             print("vanthu archive verify PACKAGE", file=sys.stderr)
             return 2
         return commands.archive_verify(args.args[0])
+    if args.subcommand == "tsa":
+        return commands.archive_tsa(host=args.host, port=args.port)
     return commands.archive_renew(limit=args.limit)
 
 
@@ -409,13 +411,15 @@ def build_parser() -> argparse.ArgumentParser:
     mi.add_argument("--import", dest="import_csv", default="", help="names: read the filled CSV back")
     mi.add_argument("--data-dir", default=None)
     mi.set_defaults(func=cmd_migrate)
-    ar = sub.add_parser("archive", help="archival packages: export --organization CODE [--year YYYY] [--zip] DIR | verify PACKAGE | renew")
-    ar.add_argument("subcommand", choices=["export", "verify", "renew"])
+    ar = sub.add_parser("archive", help="archival packages: export --organization CODE [--year YYYY] [--zip] DIR | verify PACKAGE | renew | tsa")
+    ar.add_argument("subcommand", choices=["export", "verify", "renew", "tsa"])
     ar.add_argument("args", nargs="*")
     ar.add_argument("--organization", default="", help="export: the organisation's electronic identifier code")
     ar.add_argument("--year", type=int, default=None, help="export: only this year's case files and documents")
     ar.add_argument("--zip", action="store_true", help="export: one ZIP file instead of a directory")
     ar.add_argument("--limit", type=int, default=10_000, help="renew: at most this many files")
+    ar.add_argument("--host", default="127.0.0.1", help="tsa: the address to listen on")
+    ar.add_argument("--port", type=int, default=8318, help="tsa: the port to listen on")
     ar.add_argument("--data-dir", default=None)
     ar.set_defaults(func=cmd_archive)
 

@@ -45,3 +45,18 @@ def archive_renew(*, limit: int) -> int:
     result = renew_due(limit=limit)
     print(json.dumps(result))
     return 1 if result["failed"] else 0
+
+
+def archive_tsa(*, host: str, port: int) -> int:
+    """The demo's own RFC 3161 timestamp authority (certificate from the demo authority), until stopped."""
+    from .tsa import TsaServer, demo_authority  # the server, for this command only
+
+    server = TsaServer(demo_authority(), host=host, port=port)
+    print(f"TSA: {server.url}  (VANTHU_TSA_URL={server.url})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

@@ -88,8 +88,9 @@ def trust_roots() -> list[asn1_x509.Certificate]:
     return [asn1_x509.Certificate.load(bytes(der)) for der in TrustRoot.objects.enabled().values_list("certificate_der", flat=True)]
 
 
-def validation_context(roots: list, *, moment: dt.datetime | None = None, fetch: bool = True) -> ValidationContext:
-    # Gathering evidence: every certificate that names a CRL or an OCSP responder must be answered.
+def gathering_context(roots: list, *, moment: dt.datetime | None = None, fetch: bool = True) -> ValidationContext:
+    """The context evidence is gathered with: every certificate that names a CRL or an OCSP
+    responder must be answered (hard-fail), from the trust roots given."""
     return ValidationContext(trust_roots=roots, allow_fetching=fetch, revocation_mode="hard-fail", moment=moment,
                              fetcher_backend=RequestsFetcherBackend(per_request_timeout=FETCH_TIMEOUT))
 
@@ -109,9 +110,7 @@ def _last_timestamp(data: bytes) -> tuple[dt.datetime, dt.datetime, int]:
     Read from the last signature dictionary's /Contents (the timestamp just written is the last
     one in the file) rather than by parsing the whole PDF again, which costs more than the rest."""
     last = list(_CONTENTS.finditer(data))[-1]
-    # The /Contents slot is zero-padded past the token; the DER's own length says where it ends
-    # (stripping the zeros would also cut a token whose last byte is 0).
-    token = cms.ContentInfo.load(bytes.fromhex(last.group(1).decode()), strict=False)
+    token = cms.ContentInfo.load(bytes.fromhex(last.group(1).decode()), strict=False)  # its zero padding ignored
     signed = token["content"]
     gen_time = signed["encap_content_info"]["content"].parsed["gen_time"].native
     sid = signed["signer_infos"][0]["sid"].chosen
@@ -130,11 +129,11 @@ def secure(data: bytes, *, ts: TimeStamper | None = None, roots: list | None = N
     for index in range(len(sigs)):
         sig = _signatures(out)[0][index]  # re-read: each addition is a new revision
         buf = io.BytesIO()
-        add_validation_info(sig, validation_context(roots), in_place=False, output=buf)
+        add_validation_info(sig, gathering_context(roots), in_place=False, output=buf)
         out = buf.getvalue()
     writer = IncrementalPdfFileWriter(io.BytesIO(out), strict=False)
     buf = io.BytesIO()
-    PdfTimeStamper(ts).timestamp_pdf(writer, "sha256", validation_context=validation_context(roots), output=buf)
+    PdfTimeStamper(ts).timestamp_pdf(writer, "sha256", validation_context=gathering_context(roots), output=buf)
     out = buf.getvalue()
     return Stamped(out, *_last_timestamp(out))
 
@@ -147,7 +146,7 @@ def renew(data: bytes, *, ts: TimeStamper | None = None, roots: list | None = No
         return secure(data, ts=ts, roots=roots)
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     buf = io.BytesIO()
-    PdfTimeStamper(ts).update_archival_timestamp_chain(reader, validation_context(roots), in_place=False, output=buf)
+    PdfTimeStamper(ts).update_archival_timestamp_chain(reader, gathering_context(roots), in_place=False, output=buf)
     out = buf.getvalue()
     return Stamped(out, *_last_timestamp(out))
 

@@ -8,7 +8,7 @@ The layout is a BagIt bag (RFC 8493), which archival systems read as it is:
     data/handovers/<id>/muc-luc-nop-luu.pdf  bien-ban-giao-nhan.pdf
     data/<year>/<case file code>/muc-luc-van-ban.pdf
     data/<year>/<case file code>/<nnn>-<document id>/<role>-<n>.pdf   (and pdfa-<n>.pdf for a scan)
-    data/<year>/chua-lap-ho-so/<document id>/…                       documents of the year in no case file
+    data/<year>/chua-lap-ho-so/<document id>-<role>-<n>.pdf           documents of the year in no case file
 
 `manifest-sha256.txt` names every file under data/ with its SHA-256, `tagmanifest-sha256.txt`
 the other three. `verify_package` needs nothing but the package: it reports each file changed,
@@ -19,7 +19,6 @@ reach the storage) and hashed while they are written, in one pass.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -29,10 +28,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from xml.sax.saxutils import escape, quoteattr
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
+from lxml import etree
 
 from vanthu.documents.models import Delivery, DocStatus, Document, DocumentFile
 from vanthu.documents.storage import path_for
@@ -70,28 +70,32 @@ class _Sink:
             self.zip = zipfile.ZipFile(target, "x", compression=zipfile.ZIP_STORED, allowZip64=True)
         else:
             target.mkdir(parents=True, exist_ok=False)
-        self._dirs: set[Path] = set()
+        self._dirs: set = set()
+        self.root = str(target)
 
     def copy(self, rel: str, source: Path, sha256: str | None = None) -> tuple[str, int]:
         """Copy a file in; `sha256` when the storage already names the file by it (content-addressed),
         so that it is not hashed again: `verify_package` rehashes, and would show a storage file
         whose bytes no longer match its name."""
         if sha256 is not None and self.zip is None:
-            dest = self.target / rel
-            if dest.parent not in self._dirs:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                self._dirs.add(dest.parent)
+            dest = os.path.join(self.root, rel)
+            folder = os.path.dirname(dest)
+            if folder not in self._dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._dirs.add(folder)
+            size = os.stat(source).st_size  # FileNotFoundError before anything is written
             shutil.copyfile(source, dest)  # the kernel's copy (copy_file_range/sendfile)
-            return sha256, dest.stat().st_size
+            return sha256, size
         h = hashlib.sha256()
         size = 0
         if self.zip is not None:
             with open(source, "rb") as src, self.zip.open(rel, "w", force_zip64=True) as out:
                 while chunk := src.read(CHUNK):
-                    h.update(chunk)
+                    if sha256 is None:
+                        h.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
-            return h.hexdigest(), size
+            return sha256 or h.hexdigest(), size
         dest = self.target / rel
         if dest.parent not in self._dirs:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -137,13 +141,25 @@ class ExportResult:
                 "case_files": self.case_files, "missing": self.missing}
 
 
-def _doc_meta(d: Document) -> dict:
-    return {"id": d.id, "symbol": d.symbol, "number": d.number, "type": d.doc_type.code, "subject": d.subject,
-            "issuer": d.issuer.name if d.issuer_id else d.external_issuer_name,
-            "issuer_code": d.issuer.code if d.issuer_id else d.external_issuer_code,
-            "issued_date": d.issued_date.isoformat() if d.issued_date else None, "source": d.source, "status": d.status,
-            "signer": d.signer_name, "signer_position": d.signer_position, "page_count": d.page_count,
-            "authoritative_sha256": d.authoritative_file.file_id if d.authoritative_file_id else None, "files": []}
+_DOC_FIELDS = ("id", "symbol", "number", "doc_type__code", "subject", "issuer_id", "issuer__name", "issuer__code",
+               "external_issuer_name", "external_issuer_code", "issued_date", "source", "status", "signer_name",
+               "signer_position", "page_count", "authoritative_file__file_id")
+
+
+class _File(NamedTuple):
+    file_id: str
+    role: str
+    name: str
+
+
+def _doc_meta(d: dict) -> dict:
+    """A document's description in the package, from its row (read as values: a year holds 100,000)."""
+    return {"id": d["id"], "symbol": d["symbol"], "number": d["number"], "type": d["doc_type__code"], "subject": d["subject"],
+            "issuer": d["issuer__name"] if d["issuer_id"] else d["external_issuer_name"],
+            "issuer_code": d["issuer__code"] if d["issuer_id"] else d["external_issuer_code"],
+            "issued_date": d["issued_date"].isoformat() if d["issued_date"] else None, "source": d["source"], "status": d["status"],
+            "signer": d["signer_name"], "signer_position": d["signer_position"], "page_count": d["page_count"],
+            "authoritative_sha256": d["authoritative_file__file_id"], "files": []}
 
 
 def _year_documents(org_id: int, year: int | None):
@@ -161,16 +177,16 @@ def _batched(ids: list[int]) -> Iterator[list[int]]:
         yield ids[i:i + DOC_BATCH]
 
 
-def _files_of(doc_ids: list[int]) -> dict[int, list[DocumentFile]]:
-    out: dict[int, list[DocumentFile]] = {}
-    for df in DocumentFile.objects.filter(document_id__in=doc_ids).select_related("file").order_by("document_id", "role", "position", "id"):
-        out.setdefault(df.document_id, []).append(df)
+def _files_of(doc_ids: list[int]) -> dict[int, list[_File]]:
+    out: dict[int, list[_File]] = {}
+    rows = DocumentFile.objects.filter(document_id__in=doc_ids).order_by("document_id", "role", "position", "id")
+    for doc_id, file_id, role, name in rows.values_list("document_id", "file_id", "role", "name"):
+        out.setdefault(doc_id, []).append(_File(file_id, role, name))
     return out
 
 
-def _documents(doc_ids: list[int]) -> dict[int, Document]:
-    qs = Document.objects.filter(id__in=doc_ids).select_related("issuer", "doc_type", "authoritative_file")
-    return {d.id: d for d in qs}
+def _documents(doc_ids: list[int]) -> dict[int, dict]:
+    return {d["id"]: d for d in Document.objects.filter(id__in=doc_ids).values(*_DOC_FIELDS)}
 
 
 def export_package(organization: Organization, target: Path, *, year: int | None = None, case_file_ids: Iterable[int] | None = None,
@@ -183,10 +199,11 @@ def export_package(organization: Organization, target: Path, *, year: int | None
         def put(rel: str, source: Path | None = None, data: bytes | None = None) -> str | None:
             full = f"data/{rel}"
             if source is not None:
-                if not source.exists():
+                try:
+                    sha, size = sink.copy(full, source, source.name if _STORED.fullmatch(source.name) else None)
+                except FileNotFoundError:  # a stored file gone from the storage: named, not fatal
                     result.missing.append(rel)
                     return None
-                sha, size = sink.copy(full, source, source.name if _STORED.fullmatch(source.name) else None)
             else:
                 sha, size = sink.write(full, data or b"")
             manifest.append((sha, full))
@@ -226,10 +243,9 @@ def export_package(organization: Organization, target: Path, *, year: int | None
             derived = _derived([df.file_id for fs in files.values() for df in fs])
             for n, item in enumerate(items, 1):
                 if item.document_id:
-                    d = docs[item.document_id]
-                    meta = _doc_meta(d)
-                    folder = f"{base}/{n:03d}-{d.id}"
-                    _put_doc_files(put, folder, files.get(d.id, []), meta, derived)
+                    meta = _doc_meta(docs[item.document_id])
+                    folder = f"{base}/{n:03d}-{item.document_id}/"
+                    _put_doc_files(put, folder, files.get(item.document_id, []), meta, derived)
                     result.documents += 1
                 else:
                     meta = {"id": None, "title": item.title, "date": _iso(item.record_date), "files": []}
@@ -257,8 +273,9 @@ def export_package(organization: Organization, target: Path, *, year: int | None
                 for doc_id in batch:
                     d = docs[doc_id]
                     meta = _doc_meta(d)
-                    y = d.issued_date.year if d.issued_date else (year or timezone.localdate().year)
-                    _put_doc_files(put, f"{year or y}/{UNFILED}/{d.id}", files.get(d.id, []), meta, derived)
+                    y = year or (d["issued_date"].year if d["issued_date"] else timezone.localdate().year)
+                    # One directory for the year's unfiled documents, their files named by the document.
+                    _put_doc_files(put, f"{y}/{UNFILED}/{doc_id}-", files.get(doc_id, []), meta, derived)
                     unfiled.append(meta)
                     result.documents += 1
 
@@ -279,7 +296,7 @@ def export_package(organization: Organization, target: Path, *, year: int | None
         description = {"format": FORMAT, "created_at": timezone.now().isoformat(),
                        "organization": {"code": organization.code, "name": organization.name}, "year": year,
                        "case_files": described_files, "unfiled": unfiled, "handovers": handovers}
-        put("archive.json", data=json.dumps(description, ensure_ascii=False, indent=1).encode())
+        put("archive.json", data=json.dumps(description, ensure_ascii=False).encode())  # no indent: the C encoder
         put("archive.xml", data=_as_xml(description))
 
         lines = "".join(f"{sha}  {path}\n" for sha, path in sorted(manifest, key=lambda m: m[1]))
@@ -307,13 +324,13 @@ def _derived(shas: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     return pdfa, lta
 
 
-def _put_doc_files(put, folder: str, files: list[DocumentFile], meta: dict, derived: tuple[dict, dict]) -> None:
+def _put_doc_files(put, prefix: str, files: list[_File], meta: dict, derived: tuple[dict, dict]) -> None:
     """A document's files as they entered; a scan's PDF/A copy and a signed file's long-term copy beside them."""
     counts: dict[str, int] = {}
     pdfa, lta = derived
     for df in files:
         counts[df.role] = counts.get(df.role, 0) + 1
-        stem = f"{folder}/{df.role}-{counts[df.role]}"
+        stem = f"{prefix}{df.role}-{counts[df.role]}"
         if put(f"{stem}.pdf", path_for(df.file_id)):
             meta["files"].append({"path": f"data/{stem}.pdf", "sha256": df.file_id, "role": df.role, "name": df.name})
         for suffix, copies in (("pdfa", pdfa), ("lta", lta)):
@@ -327,37 +344,31 @@ def _iso(value) -> str | None:
 
 
 def _as_xml(description: dict) -> bytes:
-    """The same description as XML (for systems that ingest XML metadata)."""
-    out = io.StringIO()
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f"<archive format={quoteattr(FORMAT)} created_at={quoteattr(description['created_at'])}>\n")
+    """The same description as XML (for systems that ingest XML metadata), built by lxml."""
+    root = etree.Element("archive", format=FORMAT, created_at=description["created_at"])
     org = description["organization"]
-    out.write(f"  <organization code={quoteattr(org['code'])}>{escape(org['name'])}</organization>\n")
+    etree.SubElement(root, "organization", code=org["code"]).text = org["name"]
 
-    def doc(d: dict, indent: str) -> None:
-        attrs = " ".join(f"{k}={quoteattr(str(v))}" for k, v in d.items() if k not in ("files", "subject", "title") and v is not None)
-        out.write(f"{indent}<document {attrs}>\n")
-        if d.get("subject") or d.get("title"):
-            out.write(f"{indent}  <subject>{escape(d.get('subject') or d.get('title') or '')}</subject>\n")
+    def attrs(d: dict, skip: tuple[str, ...]) -> dict[str, str]:
+        return {k: str(v) for k, v in d.items() if k not in skip and v is not None}
+
+    def doc(parent, d: dict) -> None:
+        el = etree.SubElement(parent, "document", attrs(d, ("files", "subject", "title")))
+        etree.SubElement(el, "subject").text = d.get("subject") or d.get("title") or ""
         for f in d["files"]:
-            out.write(f"{indent}  <file " + " ".join(f"{k}={quoteattr(str(v))}" for k, v in f.items()) + "/>\n")
-        out.write(f"{indent}</document>\n")
+            etree.SubElement(el, "file", attrs(f, ()))
 
     for cf in description["case_files"]:
-        attrs = " ".join(f"{k}={quoteattr(str(v))}" for k, v in cf.items() if k not in ("items", "title") and v is not None)
-        out.write(f"  <case_file {attrs}>\n    <title>{escape(cf['title'])}</title>\n")
+        el = etree.SubElement(root, "case_file", attrs(cf, ("items", "title")))
+        etree.SubElement(el, "title").text = cf["title"]
         for item in cf["items"]:
-            doc(item, "    ")
-        out.write("  </case_file>\n")
-    out.write("  <unfiled>\n")
+            doc(el, item)
+    unfiled = etree.SubElement(root, "unfiled")
     for d in description["unfiled"]:
-        doc(d, "    ")
-    out.write("  </unfiled>\n")
+        doc(unfiled, d)
     for h in description["handovers"]:
-        out.write(f"  <handover id={quoteattr(str(h['id']))} year={quoteattr(str(h['year']))} list={quoteattr(h['handover_list'])} "
-                  f"record={quoteattr(h['record'])}/>\n")
-    out.write("</archive>\n")
-    return out.getvalue().encode()
+        etree.SubElement(root, "handover", id=str(h["id"]), year=str(h["year"]), list=h["handover_list"], record=h["record"])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 # --- checking ------------------------------------------------------------------------------------

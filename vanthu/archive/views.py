@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from vanthu.accounts.models import User
 from vanthu.documents.models import DocStatus, Document
 from vanthu.errors import NotFound, VanThuError
+from vanthu.organizations.access import has_role
 from vanthu.organizations.session import needs_org
 from vanthu.ui.forms import apply_error
 from vanthu.ui.shortcuts import flash_error, page_errors, paginate
@@ -127,6 +128,7 @@ def case_file(request: HttpRequest, case_file_id: int, forms: dict | None = None
     forms = forms or {}
     return render(request, "archive/case_file.html", {
         "cf": cf, "items": items, "readable": readable, "may_file": may_file,
+        "may_reopen": may_file and has_role(request.user, cf.organization_id, "clerk", "leader"),
         "proposals": list(queries.proposals(cf)) if may_file and cf.status == CaseStatus.OPEN else [],
         "document_form": forms.get("document") or DocumentForm(), "record_form": forms.get("record") or RecordForm(),
         "request_form": forms.get("request") or RequestForm(), "my_requests": mine,

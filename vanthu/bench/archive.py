@@ -1,10 +1,12 @@
 """`archive`: exporting a year's archive, and re-timestamping signed files (issue 21).
 
-1. Export: an organisation's year of N documents (default 100,000), one PDF each of about
-   `--file-kb` KB (default 48: a two- or three-page party document), all unfiled but a case file's
-   worth, written by `export_package` as a BagIt directory (copied, hashed, described in JSON and
-   XML). In MB/s of the documents' bytes, against a bare `tar` of the same files (GNU tar writing
-   one archive from the storage, no hashing, no metadata) as the ratio's base. Runs alternate.
+1. Export: an organisation's year of N documents (default 100,000), one PDF each of about 48 KB
+   (a two- or three-page party document), written by `export_package` as one ZIP file (the
+   package's files, the metadata in JSON and XML, the manifests). In MB/s of the documents'
+   bytes, against a bare `tar` of the same files (GNU tar writing one archive from the storage,
+   no metadata, no manifest) as the ratio's base; runs alternate. The directory form is timed
+   once (one file created per document: on a busy disk that costs more than the bytes), and
+   `verify_package` of it.
 2. Re-timestamping: M files (default 10,000, `--files`) signed and given long-term evidence in
    preparation; then `renew_due` (read, validation data for the last timestamp, a new document
    timestamp from a TSA on the loopback, the new file stored, the row and the audit log written),
@@ -18,7 +20,6 @@ import datetime as dt
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -98,36 +99,42 @@ def _bare_tar(org_id: int, year: int, out: Path) -> int:
 
 
 def _export_part(ctx: Context, tag: str) -> dict:
+    """The package as one ZIP file against tar's one file, alternately (the headline); the
+    directory form once, and `verify_package` of it (both in the details)."""
     n, size_kb = ctx.scale, int(ctx.option("file_kb", 48))
     year = timezone.localdate().year - 1
     org = _prepare_year(ctx, tag, n, size_kb, year)
     reps = ctx.repeat or ctx.sized(tiny=1, small=2, default=2)
-    ours, bare, payload = [], [], 0
+    ours, bare, payload, doc_bytes = [], [], 0, 0
     with tempfile.TemporaryDirectory(prefix="vanthu-bench-archive-", dir=settings.DATA_DIR) as tmp:
         for r in range(reps):
-            target = Path(tmp) / f"goi-{r}"
-            ctx.say(f"export {r + 1}/{reps} …")
+            ctx.say(f"export as one ZIP file {r + 1}/{reps} …")
+            target = Path(tmp) / f"goi-{r}.zip"
             t0 = time.perf_counter()
-            result = export_package(org, target, year=year)
+            result = export_package(org, target, year=year, as_zip=True)
             ours.append(time.perf_counter() - t0)
-            payload = result.bytes
-            if r == 0:
-                t0 = time.perf_counter()
-                report = verify_package(target)
-                verify_s = time.perf_counter() - t0
-                assert report["problems"] == [], report["problems"][:5]
-                documents = result.documents
-            shutil.rmtree(target)
+            payload, documents = result.bytes, result.documents
+            target.unlink()
             ctx.say(f"bare tar {r + 1}/{reps} …")
             tar = Path(tmp) / f"bare-{r}.tar"
             t0 = time.perf_counter()
             doc_bytes = _bare_tar(org.id, year, tar)
             bare.append(time.perf_counter() - t0)
             tar.unlink()
+        ctx.say("export as a directory, and verify it …")
+        target = Path(tmp) / "goi"
+        t0 = time.perf_counter()
+        export_package(org, target, year=year)
+        dir_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = verify_package(target)
+        verify_s = time.perf_counter() - t0
+        assert report["problems"] == [], report["problems"][:5]
     mb = doc_bytes / 1e6
     return {"documents": documents, "document_mb": round(mb, 1), "package_mb": round(payload / 1e6, 1),
-            "export_mb_s": [round(mb / s, 1) for s in ours], "tar_mb_s": [round(mb / s, 1) for s in bare],
-            "verify_s": round(verify_s, 2), "mb_s": mb / min(ours), "tar_best_mb_s": mb / min(bare), "samples": len(ours)}
+            "zip_export_mb_s": [round(mb / s, 1) for s in ours], "tar_mb_s": [round(mb / s, 1) for s in bare],
+            "directory_export_mb_s": round(mb / dir_s, 1), "verify_directory_s": round(verify_s, 2),
+            "mb_s": mb / min(ours), "tar_best_mb_s": mb / min(bare), "samples": len(ours)}
 
 
 def _renew_part(ctx: Context, tag: str) -> dict:
@@ -159,7 +166,7 @@ def _renew_part(ctx: Context, tag: str) -> dict:
         for sha in sources:
             reader = PdfFileReader(io.BytesIO(path_for(sha).read_bytes()), strict=False)
             out = io.BytesIO()
-            PdfTimeStamper(ts).update_archival_timestamp_chain(reader, ltv.validation_context(roots), in_place=False, output=out)
+            PdfTimeStamper(ts).update_archival_timestamp_chain(reader, ltv.gathering_context(roots), in_place=False, output=out)
             hashlib.sha256(out.getvalue()).digest()
         bare_s = time.perf_counter() - t0
         ctx.say("VanThu's renew_due …")
@@ -186,11 +193,12 @@ def run_archive(ctx: Context) -> Result:
                "baseline_samples": export["samples"], "load_average": round(os.getloadavg()[0], 1), **checks,
                "ok": checks["renewed_all"]}
     return Result(
-        scenario="archive", metric="year export", unit="MB/s", value=export["mb_s"], baseline=export["tar_best_mb_s"],
+        scenario="archive", metric="year export (one ZIP file)", unit="MB/s", value=export["mb_s"], baseline=export["tar_best_mb_s"],
         higher_is_better=True, details=details,
         summary=[
             f"export of {export['documents']} documents ({export['document_mb']} MB): {export['mb_s']:.0f} MB/s"
-            f" (bare tar {export['tar_best_mb_s']:.0f} MB/s; target ≥ 50); verify {export['verify_s']} s",
+            f" as one ZIP file (bare tar {export['tar_best_mb_s']:.0f} MB/s; target ≥ 50); as a directory"
+            f" {export['directory_export_mb_s']} MB/s, verified in {export['verify_directory_s']} s",
             f"re-timestamping {renew['files']} files: {renew['files_s']:.1f} files/s (bare pyHanko {renew['bare_files_s']:.1f}; target ≥ 50)",
         ],
     )

@@ -56,7 +56,7 @@ def test_a_years_package_verifies_on_its_own_and_its_signatures_with_pyhanko(arc
     assert report == {"files": exported["files"] + 3, "problems": []}  # the payload and bagit, bag-info, manifest
     meta = json.loads((target / "data" / "archive.json").read_text())
     assert [d["id"] for d in meta["unfiled"]] == [docs[2].id]
-    assert (target / "data" / str(YEAR) / UNFILED / str(docs[2].id)).is_dir()
+    assert (target / "data" / str(YEAR) / UNFILED / f"{docs[2].id}-signed-1.pdf").is_file()
     assert meta["handovers"] and (target / meta["handovers"][0]["record"]).exists()
     assert b"<archive" in (target / "data" / "archive.xml").read_bytes()
     # Every signed PDF in the package, checked by pyHanko against the installation's trust roots.

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from vanthu.archive import actions
 from vanthu.archive.models import AccessRequest, Archivist, CaseFile, CaseStatus, FileList, Handover
@@ -93,3 +94,14 @@ def test_handover_and_a_reading_request_through_the_pages(world):
     until = (dt.date.today() + dt.timedelta(days=10)).strftime("%d/%m/%Y")
     leader.post(f"/archive/requests/{req.id}/approve/", {"until": until})
     assert "Nghị quyết hội nghị" in spec.get(f"/archive/case-files/{cf.id}/").content.decode()
+
+
+def test_the_archive_pages_speak_english_from_the_apps_own_catalogue(world):
+    client = client_for(world.a.leader)
+    client.cookies["django_language"] = "en"
+    page = client.get("/archive/")
+    text = page.content.decode()
+    with translation.override("en"):
+        assert translation.gettext("Lưu trữ hồ sơ") == "Archive"
+        assert translation.gettext("Hồ sơ bảo quản vĩnh viễn không bao giờ được hủy: %(codes)s.").startswith("Permanent case files")
+    assert page.status_code == 200 and "Unfiled documents" in text and "Draw it up" in text
