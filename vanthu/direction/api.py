@@ -12,6 +12,7 @@ from pydantic import Field
 from vanthu.errors import Unprocessable
 from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Organization
+from vanthu.text import Line
 
 from . import access, actions, followup
 from .models import Directive, ExtensionRequest, ExtensionState, Report, Task, TaskState
@@ -105,9 +106,9 @@ def create_directive(request, payload: DirectiveIn):
 class DirectiveFilters(Schema):
     organization_id: int | None = None  # the directing organisation (a board)
     task_organization_id: int | None = None
-    start: str | None = None
-    end: str | None = None
-    q: str = ""
+    start: Line(10) | None = None
+    end: Line(10) | None = None
+    q: Line(200) = ""
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -148,7 +149,7 @@ def get_directive(request, directive_id: int):
 class TaskFilters(Schema):
     organization_id: int | None = None  # the lead organisation
     directive_id: int | None = None
-    state: str | None = None
+    state: Line(32) | None = None
     overdue: bool | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)

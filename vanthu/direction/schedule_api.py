@@ -110,7 +110,7 @@ class MeetingList(Schema):
 
 class MeetingAnswerIn(Schema):
     organization_id: int
-    state: str
+    state: Line(16)
     attendees: Text(NOTE_MAX) = ""
     note: Text(NOTE_MAX) = ""
 

@@ -27,7 +27,7 @@ class DirectiveIn(Schema):
     tasks: list[TaskIn]
     # The directing organisation; may be left out by a person who directs in one organisation only.
     organization_id: int | None = None
-    kind: str = "directive"
+    kind: Line(16) = "directive"
     leader_name: Line(128) = ""
     source_document_id: int | None = None
     issued_on: date | None = None

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from vanthu.errors import TooLarge
+from vanthu.text import Line
 
 from . import access, actions, exports, importing, rankings_import, statistics
 from .models import (
@@ -80,7 +81,7 @@ class StatsQuery(Schema):
 
 
 class StatsExportQuery(StatsQuery):
-    format: str = Field("xlsx", pattern="^(xlsx|pdf)$")
+    format: Line(4) = Field("xlsx", pattern="^(xlsx|pdf)$")
 
 
 class RankQuery(Schema):

@@ -13,6 +13,7 @@ from pydantic import Field
 from vanthu.errors import NotFound
 from vanthu.organizations.access import is_member
 from vanthu.search.fold import fold
+from vanthu.text import Line
 
 from . import access
 from .dxl import PICTURE_SRC
@@ -24,8 +25,8 @@ MAX_QUERY = 200
 
 class LegacyListIn(Schema):
     organization_id: int | None = None
-    form: str = Field("", max_length=128)
-    q: str = Field("", max_length=MAX_QUERY)
+    form: Line(128) = ""
+    q: Line(MAX_QUERY) = ""
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_the_migrate_bench_imports_everything_against_a_bare_parse(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "vanthu.bench.runner", "migrate", "--scale", "tiny", "--json",
                            "--target", str(tmp_path / "migrate.sqlite3")], capture_output=True, text=True, timeout=900, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert set(result) == {"scenario", "metric", "unit", "value", "baseline", "ratio", "details"}
     d = result["details"]
