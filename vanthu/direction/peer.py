@@ -33,6 +33,8 @@ def delivery_moved(delivery, event, changed=(), **_event) -> int:
     code = event.status_code
     if code not in (*ACCEPTED, StatusCode.DONE, StatusCode.REJECTED):
         return 0
+    if event.by_id is not None:
+        return 0  # a person of this installation moved it: not a peer's report (and no query on every accept)
     directive_ids = list(Directive.objects.filter(source_document_id=delivery.document_id).values_list("id", flat=True))
     if not directive_ids:
         return 0
