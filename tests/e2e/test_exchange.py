@@ -637,8 +637,11 @@ def test_a_task_directed_to_an_organisation_at_the_other_installation_follows_it
     a, b = sites
     subject = f"Về việc sơ kết chuyển đổi số {uuid.uuid4().hex[:6]}"
     city, bloc_there = b.org_id(B_ORG), b.org_id(A_ORG)
+    secretary = b.api("GET", "/me", "bt.thanhuy")["id"]
+    signatory = next(s["id"] for s in b.api("GET", "/signatories", "cv1.thanhuy", params={"organization_id": city})["items"]
+                     if s["user_id"] == secretary)
     doc = b.api("POST", "/documents", "cv1.thanhuy", data={"organization_id": city, "doc_type": "CV", "subject": subject,
-                                                            "recipient_ids": [bloc_there], "signer_position": "Bí thư"},
+                                                            "recipient_ids": [bloc_there], "signatory_id": signatory},
                 files={"file": ("congvan.pdf", PDF, "application/pdf")})
     b.api("POST", f"/documents/{doc['id']}/submit", "cv1.thanhuy")
     b.api("POST", f"/documents/{doc['id']}/approve", "bt.thanhuy")

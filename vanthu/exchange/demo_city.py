@@ -9,6 +9,7 @@ from django.db import transaction
 
 from vanthu.accounts.models import User
 from vanthu.audit.chain import record
+from vanthu.documents.models import Signatory
 from vanthu.organizations.models import Membership, NumberingStyle, Organization, OrgKind, Role
 
 TERM = {"term_label": "2025-2030", "term_start": date(2025, 10, 1), "term_end": date(2030, 9, 30)}
@@ -41,6 +42,9 @@ def seed_city(*, password: str = "demo") -> list[str]:
         for prefix, role, position, full_name in PEOPLE:
             user = User.objects.create_user(username=f"{prefix}.{s}", password=password, full_name=full_name)
             Membership.objects.create(user=user, organization=org, role=role, position=position)
+            if role == Role.LEADER:  # the office's head signs by order of the standing committee
+                Signatory.objects.create(organization=org, user=user, form="T/L" if org == city else "",
+                                         on_behalf_of="BAN THƯỜNG VỤ" if org == city else "", position=position.upper())
     Membership.objects.get_or_create(user=admin, organization=city, role=Role.ADMIN)
     record("demo_seeded", actor=admin, data={"site": "city", "organizations": len(units)})
     return login_lines()
