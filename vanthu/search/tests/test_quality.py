@@ -12,7 +12,7 @@ from vanthu.accounts.models import User
 from vanthu.demo.seed import seed_demo
 from vanthu.demo.world import BLOC_SLUG
 from vanthu.documents import actions
-from vanthu.documents.models import Delivery, Document
+from vanthu.documents.models import Delivery, Document, Signatory
 from vanthu.documents.pdfgen import make_pdf
 from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Organization, OrgKind
@@ -44,6 +44,7 @@ def _plant() -> dict[str, int]:
         doc = actions.create_draft(
             user=specialist, organization=bloc, doc_type=doc_type, subject=subject,
             recipient_ids=[o.id for o in recipients], main_file=f.upload(data=make_pdf(_letterhead(subject, paragraph))),
+            signatory_id=Signatory.objects.get(organization=bloc, user=leader).id,
         )
         actions.submit_document(doc, user=specialist)
         actions.approve_document(doc, user=leader)
