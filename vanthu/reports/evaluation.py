@@ -5,8 +5,8 @@ A criterion's value is a share from 0 to 1; an unknown share (nothing to divide,
 not verified) counts as 0 — an organisation earns points only for what is proven.
 
 Sources: the document figures (aggregates), the programme's measures (regulations studied,
-training, inspections, recommendations, infrastructure: `vanthu.programme.measures`), or a
-manual score. Each value carries the page that shows its evidence (`Row.evidence`).
+training, inspections, recommendations, infrastructure: `vanthu.programme.measures`), the share of
+leaders' tasks done on time (`vanthu.direction.followup`), or a manual score. Each value carries the page that shows its evidence (`Row.evidence`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from vanthu.direction.followup import on_time_shares
 from vanthu.organizations.models import Organization
 from vanthu.programme.measures import SOURCES as PROGRAMME_SOURCES
 from vanthu.programme.measures import Measure, measures
@@ -83,16 +84,20 @@ DOCUMENT_EVIDENCE = {"electronic_share": "electronic", "authenticated_share": "r
 
 
 def criterion_value(c: Criterion, fig: Figures, manual: dict[tuple[int, int], Decimal], org_id: int,
-                    programme: dict[str, Measure] | None = None) -> float | None:
+                    programme: dict[str, Measure] | None = None, tasks: dict[int, float | None] | None = None) -> float | None:
     if c.source == CriterionSource.MANUAL:
         v = manual.get((c.id, org_id))
         return None if v is None else float(v)
+    if c.source == CriterionSource.DIRECTED_TASKS:
+        return (tasks or {}).get(org_id)
     if c.source in PROGRAMME_SOURCES:
         return programme[c.source].value if programme else None
     return getattr(fig, c.source)
 
 
 def evidence_url(c: Criterion, org_id: int, year: int, programme: dict[str, Measure] | None) -> str:
+    if c.source == CriterionSource.DIRECTED_TASKS:
+        return _followup_page() + f"?organization={org_id}"
     if c.source in PROGRAMME_SOURCES:
         return programme[c.source].url if programme else ""
     if c.source in DOCUMENT_EVIDENCE:
@@ -106,6 +111,11 @@ def _documents_page() -> str:
     return reverse("reports:documents", args=[0]).replace("/0/", "/{}/")
 
 
+@functools.cache
+def _followup_page() -> str:
+    return reverse("direction:followup")
+
+
 def evaluate(orgs: list[Organization], year: int, *, period: Period | None = None) -> list[Row]:
     """Every organisation's score for the year, ranked (1 = best)."""
     period = period or year_period(year)
@@ -115,11 +125,13 @@ def evaluate(orgs: list[Organization], year: int, *, period: Period | None = Non
     total_weight = sum(float(c.weight) for c in criteria)
     manual = {(m.criterion_id, m.organization_id): m.value for m in ManualScore.objects.filter(year=year, organization__in=orgs)}
     measured = measures([o.id for o in orgs], year) if any(c.source in PROGRAMME_SOURCES for c in criteria) else {}
+    tasks = (on_time_shares([o.id for o in orgs], period.date_from, period.date_to)
+             if any(c.source == CriterionSource.DIRECTED_TASKS for c in criteria) else {})
     rows = []
     for org in orgs:
         fig = figs[org.id]
         prog = measured.get(org.id)
-        values = {c.code: criterion_value(c, fig, manual, org.id, prog) for c in criteria}
+        values = {c.code: criterion_value(c, fig, manual, org.id, prog, tasks) for c in criteria}
         points = sum(float(c.weight) * (values[c.code] or 0.0) for c in criteria)
         score = round(100 * points / total_weight, 2) if total_weight else 0.0
         st = standing(fig, target)

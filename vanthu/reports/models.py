@@ -43,6 +43,8 @@ class CriterionSource(models.TextChoices):
     INSPECTION = "inspection_score", _("Điểm kiểm tra ứng dụng CNTT")
     RECOMMENDATIONS = "recommendations_on_time", _("Tỷ lệ kiến nghị sau kiểm tra hoàn thành đúng hạn")
     INFRASTRUCTURE = "infrastructure_share", _("Tỷ lệ đạt chuẩn tối thiểu về hạ tầng CNTT")
+    # Measured by direction (vanthu/direction/followup.py): leaders' tasks done by their deadline.
+    DIRECTED_TASKS = "directed_tasks_on_time", _("Tỷ lệ nhiệm vụ được giao hoàn thành đúng hạn")
     MANUAL = "manual", _("Chấm điểm thủ công (ví dụ tham gia tập huấn)")
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from vanthu.direction.actions import TaskSpec, create_directive
+from vanthu.direction.models import Task
 from vanthu.reports.evaluation import evaluate
 from vanthu.reports.models import (
     Criterion,
@@ -15,6 +18,7 @@ from vanthu.reports.models import (
     ManualScore,
     Target,
 )
+from vanthu.testing import factories as f
 
 from .history import HCM, Clock, accept, paper, send
 
@@ -66,3 +70,26 @@ def test_second_year_needs_authentication_and_manual_criteria_count(year):
     Target.objects.filter(year=2026).update(electronic_share=Decimal("0.5"), authenticated_share=None)
     rows = {r.organization.id: r for r in evaluate([w.b.org, w.c.org], 2026)}
     assert rows[w.b.org.id].proposed is True and rows[w.c.org.id].proposed is False
+
+
+def test_leaders_tasks_done_on_time_count_in_the_evaluation(world):
+    """The Bloc's directives are a criterion once it is active: a task done by its deadline earns
+    the points, one still open past it earns none, and the value links to the follow-up page."""
+    w = world
+    leader = f.make_user(w.bloc, "leader", full_name="Bí thư Đảng ủy Khối")
+    today = timezone.localdate()
+    directive = create_directive(user=leader, organization=w.bloc, title="Kết luận về chuyển đổi số", tasks=[
+        TaskSpec(organization_id=w.b.org.id, content="Rà soát hạ tầng.", due=today + timedelta(days=5)),
+        TaskSpec(organization_id=w.c.org.id, content="Rà soát hạ tầng.", due=today + timedelta(days=5))])
+    past = today - timedelta(days=2)
+    Task.objects.filter(directive=directive, organization=w.b.org).update(due=past, state="done", reported_done_on=past, done_on=past)
+    Task.objects.filter(directive=directive, organization=w.c.org).update(due=past)  # still open: late
+    tasks = Criterion.objects.get(source=CriterionSource.DIRECTED_TASKS)
+    assert not tasks.is_active  # seeded off: the Bloc turns it on
+    Criterion.objects.filter(is_active=True).update(is_active=False)
+    Criterion.objects.filter(id=tasks.id).update(is_active=True)
+    rows = {r.organization.id: r for r in evaluate([w.b.org, w.c.org, w.outsider.org], today.year)}
+    assert rows[w.b.org.id].values == {tasks.code: 1.0} and rows[w.b.org.id].score == 100.0
+    assert rows[w.c.org.id].values == {tasks.code: 0.0} and rows[w.c.org.id].score == 0.0
+    assert rows[w.outsider.org.id].values == {tasks.code: None}  # no task: unknown, counts 0
+    assert rows[w.b.org.id].evidence[tasks.code].endswith(f"?organization={w.b.org.id}")
