@@ -42,11 +42,29 @@ class SearchItem(Schema):
     exact: bool
 
 
+class SearchOtherItem(Schema):
+    id: int
+    title: str
+    snippet: str
+    url: str
+    date: date | None
+
+
+class SearchOtherGroup(Schema):
+    kind: str = Field(description="e.g. `legacy_record`: a record imported from Lotus Notes")
+    label: str
+    count: int
+    count_exact: bool
+    more_url: str = Field(description="The page listing every match of this kind")
+    items: list[SearchOtherItem]
+
+
 class SearchList(Schema):
     items: list[SearchItem]
     count: int = Field(description="Matches the person may see; a lower bound when count_exact is false")
     count_exact: bool = Field(description="False when more than `count` documents match (counting stops there)")
     corrected_q: str = Field("", description="When the query typed found nothing and a word looked misspelt: the corrected query whose results these are")
+    others: list[SearchOtherGroup] = Field([], description="Other kinds of records that match (first page only, and not with a filter only documents have)")
 
 
 def hydrate(page: service.SearchPage) -> list[dict]:
@@ -73,4 +91,10 @@ def search(request, params: Query[SearchParams]):
         doc_type=params.type, status=params.status, urgency=params.urgency, date_from=params.date_from,
         date_to=params.date_to, order=params.order, limit=params.limit, offset=params.offset,
     )
-    return {"items": hydrate(page), "count": page.count, "count_exact": page.count_exact, "corrected_q": page.corrected_q}
+    return {"items": hydrate(page), "count": page.count, "count_exact": page.count_exact, "corrected_q": page.corrected_q,
+            "others": [others_out(g) for g in page.others]}
+
+
+def others_out(g) -> dict:
+    return {"kind": g.kind, "label": g.label, "count": g.count, "count_exact": g.count_exact, "more_url": g.more_url,
+            "items": [{"id": h.id, "title": h.title, "snippet": h.snippet, "url": h.url, "date": h.day} for h in g.items]}

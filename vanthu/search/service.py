@@ -6,7 +6,7 @@ Visibility (which organisations' documents a person may see) is decided here fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import ModuleType
 
@@ -18,7 +18,7 @@ from vanthu.organizations.access import member_org_ids
 from vanthu.security.metrics import SEARCH_LATENCY
 from vanthu.text import clean_text
 
-from . import engine_postgres, engine_sqlite, typos
+from . import engine_postgres, engine_sqlite, sources, typos
 from .engine import Spec, day_of, head_text, join_title
 from .query import ParsedQuery, parse
 from .ranking import Texts, split_body
@@ -68,6 +68,7 @@ class SearchPage:
     count: int  # exact when count_exact; otherwise "more than count" (engine.COUNT_CAP)
     count_exact: bool = True
     corrected_q: str = ""  # the corrected query searched instead, when the one typed found nothing
+    others: list[sources.OtherGroup] = field(default_factory=list)  # other kinds of records (sources.py)
 
 
 def build_spec(
@@ -101,8 +102,12 @@ def search(user, **params) -> SearchPage:
     When nothing matches and a word looks misspelt, the correction that finds the most is
     searched instead (`corrected_q` says which)."""
     spec = build_spec(user, **params)
-    if spec.query.empty and not (spec.doc_type or spec.status or spec.urgency or spec.date_from or spec.date_to or spec.direction):
+    doc_filters = spec.doc_type or spec.status or spec.urgency or spec.date_from or spec.date_to or spec.direction
+    if spec.query.empty and not doc_filters:
         return SearchPage(items=[], count=0)
+    # Other kinds of records on the first page only, and not when a filter only documents have is set.
+    others = [] if spec.offset or doc_filters else sources.search_others(
+        user, spec.query, organization_id=params.get("organization_id"))
     eng = engine_for()
     corrected = ""
     with connection.cursor() as cur, SEARCH_LATENCY.time():  # the engine's query, for /metrics
@@ -125,7 +130,7 @@ def search(user, **params) -> SearchPage:
         t = texts.get(h.id) or Texts("", "", "")
         items.append(SearchHit(document_id=h.id, score=h.score, exact=h.exact, title=join_title(t.title, t.parties),
                                snippet=snippet_for(spec.query, t)))
-    return SearchPage(items=items, count=result.count, count_exact=result.count_exact, corrected_q=corrected)
+    return SearchPage(items=items, count=result.count, count_exact=result.count_exact, corrected_q=corrected, others=others)
 
 
 def spec_text(params: dict) -> str:

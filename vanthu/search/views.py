@@ -44,13 +44,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "order": g.get("order") if g.get("order") in ("relevance", "newest") else "relevance",
     }
     offset = (page_no - 1) * PAGE_SIZE
-    error, items, count, exact, corrected = "", [], 0, True, ""
+    error, items, count, exact, corrected, others = "", [], 0, True, "", []
     try:
         result = service.search(request.user, **params, limit=PAGE_SIZE, offset=offset)
         items = hydrate(result)
         for it in items:
             it["snippet"] = mark_safe(it["snippet"])  # built by snippets.highlight: escaped, <mark> only
         count, exact, corrected = result.count, result.count_exact, result.corrected_q
+        others = [(g, [(h, mark_safe(h.snippet)) for h in g.items]) for g in result.others]  # snippets as above
     except VanThuError as exc:
         error = exc.message
     if exact:
@@ -62,7 +63,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = g.copy()
     query.pop("page", None)
     ctx = {
-        "q": q, "corrected_q": corrected, "params": params, "items": items, "count": count, "count_exact": exact, "error": error,
+        "q": q, "corrected_q": corrected, "params": params, "items": items, "others": others, "count": count, "count_exact": exact, "error": error,
         "page_no": page_no, "pages": pages, "first_rank": offset + 1, "has_prev": page_no > 1, "has_next": has_next,
         "base_query": query.urlencode(), "types": DocumentType.objects.filter(is_active=True),
         "statuses": DocStatus.choices, "urgencies": Urgency.choices,

@@ -242,3 +242,26 @@ def test_the_verify_command_says_ok_then_exits_non_zero_on_a_missing_record(org,
     assert commands.verify(str(export), organization=org.code, mapping=str(tmp_path / "mapping.toml")) == 1
     bad = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert [(m["unid"], m["problem"]) for m in bad["mismatches"]] == [(s.unid(2), "missing")]
+
+
+def test_the_search_finds_legacy_records_beside_documents(org, export, mapping, api_as):
+    """Typed without diacritics, the reply note (a form kept only as a legacy record) is found by
+    the search every page has and by /api/v1/search; an outsider finds nothing of it."""
+    run_import(export, organization=org, mapping=mapping)
+    mine = f.make_user(org, "clerk")
+    outsider = f.make_user(f.make_org("Đảng bộ Sở Y tế"), "clerk")
+    rec = LegacyRecord.objects.get(form="PhanHoi")
+    found = api_as(mine).get("/api/v1/search?q=y+kien+ban+to+chuc").json()
+    [group] = found["others"]
+    assert group["kind"] == "legacy_record" and group["count"] == 1 and group["count_exact"]
+    assert group["items"][0]["id"] == rec.id and group["items"][0]["url"] == f"/migration/records/{rec.id}/"
+    assert "<mark>" in group["items"][0]["snippet"]
+    assert api_as(mine).get(f"/api/v1/search?q=y+kien+ban+to+chuc&organization_id={org.id}").json()["others"][0]["count"] == 1
+    assert api_as(mine).get("/api/v1/search?q=y+kien+ban+to+chuc&type=CV").json()["others"] == []  # a documents-only filter
+    assert api_as(outsider).get("/api/v1/search?q=y+kien+ban+to+chuc").json()["others"] == []
+    c = Client()
+    c.force_login(mine)
+    page = c.get("/search/?q=Y+KIEN+BAN+TO+CHUC").content.decode()
+    assert "Hồ sơ cũ từ Lotus Notes" in page and f'href="/migration/records/{rec.id}/"' in page
+    c.force_login(outsider)
+    assert f"/migration/records/{rec.id}/" not in c.get("/search/?q=y+kien+ban+to+chuc").content.decode()

@@ -125,7 +125,7 @@ def test_filters_direction_type_status_urgency_dates_and_organization(world, api
     assert paper.id not in ids(search(api, q=q, date_from="2026-01-01"))
     assert set(ids(search(api, q=q, organization_id=world.a.org.id))) == {out_cv.id, out_kh.id, draft.id, incoming.id, paper.id}
     r = search(api, q=q, organization_id=world.outsider.org.id)
-    assert r.json() == {"items": [], "count": 0, "count_exact": True, "corrected_q": ""}
+    assert r.json() == {"items": [], "count": 0, "count_exact": True, "corrected_q": "", "others": []}
 
 
 def test_newest_first_and_pagination_with_correct_counts(world, api_as, make_doc):
@@ -148,7 +148,7 @@ def test_a_person_of_another_organisation_never_sees_a_document(world, api_as, m
     assert [i["document_id"] for i in b["items"]] == [to_b.id] and b["count"] == 1
     for user in (world.c.clerk, world.outsider.leader):
         r = search(api_as(user), q=q).json()
-        assert r == {"items": [], "count": 0, "count_exact": True, "corrected_q": ""}
+        assert r == {"items": [], "count": 0, "count_exact": True, "corrected_q": "", "others": []}
         assert search(api_as(user), q=q, organization_id=world.a.org.id).json()["count"] == 0
         assert search(api_as(user), q="", status="issued").json()["count"] == 0
 
@@ -219,7 +219,7 @@ def test_counts_stop_at_the_cap_and_pages_go_on(world, api_as, make_doc, monkeyp
     narrow = search(api, q='tien do chuyen doi "tuan 3"').json()
     assert (narrow["count"], narrow["count_exact"]) == (1, True)
     # Another organisation's person still sees nothing, and an exact zero.
-    assert search(api_as(world.c.clerk), q="tien do chuyen doi").json() == {"items": [], "count": 0, "count_exact": True, "corrected_q": ""}
+    assert search(api_as(world.c.clerk), q="tien do chuyen doi").json() == {"items": [], "count": 0, "count_exact": True, "corrected_q": "", "others": []}
 
 
 def test_a_misspelt_word_is_corrected_when_nothing_matches(world, api_as, make_doc):
