@@ -155,7 +155,19 @@ OIDC_RP_SIGN_ALGO = _env("OIDC_SIGN_ALGO", "RS256")
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "vanthu.accounts.sso.SsoBackend"]
+# Signing in with the organisation's LDAP directory (vanthu/accounts/ldap.py): on when the URL is set;
+# local accounts are tried first, then the directory.
+VANTHU_LDAP_URL = _env("LDAP_URL").strip()
+VANTHU_LDAP_START_TLS = _env_bool("LDAP_START_TLS", False)
+VANTHU_LDAP_CA_FILE = _env("LDAP_CA_FILE")
+VANTHU_LDAP_BIND_DN = _env("LDAP_BIND_DN")
+VANTHU_LDAP_BIND_PASSWORD = _env("LDAP_BIND_PASSWORD")
+VANTHU_LDAP_USER_BASE = _env("LDAP_USER_BASE")
+VANTHU_LDAP_USER_FILTER = _env("LDAP_USER_FILTER", "(uid={username})")
+VANTHU_LDAP_GROUP_BASE = _env("LDAP_GROUP_BASE")
+VANTHU_LDAP_GROUP_ROLES = _env("LDAP_GROUP_ROLES")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "vanthu.accounts.sso.SsoBackend",
+                           "vanthu.accounts.ldap.LdapBackend"]
 LOGIN_REDIRECT_URL = "/"
 API_TOKEN_HOURS = _env_int("API_TOKEN_HOURS", 12)
 

@@ -13,5 +13,7 @@ class AccountsConfig(AppConfig):
 
         from vanthu.security.audit_hooks import admin_change_logged
 
+        from . import ldap  # noqa: F401 - registers the check of VANTHU_LDAP_GROUP_ROLES
+
         # Every change made in the admin goes into the hash-chained audit log as well.
         post_save.connect(admin_change_logged, sender=LogEntry, dispatch_uid="vanthu_admin_audit")
