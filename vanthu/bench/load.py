@@ -295,13 +295,15 @@ class Browser:
                     self.call("start", "POST", f"/api/v1/incoming/{d}/start")
 
 
-def _drive(base: str, people: list[Person], seconds: float, think: float, tally: Tally) -> float:
-    """Every person acts, pauses (exponential, mean `think`), acts again, until time is up."""
+def _drive(base: str | list[str], people: list[Person], seconds: float, think: float, tally: Tally) -> float:
+    """Every person acts, pauses (exponential, mean `think`), acts again, until time is up.
+    With several servers, person i goes to server i mod n (as a proxy's balancing would)."""
     stop_at = time.monotonic() + seconds
+    bases = [base] if isinstance(base, str) else base
 
     def life(i: int, person: Person) -> None:
         rng = random.Random(i)
-        b = Browser(base, person, tally)
+        b = Browser(bases[i % len(bases)], person, tally)
         time.sleep(min(rng.uniform(0, think), seconds))  # people do not all arrive in the same second
         while time.monotonic() < stop_at:
             b.step(rng)
@@ -318,17 +320,20 @@ def _drive(base: str, people: list[Person], seconds: float, think: float, tally:
     return time.monotonic() - started
 
 
-def _flat_out(base: str, person: Person, path: str, params: dict, clients: int, seconds: float) -> tuple[int, float, int]:
-    """(requests, seconds, 5xx) when `clients` loop on one endpoint without pausing."""
+def _flat_out(base: str | list[str], person: Person, path: str, params: dict, clients: int,
+              seconds: float) -> tuple[int, float, int]:
+    """(requests, seconds, 5xx) when `clients` loop on one endpoint without pausing (client i on
+    server i mod n when there are several)."""
     tally = Tally()
     stop_at = time.monotonic() + seconds
+    bases = [base] if isinstance(base, str) else base
 
-    def loop() -> None:
-        b = Browser(base, person, tally)
+    def loop(i: int) -> None:
+        b = Browser(bases[i % len(bases)], person, tally)
         while time.monotonic() < stop_at:
             b.call("flat", "GET", path, params=params)
 
-    threads = [threading.Thread(target=loop, daemon=True) for _ in range(clients)]
+    threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(clients)]
     started = time.monotonic()
     for t in threads:
         t.start()

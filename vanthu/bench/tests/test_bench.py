@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 FIELDS = {"scenario", "metric", "unit", "value", "baseline", "ratio", "details"}
 ENGINE = "sqlite" if settings.DATABASES["default"]["ENGINE"] == database.SQLITE else "postgresql"
 SCENARIOS = {"issue", "numbering", "inbox", "search", "sign", "verify", "dashboard", "exchange", "load", "members",
-             "programme"}
+             "programme", "cluster"}
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +160,21 @@ def test_load_runs_with_the_worker_and_reports_no_server_errors(target):
     assert result["ratio"] == pytest.approx(result["baseline"] / result["value"], rel=0.01)
     if Path("/proc/self/stat").exists():  # the server's own CPU per request, whatever the machine's load
         assert d["server_cpu_ms_per_request"] > 0 and d["bare_server_cpu_ms"] > 0 and d["inbox_server_cpu_ms"] > 0
+
+
+@pytest.mark.slow
+def test_cluster_serves_the_office_from_one_and_three_processes_and_times_s3_against_boto3(target):
+    result, _ = bench(target, "cluster", env={
+        "VANTHU_LOAD_SECONDS": "8", "VANTHU_LOAD_THINK_SECONDS": "1", "VANTHU_LOAD_THREADS": "2",
+        "VANTHU_LOAD_DOCUMENTS": "200", "VANTHU_CLUSTER_FILES": "2", "VANTHU_CLUSTER_FILE_MB": "1"})
+    d = result["details"]
+    assert result["unit"] == "req/s" and d["errors"] == 0
+    for side in (d["one_process"], d["three_processes"]):
+        assert side["office_requests"] > 0 and side["inbox_requests_flat_out"] > 0 and side["office_p95_ms"] > 0
+    assert d["scaling_factor"] == pytest.approx(result["value"] / result["baseline"], rel=0.02)
+    f = d["files"]
+    assert f["backend"].startswith("moto") and f["files_per_side"] == 2
+    assert min(f["upload_mb_s"], f["bare_upload_mb_s"], f["download_mb_s"], f["bare_download_mb_s"]) > 0
 
 
 @pytest.mark.slow
