@@ -112,6 +112,9 @@ class ApiErrorBodyMiddleware:
 SESSION_SEEN = "_vanthu_seen"
 # Paths a signed-in person who still has to set up two-factor may use.
 ENROL_ALLOWED = ("/account/2fa/", "/logout/", "/static/", "/i18n/", "/healthz", "/api/")
+# Paths a person whose password an administrator set may use before choosing their own (the API
+# refuses them a token: accounts.actions.authenticate_for_sign_in).
+PASSWORD_ALLOWED = ("/account/password/", "/logout/", "/static/", "/i18n/", "/healthz")
 
 
 class SignInPolicyMiddleware:
@@ -136,6 +139,10 @@ class SignInPolicyMiddleware:
             # Write the session at most once a minute: not every request pays a database write.
             if seen is None or now - int(seen) >= 60:
                 request.session[SESSION_SEEN] = now
-            if request.session.get("_vanthu_2fa_setup") and not request.path.startswith(ENROL_ALLOWED):
+            # A password an administrator chose comes first: choose one's own, then set up two-factor.
+            if getattr(user, "must_change_password", False):
+                if not request.path.startswith(PASSWORD_ALLOWED):
+                    return redirect("accounts:change_password")
+            elif request.session.get("_vanthu_2fa_setup") and not request.path.startswith(ENROL_ALLOWED):
                 return redirect("accounts:two_factor")
         return self.get_response(request)
