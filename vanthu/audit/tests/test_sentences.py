@@ -83,15 +83,16 @@ def test_every_sentence_and_label_has_its_english():
 
 
 def test_details_read_as_words_not_as_a_dict():
-    assert sentences.details({"by": "administrator", "disabled": False, "tokens_revoked": 2}) == (
-        "Người thực hiện: quản trị; Tắt đăng nhập bằng mật khẩu: không; Số mã truy cập API bị thu hồi: 2.")
-    assert sentences.details({"before": ["specialist"], "after": ["clerk", "leader"]}) == (
-        "Trước: Chuyên viên; Sau: Văn thư, Lãnh đạo.")
-    assert sentences.details({"changes": {"position": ["BÍ THƯ", "PHÓ BÍ THƯ"]}}) == "Thay đổi: Chức vụ: BÍ THƯ → PHÓ BÍ THƯ."
-    # What no table knows still reads as words.
-    assert sentences.action_sentence("ballot_box_sealed") == "Hành động khác: ballot box sealed."
-    assert sentences.details({"seal_number": "A-17"}) == "Seal number: A-17."
-    assert sentences.object_label("accounts.user", "12") == "Người dùng #12"
+    with translation.override("vi"):  # whatever an earlier test left active
+        assert sentences.details({"by": "administrator", "disabled": False, "tokens_revoked": 2}) == (
+            "Người thực hiện: quản trị; Tắt đăng nhập bằng mật khẩu: không; Số mã truy cập API bị thu hồi: 2.")
+        assert sentences.details({"before": ["specialist"], "after": ["clerk", "leader"]}) == (
+            "Trước: Chuyên viên; Sau: Văn thư, Lãnh đạo.")
+        assert sentences.details({"changes": {"position": ["BÍ THƯ", "PHÓ BÍ THƯ"]}}) == "Thay đổi: Chức vụ: BÍ THƯ → PHÓ BÍ THƯ."
+        # What no table knows still reads as words.
+        assert sentences.action_sentence("ballot_box_sealed") == "Hành động khác: ballot box sealed."
+        assert sentences.details({"seal_number": "A-17"}) == "Seal number: A-17."
+        assert sentences.object_label("accounts.user", "12") == "Người dùng #12"
 
 
 def test_the_log_page_shows_sentences_in_vietnamese_and_english(world):
