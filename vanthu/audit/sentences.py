@@ -323,6 +323,8 @@ LABELS: dict[str, Any] = {
     "year": gettext_lazy("Năm"),
     "active": gettext_lazy("Đang có thẩm quyền"),
     "on_behalf_of": gettext_lazy("Thay mặt, ký thay cho"),
+    "valid_from": gettext_lazy("Thẩm quyền từ ngày"),
+    "valid_to": gettext_lazy("Thẩm quyền đến ngày"),
 }
 
 # Codes that appear as values (who changed a password, how someone signed in, roles).

@@ -2,11 +2,14 @@
 
 A Signatory row says that a leader of an organisation signs its documents, and how: the form
 (T/M, K/T, T/L, T/U, Q. or in their own name), for whom, and the position printed under the
-signature. Drafters choose among the active rows (actions.choose_signatory). Rows are never
+signature, and the period of authority. Drafters choose among the rows in force today
+(SignatoryQuerySet.of_organization, actions.choose_signatory). Rows are never
 deleted, only ended (is_active False): documents already drafted keep pointing at who signed.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -36,12 +39,15 @@ def get_administered_signatory(user, signatory_id: int) -> Signatory:
 
 def _describe(row: Signatory) -> dict:
     return {"organization": row.organization.name, "signer": row.user.get_full_name(), "form": row.form,
-            "on_behalf_of": row.on_behalf_of, "position": row.position, "active": row.is_active}
+            "on_behalf_of": row.on_behalf_of, "position": row.position, "active": row.is_active,
+            "valid_from": row.valid_from.strftime("%d/%m/%Y") if row.valid_from else None,
+            "valid_to": row.valid_to.strftime("%d/%m/%Y") if row.valid_to else None}
 
 
 @transaction.atomic
 def save_signatory(*, user, organization: Organization, person, form: str, on_behalf_of: str = "", position: str = "",
-                   is_active: bool = True, sort_order: int = 10, signatory: Signatory | None = None) -> Signatory:
+                   is_active: bool = True, sort_order: int = 10, valid_from: date | None = None,
+                   valid_to: date | None = None, signatory: Signatory | None = None) -> Signatory:
     """Add a leader's signing authority, or change one (`signatory`). Only a person holding the
     leader role in that organisation can sign for it."""
     if not administers_org(user, organization.id) or (signatory is not None and not administers_org(user, signatory.organization_id)):
@@ -56,11 +62,15 @@ def save_signatory(*, user, organization: Organization, person, form: str, on_be
     if not Membership.objects.filter(user=person, organization=organization, role=Role.LEADER, user__is_active=True).exists():
         raise Unprocessable(_("Người ký phải là lãnh đạo của tổ chức này (có vai trò Lãnh đạo)."), code="signer_not_leader",
                             details={"field": "person"})
+    if valid_from and valid_to and valid_to < valid_from:
+        raise Unprocessable(_("Ngày kết thúc thẩm quyền không được trước ngày bắt đầu."), code="period_reversed",
+                            details={"field": "valid_to"})
     created = signatory is None
     row = signatory or Signatory(organization=organization)
     before = {} if created else _describe(row)
     row.organization, row.user = organization, person
     row.form, row.on_behalf_of, row.position, row.is_active, row.sort_order = form, on_behalf_of, position, is_active, sort_order
+    row.valid_from, row.valid_to = valid_from, valid_to
     try:
         with transaction.atomic():
             row.save()

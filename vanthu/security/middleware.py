@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.messages import warning
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .audit_hooks import permission_denied
@@ -117,6 +118,16 @@ ENROL_ALLOWED = ("/account/2fa/", "/logout/", "/static/", "/i18n/", "/healthz", 
 PASSWORD_ALLOWED = ("/account/password/", "/logout/", "/static/", "/i18n/", "/healthz")
 
 
+def _send_to(request: HttpRequest, name: str) -> HttpResponse:
+    """A redirect; for an htmx request (the bell polling in the background) a whole-page one, so
+    that the form is not swapped into a fragment of the page."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(name)
+        return response
+    return redirect(name)
+
+
 class SignInPolicyMiddleware:
     """Ends sessions idle for too long, and sends people whose role requires two-factor but who
     have not set it up to the enrolment page before anything else."""
@@ -142,7 +153,7 @@ class SignInPolicyMiddleware:
             # A password an administrator chose comes first: choose one's own, then set up two-factor.
             if getattr(user, "must_change_password", False):
                 if not request.path.startswith(PASSWORD_ALLOWED):
-                    return redirect("accounts:change_password")
+                    return _send_to(request, "accounts:change_password")
             elif request.session.get("_vanthu_2fa_setup") and not request.path.startswith(ENROL_ALLOWED):
-                return redirect("accounts:two_factor")
+                return _send_to(request, "accounts:two_factor")
         return self.get_response(request)

@@ -31,7 +31,7 @@ from vanthu.errors import VanThuError
 from vanthu.organizations.access import administered_orgs, administered_people, administers_anything
 from vanthu.organizations.models import Membership, Role
 from vanthu.text import LineField, without_refused
-from vanthu.ui.forms import apply_error
+from vanthu.ui.forms import VnDateField, apply_error
 from vanthu.ui.shortcuts import page_errors, paginate
 
 
@@ -92,6 +92,9 @@ class SignatoryForm(forms.Form):
                              help_text=gettext_lazy("Ví dụ BAN THƯỜNG VỤ (T/M) hoặc BÍ THƯ (K/T)."))
     position = LineField(label=gettext_lazy("Chức vụ"), max_length=128, required=False,
                          help_text=gettext_lazy("In dưới chữ ký, ví dụ PHÓ BÍ THƯ."))
+    valid_from = VnDateField(label=gettext_lazy("Có thẩm quyền từ ngày"), required=False)
+    valid_to = VnDateField(label=gettext_lazy("Đến ngày"), required=False,
+                           help_text=gettext_lazy("Bỏ trống nếu chưa biết ngày kết thúc."))
     sort_order = forms.IntegerField(label=gettext_lazy("Thứ tự trong danh sách"), min_value=0, max_value=999, initial=10)
     is_active = forms.BooleanField(label=gettext_lazy("Đang có thẩm quyền ký"), required=False, initial=True)
 
@@ -205,7 +208,8 @@ def _signatory_form_page(request: HttpRequest, row=None) -> HttpResponse:
     initial = {}
     if row is not None:
         initial = {"organization": row.organization, "person": row.user, "form": row.form, "on_behalf_of": row.on_behalf_of,
-                   "position": row.position, "sort_order": row.sort_order, "is_active": row.is_active}
+                   "position": row.position, "sort_order": row.sort_order, "is_active": row.is_active,
+                   "valid_from": row.valid_from, "valid_to": row.valid_to}
     form = SignatoryForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -213,7 +217,7 @@ def _signatory_form_page(request: HttpRequest, row=None) -> HttpResponse:
             signatories.save_signatory(
                 user=request.user, organization=d["organization"], person=d["person"], form=d["form"] or "",
                 on_behalf_of=d["on_behalf_of"], position=d["position"], is_active=d["is_active"],
-                sort_order=d["sort_order"], signatory=row)
+                sort_order=d["sort_order"], valid_from=d["valid_from"], valid_to=d["valid_to"], signatory=row)
         except VanThuError as exc:
             apply_error(form, exc)
         else:

@@ -41,6 +41,9 @@ def test_a_password_set_by_an_administrator_must_be_changed_at_first_sign_in(wor
     for path in ("/", "/account/", "/documents/inbox/"):
         r = client.get(path)
         assert r.status_code == 302 and r["Location"] == "/account/password/", path
+    # The bell polling in the background is sent to the whole page, not given the form as a fragment.
+    r = client.get("/notifications/bell/", headers={"HX-Request": "true"})
+    assert r.status_code == 204 and r["HX-Redirect"] == "/account/password/"
     page = client.get("/account/password/").content.decode()
     assert "do quản trị đặt tạm" in page
     # The API gives no token on a temporary password either.

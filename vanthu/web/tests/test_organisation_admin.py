@@ -181,3 +181,24 @@ def test_the_administrator_gives_and_ends_signing_authority(world, admin):
     assert c.post(f"/manage/signatories/{theirs.pk}/", {"organization": world.a.org.pk, "person": deputy.pk,
                                                         "form": "", "sort_order": 1}).status_code == 404
     assert Signatory.objects.get(pk=theirs.pk).organization_id == world.b.org.pk
+
+
+def test_signing_authority_holds_only_within_its_period(world, admin):
+    c = signed_in(admin)
+    deputy = f.make_user(world.a.org, "leader", full_name="Trần Văn Bình")
+    Signatory.objects.filter(user=deputy).delete()
+    r = c.post("/manage/signatories/new/", {"organization": world.a.org.pk, "person": deputy.pk, "form": "K/T",
+                                            "on_behalf_of": "BÍ THƯ", "position": "PHÓ BÍ THƯ", "sort_order": 20,
+                                            "is_active": "on", "valid_from": "01/01/2026", "valid_to": "31/12/2025"})
+    assert "Ngày kết thúc thẩm quyền không được trước ngày bắt đầu." in r.content.decode()
+    assert not Signatory.objects.filter(user=deputy).exists()
+    # A term that ended yesterday: the row is kept, but drafters no longer see the deputy.
+    r = c.post("/manage/signatories/new/", {"organization": world.a.org.pk, "person": deputy.pk, "form": "K/T",
+                                            "on_behalf_of": "BÍ THƯ", "position": "PHÓ BÍ THƯ", "sort_order": 20,
+                                            "is_active": "on", "valid_from": "01/01/2021", "valid_to": "01/01/2022"})
+    assert r.status_code == 302
+    row = Signatory.objects.get(user=deputy)
+    assert not Signatory.objects.of_organization(world.a.org.pk).filter(pk=row.pk).exists()
+    compose = signed_in(world.a.specialist).get("/documents/new/").content.decode()
+    assert "Trần Văn Bình" not in compose and world.a.leader.get_full_name() in compose
+    assert "từ 01/01/2021" in c.get("/manage/signatories/").content.decode()
