@@ -144,7 +144,15 @@ def person_new(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     """One person: their roles here (change them), their account (lock, new password, two-factor)."""
     target = get_administered_person(request.user, person_id)
-    form = RolesForm(request.POST or None, user=request.user)
+    memberships = list(Membership.objects.filter(user=target).select_related("organization")
+                       .order_by("organization__name", "role"))
+    # The form opens on the person's first organisation, its boxes ticked as they are now.
+    initial = {}
+    if memberships:
+        first = memberships[0].organization
+        here = [m for m in memberships if m.organization_id == first.id]
+        initial = {"organization": first, "roles": [m.role for m in here], "position": here[0].position}
+    form = RolesForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -155,8 +163,6 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu vai trò của %(name)s.") % {"name": target.get_full_name()})
             return redirect("manage:person", person_id=target.pk)
-    memberships = (Membership.objects.filter(user=target).select_related("organization")
-                   .order_by("organization__name", "role"))
     return render(request, "accounts/manage/person.html", {
         "person": target, "memberships": memberships, "form": form,
         "has_two_factor": has_two_factor(target),
