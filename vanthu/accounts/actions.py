@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pyotp
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from vanthu.audit.chain import record
 from vanthu.errors import NotFound, Unprocessable, VanThuError
 from vanthu.organizations.access import administers_person, is_installation_admin
+from vanthu.organizations.models import Role
 from vanthu.text import TextRefused, TextRule
 
+from . import passwords
 from .models import ApiToken, RecoveryCode, SecurityPolicy, SignInFailure, TwoFactor, hash_token
 from .security import (
     confirmed_device,
@@ -157,7 +159,8 @@ def authenticate_for_sign_in(request, *, username: str, password: str, otp: str 
         if lock is not None:
             raise SignInRefused("account_locked", lock.message(), status=429 if lock.by_address else 403)
         raise SignInRefused("invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))
-    if has_two_factor(user):
+    enrolled = has_two_factor(user)
+    if enrolled:
         if otp is None:
             return user, True
         try:
@@ -167,7 +170,12 @@ def authenticate_for_sign_in(request, *, username: str, password: str, otp: str 
             if lock is not None and exc.code == "invalid_otp":
                 raise SignInRefused("account_locked", lock.message(), status=403) from exc
             raise
-    elif two_factor_required(user) and otp is not None:
+    if otp is not None and user.must_change_password:
+        # Like two-factor set-up, choosing one's own password happens on the web page first.
+        raise SignInRefused("password_change_required", _(
+            "Mật khẩu của bạn do quản trị đặt tạm. Hãy đăng nhập trên trang web và đổi mật khẩu trước."
+        ), status=403)
+    if not enrolled and otp is not None and two_factor_required(user):
         # The API cannot enrol anyone: the person must first set it up on the web page.
         raise SignInRefused("two_factor_setup_required", _(
             "Vai trò của bạn bắt buộc xác thực hai lớp. Hãy đăng nhập trên trang web để cài đặt trước."
@@ -202,11 +210,47 @@ def confirm_two_factor(*, user, code: str) -> list[str]:
     device.confirmed_at = timezone.now()
     device.last_step = step
     device.save(update_fields=["confirmed_at", "last_step"])
+    codes = _replace_recovery_codes(user)
+    record("two_factor_enabled", actor=user, obj=user)
+    return codes
+
+
+def _replace_recovery_codes(user) -> list[str]:
+    """Fresh recovery codes for the person; every earlier one, used or not, stops working."""
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _i in range(RECOVERY_CODES)]
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=hash_recovery_code(c)) for c in codes)
-    record("two_factor_enabled", actor=user, obj=user)
     return codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user, code: str) -> list[str]:
+    """New recovery codes (shown once), the old ones dead. A current code from the app proves the
+    phone is still in hand: a session left open on a shared computer cannot mint codes."""
+    device = TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    if device is None:
+        raise Unprocessable(_("Tài khoản của bạn chưa bật xác thực hai lớp."), code="two_factor_not_enabled")
+    step = matching_step(device, code)
+    if step is None or step <= device.last_step:
+        raise Unprocessable(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã 6 số đang hiện trong ứng dụng."),
+                            code="invalid_otp", details={"field": "code"})
+    device.last_step = step
+    device.save(update_fields=["last_step"])
+    codes = _replace_recovery_codes(user)
+    record("recovery_codes_regenerated", actor=user, obj=user, data={"count": len(codes)})
+    return codes
+
+
+@transaction.atomic
+def set_two_factor_roles(*, user, roles: set[str]) -> None:
+    """The installation administrator chooses which roles must use two-factor sign-in."""
+    _require_installation_admin(user)
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise Unprocessable(_("Vai trò không hợp lệ."), code="invalid_role", details={"field": "roles"})
+    value = ",".join(r for r in Role.values if r in roles)
+    SecurityPolicy.objects.update_or_create(id=1, defaults={"two_factor_roles": value})
+    record("two_factor_policy_changed", actor=user, data={"roles": [r for r in Role.values if r in roles]})
 
 
 @transaction.atomic
@@ -255,11 +299,15 @@ def change_password(*, user, target, password: str | None) -> int:
         target.set_unusable_password()
     else:
         try:
-            password_validation.validate_password(password, target)
+            passwords.validate(password, target)
         except ValidationError as exc:
             raise Unprocessable(" ".join(exc.messages), code="weak_password", details={"field": "new_password"}) from None
         target.set_password(password)
-    target.save(update_fields=["password"])
+    # A password someone else chose is only for the first sign-in: the person then chooses their
+    # own (the sign-in policy sends them to the form); their own choice clears the flag.
+    by_someone_else = user is not None and user.pk != target.pk
+    target.must_change_password = by_someone_else and password is not None
+    target.save(update_fields=["password", "must_change_password"])
     n = ApiToken.objects.filter(user=target, revoked_at__isnull=True).update(revoked_at=timezone.now())
     by = "command" if user is None else "self" if user.pk == target.pk else "administrator"
     record("password_changed", actor=user, obj=target, data={"by": by, "disabled": password is None, "tokens_revoked": n})

@@ -16,6 +16,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     # Bumped by "sign out everywhere": part of the session hash, so every session ends.
     auth_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Set when someone other than the person chose the password (an administrator adding them or
+    # resetting it): until they choose their own, every page sends them to the password form.
+    must_change_password = models.BooleanField(_("phải đổi mật khẩu khi đăng nhập"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

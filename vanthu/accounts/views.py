@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -22,16 +22,20 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from vanthu.errors import VanThuError
+from vanthu.organizations.access import is_installation_admin
+from vanthu.organizations.models import Membership
 from vanthu.organizations.session import SESSION_KEY, my_organizations
 
 from . import actions, sso
-from .forms import OwnPasswordForm
+from .forms import OwnPasswordForm, TwoFactorPolicyForm
 from .security import (
     TOTP_ISSUER,
     client_address,
+    confirmed_device,
     current_lock,
     has_two_factor,
     over_rate_limit,
+    required_roles,
     totp_for,
     two_factor_required,
 )
@@ -195,8 +199,51 @@ def change_password(request: HttpRequest) -> HttpResponse:
             form.save()
             update_session_auth_hash(request, form.user)
             messages.success(request, _("Đã đổi mật khẩu. Mọi phiên đăng nhập khác và mọi mã truy cập API của bạn đã hết hiệu lực."))
-            return redirect("accounts:two_factor")
-    return render(request, "accounts/change_password.html", {"form": form})
+            return redirect("accounts:account")
+    return render(request, "accounts/change_password.html", {"form": form, "forced": request.user.must_change_password})
+
+
+@login_required
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    """The person's own page: who they are where, and their password, second factor and sessions."""
+    memberships = (Membership.objects.for_user(request.user).select_related("organization")
+                   .order_by("organization__name", "role"))
+    device = confirmed_device(request.user)
+    return render(request, "accounts/account.html", {
+        "memberships": memberships, "device": device, "required": two_factor_required(request.user),
+        "codes_left": request.user.recovery_codes.filter(used_at__isnull=True).count() if device else 0,
+    })
+
+
+@sensitive_post_parameters("code")
+@login_required
+@never_cache
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown once; every earlier code stops working."""
+    if request.method != "POST":
+        return redirect("accounts:account")
+    try:
+        codes = actions.regenerate_recovery_codes(user=request.user, code=request.POST.get("code", "")[:16])
+    except VanThuError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:account")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "regenerated": True})
+
+
+@login_required
+@never_cache
+def two_factor_policy(request: HttpRequest) -> HttpResponse:
+    """The installation administrator chooses the roles that must use two-factor sign-in."""
+    if not is_installation_admin(request.user):
+        raise Http404
+    form = TwoFactorPolicyForm(request.POST if request.method == "POST" else None,
+                               initial={"roles": sorted(required_roles())})
+    if request.method == "POST" and form.is_valid():
+        actions.set_two_factor_roles(user=request.user, roles=set(form.cleaned_data["roles"]))
+        messages.success(request, _("Đã lưu chính sách xác thực hai lớp."))
+        return redirect("accounts:two_factor_policy")
+    return render(request, "accounts/two_factor_policy.html", {"form": form})
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils import timezone
 from vanthu.organizations.access import is_installation_admin
 from vanthu.text import without_refused
 
+from . import sentences
 from .models import AuditEntry
 from .tasks import latest_break
 
@@ -56,11 +57,17 @@ def browse(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
     qs, filters = _filtered(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+    codes = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+    # The filter lists actions by their sentence; the code stays the value, as stored.
+    actions = sorted(((code, sentences.action_sentence(code)) for code in codes), key=lambda pair: pair[1])
+    for entry in page:
+        entry.sentence = sentences.action_sentence(entry.action)
+        entry.details = sentences.details(entry.data)
+        entry.object_label = sentences.object_label(entry.object_type, entry.object_id)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/browse.html", {
-        "page": page, "filters": filters, "actions": sorted(actions), "query": query.urlencode(),
+        "page": page, "filters": filters, "actions": actions, "query": query.urlencode(),
         "chain_break": latest_break(),
     })
 

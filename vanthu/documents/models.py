@@ -75,7 +75,13 @@ class SigningForm(models.TextChoices):
 
 class SignatoryQuerySet(models.QuerySet):
     def of_organization(self, org_id: int) -> SignatoryQuerySet:
-        return self.filter(organization_id=org_id, is_active=True, user__is_active=True)
+        """Who may sign for the organisation today: active, and within the period of authority if one is set."""
+        today = timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=today),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today),
+            organization_id=org_id, is_active=True, user__is_active=True,
+        )
 
     def with_user(self) -> SignatoryQuerySet:
         return self.select_related("user").order_by("sort_order", "id")
@@ -93,6 +99,9 @@ class Signatory(models.Model):
     position = models.CharField(_("chức vụ"), max_length=128, blank=True)
     is_active = models.BooleanField(_("đang có thẩm quyền"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=10)
+    # The period of authority (a term, a decision's dates); empty ends are open.
+    valid_from = models.DateField(_("có thẩm quyền từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 
     objects = SignatoryQuerySet.as_manager()
 

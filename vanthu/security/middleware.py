@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.messages import warning
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .audit_hooks import permission_denied
@@ -112,6 +113,19 @@ class ApiErrorBodyMiddleware:
 SESSION_SEEN = "_vanthu_seen"
 # Paths a signed-in person who still has to set up two-factor may use.
 ENROL_ALLOWED = ("/account/2fa/", "/logout/", "/static/", "/i18n/", "/healthz", "/api/")
+# Paths a person whose password an administrator set may use before choosing their own (the API
+# refuses them a token: accounts.actions.authenticate_for_sign_in).
+PASSWORD_ALLOWED = ("/account/password/", "/logout/", "/static/", "/i18n/", "/healthz")
+
+
+def _send_to(request: HttpRequest, name: str) -> HttpResponse:
+    """A redirect; for an htmx request (the bell polling in the background) a whole-page one, so
+    that the form is not swapped into a fragment of the page."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(name)
+        return response
+    return redirect(name)
 
 
 class SignInPolicyMiddleware:
@@ -136,6 +150,10 @@ class SignInPolicyMiddleware:
             # Write the session at most once a minute: not every request pays a database write.
             if seen is None or now - int(seen) >= 60:
                 request.session[SESSION_SEEN] = now
-            if request.session.get("_vanthu_2fa_setup") and not request.path.startswith(ENROL_ALLOWED):
-                return redirect("accounts:two_factor")
+            # A password an administrator chose comes first: choose one's own, then set up two-factor.
+            if getattr(user, "must_change_password", False):
+                if not request.path.startswith(PASSWORD_ALLOWED):
+                    return _send_to(request, "accounts:change_password")
+            elif request.session.get("_vanthu_2fa_setup") and not request.path.startswith(ENROL_ALLOWED):
+                return _send_to(request, "accounts:two_factor")
         return self.get_response(request)

@@ -39,6 +39,11 @@ def member_nav(user) -> list[tuple[str, str]]:
     return links
 
 
+def manage_nav(user) -> list[tuple[str, str]]:
+    """The organisation's own administration (people, roles, signing authority) for its administrators."""
+    return [(reverse("manage:people"), _("Quản trị tổ chức"))] if administers_anything(user) else []
+
+
 def layout(request: HttpRequest) -> dict:
     """Context processor: the header's organisation switcher and the roles that shape the nav."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
@@ -51,7 +56,7 @@ def layout(request: HttpRequest) -> dict:
         "is_clerk": "clerk" in roles,
         "is_leader": "leader" in roles,
         "can_draft": bool(roles & {"clerk", "leader", "specialist"}),
-        "nav_extra": optional_nav(is_installation_admin(request.user)) + member_nav(request.user),
+        "nav_extra": optional_nav(is_installation_admin(request.user)) + member_nav(request.user) + manage_nav(request.user),
         "audit_alert": _audit_alert(request),
     }
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from vanthu.accounts import views as account_views
 
-from . import views
+from . import manage, views
 
 web_patterns = (
     [
@@ -16,7 +16,23 @@ web_patterns = (
     "web",
 )
 
+manage_patterns = (
+    [
+        path("people/", manage.people, name="people"),
+        path("people/new/", manage.person_new, name="person_new"),
+        path("people/<int:person_id>/", manage.person, name="person"),
+        path("people/<int:person_id>/active/", manage.person_active, name="person_active"),
+        path("people/<int:person_id>/password/", manage.person_password, name="person_password"),
+        path("people/<int:person_id>/two-factor/", manage.person_two_factor, name="person_two_factor"),
+        path("signatories/", manage.signatory_list, name="signatories"),
+        path("signatories/new/", manage.signatory_new, name="signatory_new"),
+        path("signatories/<int:signatory_id>/", manage.signatory_edit, name="signatory"),
+    ],
+    "manage",
+)
+
 urlpatterns = [
+    path("manage/", include(manage_patterns)),
     path("", include(web_patterns)),
     path("", include("vanthu.accounts.urls")),
     path("", include("vanthu.documents.urls")),

@@ -77,9 +77,14 @@ def _changed(p: Person, *, by: str, actor: User | None) -> None:
     entry = AuditEntry.objects.filter(action="password_changed", object_id=str(p.user.pk)).latest("seq")
     assert entry.data["by"] == by and entry.actor_id == (actor.pk if actor else None)
     assert entry.data["tokens_revoked"] == 1
-    # The new password signs in and gets a token that works.
     r = Client().post("/api/v1/auth/token", {"username": p.user.username, "password": NEW}, content_type="application/json")
-    assert r.status_code == 200
+    if by == "administrator":
+        # A password an administrator chose is temporary: no token until the person chooses their own.
+        assert p.user.must_change_password
+        assert_error(r, 403, "password_change_required")
+        return
+    # The new password signs in and gets a token that works.
+    assert r.status_code == 200 and not p.user.must_change_password
 
 
 def _unchanged(p: Person) -> None:

@@ -116,4 +116,4 @@ def test_preferences_by_api_and_page_are_checked_and_audited(two, api_as):
     r = c.post("/notifications/preferences/", data)
     assert r.status_code == 302
     assert Preference.objects.get(user=mine, kind="test_event").channel == "app"
-    assert "/notifications/preferences/" in c.get("/account/2fa/").content.decode()  # linked from the account page
+    assert "/notifications/preferences/" in c.get("/account/").content.decode()  # linked from the account page

@@ -1,0 +1,133 @@
+"""An organisation's administrator manages its people: adds them, gives and takes roles, resets
+their password, deactivates them. Every change is audited.
+
+Reach is `vanthu.organizations.access`: an administrator acts on the organisations they administer
+(theirs and the subtree) and on the people who belong wholly to those; anyone else is not found.
+A person added or reset gets a temporary password (shown once to the administrator), which they
+must replace at their first sign-in (User.must_change_password).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vanthu.audit.chain import record
+from vanthu.errors import NotFound, Unprocessable
+from vanthu.organizations.access import (
+    administered_org_ids,
+    administers_org,
+    administers_person,
+    is_installation_admin,
+)
+from vanthu.organizations.models import Membership, Organization, Role
+from vanthu.text import clean_text
+
+from . import actions, passwords
+
+
+def _require_org(user, organization: Organization) -> None:
+    if not administers_org(user, organization.id):
+        raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
+
+
+def _require_person(user, target) -> None:
+    if not administers_person(user, target):
+        raise NotFound(_("Không tìm thấy người dùng."), code="person_not_found")
+
+
+def _clean_roles(roles) -> list[str]:
+    roles = set(roles)
+    if roles - set(Role.values):
+        raise Unprocessable(_("Vai trò không hợp lệ."), code="invalid_role", details={"field": "roles"})
+    return [r for r in Role.values if r in roles]
+
+
+@transaction.atomic
+def create_person(*, user, organization: Organization, username: str, full_name: str, email: str = "",
+                  roles=(), position: str = ""):
+    """A new person with roles in one organisation the administrator administers; returns
+    (person, temporary password)."""
+    _require_org(user, organization)
+    username = clean_text(username, field="username", max_length=150, label=_("Tên đăng nhập")).strip().lower()
+    full_name = clean_text(full_name, field="full_name", max_length=150, label=_("Họ và tên")).strip()
+    email = clean_text(email, field="email", max_length=254, label=_("Thư điện tử")).strip()
+    position = clean_text(position, field="position", max_length=128, label=_("Chức vụ")).strip()
+    roles = _clean_roles(roles)
+    if not roles:
+        raise Unprocessable(_("Hãy chọn ít nhất một vai trò."), code="role_required", details={"field": "roles"})
+    if not full_name:
+        raise Unprocessable(_("Hãy nhập họ và tên."), code="full_name_required", details={"field": "full_name"})
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise Unprocessable(_("Tên đăng nhập chỉ gồm chữ cái, chữ số và các dấu . @ + - _, không có dấu cách."),
+                            code="invalid_username", details={"field": "username"}) from None
+    users = get_user_model()
+    if users.objects.filter(username__iexact=username).exists():
+        raise Unprocessable(_("Tên đăng nhập này đã có người dùng. Hãy chọn tên khác."), code="username_taken",
+                            details={"field": "username"})
+    temporary = passwords.temporary()
+    person = users.objects.create_user(username=username, email=email, full_name=full_name, password=temporary)
+    person.must_change_password = True
+    person.save(update_fields=["must_change_password"])
+    Membership.objects.bulk_create(Membership(user=person, organization=organization, role=r, position=position) for r in roles)
+    record("person_created", actor=user, obj=person, data={
+        "username": username, "full_name": full_name, "organization": organization.name, "roles": roles})
+    return person, temporary
+
+
+@transaction.atomic
+def set_roles(*, user, target, organization: Organization, roles, position: str = "") -> None:
+    """The person's roles in one organisation become exactly `roles` (none: they leave it).
+
+    An organisation's administrator cannot take a person's last role among the organisations they
+    administer: the person would drop out of every administrator's reach but the installation's."""
+    _require_person(user, target)
+    _require_org(user, organization)
+    roles = _clean_roles(roles)
+    position = clean_text(position, field="position", max_length=128, label=_("Chức vụ")).strip()
+    current = Membership.objects.select_for_update().filter(user=target, organization=organization)
+    before = sorted(current.values_list("role", flat=True))
+    if not roles and not is_installation_admin(user):
+        elsewhere = Membership.objects.filter(user=target, organization_id__in=administered_org_ids(user)).exclude(
+            organization=organization)
+        if not elsewhere.exists():
+            raise Unprocessable(_("Không thể bỏ vai trò cuối cùng của một người. Nếu người này thôi công tác, hãy khóa tài khoản."),
+                                code="last_role", details={"field": "roles"})
+    if target.pk == user.pk and Role.ADMIN in before and Role.ADMIN not in roles and not is_installation_admin(user):
+        raise Unprocessable(_("Bạn không thể tự bỏ vai trò quản trị của mình."), code="own_admin_role", details={"field": "roles"})
+    current.exclude(role__in=roles).delete()
+    Membership.objects.filter(user=target, organization=organization).update(position=position)
+    Membership.objects.bulk_create([Membership(user=target, organization=organization, role=r, position=position)
+                                    for r in roles if r not in before])
+    record("person_roles_changed", actor=user, obj=target, data={
+        "organization": organization.name, "before": before, "after": roles, "position": position})
+
+
+@transaction.atomic
+def set_active(*, user, target, active: bool) -> None:
+    """Lock (or reopen) a person's account. Locking also ends their sessions and API tokens."""
+    _require_person(user, target)
+    if target.pk == user.pk:
+        raise Unprocessable(_("Bạn không thể tự khóa tài khoản của mình."), code="own_account")
+    if target.is_active == active:
+        return
+    target.is_active = active
+    target.save(update_fields=["is_active"])
+    if not active:
+        actions.sign_out_everywhere(user=user, target=target)
+    record("person_reactivated" if active else "person_deactivated", actor=user, obj=target,
+           data={"username": target.username})
+
+
+def reset_password(*, user, target) -> str:
+    """A new temporary password (returned, to give the person): every session and token of theirs
+    ends, and they must choose their own at the next sign-in."""
+    _require_person(user, target)
+    temporary = passwords.temporary()
+    actions.change_password(user=user, target=target, password=temporary)
+    return temporary
