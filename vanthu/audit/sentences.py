@@ -76,6 +76,8 @@ ACTIONS: dict[str, Any] = {
     "inspection_signed": gettext_lazy("Ký biên bản kiểm tra."),
     "inventory_confirmed": gettext_lazy("Xác nhận kiểm kê thiết bị."),
     "inventory_review_started": gettext_lazy("Mở đợt kiểm kê thiết bị."),
+    "ldap_role_granted": gettext_lazy("Cấp vai trò theo nhóm trong thư mục LDAP."),
+    "ldap_role_withdrawn": gettext_lazy("Thu hồi vai trò vì không còn trong nhóm của thư mục LDAP."),
     "legacy_document_entered": gettext_lazy("Vào sổ văn bản cũ (trước khi dùng hệ thống)."),
     "legacy_import_finished": gettext_lazy("Xong một lượt chuyển dữ liệu từ Lotus Notes."),
     "legacy_import_queued": gettext_lazy("Đưa một lượt chuyển dữ liệu từ Lotus Notes vào hàng đợi."),
