@@ -114,20 +114,24 @@ def share_bars(bars: Sequence[Bar], *, target: float | None = None, title: str =
     if target is not None:
         x = label_w + plot_w * target
         label = escape(_("Chỉ tiêu %(p)s") % {"p": _pct(target)})
-        parts.append(f'<line class="target" x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#222" stroke-dasharray="3 2" stroke-width="0.8"/>')
-        parts.append(f'<text class="target-label" x="{x:.1f}" y="{top - 7}" font-size="9.5" text-anchor="middle">{label}</text>')
-        parts.append(f'<text class="target-label" x="{x:.1f}" y="{axis_y + 12}" font-size="9.5" text-anchor="middle">{label}</text>')
+        # Drawn under the bars and their figures (inserted after the title), so that it never
+        # strikes through a number.
+        parts[2:2] = [
+            f'<line class="target" x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#555" stroke-dasharray="3 2" stroke-width="0.8"/>',
+            f'<text class="target-label" x="{x:.1f}" y="{top - 7}" font-size="9.5" text-anchor="middle">{label}</text>',
+            f'<text class="target-label" x="{x:.1f}" y="{axis_y + 12}" font-size="9.5" text-anchor="middle">{label}</text>']
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
 def trend_chart(points: Sequence[tuple[str, int, float | None]], *, target: float | None = None, title: str = "") -> SafeString:
     """Per month: received documents as columns (left scale), electronic share as a line (0–100%)."""
-    width, height, left, right, top, bottom = 360, 170, 34, 30, 12, 26
+    peak = max([p[1] for p in points] + [1])
+    # The left margin holds the count scale: wide enough for "115.995".
+    width, height, left, right, top, bottom = 360, 170, max(34, 6 * len(number(peak)) + 6), 30, 12, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(1, len(points))
     step = plot_w / n
-    peak = max([p[1] for p in points] + [1])
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>",
              f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#444" stroke-width="0.5"/>',
@@ -146,9 +150,11 @@ def trend_chart(points: Sequence[tuple[str, int, float | None]], *, target: floa
     if target is not None:
         y = top + plot_h * (1 - target)
         parts.append(f'<line class="target" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{COLOURS["met"]}" stroke-dasharray="3 2" stroke-width="0.8"/>')
-        # Named at its left end, inside the plot: the right margin holds the 0–100% scale.
-        parts.append(f'<text class="target-label" x="{left + 2}" y="{y - 2:.1f}" font-size="9" fill="{COLOURS["met"]}">'
-                     f'{escape(_("Chỉ tiêu %(p)s") % {"p": _pct(target)})}</text>')
+        # Named at its right end, inside the plot (the right margin holds the 0–100% scale), below
+        # the line when the line runs near the top, where the counts' columns peak.
+        label_y = y + 10 if target > 0.85 else y - 3
+        parts.append(f'<text class="target-label" x="{left + plot_w - 2:.1f}" y="{label_y:.1f}" font-size="9" text-anchor="end" '
+                     f'fill="{COLOURS["met"]}">{escape(_("Chỉ tiêu %(p)s") % {"p": _pct(target)})}</text>')
     if line:
         parts.append(f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in line)}" fill="none" stroke="{COLOURS["line"]}" stroke-width="1.6"/>')
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{COLOURS["line"]}"/>' for x, y in line]

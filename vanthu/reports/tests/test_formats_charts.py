@@ -73,9 +73,8 @@ def test_numbers_shares_hours_and_dates_follow_the_language():
 # --- a Bloc of 110 organisations ----------------------------------------------------------------
 
 @pytest.fixture
-def big_bloc(db, monkeypatch):
+def big_bloc(db):
     """110 party organisations with a year of figures: every tenth below the 95% target."""
-    Clock(monkeypatch, datetime(2026, 6, 15, 9, 0, tzinfo=HCM))
     Target.objects.update_or_create(year=2026, defaults={"electronic_share": "0.95", "authenticated_share": None})
     bloc = f.make_org("Đảng bộ Khối các cơ quan Thành phố Hà Nội", short_name="ĐUK", kind=OrgKind.BLOC_COMMITTEE)
     names = TWELVE + [f"Đảng bộ Bệnh viện Đa khoa khu vực số {i}" for i in range(1, 99)]
