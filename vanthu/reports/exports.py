@@ -57,38 +57,10 @@ class Table:
         return f"{self.kind}-{timezone.localdate().isoformat()}"
 
 
-# What a column holds: how the PDF prints it and the XLSX number format it gets.
-TEXT, INT, SHARE, HOURS, SCORE, DATE, DATETIME = "text", "int", "share", "hours", "score", "date", "datetime"
-XLSX_FORMATS = {INT: "#,##0", SHARE: "0.0%", HOURS: "0.0", SCORE: "0.00", DATE: "dd/mm/yyyy", DATETIME: "dd/mm/yyyy hh:mm"}
-MISSED_FILL = "FDE2E2"  # the light red of a missed target, as on the page
-
-
-def printed(kind: str, v: Any) -> str:
-    """A cell as the PDF prints it, in the language of the request (or of the export's owner)."""
-    if v is None or v == "":
-        return ""
-    if kind == INT:
-        return formatting.number(v)
-    if kind == SHARE:
-        return formatting.percent(v, empty="")
-    if kind == HOURS:
-        return formatting.number(v, 1)
-    if kind == SCORE:
-        return formatting.number(v, 2)
-    if kind == DATE:
-        return formatting.day(v)
-    if kind == DATETIME:
-        return formatting.day_time(v)
-    return str(v)
-
-
-def _cell_value(kind: str, v: Any) -> Any:
-    """A value openpyxl can store: a naive local datetime (Excel has no time zones)."""
-    if kind == DATETIME and isinstance(v, datetime):
-        return timezone.localtime(v).replace(tzinfo=None) if timezone.is_aware(v) else v
-    if kind in (SHARE, HOURS, SCORE) and v is not None:
-        return float(v)
-    return v
+# What a column holds (the kinds and their formats are shared with the other apps' exports).
+TEXT, INT, SHARE, HOURS, SCORE, DATE, DATETIME = (formatting.TEXT, formatting.INT, formatting.SHARE, formatting.HOURS,
+                                                  formatting.SCORE, formatting.DATE, formatting.DATETIME)
+MISSED_FILL = formatting.MISSED_FILL
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -171,7 +143,7 @@ def write_xlsx(table: Table, out: IO[bytes], progress: Progress | None = None) -
     missed a target is filled light red."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(table.title[:31].replace("/", "-"))
@@ -187,19 +159,9 @@ def write_xlsx(table: Table, out: IO[bytes], progress: Progress | None = None) -
         header.append(cell)
     ws.append(header)
     kinds = [table.kind_of(i) for i in range(len(table.columns))]
-    missed = PatternFill("solid", start_color=MISSED_FILL, end_color=MISSED_FILL)
     n = 0
     for row in table.rows:
-        flag = bool(table.missed and table.missed(row))
-        cells = []
-        for kind, v in zip(kinds, row, strict=False):
-            cell = WriteOnlyCell(ws, value=_cell_value(kind, v))
-            if kind in XLSX_FORMATS:
-                cell.number_format = XLSX_FORMATS[kind]
-            if flag:
-                cell.fill = missed
-            cells.append(cell)
-        ws.append(cells)
+        ws.append(formatting.xlsx_row(ws, kinds, row, fill=MISSED_FILL if table.missed and table.missed(row) else ""))
         n += 1
         if progress and n % 500 == 0:
             progress(n)
@@ -266,7 +228,7 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
     for row in table.rows:
         if table.missed and table.missed(row):
             missed_rows.append(n + 1)
-        row = [printed(k, v) for k, v in zip(kinds, row, strict=False)]
+        row = [formatting.cell_text(k, v) for k, v in zip(kinds, row, strict=False)]
         for i, v in enumerate(row):
             for t in v.split():
                 if len(t) > 5:  # shorter words never set a width worth measuring
