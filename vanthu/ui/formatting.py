@@ -19,8 +19,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 DASH = "—"
-DATE = "%d/%m/%Y"
-DATE_TIME = "%d/%m/%Y %H:%M"
+DAY_PATTERN = "%d/%m/%Y"
+DAY_TIME_PATTERN = "%d/%m/%Y %H:%M"
 
 
 def number(value: int | float | Decimal | None, digits: int = 0, *, empty: str = DASH) -> str:
@@ -52,14 +52,14 @@ def day(value: date | datetime | None, *, empty: str = "") -> str:
         return empty
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return value.strftime(DATE)
+    return value.strftime(DAY_PATTERN)
 
 
 def day_time(value: datetime | None, *, empty: str = "") -> str:
     """dd/mm/yyyy hh:mm in Asia/Ho_Chi_Minh."""
     if not value:
         return empty
-    return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(DATE_TIME)
+    return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(DAY_TIME_PATTERN)
 
 
 # --- table cells of exports ---------------------------------------------------------------------

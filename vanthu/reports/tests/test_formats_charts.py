@@ -236,3 +236,12 @@ def test_the_search_dates_are_typed_as_dd_mm_yyyy(seen):
     assert 'value="01/01/2026"' in box and "input-date" in box
     html = _get(c, "/search/?q=chuyển&date_from=32/01/2026")
     assert "Ngày không hợp lệ" in html and 'value="32/01/2026"' in html
+
+
+def test_an_organisation_below_its_target_sees_it_highlighted(seen):
+    Target.objects.update_or_create(year=2026, defaults={"electronic_share": "0.95"})
+    html = _get(client_for(seen.b.clerk), f"/reports/org/{seen.b.org.id}/?year=2026")
+    card = re.search(r'<div class="rp-card([^"]*)"><span class="v">([^<]*)</span><span class="k">tỷ lệ điện tử', html)
+    assert card.group(1) == " rp-missed" and card.group(2) == "50,0%"
+    html = _get(client_for(seen.c.clerk), f"/reports/org/{seen.c.org.id}/?year=2026")
+    assert 'class="rp-card rp-missed"' not in html  # everything c received came electronically
