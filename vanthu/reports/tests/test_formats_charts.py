@@ -147,6 +147,8 @@ def test_a_missed_target_is_highlighted_on_the_bloc_page(big_bloc):
     rows = re.findall(r"<tr( class=\"rp-row-missed\")?><td data-label=\"#\">\d+</td><td data-label=\"[^\"]*\"[^>]*><a [^>]*>([^<]*)</a>", html)
     assert {name for flag, name in rows if flag} == {o.name for o in missed}
     assert html.count('class="rp-missed"') >= len(missed)  # the share itself in red
+    evaluation = _get(client_for(inspector), f"/reports/evaluation/{bloc.id}/?year=2026")
+    assert evaluation.count('<tr class="rp-row-missed">') == len(missed)
 
 
 def test_the_bloc_page_groups_thousands_in_each_language(big_bloc):
