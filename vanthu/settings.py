@@ -178,6 +178,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Numbers and dates by language (vanthu/ui/locale_formats, read through vanthu/ui/formatting.py):
+# 1.234.567 and 99,4% in Vietnamese, 1,234,567 and 99.4% in English, dd/mm/yyyy in both.
+# USE_THOUSAND_SEPARATOR stays off: every {{ id }} in a link or a form value would be grouped too;
+# the figures meant for people are grouped by the formatting filters instead.
+FORMAT_MODULE_PATH = ["vanthu.ui.locale_formats"]
 
 # --- static ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from vanthu.organizations.access import is_installation_admin
 from vanthu.text import without_refused
+from vanthu.ui.forms import parse_day
 
 from . import sentences
 from .models import AuditEntry
@@ -39,7 +40,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet, dict]:
     for key, lookup, at in (("date_from", "at__gte", time.min), ("date_to", "at__lte", time.max)):
         if f[key]:
             try:
-                day = datetime.strptime(f[key], "%d/%m/%Y").date()
+                day = parse_day(f[key])
             except ValueError:
                 f[key] = ""
                 continue

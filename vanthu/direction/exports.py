@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -23,6 +23,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from vanthu.documents.pdfgen import font_name
+from vanthu.ui import formatting
+from vanthu.ui.formatting import DATE, INT, SHARE, TEXT
 
 from . import followup
 
@@ -36,10 +38,9 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     widths: list[float]
-
-
-def _d(v) -> str:
-    return v.strftime("%d/%m/%Y") if v else ""
+    # What each column holds: the workbook stores numbers and dates with a number format, the
+    # PDF prints them as the page does (vanthu.ui.formatting).
+    kinds: list[str] = field(default_factory=list)
 
 
 def directives_table(user, f: followup.Filters, subtitle: str) -> Table:
@@ -48,21 +49,21 @@ def directives_table(user, f: followup.Filters, subtitle: str) -> Table:
     rows = []
     for i, d in enumerate(directives, 1):
         fig = figures.get(d.id, followup.Figures())
-        rows.append([i, d.title, d.organization.short_name or d.organization.name, _d(d.issued_on), fig.total, fig.done,
-                     fig.reported, fig.overdue, f"{fig.progress}%", _d(d.open_due)])
+        rows.append([i, d.title, d.organization.short_name or d.organization.name, d.issued_on, fig.total, fig.done,
+                     fig.reported, fig.overdue, fig.progress / 100, d.open_due])
     return Table(_("THEO DÕI THỰC HIỆN Ý KIẾN CHỈ ĐẠO"), subtitle,
                  [_("STT"), _("Ý kiến chỉ đạo"), _("Cơ quan chỉ đạo"), _("Ngày"), _("Số nhiệm vụ"), _("Hoàn thành"),
                   _("Chờ xác nhận"), _("Quá hạn"), _("Tiến độ TB"), _("Hạn gần nhất")],
-                 rows, [3, 30, 8, 7, 6, 6, 6, 5, 6, 7])
+                 rows, [3, 30, 8, 7, 6, 6, 6, 5, 6, 7], [INT, TEXT, TEXT, DATE, INT, INT, INT, INT, SHARE, DATE])
 
 
 def organizations_table(user, f: followup.Filters, subtitle: str) -> Table:
     rows = []
     for i, (org, fig) in enumerate(followup.organization_rows(user, f), 1):
-        rows.append([i, org.name, fig.total, fig.done, fig.on_time, fig.reported, fig.overdue, f"{fig.progress}%"])
+        rows.append([i, org.name, fig.total, fig.done, fig.on_time, fig.reported, fig.overdue, fig.progress / 100])
     return Table(_("THEO DÕI THỰC HIỆN NHIỆM VỤ THEO ĐƠN VỊ"), subtitle,
                  [_("STT"), _("Đơn vị"), _("Số nhiệm vụ"), _("Hoàn thành"), _("Đúng hạn"), _("Chờ xác nhận"), _("Quá hạn"),
-                  _("Tiến độ TB")], rows, [3, 30, 6, 6, 6, 6, 6, 6])
+                  _("Tiến độ TB")], rows, [3, 30, 6, 6, 6, 6, 6, 6], [INT, TEXT, INT, INT, INT, INT, INT, SHARE])
 
 
 def write_xlsx(table: Table) -> bytes:
@@ -79,7 +80,7 @@ def write_xlsx(table: Table) -> bytes:
         header.append(cell)
     ws.append(header)
     for row in table.rows:
-        ws.append(row)
+        ws.append(formatting.xlsx_row(ws, table.kinds, row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -95,7 +96,7 @@ def write_pdf(table: Table) -> bytes:
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9)
     title = ParagraphStyle("title", fontName=font, fontSize=13, leading=16, alignment=1)
     sub = ParagraphStyle("sub", fontName=font, fontSize=9.5, leading=12, alignment=1)
-    printed = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+    printed = formatting.day_time(timezone.now())
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
@@ -107,7 +108,8 @@ def write_pdf(table: Table) -> bytes:
         canvas.restoreState()
 
     data: list[Iterable] = [[Paragraph(_esc(c), cell) for c in table.columns]]
-    data += [[Paragraph(_esc(v), cell) for v in row] for row in table.rows]
+    kinds = table.kinds + [TEXT] * (len(table.columns) - len(table.kinds))
+    data += [[Paragraph(_esc(formatting.cell_text(k, v)), cell) for k, v in zip(kinds, row, strict=False)] for row in table.rows]
     if not table.rows:
         data.append([Paragraph(_("Không có nhiệm vụ nào."), cell)] + [""] * (len(table.columns) - 1))
     out = io.BytesIO()

@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from vanthu.documents.pdfgen import make_pdf
+from vanthu.ui import formatting
+from vanthu.ui.formatting import DATE, TEXT
 
 from .models import Gender, MemberStatus, Qualification, TheoryLevel
 from .statistics import AGE_BANDS, CATEGORIES, MOVEMENTS, Statistics
@@ -30,7 +32,12 @@ def stamp(user, at: datetime | None = None) -> str:
 
 
 def _d(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return formatting.day(value)
+
+
+# The member list's columns: dates are stored as dates (dd/mm/yyyy format) so that Excel sorts by
+# them and computes ages; the import reads real dates as well as typed ones.
+MEMBER_KINDS = [TEXT, DATE, TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT, TEXT, TEXT]
 
 
 def members_xlsx(rows, *, user) -> bytes:
@@ -43,10 +50,11 @@ def members_xlsx(rows, *, user) -> bytes:
     n = 0
     for r in rows:
         n += 1
-        ws.append([r["full_name"], _d(r["birth_date"]), str(labels["gender"].get(r["gender"], "")), r["card_number"],
-                   _d(r["admitted_on"]), _d(r["official_on"]), r["organization__code"], r["ethnicity"],
-                   str(labels["qualification"].get(r["qualification"], "")), str(labels["theory_level"].get(r["theory_level"], "")),
-                   str(statuses.get(r["status"], ""))])
+        ws.append(formatting.xlsx_row(ws, MEMBER_KINDS, [
+            r["full_name"], r["birth_date"], str(labels["gender"].get(r["gender"], "")), r["card_number"],
+            r["admitted_on"], r["official_on"], r["organization__code"], r["ethnicity"],
+            str(labels["qualification"].get(r["qualification"], "")), str(labels["theory_level"].get(r["theory_level"], "")),
+            str(statuses.get(r["status"], ""))]))
     ws.append([])
     ws.append([stamp(user), _("Tổng số: %(n)s đảng viên") % {"n": n}])
     out = io.BytesIO()

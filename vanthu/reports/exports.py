@@ -3,13 +3,19 @@
 A `Table` is a title, the organisation and period it is about, columns and rows (an iterator,
 so a register of tens of thousands of rows is streamed). Writers report progress, which the
 background export shows to the person waiting.
+
+Rows hold values, not text: counts as ints, shares as floats 0..1, hours as floats, dates as
+dates, and each column says what it holds (`kinds`). The XLSX writer stores them as numbers and
+dates with a number format, so that Excel sums, sorts and charts them; the PDF writer prints them
+the way the page does (`vanthu.ui.formatting`: 1.234, 99,4%, 16,8, dd/mm/yyyy in Vietnamese).
+A row whose organisation missed a target (`Table.missed`) is filled red in the workbook.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import IO, Any
 
 from django.utils import timezone
@@ -19,6 +25,7 @@ from vanthu.documents import registers
 from vanthu.documents.pdfgen import font_name
 from vanthu.errors import NotFound
 from vanthu.organizations.models import Organization
+from vanthu.ui import formatting
 
 from . import access, dashboard, records
 from .evaluation import Row
@@ -39,25 +46,21 @@ class Table:
     total: int
     widths: list[float] = field(default_factory=list)  # relative widths for the PDF
     landscape: bool = False
+    kinds: list[str] = field(default_factory=list)  # per column, a key of KINDS_OF_CELLS; text if missing
+    # Given a data row, whether its organisation missed a target (the row is highlighted).
+    missed: Callable[[list[Any]], bool] | None = None
+
+    def kind_of(self, i: int) -> str:
+        return self.kinds[i] if i < len(self.kinds) else TEXT
 
     def file_stem(self) -> str:
         return f"{self.kind}-{timezone.localdate().isoformat()}"
 
 
-def _d(v: date | datetime | None) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, datetime):
-        return timezone.localtime(v).strftime("%d/%m/%Y %H:%M")
-    return v.strftime("%d/%m/%Y")
-
-
-def _pct(v: float | None) -> str:
-    return "" if v is None else f"{v * 100:.1f}%"
-
-
-def _h(v: float | None) -> str:
-    return "" if v is None else f"{v:.1f}"
+# What a column holds (the kinds and their formats are shared with the other apps' exports).
+TEXT, INT, SHARE, HOURS, SCORE, DATE, DATETIME = (formatting.TEXT, formatting.INT, formatting.SHARE, formatting.HOURS,
+                                                  formatting.SCORE, formatting.DATE, formatting.DATETIME)
+MISSED_FILL = formatting.MISSED_FILL
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -70,13 +73,14 @@ def incoming_register(org: Organization, period: Period | None, *, register: str
     def rows() -> Iterator[list[Any]]:
         for d in qs.iterator(chunk_size=2000):
             doc = d.document
-            yield [d.incoming_number, _d(d.accepted_at), doc.issuer_name, doc.symbol, _d(doc.issued_date),
-                   doc.doc_type.name, doc.subject, d.get_source_display(), _d(d.deadline), d.status_label]
+            yield [d.incoming_number, d.accepted_at, doc.issuer_name, doc.symbol, doc.issued_date,
+                   doc.doc_type.name, doc.subject, d.get_source_display(), d.deadline, d.status_label]
 
     return Table("so-van-ban-den", _("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"), org.name, label,
                  [_("Số đến"), _("Ngày đến"), _("Nơi gửi"), _("Số, ký hiệu"), _("Ngày văn bản"), _("Loại"),
                   _("Trích yếu"), _("Nguồn"), _("Hạn xử lý"), _("Trạng thái")],
-                 rows(), qs.count(), [5, 9, 13, 9, 8, 8, 26, 7, 7, 8], landscape=True)
+                 rows(), qs.count(), [5, 9, 13, 9, 8, 8, 26, 7, 7, 8], landscape=True,
+                 kinds=[INT, DATETIME, TEXT, TEXT, DATE, TEXT, TEXT, TEXT, DATE, TEXT])
 
 
 def outgoing_register(org: Organization, period: Period | None, *, register: str = "", doc_type: str = "") -> Table:
@@ -86,13 +90,14 @@ def outgoing_register(org: Organization, period: Period | None, *, register: str
 
     def rows() -> Iterator[list[Any]]:
         for doc in qs.iterator(chunk_size=2000):
-            yield [doc.symbol, _d(doc.issued_date), doc.doc_type.name, doc.subject,
+            yield [doc.symbol, doc.issued_date, doc.doc_type.name, doc.subject,
                    " ".join(x for x in (doc.signer_position, doc.signer_name) if x),
                    "; ".join(o.name for o in doc.recipients.all()), doc.page_count]
 
     return Table("so-van-ban-di", _("SỔ ĐĂNG KÝ VĂN BẢN ĐI"), org.name, label,
                  [_("Số, ký hiệu"), _("Ngày văn bản"), _("Loại"), _("Trích yếu"), _("Người ký"), _("Nơi nhận"), _("Số trang")],
-                 rows(), qs.count(), [10, 8, 8, 30, 12, 26, 5], landscape=True)
+                 rows(), qs.count(), [10, 8, 8, 30, 12, 26, 5], landscape=True,
+                 kinds=[TEXT, DATE, TEXT, TEXT, TEXT, TEXT, INT])
 
 
 def ranking(root: Organization, year: int, rows_in: list[Row], *, proposals_only: bool = False) -> Table:
@@ -102,8 +107,8 @@ def ranking(root: Organization, year: int, rows_in: list[Row], *, proposals_only
     def rows() -> Iterator[list[Any]]:
         for r in chosen:
             f = r.figures
-            yield [r.rank, r.organization.name, f.sent, f.received, _pct(f.electronic_share), _pct(f.authenticated_share),
-                   _pct(f.late_share), _h(f.hours(0, 0.5)), _h(f.hours(1, 0.5)), labels[r.met], r.score,
+            yield [r.rank, r.organization.name, f.sent, f.received, f.electronic_share, f.authenticated_share,
+                   f.late_share, f.hours(0, 0.5), f.hours(1, 0.5), labels[r.met], r.score,
                    _("Đề nghị") if r.proposed else ""]
 
     title = _("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG ỨNG DỤNG CNTT") if proposals_only else _("XẾP HẠNG ỨNG DỤNG CNTT CỦA CÁC TỔ CHỨC ĐẢNG")
@@ -111,26 +116,33 @@ def ranking(root: Organization, year: int, rows_in: list[Row], *, proposals_only
                  [_("Hạng"), _("Tổ chức"), _("VB đi"), _("VB đến"), _("Tỷ lệ điện tử"), _("Tỷ lệ xác thực"),
                   _("Tỷ lệ trễ hạn"), _("Giờ tiếp nhận (trung vị)"), _("Giờ hoàn thành (trung vị)"), _("Chỉ tiêu"),
                   _("Điểm"), _("Khen thưởng")],
-                 rows(), len(chosen), [4, 24, 5, 5, 7, 7, 7, 8, 8, 7, 5, 7], landscape=True)
+                 rows(), len(chosen), [4, 24, 5, 5, 7, 7, 7, 8, 8, 7, 5, 7], landscape=True,
+                 kinds=[INT, TEXT, INT, INT, SHARE, SHARE, SHARE, HOURS, HOURS, TEXT, SCORE, TEXT],
+                 missed=lambda row: row[9] == labels["not_met"])
 
 
 def type_table(org: Organization, period: Period, types: list[dict[str, Any]], fig: Figures) -> Table:
     def rows() -> Iterator[list[Any]]:
         for t in types:
             yield [t["doc_type_name"] or t["doc_type"], t["urgency_label"], t["sent"], t["received"],
-                   t["received_electronic"], t["received_paper"], _pct(t["electronic_share"]), t["done"], t["late_done"]]
+                   t["received_electronic"], t["received_paper"], t["electronic_share"], t["done"], t["late_done"]]
 
     return Table("theo-loai", _("THỐNG KÊ VĂN BẢN THEO LOẠI VÀ ĐỘ KHẨN"), org.name, period.label,
                  [_("Loại văn bản"), _("Độ khẩn"), _("VB đi"), _("VB đến"), _("Điện tử"), _("Bản giấy"),
                   _("Tỷ lệ điện tử"), _("Hoàn thành"), _("Trễ hạn")],
-                 rows(), len(types), [20, 10, 7, 7, 7, 7, 9, 8, 7])
+                 rows(), len(types), [20, 10, 7, 7, 7, 7, 9, 8, 7],
+                 kinds=[TEXT, TEXT, INT, INT, INT, INT, SHARE, INT, INT])
 
 
 # --- writers --------------------------------------------------------------------------------
 
 def write_xlsx(table: Table, out: IO[bytes], progress: Progress | None = None) -> int:
-    """Write the table to an XLSX workbook; returns the number of data rows."""
+    """Write the table to an XLSX workbook; returns the number of data rows.
+
+    Numbers stay numbers and dates dates, each with its column's number format; a row that
+    missed a target is filled light red."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook(write_only=True)
@@ -140,17 +152,16 @@ def write_xlsx(table: Table, out: IO[bytes], progress: Progress | None = None) -
     ws.append([table.period])
     ws.append([])
     header = []
-    from openpyxl.cell import WriteOnlyCell
-
     for name in table.columns:
         cell = WriteOnlyCell(ws, value=name)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         header.append(cell)
     ws.append(header)
+    kinds = [table.kind_of(i) for i in range(len(table.columns))]
     n = 0
     for row in table.rows:
-        ws.append(row)
+        ws.append(formatting.xlsx_row(ws, kinds, row, fill=MISSED_FILL if table.missed and table.missed(row) else ""))
         n += 1
         if progress and n % 500 == 0:
             progress(n)
@@ -192,7 +203,7 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
     head = ParagraphStyle("head", parent=cell, fontSize=7.5)
     title = ParagraphStyle("title", fontName=font, fontSize=13, leading=16, alignment=1)
     sub = ParagraphStyle("sub", fontName=font, fontSize=9.5, leading=12, alignment=1)
-    printed = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+    printed_at = formatting.day_time(timezone.now())
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
@@ -200,7 +211,7 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
         w, h = size
         canvas.drawString(12 * mm, h - 8 * mm, f"{table.organization} — {table.period}")
         canvas.drawRightString(w - 12 * mm, h - 8 * mm, table.title)
-        canvas.drawString(12 * mm, 7 * mm, _("In lúc %(t)s từ VanThu") % {"t": printed})
+        canvas.drawString(12 * mm, 7 * mm, _("In lúc %(t)s từ VanThu") % {"t": printed_at})
         canvas.drawRightString(w - 12 * mm, 7 * mm, _("Trang %(n)s") % {"n": doc.page})
         canvas.restoreState()
 
@@ -211,10 +222,15 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
     # The widest unbreakable token of each column (a date, a symbol, a number): no column is
     # narrower, so that nothing prints as "19/01/202" and "6" on the next line.
     longest = [max((stringWidth(t, font, 7.5) for t in str(c).split()), default=0) for c in table.columns]
+    kinds = [table.kind_of(i) for i in range(len(table.columns))]
+    missed_rows = []
     n = 0
     for row in table.rows:
+        if table.missed and table.missed(row):
+            missed_rows.append(n + 1)
+        row = [formatting.cell_text(k, v) for k, v in zip(kinds, row, strict=False)]
         for i, v in enumerate(row):
-            for t in str("" if v is None else v).split():
+            for t in v.split():
                 if len(t) > 5:  # shorter words never set a width worth measuring
                     longest[i] = max(longest[i], stringWidth(t, font, 7.5))
         data.append([Paragraph(esc(v), cell) for v in row])
@@ -232,6 +248,7 @@ def write_pdf(table: Table, out: IO[bytes], progress: Progress | None = None) ->
         ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *(("BACKGROUND", (0, i), (-1, i), colors.HexColor(f"#{MISSED_FILL}")) for i in missed_rows),
     ]))
     doc.build([Paragraph(esc(table.organization), sub), Paragraph(esc(table.title), title),
                Paragraph(esc(table.period), sub), Spacer(1, 4 * mm), grid],
@@ -250,12 +267,12 @@ def criteria_table(root: Organization, year: int, rows_in: list[Row], criteria: 
 
     def rows() -> Iterator[list[Any]]:
         for r in rows_in:
-            yield [r.rank, r.organization.name, *(_pct(r.values.get(c.code)) for c in criteria), r.score]
+            yield [r.rank, r.organization.name, *(r.values.get(c.code) for c in criteria), r.score]
 
     names = [f"{c.name} ({c.weight:g})" for c in criteria]
     return Table("danh-gia-theo-tieu-chi", _("ĐÁNH GIÁ ỨNG DỤNG CNTT THEO TIÊU CHÍ"), root.name, _("Năm %(y)s") % {"y": year},
                  [_("Hạng"), _("Tổ chức"), *names, _("Điểm")], rows(), len(rows_in), [4, 24, *([8] * len(criteria)), 5],
-                 landscape=True)
+                 landscape=True, kinds=[INT, TEXT, *([SHARE] * len(criteria)), SCORE])
 
 
 KINDS = ("register_in", "register_out", "ranking", "proposals", "types", "criteria")

@@ -4,7 +4,6 @@ number, the yearly evaluation, and exports (direct for small files, background f
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,15 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vanthu.errors import NotFound, Unprocessable
 from vanthu.organizations.access import member_org_ids
+from vanthu.ui.formatting import number
+from vanthu.ui.forms import parse_day
 from vanthu.ui.shortcuts import page_errors
 
 from . import access, actions, dashboard, records
-from .evaluation import MET, NOT_MET
+from .evaluation import MET, NOT_MET, UNKNOWN, standing
 from .exports import CONTENT_TYPES, EXPORT_PARAMS, KINDS, WRITERS, build_table
 from .figures import Period, make_period
 from .models import Criterion, ExportJob, ExportStatus
@@ -33,6 +35,9 @@ from .templatetags.reports_ui import hours, pct, standing_label
 
 # Above this many rows an export is written in the background.
 SYNC_EXPORT_MAX_ROWS = 2000
+# Bars of the Bloc's per-organisation chart before "show all".
+CHART_ROWS = 20
+ATTENTION = {NOT_MET: 0, UNKNOWN: 1, MET: 2}
 
 
 def _int(value: str | None) -> int | None:
@@ -46,12 +51,14 @@ def _period(request: HttpRequest) -> Period:
     g = request.GET
     try:
         return make_period(
-            date.fromisoformat(g["date_from"]) if g.get("date_from") else None,
-            date.fromisoformat(g["date_to"]) if g.get("date_to") else None,
+            parse_day(g.get("date_from")), parse_day(g.get("date_to")),
             year=_int(g.get("year")), quarter=_int(g.get("quarter")), month=_int(g.get("month")),
         )
-    except (ValueError, Unprocessable) as exc:
-        messages.error(request, getattr(exc, "message", _("Khoảng thời gian không hợp lệ.")))
+    except Unprocessable as exc:
+        messages.error(request, exc.message)
+        return make_period()
+    except ValueError as exc:  # a date that is no date (parse_day says so), or a year that is no number
+        messages.error(request, str(exc) if g.get("date_from") or g.get("date_to") else _("Khoảng thời gian không hợp lệ."))
         return make_period()
 
 
@@ -87,24 +94,34 @@ def bloc(request: HttpRequest, org_id: int) -> HttpResponse:
     year = _year(request)
     view = dashboard.bloc(root, year, org_ids=access.visible_subtree(request.user, root))
     el_target = _target_of(view.target, "electronic_share")
+    # Those that need attention first: not met, then not known, then met; the lowest share first
+    # within each. The chart shows the first CHART_ROWS unless all are asked for: a hundred bars
+    # would make the page thousands of pixels tall, and the best ones need no looking at.
+    ordered = sorted(view.rows, key=lambda r: (ATTENTION.get(r.standing.get("electronic_share", UNKNOWN) if view.target else UNKNOWN, 1),
+                                               -1 if r.figures.electronic_share is None else r.figures.electronic_share,
+                                               r.organization.name))
+    show_all = request.GET.get("chart") == "all"
+    shown = ordered if show_all else ordered[:CHART_ROWS]
     bars = [Bar(r.organization.name, r.figures.electronic_share,
-                r.standing.get("electronic_share", "unknown") if view.target else "unknown",
+                r.standing.get("electronic_share", UNKNOWN) if view.target else UNKNOWN,
                 reverse("reports:organization", args=[r.organization.id]) + f"?year={year}")
-            for r in sorted(view.rows, key=lambda r: (-(r.figures.electronic_share or -1), r.organization.name))]
+            for r in shown]
     months = [(f"{m.month}", f.received, f.electronic_share) for m, f in view.months]
     org_url = reverse("reports:organization", args=[0]).replace("/0/", "/{}/")
     docs_url = reverse("reports:documents", args=[0]).replace("/0/", "/{}/")
     # Rows prepared here rather than in the template: a hundred rows × ten cells stay cheap.
     table = [{
-        "rank": r.rank, "name": r.organization.name, "sent": r.figures.sent, "received": r.figures.received,
+        "rank": r.rank, "name": r.organization.name, "sent": number(r.figures.sent), "received": number(r.figures.received),
         "org_href": org_url.format(r.organization.id) + f"?year={year}",
         "received_href": docs_url.format(r.organization.id) + f"?year={year}&metric=received",
         "late_href": docs_url.format(r.organization.id) + f"?year={year}&metric=late",
         "electronic": pct(r.figures.electronic_share), "authenticated": pct(r.figures.authenticated_share),
         "late": pct(r.figures.late_share), "accept": hours(r.figures.hours(0, 0.5)),
-        "met": r.met, "met_label": standing_label(r.met), "score": r.score,
+        "met": r.met, "met_label": standing_label(r.met), "score": number(r.score, 2),
+        "el_missed": r.standing.get("electronic_share") == NOT_MET, "auth_missed": r.standing.get("authenticated_share") == NOT_MET,
     } for r in view.rows]
     return render(request, "reports/bloc.html", {
+        "chart_shown": len(shown), "chart_total": len(ordered), "chart_all": show_all, "chart_shown_limit": CHART_ROWS,
         "table": table,
         "root": root, "year": year, "years": range(year - 3, year + 2), "view": view, "rows": view.rows,
         "total": view.total, "met_count": sum(r.met == MET for r in view.rows),
@@ -131,7 +148,9 @@ def organization(request: HttpRequest, org_id: int) -> HttpResponse:
     late = records.late(records.received(ids, period)).select_related("document__issuer", "recipient").order_by("deadline")[:10]
     stuck = records.stuck(records.received(ids, period)).select_related("document__issuer", "recipient").order_by("updated_at")[:10]
     q = period.query() + ("&subtree=1" if subtree else "")
+    stand = standing(view.figures, view.target)
     return render(request, "reports/organization.html", {
+        "el_missed": stand.get("electronic_share") == NOT_MET, "auth_missed": stand.get("authenticated_share") == NOT_MET,
         "org": org, "period": period, "subtree": subtree, "view": view, "fig": view.figures, "f": view.figures.as_dict(),
         "types": view.types, "late": late, "stuck": stuck, "q": q, "target": view.target,
         "export_q": f"organization_id={org.id}&{q}",
@@ -194,7 +213,7 @@ def evaluation(request: HttpRequest, org_id: int) -> HttpResponse:
     # link to its evidence, would cost the template engine most of the page's time.
     table = [{
         "rank": r.rank, "name": r.organization.name, "href": org_url.format(r.organization.id) + f"?year={year}",
-        "proposed": r.proposed, "met": r.met, "met_label": standing_label(r.met), "score": r.score,
+        "proposed": r.proposed, "met": r.met, "met_label": standing_label(r.met), "score": number(r.score, 2),
         "bar": f"{r.score:.0f}", "cells": _criteria_cells(criteria, r, evidence_title),
     } for r in view.rows]
     return render(request, "reports/evaluation.html", {
@@ -220,7 +239,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         messages.error(request, getattr(exc, "message", _("Tham số không hợp lệ.")))
         return redirect("reports:index")
     if table.total > SYNC_EXPORT_MAX_ROWS or request.GET.get("background") == "1":
-        job = actions.request_export(user=request.user, kind=kind, fmt=fmt, params=params)
+        job = actions.request_export(user=request.user, kind=kind, fmt=fmt, params={**params, "lang": get_language()})
         return redirect("reports:job", job_id=job.id)
     buf = io.BytesIO()
     WRITERS[fmt](table, buf)

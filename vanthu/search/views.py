@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from vanthu.documents.models import DocStatus, DocumentType, Urgency
 from vanthu.errors import VanThuError
+from vanthu.ui.forms import parse_day
 
 from . import service
 from .api import hydrate
@@ -18,10 +19,12 @@ from .api import hydrate
 PAGE_SIZE = 20
 
 
-def _date(value: str | None) -> date | None:
+def _date(value: str | None, bad: list[str]) -> date | None:
+    """A date typed in the page's date box (dd/mm/yyyy); a wrong one is noted in `bad`."""
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_day(value)
+    except ValueError as exc:
+        bad.append(str(exc))
         return None
 
 
@@ -36,11 +39,12 @@ def _int(value: str | None, default: int | None = None) -> int | None:
 def search_page(request: HttpRequest) -> HttpResponse:
     g = request.GET
     q = g.get("q", "").strip()
+    bad_dates: list[str] = []
     page_no = max(1, _int(g.get("page"), 1) or 1)
     params = {
         "q": q, "organization_id": _int(g.get("organization_id")), "direction": g.get("direction") or None,
         "doc_type": g.get("type") or None, "status": g.get("status") or None, "urgency": g.get("urgency") or None,
-        "date_from": _date(g.get("date_from")), "date_to": _date(g.get("date_to")),
+        "date_from": _date(g.get("date_from"), bad_dates), "date_to": _date(g.get("date_to"), bad_dates),
         "order": g.get("order") if g.get("order") in ("relevance", "newest") else "relevance",
     }
     offset = (page_no - 1) * PAGE_SIZE
@@ -54,6 +58,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         others = [(g, [(h, mark_safe(h.snippet)) for h in g.items]) for g in result.others]  # snippets as above
     except VanThuError as exc:
         error = exc.message
+    if bad_dates:  # said before the results, which ignore the wrong date
+        error = " ".join(filter(None, [bad_dates[0], error]))
     if exact:
         pages = (count + PAGE_SIZE - 1) // PAGE_SIZE
         has_next = page_no < pages
@@ -67,6 +73,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "page_no": page_no, "pages": pages, "first_rank": offset + 1, "has_prev": page_no > 1, "has_next": has_next,
         "base_query": query.urlencode(), "types": DocumentType.objects.filter(is_active=True),
         "statuses": DocStatus.choices, "urgencies": Urgency.choices,
+        # The boxes show what was typed, a wrong date too, so that it can be corrected.
+        "date_from_text": g.get("date_from", "")[:10], "date_to_text": g.get("date_to", "")[:10],
     }
     template = "search/_results.html" if getattr(request, "htmx", False) and request.htmx.target == "search-results" else "search/search.html"
     return render(request, template, ctx)

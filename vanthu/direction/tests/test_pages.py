@@ -112,6 +112,18 @@ def test_exports_hold_the_table_in_xlsx_and_pdf(dw, two):
     assert "THEO DÕI THỰC HIỆN NHIỆM VỤ THEO ĐƠN VỊ" in text and dw.w.c.org.name in text
 
 
+def test_the_follow_up_workbook_holds_numbers_and_dates_excel_can_compute_with(dw, two):
+    c = signed_in(dw.leader)
+    ws = load_workbook(io.BytesIO(c.get("/direction/", {"format": "xlsx"}).content)).active
+    head = [cell.value for cell in ws[4]]
+    row = ws[5]
+    progress, count = row[head.index("Tiến độ TB")], row[head.index("Số nhiệm vụ")]
+    assert progress.data_type == "n" and 0 <= progress.value <= 1 and progress.number_format == "0.0%"
+    assert isinstance(count.value, int) and count.number_format == "#,##0"
+    dated = [cell for cell in (row[head.index("Ngày")], row[head.index("Hạn gần nhất")]) if cell.value is not None]
+    assert dated and all(cell.is_date and cell.number_format == "dd/mm/yyyy" for cell in dated)
+
+
 def test_the_organisation_reports_and_the_leader_confirms_through_the_pages(dw, two):
     w, (_calm, late) = dw.w, two
     task = Task.objects.get(directive=late, organization=w.a.org)

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from vanthu.audit.models import AuditEntry
 from vanthu.errors import Unprocessable
 from vanthu.membership import actions
+from vanthu.membership.exports import MEMBER_COLUMNS
 from vanthu.membership.models import MemberVersion, PartyMember
 
 from .conftest import api, member, xlsx
@@ -126,6 +127,9 @@ def test_an_export_says_who_exported_it_and_when(people):
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert rows[1][0] == "Nguyễn Văn An" and "*" not in str(rows)
     assert rows[-1][0].startswith("Xuất bởi Lê Thị Tổ Chức lúc ")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    born = ws.cell(row=2, column=MEMBER_COLUMNS.index("Ngày sinh") + 1)
+    assert born.is_date and born.number_format == "dd/mm/yyyy"  # a date Excel sorts by, not text
 
 
 def test_editing_keeps_who_when_and_what_was_before(people):

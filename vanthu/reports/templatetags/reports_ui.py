@@ -1,26 +1,31 @@
-"""Small formatting filters of the reports pages."""
+"""Small formatting filters of the reports pages (vanthu.ui.formatting, in the page's language)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext as _
 
+from vanthu.ui import formatting
+
 register = template.Library()
 
 
 @register.filter
 def pct(value) -> str:
-    """A share 0..1 as a percentage; an unknown share as a dash."""
-    return "—" if value is None else f"{value * 100:.1f}%"
+    """A share 0..1 as a percentage (99,4% / 99.4%); an unknown share as a dash."""
+    return formatting.percent(value)
 
 
 @register.filter
 def hours(value) -> str:
-    if value is None:
-        return "—"
-    if value < 1:
-        return _("%(m)s phút") % {"m": round(value * 60)}
-    return _("%(h)s giờ") % {"h": f"{value:.1f}"}
+    """A duration in hours: 16,8 giờ, or minutes below an hour; unknown as a dash."""
+    return formatting.hours(value)
+
+
+@register.filter
+def num(value) -> str:
+    """A count with thousands grouped: 1.234.567 / 1,234,567."""
+    return formatting.number(value)
 
 
 @register.filter

@@ -118,7 +118,7 @@ def test_inspector_sees_the_bloc_ranked_and_drills_down(seen):
     assert "<svg" in html and seen.b.org.name in html and seen.c.org.name in html
     assert "Chưa đạt" in html
     r = c.get(f"/reports/org/{seen.b.org.id}/?year=2026")
-    assert r.status_code == 200 and "50.0%" in r.content.decode()
+    assert r.status_code == 200 and "50,0%" in r.content.decode()  # Vietnamese decimal comma
     r = c.get(f"/reports/org/{seen.b.org.id}/documents/?year=2026&metric=paper")
     assert r.status_code == 200 and "12/SNV-VP" in r.content.decode()
     assert c.get("/reports/").status_code == 302

@@ -12,7 +12,59 @@
     return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[đð]/g, "d").normalize("NFC");
   }
   window.vanthuFold = fold;
+
+  // Date boxes (input.input-date: dd/mm/yyyy text, parsed on the server): a calendar button beside
+  // each opens the browser's own date picker, and the day chosen there is written back into the
+  // box as dd/mm/yyyy. Typing stays the fast way; the picker is for finding a weekday.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function isoOf(text) {
+    var m = /^\s*(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})\s*$/.exec(text || "");
+    return m ? m[3] + "-" + pad(+m[2]) + "-" + pad(+m[1]) : "";
+  }
+  function dmyOf(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : "";
+  }
+  function addPicker(box) {
+    if (box.dataset.pickerReady) return;
+    box.dataset.pickerReady = "1";
+    var wrap = document.createElement("span");
+    wrap.className = "date-box";
+    box.parentNode.insertBefore(wrap, box);
+    wrap.appendChild(box);
+    var picker = document.createElement("input");
+    picker.type = "date";
+    picker.className = "date-picker";
+    picker.tabIndex = -1;
+    picker.setAttribute("aria-hidden", "true");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "date-picker-btn";
+    button.title = box.dataset.pickerLabel || "";
+    button.setAttribute("aria-label", box.dataset.pickerLabel || "");
+    wrap.appendChild(button);
+    wrap.appendChild(picker);
+    button.addEventListener("click", function () {
+      picker.value = isoOf(box.value);
+      try { picker.showPicker(); } catch (e) { picker.focus(); picker.click(); }
+    });
+    picker.addEventListener("change", function () {
+      if (!picker.value) return;
+      box.value = dmyOf(picker.value);
+      // The box changed as if typed: htmx previews and form checks listen for these.
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+      box.focus();
+    });
+  }
+  function addPickers(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("input.input-date").forEach(addPicker);
+  }
+  window.vanthuDatePickers = addPickers;
   ready(function () {
+    addPickers(document);
+    // Forms htmx brings in later get their buttons too.
+    document.body.addEventListener("htmx:load", function (e) { addPickers(e.target); });
     // An in-place action the server refused (403, 404, 500): htmx swaps nothing, so say so.
     var problem = document.getElementById("htmx-error");
     document.body.addEventListener("htmx:responseError", function (e) {

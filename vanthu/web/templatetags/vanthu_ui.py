@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django import template
+from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html
 
 from vanthu.documents.models import DocStatus, StatusCode, Urgency
+from vanthu.ui import formatting
+from vanthu.ui.forms import date_box_attrs
 
 register = template.Library()
 
@@ -16,18 +19,33 @@ register = template.Library()
 @register.filter
 def dmy(value: date | datetime | None) -> str:
     """dd/mm/yyyy, whatever the language; datetimes in Asia/Ho_Chi_Minh."""
-    if not value:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    return value.strftime("%d/%m/%Y")
+    return formatting.day(value)
 
 
 @register.filter
 def dmy_hm(value: datetime | None) -> str:
-    if not value:
-        return ""
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    return formatting.day_time(value)
+
+
+@register.filter
+def num(value) -> str:
+    """A count with thousands grouped: 1.234.567 (vi), 1,234,567 (en)."""
+    return formatting.number(value)
+
+
+@register.filter
+def pct(value) -> str:
+    """A share 0..1 as 99,4% (vi) or 99.4% (en); unknown as a dash."""
+    return formatting.percent(value)
+
+
+@register.simple_tag
+def date_box(name: str, value: date | str | None = None, id: str = "", **attrs) -> str:
+    """The date box of a form written by hand: the same control as VnDateField's (dd/mm/yyyy
+    text, the calendar button of vanthu.js), holding `value` (a date, or the text typed)."""
+    shown = formatting.day(value) if isinstance(value, date) else (value or "")
+    extra = {k.replace("_", "-"): v for k, v in attrs.items()}
+    return format_html('<input type="text" name="{}"{}>', name, flatatt({**date_box_attrs(), **({"id": id} if id else {}), "value": shown, **extra}))
 
 
 @register.simple_tag
