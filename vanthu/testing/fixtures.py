@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from vanthu.accounts.models import User
 from vanthu.calendar import workdays
@@ -91,3 +93,12 @@ def _fresh_working_day_calendar():
     workdays.forget()
     yield
     workdays.forget()
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_first():
+    """Each test starts in the default language: a page requested in English by the test client
+    leaves English active in the thread (the middleware activates, nothing resets it), and the
+    next test's messages would come out in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
