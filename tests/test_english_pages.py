@@ -14,11 +14,13 @@ Generated from the URL resolver, so that a page is covered the day it is added:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
+import pyotp
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -416,3 +418,35 @@ def test_the_check_finds_vietnamese_and_leaves_data_alone(world, data):
             f'<p>Sent by {world.a.clerk.get_full_name()} to {world.b.org.name}: chưa dịch</p></body></html>')
     assert vietnamese_left(page, data) == ["Văn bản", "Gửi", "Lỗi",
                                            f"Sent by {world.a.clerk.get_full_name()} to {world.b.org.name}: chưa dịch"]
+
+
+def test_two_factor_set_up_and_sign_in_are_in_english(world, data):
+    """The account's steps that only a POST shows: setting up two-factor (a wrong code, the
+    recovery codes), signing in with it (a wrong password, the code step, a wrong code), changing
+    the password with a mistake."""
+    found: dict[str, set[str]] = {}
+    person = world.b.specialist
+    c = english(person)
+    r = c.get(reverse("accounts:two_factor"))
+    secret = r.context["secret"]
+    _check(found, "2FA: set up", r, data)
+    _check(found, "2FA: a wrong code", c.post(reverse("accounts:two_factor"), {"code": "000000"}), data)
+    r = c.post(reverse("accounts:two_factor"), {"code": pyotp.TOTP(secret).now()})
+    assert "Recovery codes" in r.content.decode()
+    _check(found, "2FA: recovery codes", r, data)
+    _check(found, "2FA: on", c.get(reverse("accounts:two_factor")), data)
+    r = c.post(reverse("accounts:change_password"), {"old_password": "sai", "new_password1": "a", "new_password2": "b"})
+    _check(found, "password: mistakes", r, data)
+
+    anonymous = Client()
+    anonymous.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = anonymous.post(reverse("web:login"), {"username": person.username, "password": "sai"})
+    assert "Wrong username or password" in r.content.decode()
+    _check(found, "sign-in: a wrong password", r, data)
+    r = anonymous.post(reverse("web:login"), {"username": person.username, "password": "demo"}, follow=True)
+    assert r.redirect_chain[-1][0] == reverse("accounts:login_code")
+    _check(found, "sign-in: the code", r, data)
+    _check(found, "sign-in: a wrong code", anonymous.post(reverse("accounts:login_code"), {"code": "000000"}), data)
+    r = anonymous.post(reverse("accounts:login_code"), {"code": pyotp.TOTP(secret).at(timezone.now() + dt.timedelta(seconds=30))})
+    assert r.status_code == 302
+    assert not found, _report(found)
