@@ -4,7 +4,8 @@ Generated from the URL resolver, so that a page is covered the day it is added:
 - every GET route of the pages is opened, with English chosen (the language cookie the header's
   switch sets), for every object of each kind the isolation world holds (one per state), by its
   administrator (every role in both organisations), and by the clerk, leader and specialist of
-  the recipient organisation; the error pages (403, 404) are opened the same way;
+  the recipient organisation and the clerk and specialist of the sender; the error pages (403,
+  404) and the account's steps that only a POST shows are opened the same way;
 - what is left of each page's visible text and the attributes people read (title, placeholder,
   aria-label, alt, data-message…) once the data are taken out (every text stored in the
   database: names, subjects, notes, document types…) must hold no Vietnamese letter;
@@ -65,6 +66,7 @@ EXEMPT = {
     "accounts:sso_start": "a redirect to the organisation directory (single sign-on is off here)",
     "accounts:sso_callback": "the directory's redirect back; with no sign-in under way it only redirects",
     "notifications:open": "marks a notice read and redirects to what it is about (visited through its target)",
+    "set_language": "Django's language switch, posted by the header's form (a GET only redirects); the browser test uses it",
 }
 
 # Actions: they change something and answer a POST only (checked: a GET gets 405).
@@ -81,7 +83,7 @@ POST_ONLY = {
     "membership:transfer", "membership:status", "membership:rank",
     "membership:transfer_accept", "membership:transfer_cancel",
     "signatures:reverify", "migration:verify",
-    "web:logout", "accounts:sign_out_everywhere", "set_language",
+    "web:logout", "accounts:sign_out_everywhere",
     "documents:accept", "documents:submit", "documents:approve", "documents:return",
     "documents:issue",
     "workflow:start", "workflow:complete",
@@ -404,7 +406,7 @@ def test_actions_refuse_a_get(world):
     admin = english(world.insider)
     allowed = []
     for key, _pattern, params in routes():
-        if key in POST_ONLY and key not in ("set_language", "exchange-inbox"):
+        if key in POST_ONLY:
             url = urls_of(key, params, {**values, "step": ["approve"], "decision": ["approve"], "day": ["2026-01-01"]})[0]
             if admin.get(url).status_code != 405:
                 allowed.append(url)
