@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vanthu.errors import NotAllowed, VanThuError
@@ -23,7 +24,9 @@ from .defaults import DayKind
 from .forms import DayForm, PreviewForm, SeedForm
 from .models import FIRST_YEAR, LAST_YEAR
 
-WEEKDAYS = [_("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"), _("Chủ nhật")]
+# Lazy: the names are read per request, in its language (a plain gettext here ran once, at import).
+WEEKDAYS = [gettext_lazy("Thứ Hai"), gettext_lazy("Thứ Ba"), gettext_lazy("Thứ Tư"), gettext_lazy("Thứ Năm"),
+            gettext_lazy("Thứ Sáu"), gettext_lazy("Thứ Bảy"), gettext_lazy("Chủ nhật")]
 
 
 def weekday_name(d: date) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.organizations.models import GRASSROOTS_KINDS, Organization
@@ -105,7 +106,7 @@ class ReturnForm(forms.Form):
 
 class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=[("", _("Tất cả"))] + [
-        (c.value, f"{c.value} – {c.label}") for c in StatusCode if c.value in ("01", "02", "03", "04", "05", "06")
+        (c.value, format_lazy("{} – {}", c.value, c.label)) for c in StatusCode if c.value in ("01", "02", "03", "04", "05", "06")
     ])
     urgency = forms.ChoiceField(label=_("Độ khẩn"), required=False, choices=[("", _("Tất cả"))] + list(Urgency.choices))
     doc_type = forms.ChoiceField(label=_("Loại"), required=False)

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -23,21 +25,25 @@ from vanthu.documents.pdfgen import font_name
 from .models import ImportRun, LegacyAttachment, LegacyRecord
 
 SUMMARY_KEYS = [
-    ("documents", "Số văn bản (document) trong tệp"), ("created", "Tạo mới trong lượt này"),
-    ("updated", "Cập nhật (bản mới hơn)"), ("unchanged", "Đã có, không đổi"), ("attachments", "Số tệp đính kèm ($FILE)"),
-    ("attachment_bytes", "Tổng dung lượng tệp đính kèm (byte)"),
+    ("documents", gettext_lazy("Số văn bản (document) trong tệp")), ("created", gettext_lazy("Tạo mới trong lượt này")),
+    ("updated", gettext_lazy("Cập nhật (bản mới hơn)")), ("unchanged", gettext_lazy("Đã có, không đổi")),
+    ("attachments", gettext_lazy("Số tệp đính kèm ($FILE)")),
+    ("attachment_bytes", gettext_lazy("Tổng dung lượng tệp đính kèm (byte)")),
 ]
 
 
 def summary_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = [(label, str(report.get(key, 0))) for key, label in SUMMARY_KEYS]
-    rows += [(f"Biểu mẫu {form}", str(n)) for form, n in (report.get("by_form") or {}).items()]
-    rows += [(f"Vào sổ {'văn bản đi' if reg == 'outgoing' else 'văn bản đến'}", str(n)) for reg, n in (report.get("mapped") or {}).items()]
-    rows += [("Bỏ qua", str(len(report.get("skipped") or []))), ("Lỗi", str(len(report.get("errors") or []))),
-             ("Tên Notes chưa ánh xạ", str(len(report.get("unmapped_names") or [])))]
-    rows += [(f"SHA-256 của {name}", digest) for name, digest in (report.get("sha256") or {}).items()]
+    """Label and value of each line of the summary, in the language of the request (page, workbook, PDF)."""
+    rows = [(str(label), str(report.get(key, 0))) for key, label in SUMMARY_KEYS]
+    rows += [(_("Biểu mẫu %(form)s") % {"form": form}, str(n)) for form, n in (report.get("by_form") or {}).items()]
+    rows += [(_("Vào sổ văn bản đi") if reg == "outgoing" else _("Vào sổ văn bản đến"), str(n))
+             for reg, n in (report.get("mapped") or {}).items()]
+    rows += [(_("Bỏ qua"), str(len(report.get("skipped") or []))), (_("Lỗi"), str(len(report.get("errors") or []))),
+             (_("Tên Notes chưa ánh xạ"), str(len(report.get("unmapped_names") or [])))]
+    rows += [(_("SHA-256 của %(name)s") % {"name": name}, digest) for name, digest in (report.get("sha256") or {}).items()]
     stop = report.get("stopped_at")
-    rows.append(("Đọc hết tệp", "có" if report.get("complete", True) else f"không — dừng ở dòng {stop['line']}: {stop['message']}"))
+    rows.append((_("Đọc hết tệp"), _("có") if report.get("complete", True)
+                 else _("không — dừng ở dòng %(line)s: %(message)s") % {"line": stop["line"], "message": stop["message"]}))
     return rows
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from asn1crypto import x509 as asn1_x509
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
@@ -37,22 +38,23 @@ log = logging.getLogger(__name__)
 VALID, INVALID, INDETERMINATE, UNSIGNED = (ReportStatus.VALID.value, ReportStatus.INVALID.value,
                                            ReportStatus.INDETERMINATE.value, ReportStatus.UNSIGNED.value)
 
-# Reason codes (snake_case, stable: clients and statistics key on them) and their messages.
+# Reason codes (snake_case, stable: clients and statistics key on them) and their messages, marked
+# for the catalogue and translated where they are shown.
 REASONS: dict[str, str] = {
-    "content_altered": "Nội dung đã bị thay đổi sau khi ký (sai mã băm).",
-    "signature_invalid": "Chữ ký không khớp với chứng thư số.",
-    "byte_range_outside_file": "Vùng dữ liệu được ký (ByteRange) nằm ngoài tệp.",
-    "byte_range_incomplete": "Chữ ký không bao phủ toàn bộ phiên bản văn bản đã ký.",
-    "modified_after_signing": "Văn bản bị sửa đổi nội dung sau khi ký.",
-    "untrusted_root": "Chứng thư số không thuộc tổ chức chứng thực được tin cậy.",
-    "certificate_expired": "Chứng thư số đã hết hạn (hoặc chưa có hiệu lực) tại thời điểm ký.",
-    "certificate_revoked": "Chứng thư số đã bị thu hồi.",
-    "key_usage_not_allowed": "Chứng thư số không được phép dùng để ký (thiếu mục đích sử dụng khóa).",
-    "revocation_unavailable": "Không kiểm tra được tình trạng thu hồi của chứng thư số (CRL/OCSP).",
-    "chain_validation_failed": "Không xác thực được chuỗi chứng thư số.",
-    "weak_algorithm": "Thuật toán ký không còn an toàn.",
-    "timestamp_invalid": "Dấu thời gian không hợp lệ.",
-    "malformed_signature": "Cấu trúc chữ ký số bị hỏng.",
+    "content_altered": gettext_noop("Nội dung đã bị thay đổi sau khi ký (sai mã băm)."),
+    "signature_invalid": gettext_noop("Chữ ký không khớp với chứng thư số."),
+    "byte_range_outside_file": gettext_noop("Vùng dữ liệu được ký (ByteRange) nằm ngoài tệp."),
+    "byte_range_incomplete": gettext_noop("Chữ ký không bao phủ toàn bộ phiên bản văn bản đã ký."),
+    "modified_after_signing": gettext_noop("Văn bản bị sửa đổi nội dung sau khi ký."),
+    "untrusted_root": gettext_noop("Chứng thư số không thuộc tổ chức chứng thực được tin cậy."),
+    "certificate_expired": gettext_noop("Chứng thư số đã hết hạn (hoặc chưa có hiệu lực) tại thời điểm ký."),
+    "certificate_revoked": gettext_noop("Chứng thư số đã bị thu hồi."),
+    "key_usage_not_allowed": gettext_noop("Chứng thư số không được phép dùng để ký (thiếu mục đích sử dụng khóa)."),
+    "revocation_unavailable": gettext_noop("Không kiểm tra được tình trạng thu hồi của chứng thư số (CRL/OCSP)."),
+    "chain_validation_failed": gettext_noop("Không xác thực được chuỗi chứng thư số."),
+    "weak_algorithm": gettext_noop("Thuật toán ký không còn an toàn."),
+    "timestamp_invalid": gettext_noop("Dấu thời gian không hợp lệ."),
+    "malformed_signature": gettext_noop("Cấu trúc chữ ký số bị hỏng."),
 }
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import gettext
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation.template import templatize
 
 from vanthu.web.i18n import compile_all, parse_po, write_mo
 
@@ -75,3 +79,81 @@ def test_error_pages_render_without_a_request_in_both_languages():
     with translation.override("en"):
         assert "Something went wrong" in render_to_string("500.html")
         assert "This page was not found" in render_to_string("404.html")
+
+
+# --- every string wrapped for translation has its English ------------------------------------------
+
+VIETNAMESE = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.IGNORECASE)
+GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy",
+           "npgettext", "npgettext_lazy", "_lazy"}
+
+
+def _calls(tree: ast.AST) -> list[tuple[str, tuple[str, ...]]]:
+    """(function, its leading string arguments) of every gettext-like call."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT:
+            args = []
+            for a in node.args:
+                if not (isinstance(a, ast.Constant) and isinstance(a.value, str)):
+                    break
+                args.append(a.value)
+            if args:
+                found.append((node.func.id, tuple(args)))
+    return found
+
+
+def _template_calls(source: str) -> list[tuple[str, tuple[str, ...]]]:
+    """What makemessages reads in a template: Django's templatize turns its translate tags into
+    gettext calls amid filler; each call is parsed on its own."""
+    text = templatize(source)
+    found = []
+    for m in re.finditer(r"\b(?:n?p?gettext)\(", text):
+        end = m.end()
+        while (end := text.find(")", end)) != -1:
+            end += 1
+            try:
+                found += _calls(ast.parse(text[m.start():end], mode="eval"))
+                break
+            except SyntaxError:
+                continue
+    return found
+
+
+def wrapped_strings() -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(file, function, arguments) of every string the code and the templates wrap for translation."""
+    root = Path(settings.BASE_DIR)
+    for path in sorted(root.rglob("*.py")):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for func, args in _calls(ast.parse(path.read_text(encoding="utf-8"))):
+            yield str(path.relative_to(root)), func, args
+    for path in sorted(root.rglob("*.html")):
+        for func, args in _template_calls(path.read_text(encoding="utf-8")):
+            yield str(path.relative_to(root)), func, args
+
+
+def test_every_wrapped_string_has_an_english_translation():
+    """A page state no test renders still speaks English: every wrapped Vietnamese string is in
+    one of the catalogues (the app's, or the project's)."""
+    compile_all()
+    missing = []
+    with translation.override("en"):
+        for where, func, args in wrapped_strings():
+            if func.startswith("np"):
+                ctx, msgid = args[0], args[1] if len(args) > 1 else ""
+                english = translation.npgettext(ctx, msgid, args[2] if len(args) > 2 else msgid, 1)
+            elif func.startswith("p"):
+                if len(args) < 2:
+                    continue
+                ctx, msgid = args
+                english = translation.pgettext(ctx, msgid)
+            elif func.startswith("n"):
+                msgid = args[0]
+                english = translation.ngettext(msgid, args[1] if len(args) > 1 else msgid, 1)
+            else:
+                msgid = args[0]
+                english = translation.gettext(msgid)
+            if VIETNAMESE.search(msgid) and english == msgid:
+                missing.append(f"{where}: {msgid!r}")
+    assert not missing, f"{len(missing)} wrapped strings without English:\n" + "\n".join(sorted(set(missing)))
