@@ -31,12 +31,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from vanthu.direction.models import Schedule
+from vanthu.documents.models import Signatory
 from vanthu.migration import samples
 from vanthu.migration.importer import run_import
 from vanthu.migration.mapping import parse_mapping
 from vanthu.migration.models import ImportRun, LegacyAttachment, RunStatus
 from vanthu.migration.verify import verify_export
+from vanthu.organizations.models import Organization
 from vanthu.reports.actions import request_export
+from vanthu.reports.svg import short_labels
 from vanthu.signatures.signers import forget_signers
 from vanthu.signatures.verify import forget_trust
 
@@ -84,6 +87,7 @@ POST_ONLY = {
     "membership:transfer_accept", "membership:transfer_cancel",
     "signatures:reverify", "migration:verify",
     "web:logout", "accounts:sign_out_everywhere",
+    "manage:person_active", "manage:person_password", "manage:person_two_factor",
     "documents:accept", "documents:submit", "documents:approve", "documents:return",
     "documents:issue",
     "workflow:start", "workflow:complete",
@@ -130,6 +134,8 @@ def _values(w: World) -> dict[str, list]:
     v["attachment_id"] = list(LegacyAttachment.objects.order_by("id").values_list("id", flat=True)[:1])
     v["schedule_id"] = [str(i) for i in Schedule.objects.order_by("id").values_list("id", flat=True)]
     v["job_id"] = [w.insider_job]
+    v["person_id"] = [w.b.clerk.id, w.a.specialist.id]
+    v["signatory_id"] = list(Signatory.objects.order_by("id").values_list("id", flat=True)[:2])
     return v
 
 
@@ -220,6 +226,9 @@ class Data:
                     if VIETNAMESE.search(value):
                         texts.add(" ".join(value.split()))
                         texts.update(" ".join(part.split()) for part in re.split(r"[\n,;:()]", value) if VIETNAMESE.search(part))
+        # The charts' short names of organisations (reports/svg.py) are data too.
+        names = list(Organization.objects.values_list("name", flat=True))
+        texts.update(t for t in short_labels(names) + [label for n in names for label in short_labels([n])] if VIETNAMESE.search(t))
         texts.discard("")
         self.texts = sorted(texts, key=len, reverse=True)
         alternatives = "|".join(re.escape(t) for t in self.texts)
@@ -312,6 +321,9 @@ def test_every_route_is_visited_or_exempted_with_a_reason():
 PAGES = {
     "web:home": 200, "web:login": 200, "web:choose_org": 200,
     "accounts:login_code": 302, "accounts:two_factor": 200, "accounts:change_password": 200,
+    "accounts:account": 200, "accounts:recovery_codes": 200, "accounts:two_factor_policy": 200,
+    "manage:people": 200, "manage:person": 200, "manage:person_new": 200,
+    "manage:signatories": 200, "manage:signatory": 200, "manage:signatory_new": 200,
     "documents:inbox": 200, "documents:inbox_row": 200, "documents:reject": 200, "documents:outgoing": 200, "documents:compose": 200,
     "documents:document": 200, "documents:edit": 200, "documents:register_outgoing": 200,
     "documents:register_incoming": 200, "documents:paper": 200,
