@@ -145,10 +145,13 @@ def test_an_arrived_delivery_cannot_be_assigned_before_acceptance(world, api_as)
 def test_starting_before_assignment_is_409(world, api_as):
     d = f.delivery_to(issued_doc(world), world.b.org)
     actions.accept_delivery(d, user=world.b.clerk)
-    spec = api_as(world.b.specialist)
+    # A specialist does not even see a record not assigned to them (need to know): 404. The clerk
+    # sees it, and is told it is not theirs to handle.
+    spec, clerk = api_as(world.b.specialist), api_as(world.b.clerk)
     with NoWrites():
-        assert_error(spec.post(f"/api/v1/incoming/{d.id}/start"), 409, "not_assigned")
-        assert_error(spec.post(f"/api/v1/incoming/{d.id}/complete", {"note": "xong"}), 409, "not_assigned")
+        assert_error(spec.post(f"/api/v1/incoming/{d.id}/start"), 404, "delivery_not_found")
+        assert_error(clerk.post(f"/api/v1/incoming/{d.id}/start"), 409, "not_assigned")
+        assert_error(clerk.post(f"/api/v1/incoming/{d.id}/complete", {"note": "xong"}), 409, "not_assigned")
 
 
 def test_completing_a_done_record_and_starting_it_again_are_409(world, api_as):
