@@ -202,5 +202,7 @@ def share_orgs(user, document: Document) -> list[int]:
     candidates = set()
     if document.issuer_id in mine:
         candidates.add(document.issuer_id)
-    candidates |= set(Delivery.objects.filter(document=document, recipient_id__in=mine).values_list("recipient_id", flat=True))
+    others = mine - {document.issuer_id}
+    if others:  # most people belong to one organisation: then no question to ask
+        candidates |= set(Delivery.objects.filter(document=document, recipient_id__in=others).values_list("recipient_id", flat=True))
     return sorted(o for o in candidates if may_share(user, document, o))

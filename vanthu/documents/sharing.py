@@ -18,7 +18,7 @@ from vanthu.errors import InvalidState, NotAllowed, Unprocessable
 from vanthu.organizations.models import Membership
 from vanthu.text import NOTE_MAX, clean_text
 
-from . import access
+from . import access, events
 from .models import Document, DocumentShare, SharePurpose
 
 
@@ -50,6 +50,7 @@ def share_document(document: Document, *, user, person_id: int, organization_id:
     )
     if not created:
         raise InvalidState(_("Văn bản đã được chia sẻ với người này."), code="already_shared", details={"person_id": person_id})
+    events.document_shared.publish(share=share, user=user)
     record("document_shared", actor=user, obj=document, data={"person": person_id, "organization": org_id, "purpose": purpose})
     return share
 

@@ -13,7 +13,8 @@ from django.test import Client
 
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions
-from vanthu.documents.models import Delivery, DocumentShare
+from vanthu.documents.models import Delivery, DocumentFile, DocumentShare
+from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Role
 from vanthu.testing import factories as f
 from vanthu.workflow.actions import assign_handlers
@@ -45,8 +46,11 @@ def sees_incoming(api, world, d: Delivery) -> bool:
     """Whether every door shows the incoming record alike: document, record, file, inbox, register."""
     doc = api.get(f"/api/v1/documents/{d.document_id}")
     record = api.get(f"/api/v1/incoming/{d.id}")
-    sha = d.document.files.first().file_id
-    file = api.get(f"/api/v1/files/{sha}")
+    # A file's bytes are stored once (by SHA-256) for every document that has them: one only this
+    # document has (its sealed copy), else the file shows nothing about this document alone.
+    shas = [u.file_id for u in DocumentFile.objects.filter(document_id=d.document_id)
+            if not DocumentFile.objects.filter(file_id=u.file_id).exclude(document_id=d.document_id).exists()]
+    file = api.get(f"/api/v1/files/{shas[0]}") if shas else doc
     inbox = [i["id"] for i in api.get("/api/v1/inbox", organization_id=world.b.org.id).json()["items"]]
     register = [i["id"] for i in api.get("/api/v1/incoming", organization_id=world.b.org.id).json()["items"]]
     answers = {doc.status_code == 200, record.status_code == 200, file.status_code == 200, d.id in inbox}
@@ -156,6 +160,9 @@ def test_the_clerk_shares_an_incoming_document_with_a_specialist_to_read(world, 
     assert r.status_code == 201, r.content
     assert r.json()["organization_id"] == world.b.org.id
     assert sees_incoming(spec, world, d)
+    # They are told, with a link to the document.
+    notice = Notification.objects.select_related("notice").get(user=world.b.specialist, notice__kind="document_shared").notice
+    assert notice.url == f"/documents/{d.document_id}/" and "Văn bản chia sẻ để biết" in notice.title
     listed = api_as(world.b.leader).get(f"/api/v1/documents/{d.document_id}/shares").json()
     assert [s["person_id"] for s in listed["items"]] == [world.b.specialist.id]
 
