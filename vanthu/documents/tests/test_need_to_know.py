@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions
 from vanthu.documents.models import Delivery, DocumentFile, DocumentShare
 from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Role
+from vanthu.organizations.tests.test_admin_scope import admin_form_data
 from vanthu.testing import factories as f
 from vanthu.workflow.actions import assign_handlers
 
@@ -231,3 +233,24 @@ def test_the_clerk_shares_from_the_document_page(world):
     share = DocumentShare.objects.get()
     assert clerk.post(f"/documents/{d.document_id}/shares/{share.id}/withdraw/").status_code == 302
     assert signed_in(world.b.specialist).get(f"/documents/{d.document_id}/").status_code == 404
+
+
+def test_the_organisations_administrator_widens_it_on_the_organisation_page(world, api_as):
+    cell = f.make_org("Chi bộ Phòng Ngân sách", short_name="CB", parent=world.b.org)
+    admin = f.make_user(cell, Role.ADMIN, full_name="Quản trị chi bộ")
+    member = f.make_user(cell, Role.SPECIALIST, full_name="Đảng viên Phòng Ngân sách")
+    clerk = f.make_user(cell, Role.CLERK, full_name="Văn thư chi bộ")
+    doc = actions.register_paper_document(
+        user=clerk, organization=cell, sender_name="Ủy ban nhân dân quận Ba Đình", number_symbol="15/UBND",
+        issued_date=timezone.localdate(),
+        doc_type="CV", subject="Về việc phối hợp tổ chức hội nghị", file=f.upload("scan.pdf", f.pdf_bytes("Bản quét công văn")),
+    ).document
+    assert api_as(member).get(f"/api/v1/documents/{doc.id}").status_code == 404
+    c = signed_in(admin)
+    url = f"/admin/organizations/organization/{cell.id}/change/"
+    page = c.get(url)
+    assert "all_members_see_correspondence" in page.content.decode()
+    assert c.post(url, admin_form_data(page) | {"all_members_see_correspondence": "on"}).status_code == 302
+    cell.refresh_from_db()
+    assert cell.all_members_see_correspondence
+    assert api_as(member).get(f"/api/v1/documents/{doc.id}").status_code == 200
