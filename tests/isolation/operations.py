@@ -215,7 +215,7 @@ ID_KINDS = {
     "RetentionOut": "retention_period", "FileListOut": "file_list", "FileListBrief": "file_list", "HeadingOut": "heading",
     "CaseFileBrief": "case_file", "CaseFileOut": "case_file", "CaseItemOut": "case_item", "DocumentRef": "document",
     "HandoverOut": "handover", "AccessRequestOut": "access_request", "DisposalOut": "disposal",
-    "CourseUseOut": "course",
+    "CourseUseOut": "course", "ShareOut": "document_share",
     "ScheduleOut": "schedule", "EntryOut": "schedule_entry", "MeetingOut": "meeting", "MeetingInvitationOut": "invitation",
 }
 # An object under one of these keys, in an answer without a schema, is of that kind.
@@ -227,7 +227,7 @@ REF_KINDS = {"main_handler": "user", "root": "trust_root", "org": "organization"
              "from_organization": "organization", "to_organization": "organization", "other_organization": "organization",
              "owner": "organization", "report_document": "document",
              "responsible": "user", "requester": "user", "decision": "document",
-             "chair_user": "user"}
+             "chair_user": "user", "person": "user"}
 # Kinds anyone signed in may read: the address book, the catalogue, the installation's peers and roots.
 PUBLIC_KINDS = {"organization", "document_type", "peer", "trust_root", "retention_period"}
 

@@ -190,6 +190,7 @@ def _member_file(w: World) -> bytes:
 def values_for(w: World) -> dict:
     """Required fields the schema's types cannot fill by themselves."""
     return {"recipient_ids": [w.b.org.id], "main_handler_id": w.b.specialist.id, "doc_type": "CV",
+            "person_id": w.b.specialist.id,  # a document shared with a person of B (need to know)
             "number_symbol": "15/KT", "q": MARK, "year": timezone.localdate().year, "agree": True,
             "days": 5, "start": timezone.localdate(), "end": timezone.localdate(), "progress": 50,
             "to_organization_id": w.b.org.id, "grade": "good",

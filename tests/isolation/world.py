@@ -50,8 +50,9 @@ from vanthu.direction.models import (
 )
 from vanthu.documents import actions
 from vanthu.documents.doctypes import ensure_document_types
-from vanthu.documents.models import Delivery, Document, DocumentFile, Signatory
+from vanthu.documents.models import Delivery, Document, DocumentFile, DocumentShare, Signatory
 from vanthu.documents.pdfgen import make_pdf
+from vanthu.documents.sharing import share_document
 from vanthu.exchange import edxml as E
 from vanthu.exchange import sending
 from vanthu.exchange.actions import request_recall
@@ -189,7 +190,10 @@ def _documents(w: World) -> None:
 
     _to_b(w, _issued(w, "đã đến", [b.org]))  # 01 at B
     actions.reject_delivery(_to_b(w, _issued(w, "bị từ chối", [b.org])), user=b.clerk, reason=f"Không đúng thẩm quyền {MARK}")
-    actions.accept_delivery(_to_b(w, _issued(w, "đã tiếp nhận", [b.org])), user=b.clerk)
+    accepted = _to_b(w, _issued(w, "đã tiếp nhận", [b.org]))
+    actions.accept_delivery(accepted, user=b.clerk)
+    # Shared with a specialist of B (need to know), so that withdrawing a share has one to withdraw.
+    share_document(accepted.document, user=b.clerk, person_id=b.specialist.id, organization_id=b.org.id, note=f"Để biết {MARK}")
     for label, then in (("đã phân công", None), ("đang xử lý", "start"), ("hoàn thành", "complete")):
         d = _to_b(w, _issued(w, label, [b.org]))
         actions.accept_delivery(d, user=b.clerk)
@@ -421,12 +425,14 @@ def _catalogue(w: World) -> None:
     docs = list(docs.distinct().order_by("id"))
     deliveries = list(Delivery.objects.filter(document__in=docs).order_by("id"))
     files = sorted(set(DocumentFile.objects.filter(document__in=docs).values_list("file_id", flat=True)))
+    shared = set(DocumentShare.objects.values_list("document_id", flat=True))
     messages = list(OutboxMessage.objects.order_by("id"))
     people = [u for s in (w.a, w.b) for u in (s.clerk, s.leader, s.specialist, s.specialist2)] + [w.insider]
     w.victim_org_ids = victims
     signed = {d.id for d in docs if d.authoritative_file_id}
     w.path_values = {
-        "document_id": one_of_each([(f"document {d.id}", (d.status, d.source, d.id in signed), d.id) for d in docs]),
+        # A shared one among them: withdrawing a share needs one (need to know).
+        "document_id": one_of_each([(f"document {d.id}", (d.status, d.source, d.id in signed, d.id in shared), d.id) for d in docs]),
         "delivery_id": one_of_each([(f"delivery {d.id}", (d.status_code, d.source, d.recipient_id), d.id) for d in deliveries]),
         "message_id": one_of_each([(f"outbox message {m.id}", (m.kind, m.state), m.id) for m in messages]),
         "org_id": [(f"organization {o}", o) for o in victims],

@@ -22,13 +22,15 @@ from vanthu.organizations.access import is_member
 from vanthu.organizations.models import Organization
 from vanthu.text import NOTE_MAX, Line, Text
 
-from . import access, actions
+from . import access, actions, sharing
 from .models import (
     Delivery,
     DeliveryEvent,
     DocStatus,
     Document,
+    DocumentShare,
     DocumentType,
+    SharePurpose,
     Signatory,
     StatusCode,
 )
@@ -183,7 +185,8 @@ class DocumentFilter(Schema):
 @router.get("/documents", response=DocumentList, summary="Văn bản đi của một đơn vị")
 def list_documents(request, filters: Query[DocumentFilter]):
     org_id = _member_org_id(request.user, filters.organization_id)
-    qs = Document.objects.issued_by(org_id).select_related("doc_type")
+    # Need to know: a specialist lists only their drafts and what was shared with them.
+    qs = access.documents_seen_in(request.user, org_id).select_related("doc_type")
     if filters.status:
         qs = qs.filter(status=filters.status)
     qs = qs.order_by("-created_at", "-id")
@@ -277,6 +280,71 @@ def list_deliveries(request, document_id: int):
 
 
 # --- inbox and incoming records ------------------------------------------------------------------
+
+# --- sharing (need to know) ---------------------------------------------------------------------
+
+class ShareIn(Schema):
+    person_id: int
+    # Through which of the organisations holding the document (issuer, recipient); may be left
+    # out when the person sharing belongs to only one of them.
+    organization_id: int | None = None
+    purpose: SharePurpose = SharePurpose.READ
+    note: Text(NOTE_MAX) = ""
+
+
+class ShareOut(Schema):
+    id: int
+    document_id: int
+    organization_id: int
+    person_id: int
+    person_name: str
+    purpose: str
+    purpose_label: str
+    note: str
+    shared_by: str
+    shared_at: datetime
+
+
+class ShareList(Schema):
+    items: list[ShareOut]
+    count: int
+
+
+def share_out(s: DocumentShare) -> dict:
+    return {"id": s.id, "document_id": s.document_id, "organization_id": s.organization_id, "person_id": s.user_id,
+            "person_name": s.user.get_full_name() or s.user.get_username(), "purpose": s.purpose,
+            "purpose_label": s.get_purpose_display(), "note": s.note,
+            "shared_by": s.shared_by.get_full_name() if s.shared_by_id else "", "shared_at": s.shared_at}
+
+
+@router.get("/documents/{document_id}/shares", response=ShareList, summary="Những người được chia sẻ văn bản")
+def list_shares(request, document_id: int):
+    doc = access.get_document(request.user, document_id)
+    items = [share_out(s) for s in sharing.shares_of(request.user, doc)]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/documents/{document_id}/shares", response={201: ShareOut},
+             summary="Chia sẻ văn bản với một người trong đơn vị (để biết, góp ý dự thảo)")
+def share(request, document_id: int, payload: ShareIn):
+    doc = access.get_document(request.user, document_id)
+    s = sharing.share_document(doc, user=request.user, person_id=payload.person_id, organization_id=payload.organization_id,
+                               purpose=payload.purpose, note=payload.note)
+    return Status(201, share_out(DocumentShare.objects.select_related("user", "shared_by").get(pk=s.pk)))
+
+
+@router.delete("/documents/{document_id}/shares/{person_id}", response={204: None}, summary="Thôi chia sẻ văn bản với một người")
+def withdraw_share(request, document_id: int, person_id: int, organization_id: int | None = None):
+    doc = access.get_document(request.user, document_id)
+    shares = sharing.shares_of(request.user, doc).filter(user_id=person_id)
+    if organization_id is not None:
+        shares = shares.filter(organization_id=organization_id)
+    found = shares.first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy lượt chia sẻ."), code="share_not_found")
+    sharing.withdraw_share(found, user=request.user)
+    return Status(204, None)
+
 
 class InboxFilter(Schema):
     organization_id: int
@@ -432,6 +500,15 @@ def _member_org_id(user, org_id: int) -> int:
     return org_id
 
 
+def _narrow_rows(user, org_id: int, qs, limit: int, offset: int) -> tuple[list[dict], int]:
+    """`_delivery_rows` for a person who sees only some of the organisation's incoming records
+    (documents/access.py, need to know): the few assigned to or shared with them, read through the
+    ORM and serialised by `inbox_item_out`, the same items."""
+    limit, offset = _bounds(limit, offset)
+    qs = access.deliveries_seen_in(user, org_id, qs).with_document().newest_first()
+    return [inbox_item_out(d) for d in qs[offset:offset + limit]], qs.count()
+
+
 def render_json(request: HttpRequest, data: dict) -> JsonResponse:
     # Built from trusted rows in the documented shape: rendered directly, not re-validated, with
     # the encoder and content type the API's own responses have.
@@ -441,6 +518,12 @@ def render_json(request: HttpRequest, data: dict) -> JsonResponse:
 @router.get("/inbox", response=InboxList, summary="Văn bản đến của đơn vị")
 def inbox(request, filters: Query[InboxFilter]):
     org_id = _member_org_id(request.user, filters.organization_id)
+    if not access.sees_all_of(request.user, org_id):
+        qs = Delivery.objects.all()
+        if filters.status_code:
+            qs = qs.filter(status_code=filters.status_code)
+        items, total = _narrow_rows(request.user, org_id, qs, filters.limit, filters.offset)
+        return render_json(request, {"items": items, "count": total})
     where, params = "", []
     if filters.status_code:
         where, params = " AND d.status_code = %s", [filters.status_code]
@@ -470,6 +553,14 @@ class IncomingFilter(Schema):
 @router.get("/incoming", response=InboxList, summary="Sổ văn bản đến")
 def incoming(request, filters: Query[IncomingFilter]):
     org_id = _member_org_id(request.user, filters.organization_id)
+    if not access.sees_all_of(request.user, org_id):
+        qs = Delivery.objects.registered()
+        if filters.status_code:
+            qs = qs.filter(status_code=filters.status_code)
+        if filters.source in ("electronic", "paper"):
+            qs = qs.filter(source=filters.source)
+        items, total = _narrow_rows(request.user, org_id, qs, filters.limit, filters.offset)
+        return render_json(request, {"items": items, "count": total})
     # The incoming register, as DeliveryQuerySet.registered(): accepted records, electronic or paper.
     where = " AND d.status_code NOT IN (%s, %s) AND d.incoming_number IS NOT NULL"
     params: list = [StatusCode.ARRIVED.value, StatusCode.REJECTED.value]

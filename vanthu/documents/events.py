@@ -114,6 +114,8 @@ delivery_moved = DomainEvent("delivery_moved", ("delivery", "event", "changed"))
 
 # A document was added to, or removed from, what a delivery's handlers work on (workflow).
 assignment_changed = DomainEvent("assignment_changed", ("assignment", "delivery", "user"))
+# A document was opened to one person of an organisation that holds it (sharing.share_document).
+document_shared = DomainEvent("document_shared", ("share", "user"))
 
 ALL = (document_entered, document_changed, document_approved, document_issued, deliveries_created,
-       delivery_moved, assignment_changed)
+       delivery_moved, assignment_changed, document_shared)

@@ -232,6 +232,8 @@ class Document(models.Model):
             models.Index(fields=["issuer", "-issued_at"], name="doc_issuer_issued"),
             # The outgoing list (page and API): newest first without sorting all of an issuer's documents.
             models.Index(fields=["issuer", "-created_at", "-id"], name="doc_issuer_created"),
+            # Need to know: a specialist's outgoing list is the documents they drafted there.
+            models.Index(fields=["created_by", "issuer", "-created_at"], name="doc_drafter"),
         ]
         constraints = [
             # Invariant 2: a number is used once per register, whatever happens concurrently.
@@ -387,3 +389,34 @@ class DeliveryEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["delivery", "at"])]
+
+
+class SharePurpose(models.TextChoices):
+    READ = "read", _("Để biết")
+    REVIEW = "review", _("Góp ý dự thảo")
+
+
+class DocumentShare(models.Model):
+    """A document opened to one named person of an organisation that holds it (need to know).
+
+    Clerks and leaders see all of their organisation's correspondence; anyone else sees what was
+    assigned to them, what they drafted, and what a clerk, a leader or the drafter shared with
+    them here: an incoming document to read, or a draft to review. Written by
+    `actions.share_document` (audited); a share is never edited, only added or withdrawn."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
+    # The organisation through which the document is shared (its issuer or a recipient): the
+    # person belongs to it, and it is that organisation's inbox or outgoing list they see it in.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="document_shares")
+    purpose = models.CharField(_("mục đích"), max_length=16, choices=SharePurpose.choices, default=SharePurpose.READ)
+    note = models.TextField(_("ghi chú"), blank=True)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    shared_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("chia sẻ văn bản")
+        verbose_name_plural = _("chia sẻ văn bản")
+        constraints = [models.UniqueConstraint(fields=["document", "organization", "user"], name="document_share_once")]
+        # Visibility asks "which documents were shared with me here": one index probe per person.
+        indexes = [models.Index(fields=["user", "organization", "document"], name="document_share_user")]

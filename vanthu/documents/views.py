@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
 from vanthu.organizations.access import has_role, member_org_ids
-from vanthu.organizations.models import Organization, Role
+from vanthu.organizations.models import Membership, Organization, Role
 from vanthu.organizations.session import needs_org
 from vanthu.ui.forms import apply_error
 from vanthu.ui.shortcuts import (
@@ -35,7 +35,7 @@ from vanthu.ui.shortcuts import (
     vary_on_htmx,
 )
 
-from . import access, actions, registers
+from . import access, actions, registers, sharing
 from .forms import (
     ComposeForm,
     InboxFilterForm,
@@ -45,7 +45,7 @@ from .forms import (
     RejectForm,
     ReturnForm,
 )
-from .models import Delivery, DeliveryEvent, DocStatus, Document, Signatory, StatusCode
+from .models import DeliveryEvent, DocStatus, Document, SharePurpose, Signatory, StatusCode
 
 DRAFTING = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -61,8 +61,9 @@ def _upload(f: UploadedFile | None) -> actions.Upload | None:
 
 # --- inbox ---------------------------------------------------------------------------------------
 
-def _inbox_rows(org: Organization, form: InboxFilterForm):
-    qs = Delivery.objects.for_organization(org.id).with_document()
+def _inbox_rows(user, org: Organization, form: InboxFilterForm):
+    # Need to know: a specialist's inbox holds only what was assigned to or shared with them.
+    qs = access.deliveries_seen_in(user, org.id).with_document()
     if form.is_valid():
         f = form.cleaned_data
         if f["status"]:
@@ -87,7 +88,7 @@ def _inbox_rows(org: Organization, form: InboxFilterForm):
 def inbox(request: HttpRequest, org: Organization) -> HttpResponse:
     """The organisation's incoming documents; filters update the list in place (and the URL)."""
     form = InboxFilterForm(request.GET or None)
-    page = paginate(request, _inbox_rows(org, form))
+    page = paginate(request, _inbox_rows(request.user, org, form))
     ctx = {"form": form, "page": page, "can_accept": has_role(request.user, org.id, Role.CLERK),
            "can_assign": has_role(request.user, org.id, Role.LEADER)}
     template = "documents/_inbox_results.html" if is_partial(request) else "documents/inbox.html"
@@ -159,8 +160,9 @@ def inbox_row(request: HttpRequest, delivery_id: int) -> HttpResponse:
 def outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
     form = OutgoingFilterForm(request.GET or None)
     # Only the acting organisation's documents, so only its own failures are ever marked.
-    qs = (Document.objects.issued_by(org.id).exclude(status=DocStatus.EXTERNAL).select_related("doc_type", "created_by")
-          .with_send_failed())
+    # Need to know: a specialist's outgoing list holds only their drafts and what was shared with them.
+    qs = (access.documents_seen_in(request.user, org.id).exclude(status=DocStatus.EXTERNAL)
+          .select_related("doc_type", "created_by").with_send_failed())
     if form.is_valid():
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
@@ -268,7 +270,8 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     """Everything about one document that this person may see, and what they may do now."""
     doc = access.get_document(request.user, document_id)
     orgs = member_org_ids(request.user)
-    is_sender = doc.issuer_id in orgs
+    # The issuer's view (every recipient's row) for those who see the document as its issuer does.
+    is_sender = access.sees_as_issuer(request.user, doc)
     files = list(doc.files.select_related("file").order_by("position"))
     deliveries = list(access.visible_deliveries(request.user, doc).prefetch_related(_events()).order_by("recipient__name"))
     mine = [d for d in deliveries if d.recipient_id in orgs]
@@ -296,7 +299,63 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
         "status_counts": sorted(Counter(d.status_code for d in deliveries).items()),
     }
+    ctx.update(_share_context(request.user, doc))
     return render(request, "documents/document.html", ctx)
+
+
+def _share_context(user, doc: Document) -> dict:
+    """Who the document is shared with, and with whom this person may share it (need to know)."""
+    org_ids = access.share_orgs(user, doc)
+    if not org_ids:
+        return {"may_share": False}
+    shares = list(sharing.shares_of(user, doc))
+    taken = {(s.organization_id, s.user_id) for s in shares}
+    people = (Membership.objects.filter(organization_id__in=org_ids, organization__is_active=True, user__is_active=True)
+              .exclude(user=user).select_related("user", "organization").order_by("organization__name", "user__full_name", "user_id"))
+    choices, seen = [], set()
+    for m in people:
+        key = (m.organization_id, m.user_id)
+        if key in seen or key in taken:
+            continue
+        seen.add(key)
+        label = m.user.get_full_name() or m.user.get_username()
+        choices.append((f"{m.organization_id}:{m.user_id}", f"{label} — {m.organization.short_name}" if len(org_ids) > 1 else label))
+    return {"may_share": True, "shares": shares, "share_choices": choices, "share_purposes": SharePurpose.choices}
+
+
+@login_required
+@require_POST
+@page_errors
+def share(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Share the document with a colleague (the document page's form)."""
+    doc = access.get_document(request.user, document_id)
+    org_id, _sep, person_id = request.POST.get("person", "").partition(":")
+    if not (org_id.isdigit() and person_id.isdigit()):
+        messages.error(request, _("Hãy chọn người được chia sẻ."))
+        return redirect("documents:document", doc.id)
+    try:
+        s = sharing.share_document(doc, user=request.user, person_id=int(person_id), organization_id=int(org_id),
+                                   purpose=request.POST.get("purpose") or SharePurpose.READ, note=request.POST.get("note", ""))
+    except (NotFound, NotAllowed):
+        raise
+    except VanThuError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Đã chia sẻ văn bản với đồng chí %(name)s.") % {"name": s.user.get_full_name() or s.user.get_username()})
+    return redirect("documents:document", doc.id)
+
+
+@login_required
+@require_POST
+@page_errors
+def withdraw_share(request: HttpRequest, document_id: int, share_id: int) -> HttpResponse:
+    doc = access.get_document(request.user, document_id)
+    found = sharing.shares_of(request.user, doc).filter(id=share_id).first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy lượt chia sẻ."), code="share_not_found")
+    sharing.withdraw_share(found, user=request.user)
+    messages.success(request, _("Đã thôi chia sẻ văn bản."))
+    return redirect("documents:document", doc.id)
 
 
 def _transition(request: HttpRequest, document_id: int, run, success: str) -> HttpResponse:
@@ -371,7 +430,7 @@ def register_outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
     """Sổ văn bản đi: by term (party style) or year, and by type; printed and exported whole."""
     periods = registers.outgoing_periods(org)
     form, period, doc_type = _register_choice(request, periods)
-    page = paginate(request, registers.outgoing(org, period, doc_type), per_page=100)
+    page = paginate(request, access.documents_seen_in(request.user, org.id, registers.outgoing(org, period, doc_type)), per_page=100)
     return render(request, "documents/register_outgoing.html", {
         "form": form, "page": page, "period_label": dict(periods).get(period, ""),
         "export_query": urlencode({"organization_id": org.id, "register": period, "doc_type": doc_type}),
@@ -384,7 +443,7 @@ def register_incoming(request: HttpRequest, org: Organization) -> HttpResponse:
     """Sổ văn bản đến: one series per year, electronic and paper together; printed and exported whole."""
     periods = registers.incoming_periods(org)
     form, period, doc_type = _register_choice(request, periods)
-    page = paginate(request, registers.incoming(org, period, doc_type), per_page=100)
+    page = paginate(request, access.deliveries_seen_in(request.user, org.id, registers.incoming(org, period, doc_type)), per_page=100)
     return render(request, "documents/register_incoming.html", {
         "form": form, "page": page, "period_label": dict(periods).get(period, ""),
         "export_query": urlencode({"organization_id": org.id, "register": period, "doc_type": doc_type}),

@@ -12,7 +12,6 @@ from ninja.files import UploadedFile
 from vanthu.documents import access
 from vanthu.documents.actions import Upload
 from vanthu.errors import NotFound
-from vanthu.organizations.access import member_org_ids
 from vanthu.text import NOTE_MAX, Line, Text
 
 from . import actions
@@ -148,7 +147,9 @@ def answer(request: HttpRequest, delivery_id: int, payload: AnswerIn):
 
 
 def _outbox_for(user):
-    orgs = member_org_ids(user)
+    # The clerk's operational list of the organisation's correspondence: need to know keeps it to
+    # those who see all of it (documents/access.py).
+    orgs = access.full_view_org_ids(user)
     return OutboxMessage.objects.filter(delivery__document__issuer_id__in=orgs) | OutboxMessage.objects.filter(delivery__recipient_id__in=orgs, kind="status")
 
 

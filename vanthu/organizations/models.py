@@ -71,6 +71,15 @@ class Organization(models.Model):
         choices=[("hold", _("Giữ lại chờ văn thư xem xét")), ("reject", _("Tự động từ chối tiếp nhận"))],
     )
 
+    # Need to know (DOMAIN.md roles): clerks and leaders see all of the organisation's
+    # correspondence; anyone else only what was assigned to, shared with or drafted by them. An
+    # organisation that works openly (a small cell of a few people) lets every member see it all.
+    all_members_see_correspondence = models.BooleanField(
+        _("mọi thành viên xem toàn bộ văn bản đi, đến"), default=False,
+        help_text=_("Nếu không chọn, chuyên viên chỉ xem văn bản đến được phân công hoặc chia sẻ cho mình "
+                    "và dự thảo do mình soạn hoặc được mời góp ý; văn thư và lãnh đạo xem tất cả."),
+    )
+
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:

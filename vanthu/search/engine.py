@@ -134,6 +134,9 @@ class Spec:
     query: ParsedQuery
     org_ids: list[int]
     direction: str | None = None  # "incoming" | "outgoing" | None
+    # When set, only these documents of the organisations (a person who sees only what they need
+    # to know there: documents/access.py). A few hundred ids at most, tested per match.
+    only_ids: list[int] | None = None
     doc_type: str | None = None
     status: str | None = None
     urgency: str | None = None

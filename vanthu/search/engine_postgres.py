@@ -247,6 +247,9 @@ def _date_sql(spec: Spec) -> tuple[str, list]:
     if spec.date_to is not None:
         conds += " AND day <= %s"
         params.append(spec.date_to)
+    if spec.only_ids is not None:  # need to know: only the documents the person may see there
+        conds += " AND id = ANY(%s)"
+        params.append(list(spec.only_ids))
     return conds, params
 
 

@@ -187,8 +187,14 @@ def match_expr(spec: Spec, *, with_exact: bool = False, query: ParsedQuery | Non
 
 
 def _date_sql(spec: Spec, table: str = "search_fts") -> tuple[str, str, list]:
+    """The join and conditions the filters outside the MATCH add: dates, and the documents a
+    person sees on a need-to-know basis (`Spec.only_ids`)."""
+    ids_where, ids_params = "", []
+    if spec.only_ids is not None:
+        ids = list(spec.only_ids) or [0]
+        ids_where, ids_params = f" AND {table}.rowid IN ({','.join('?' * len(ids))})", ids
     if spec.date_from is None and spec.date_to is None:
-        return "", "", []
+        return "", ids_where, ids_params
     conds, params = [], []
     if spec.date_from is not None:
         conds.append("d.day >= ?")
@@ -196,7 +202,8 @@ def _date_sql(spec: Spec, table: str = "search_fts") -> tuple[str, str, list]:
     if spec.date_to is not None:
         conds.append("d.day <= ?")
         params.append(spec.date_to)
-    return f" JOIN search_text d INDEXED BY search_text_day ON d.id = {table}.rowid", " AND " + " AND ".join(conds), params
+    return (f" JOIN search_text d INDEXED BY search_text_day ON d.id = {table}.rowid",
+            " AND " + " AND ".join(conds) + ids_where, params + ids_params)
 
 
 def _newest(cur, spec: Spec, expr: str, limit: int, *, table: str = "search_fts", floor: int = 0) -> list[int]:

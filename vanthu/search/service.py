@@ -1,7 +1,7 @@
 """Searching for a person: the one entry point pages and the API call.
 
-Visibility (which organisations' documents a person may see) is decided here from
-`vanthu.organizations.access` and passed into the engine query, never applied after fetching.
+
+
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from types import ModuleType
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from vanthu.documents import access as doc_access
 from vanthu.errors import Unprocessable
-from vanthu.organizations.access import member_org_ids
 from vanthu.security.metrics import SEARCH_LATENCY
 from vanthu.text import clean_text
 
@@ -86,12 +86,20 @@ def build_spec(
         raise Unprocessable(_("Tham số phân trang không hợp lệ."), code="invalid_page", details={"limit": limit, "offset": offset})
     if date_from and date_to and date_from > date_to:
         raise Unprocessable(_("Ngày bắt đầu phải trước ngày kết thúc."), code="invalid_date_range", details={"field": "date_from"})
-    orgs = member_org_ids(user)
+    full, narrow = doc_access.full_view_org_ids(user), doc_access.narrow_org_ids(user)
     if organization_id is not None:
         # Searching as one of the person's organisations; any other id simply sees nothing.
-        orgs = orgs & {organization_id}
+        full, narrow = full & {organization_id}, narrow & {organization_id}
+    orgs, only_ids = full, None
+    if narrow and not full:
+        # Need to know: in these organisations the person sees only some documents (a few hundred
+        # at most); the index's organisation tokens still do the first cut, the ids the rest.
+        orgs, only_ids = narrow, doc_access.narrow_document_ids(user, narrow)
+    # A person with the whole view in one organisation and the narrow one in another searches the
+    # first (asking for the other by organization_id searches that one): the index holds no
+    # per-person tokens, and ids cannot be ORed into a full-text match.
     return Spec(
-        query=parse(q), org_ids=sorted(orgs), direction=direction or None, doc_type=doc_type or None,
+        query=parse(q), org_ids=sorted(orgs), only_ids=only_ids, direction=direction or None, doc_type=doc_type or None,
         status=status or None, urgency=urgency or None, date_from=day_of(date_from) if date_from else None,
         date_to=day_of(date_to) if date_to else None, order=order, limit=limit, offset=offset,
     )

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
+from vanthu.documents import access as doc_access
+from vanthu.documents.models import DocStatus, StatusCode
 from vanthu.exchange.models import next_attempts
 from vanthu.organizations.session import current_roles, needs_org, set_current_org
 from vanthu.ui.shortcuts import back_to
@@ -36,8 +37,9 @@ def choose_org(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest, org) -> HttpResponse:
     """What waits for me now, in the organisation I act for, and my own assignments."""
     roles = current_roles(request)
-    inbox = Delivery.objects.for_organization(org.id).with_document()
-    outgoing = Document.objects.issued_by(org.id).select_related("doc_type")
+    # What this person needs to know of the organisation (documents/access.py).
+    inbox = doc_access.deliveries_seen_in(request.user, org.id).with_document()
+    outgoing = doc_access.documents_seen_in(request.user, org.id).select_related("doc_type")
     boxes = []
 
     def box(key: str, title: str, qs, url: str, empty: str, *, alert: bool = False) -> None:

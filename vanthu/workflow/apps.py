@@ -19,3 +19,12 @@ class WorkflowConfig(AppConfig):
         events.document_issued.subscribe(notices.document_issued, order=events.NOTIFICATIONS)
         events.deliveries_created.subscribe(notices.deliveries_created, order=events.NOTIFICATIONS)
         events.assignment_changed.subscribe(notices.assignment_changed, order=events.NOTIFICATIONS)
+        events.document_shared.subscribe(notices.document_shared, order=events.NOTIFICATIONS)
+
+        # Need to know: a person sees the incoming documents assigned to them. The rule lives in
+        # documents/access.py, which cannot read this app's tables (a layer up), so it is told here.
+        from vanthu.documents import access
+
+        from .models import Assignee
+
+        access.register_assigned_deliveries(Assignee.objects.delivery_ids_of)

@@ -41,6 +41,11 @@ class AssigneeQuerySet(models.QuerySet):
             .order_by(models.F("assignment__deadline").asc(nulls_last=True), "assignment__assigned_at")
         )
 
+    def delivery_ids_of(self, user) -> models.QuerySet:
+        """The deliveries whose current assignment names the person (main, co-handler, for
+        information): what documents/access.py lets them see. Reads the (user, role) index."""
+        return self.filter(user=user, assignment__is_current=True).values("assignment__delivery_id")
+
     def overdue(self) -> AssigneeQuerySet:
         return self.filter(assignment__deadline__lt=timezone.localdate())
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanthu.calendar.workdays import add_working_days, is_working_day, working_days_between
-from vanthu.documents.models import Delivery, Document, StatusCode
+from vanthu.documents.models import Delivery, Document, SharePurpose, StatusCode
 from vanthu.notifications import kinds
 from vanthu.notifications.actions import notify
 from vanthu.notifications.kinds import Channel
@@ -48,6 +48,7 @@ def register_kinds() -> None:
     kinds.register("assigned", gettext_lazy("Được phân công xử lý văn bản"), default=Channel.EMAIL)
     kinds.register("deadline_soon", gettext_lazy("Văn bản sắp đến hạn xử lý"), default=Channel.EMAIL)
     kinds.register("overdue", gettext_lazy("Văn bản quá hạn xử lý"), default=Channel.EMAIL)
+    kinds.register("document_shared", gettext_lazy("Được chia sẻ văn bản (để biết, góp ý dự thảo)"))
     kinds.register("overdue_head", gettext_lazy("Văn bản của đơn vị quá hạn (báo lãnh đạo)"), default=Channel.EMAIL)
 
 
@@ -118,6 +119,21 @@ def assignment_changed(assignment, delivery, user) -> int:
         told += notify(ids, kind="assigned", title=str(ROLE_TITLES[HandlerRole(role)]) % {"doc": _label(doc)}, body="\n".join(body),
                        url=_doc_url(doc.id), obj=delivery, org=delivery.recipient_id)
     return told
+
+
+SHARE_TITLES = {
+    SharePurpose.READ: gettext_lazy("Văn bản chia sẻ để biết: %(doc)s"),
+    SharePurpose.REVIEW: gettext_lazy("Mời góp ý dự thảo: %(doc)s"),
+}
+
+
+def document_shared(share, user) -> int:
+    """A clerk, a leader or the drafter shared a document: the person is told, with the note."""
+    body = [_("Người chia sẻ: %(name)s.") % {"name": user.get_full_name()}]
+    if share.note:
+        body.append(share.note)
+    return notify([share.user_id], kind="document_shared", title=str(SHARE_TITLES[SharePurpose(share.purpose)]) % {"doc": _label(share.document)},
+                  body="\n".join(body), url=_doc_url(share.document_id), obj=share.document, org=share.organization_id)
 
 
 # --- the daily reminders -----------------------------------------------------------------------------

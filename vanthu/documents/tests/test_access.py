@@ -17,6 +17,7 @@ from vanthu.accounts.models import ApiToken
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions
 from vanthu.documents.models import Delivery, DeliveryEvent, Document
+from vanthu.documents.sharing import share_document
 from vanthu.documents.tests.test_bad_input import assert_error, paper_form, pdf_upload
 from vanthu.testing import factories as f
 from vanthu.workflow.actions import assign_handlers
@@ -145,10 +146,13 @@ def test_an_arrived_delivery_cannot_be_assigned_before_acceptance(world, api_as)
 def test_starting_before_assignment_is_409(world, api_as):
     d = f.delivery_to(issued_doc(world), world.b.org)
     actions.accept_delivery(d, user=world.b.clerk)
-    spec = api_as(world.b.specialist)
+    # A specialist does not even see a record not assigned to them (need to know): 404. The clerk
+    # sees it, and is told it is not theirs to handle.
+    spec, clerk = api_as(world.b.specialist), api_as(world.b.clerk)
     with NoWrites():
-        assert_error(spec.post(f"/api/v1/incoming/{d.id}/start"), 409, "not_assigned")
-        assert_error(spec.post(f"/api/v1/incoming/{d.id}/complete", {"note": "xong"}), 409, "not_assigned")
+        assert_error(spec.post(f"/api/v1/incoming/{d.id}/start"), 404, "delivery_not_found")
+        assert_error(clerk.post(f"/api/v1/incoming/{d.id}/start"), 409, "not_assigned")
+        assert_error(clerk.post(f"/api/v1/incoming/{d.id}/complete", {"note": "xong"}), 409, "not_assigned")
 
 
 def test_completing_a_done_record_and_starting_it_again_are_409(world, api_as):
@@ -189,8 +193,14 @@ def test_a_leader_cannot_issue(world, api_as):
     assert doc.number is None
 
 
+def shared_with(world, d, person):
+    """The recipient's clerk opens the document to a person (they see it, and may do no more)."""
+    share_document(d.document, user=world.b.clerk, person_id=person.id, organization_id=d.recipient_id)
+
+
 def test_a_specialist_cannot_accept_or_reject_or_register_paper(world, api_as):
     d = f.delivery_to(issued_doc(world), world.b.org)
+    shared_with(world, d, world.b.specialist)
     spec = api_as(world.b.specialist)
     leader = api_as(world.b.leader)
     with NoWrites():
@@ -203,6 +213,7 @@ def test_a_specialist_cannot_accept_or_reject_or_register_paper(world, api_as):
 def test_a_clerk_cannot_assign(world, api_as):
     d = f.delivery_to(issued_doc(world), world.b.org)
     actions.accept_delivery(d, user=world.b.clerk)
+    shared_with(world, d, world.b.specialist)
     clerk, spec = api_as(world.b.clerk), api_as(world.b.specialist)
     with NoWrites():
         assert_error(clerk.post(f"/api/v1/incoming/{d.id}/assign", {"main_handler_id": world.b.specialist.id}), 403, "role_not_allowed")
@@ -295,7 +306,7 @@ def test_a_recipient_sees_only_its_own_delivery_row(world, api_as, scene):
 
 
 def test_a_recipient_reads_an_issued_document_and_its_file(world, api_as, scene):
-    api = api_as(world.c.specialist)
+    api = api_as(world.c.clerk)
     doc = scene["doc"]
     r = api.get(f"/api/v1/documents/{doc.id}")
     assert r.status_code == 200 and r.json()["symbol"] == doc.symbol

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions
 from vanthu.documents.models import Document, FileRole
+from vanthu.documents.sharing import share_document
 from vanthu.documents.tests import party_pdfs
 from vanthu.errors import Classified, InvalidState, NotAllowed
 from vanthu.testing import factories as f
@@ -59,7 +60,10 @@ def test_only_the_drafter_edits_and_only_while_it_is_a_draft(world, client):
     kwargs = {"doc_type": "CV", "subject": "Về việc khác", "recipient_ids": [world.b.org.id]}
     with pytest.raises(NotAllowed):
         actions.update_draft(doc, user=a.specialist2, **kwargs)
+    # A colleague asked to review it reads it but does not edit it; one not asked does not see it.
     client.force_login(a.specialist2)
+    assert client.get(f"/documents/{doc.id}/edit/").status_code == 404
+    share_document(doc, user=a.specialist, person_id=a.specialist2.id, purpose="review")
     assert client.get(f"/documents/{doc.id}/edit/").status_code == 403
     assert "Sửa dự thảo" not in client.get(f"/documents/{doc.id}/").content.decode()
     client.force_login(world.b.specialist)

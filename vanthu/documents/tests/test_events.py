@@ -31,6 +31,7 @@ def test_issuing_locks_signatures_then_statistics_then_outbox():
     assert _names(events.deliveries_created) == ["vanthu.reports.aggregates.deliveries_changed",
                                                  "vanthu.workflow.notices.deliveries_created"]
     assert _names(events.assignment_changed) == ["vanthu.workflow.notices.assignment_changed"]
+    assert _names(events.document_shared) == ["vanthu.workflow.notices.document_shared"]
 
 
 def test_slow_work_follows_the_commit_not_the_transaction():

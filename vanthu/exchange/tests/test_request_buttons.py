@@ -103,8 +103,10 @@ def test_only_clerks_see_and_use_the_buttons_and_outsiders_find_nothing(world):
     assert _client(world.outsider.clerk).post(f"/exchange/documents/{doc.id}/recall", {"business_type": "1", "reason": "x"}).status_code == 404
     _client(world.a.clerk).post(f"/exchange/documents/{doc.id}/recall", {"business_type": "1", "reason": "Thu hồi"})
     b = f.delivery_to(doc, world.b.org)
-    assert "/answer" not in _client(world.b.specialist).get(f"/documents/{doc.id}/").content.decode()
-    assert _client(world.b.specialist).post(f"/exchange/deliveries/{b.id}/answer", {"answer": "agree"}).status_code == 403
+    # A leader of the recipient sees the record (a specialist not assigned to it would not: 404).
+    assert "/answer" not in _client(world.b.leader).get(f"/documents/{doc.id}/").content.decode()
+    assert _client(world.b.leader).post(f"/exchange/deliveries/{b.id}/answer", {"answer": "agree"}).status_code == 403
+    assert _client(world.b.specialist).post(f"/exchange/deliveries/{b.id}/answer", {"answer": "agree"}).status_code == 404
     assert _client(world.c.clerk).post(f"/exchange/deliveries/{b.id}/answer", {"answer": "agree"}).status_code == 404
     assert _client(world.outsider.clerk).post(f"/exchange/deliveries/{b.id}/answer", {"answer": "agree"}).status_code == 404
     assert set(_states(doc).values()) == {"13"}

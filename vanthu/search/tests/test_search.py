@@ -144,8 +144,10 @@ def test_a_person_of_another_organisation_never_sees_a_document(world, api_as, m
     draft = make_doc("Dự thảo tài chính nội bộ chưa phát hành", issue=False)
     q = "tai chinh noi bo"
     assert set(ids(search(api_as(world.a.specialist), q=q))) == {to_b.id, draft.id}
-    b = search(api_as(world.b.specialist), q=q).json()
+    b = search(api_as(world.b.clerk), q=q).json()
     assert [i["document_id"] for i in b["items"]] == [to_b.id] and b["count"] == 1
+    # Nor does a specialist of the recipient it was not assigned to (need to know).
+    assert search(api_as(world.b.specialist), q=q).json()["count"] == 0
     for user in (world.c.clerk, world.outsider.leader):
         r = search(api_as(user), q=q).json()
         assert r == {"items": [], "count": 0, "count_exact": True, "corrected_q": "", "others": []}

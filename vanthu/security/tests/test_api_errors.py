@@ -64,7 +64,7 @@ def test_every_kind_of_error_under_the_api_is_the_json_error_object(world, api_a
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
     # 401: no token; 403: a role that may not; 404: another organisation's object.
     assert_api_error(Client().get("/api/v1/me"), 401, "not_authenticated")
-    assert_api_error(api_as(world.b.specialist).post(reject, {"reason": "Sai"}), 403, "role_not_allowed")
+    assert_api_error(api_as(world.b.leader).post(reject, {"reason": "Sai"}), 403, "role_not_allowed")
     assert_api_error(api_as(world.outsider.clerk).post(reject, {"reason": "Sai"}), 404, "delivery_not_found")
     # 422: bad input.
     assert_api_error(api.post(reject, {"reason": "Sai\x00"}), 422, "validation_error")

@@ -175,6 +175,9 @@ RECIPES: dict[str, Callable[..., Call]] = {
         form={**draft_form(w), "file": lambda: pdf_upload()}),
     "POST /api/v1/documents/{document_id}/return": lambda w: Call(
         w.a.leader, "post", f"/api/v1/documents/{_submitted(w).id}/return", json={"note": "Sửa lại trích yếu"}),
+    "POST /api/v1/documents/{document_id}/shares": lambda w: Call(
+        w.b.clerk, "post", f"/api/v1/documents/{_accepted(w).document_id}/shares",
+        json={"person_id": w.b.specialist.id, "purpose": "read", "note": "Đồng chí nghiên cứu, tham mưu"}),
     "POST /api/v1/inbox/{delivery_id}/reject": lambda w: Call(
         w.b.clerk, "post", f"/api/v1/inbox/{_arrived(w).id}/reject", json={"reason": "Không đúng thẩm quyền"}),
     "GET /api/v1/incoming": lambda w: Call(w.b.clerk, "get", "/api/v1/incoming", query={"organization_id": w.b.org.id, "source": "paper"}),

@@ -76,7 +76,7 @@ def test_a_clerk_checks_again_after_the_trust_roots_change(signing_world, client
     doc = f.issued(a.org, specialist=a.specialist, leader=a.leader, clerk=a.clerk, recipients=[world.b.org])
     assert documents_authenticated([doc.id]) == {doc.id: True}
 
-    client.force_login(world.b.specialist)
+    client.force_login(world.b.leader)  # sees the document (a specialist would not, unless assigned)
     assert "Kiểm tra lại chữ ký số" not in client.get(f"/documents/{doc.id}/").content.decode()
     assert client.post(f"/signatures/documents/{doc.id}/verify/").status_code == 403
     client.force_login(world.outsider.clerk)

@@ -48,7 +48,9 @@ def test_leader_assigns_specialist_completes_and_sender_sees_06(world):
 
 def test_only_a_leader_of_the_recipient_may_assign(world):
     _doc, d = accepted(world)
-    assert signed_in(world.b.specialist).get(f"/incoming/{d.id}/assign/").status_code == 403
+    # A specialist does not see an unassigned record at all (need to know); a clerk sees it, may not assign.
+    assert signed_in(world.b.specialist).get(f"/incoming/{d.id}/assign/").status_code == 404
+    assert signed_in(world.b.clerk).get(f"/incoming/{d.id}/assign/").status_code == 403
     assert signed_in(world.c.leader).get(f"/incoming/{d.id}/assign/").status_code == 404
 
 

@@ -69,8 +69,8 @@ def test_reassignment_replaces_the_current_assignment(world, api_as, record):
     assert [(h["user_id"], h["role"]) for h in r.json()["handlers"]] == [(b.specialist2.id, "main")]
     assert Assignment.objects.filter(delivery=record).count() == 2
     assert Assignment.objects.filter(delivery=record, is_current=True).count() == 1
-    # The first handler lost the right to report progress.
-    assert_error(api_as(b.specialist).post(f"/api/v1/incoming/{record.id}/start"), 403, "not_main_handler")
+    # The first handler lost the right to report progress, and (need to know) the record itself.
+    assert_error(api_as(b.specialist).post(f"/api/v1/incoming/{record.id}/start"), 404, "delivery_not_found")
     assert api_as(b.specialist2).post(f"/api/v1/incoming/{record.id}/start").json()["status_code"] == "05"
 
 
