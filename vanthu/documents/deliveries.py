@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vanthu.errors import InvalidState
 from vanthu.rows import insert_rows, update_row
@@ -132,7 +133,7 @@ def timeline(events: Iterable[DeliveryEvent], *, for_sender: bool) -> list[dict]
         label = str(StatusCode(e.status_code).label) if e.status_code in StatusCode.values else e.status_code
         if e.status_code == StatusCode.ASSIGNED:
             if assigned:
-                label = _("Phân công lại")
+                label = pgettext("delivery step", "Phân công lại")
             assigned = True
         out.append({"event": e, "status_code": e.status_code, "label": label, "at": e.at, "by": e.by_name,
                     "note": "" if for_sender and e.note_private else e.note})

@@ -6,18 +6,18 @@ cannot disagree with the record of what happened."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanthu.audit.models import AuditEntry
 
 from .models import Document
 
 STEPS = {
-    "document_drafted": _("Soạn dự thảo"),
-    "document_submitted": _("Trình duyệt"),
-    "document_returned": _("Trả lại người soạn"),
-    "document_approved": _("Duyệt"),
-    "document_issued": _("Cấp số, phát hành"),
+    "document_drafted": pgettext_lazy("document history", "Soạn dự thảo"),
+    "document_submitted": pgettext_lazy("document history", "Trình duyệt"),
+    "document_returned": pgettext_lazy("document history", "Trả lại người soạn"),
+    "document_approved": pgettext_lazy("document history", "Duyệt"),
+    "document_issued": pgettext_lazy("document history", "Cấp số, phát hành"),
 }
 
 
