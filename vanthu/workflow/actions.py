@@ -167,14 +167,16 @@ def complete_handling(delivery: Delivery, *, user, note: str = "", reply_documen
     of the recipient (văn bản trả lời) and/or a PDF. The delivery comes back with `handlers` set."""
     note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Kết quả xử lý"))
     file_name = clean_text(reply_file.name, field="reply_file", max_length=255, label=_("Tên tệp trả lời")) if reply_file else ""
-    # The file is checked and stored before the transaction: bytes under their hash, harmless if unused.
-    stored = store_pdf(reply_file.data, inspect_pdf(reply_file.data, file_name)) if reply_file else None
+    # The file is read before the row is locked; its row is written in the transaction, so that a
+    # refused completion leaves no StoredFile behind (the bytes under their hash are harmless).
+    info = inspect_pdf(reply_file.data, file_name) if reply_file else None
     with transaction.atomic():
         delivery = lock_delivery(delivery)
         assignment_id, delivery.handlers = _require_main_handler(delivery, user)
         changes: dict = {}
         if reply_document_id is not None:
             changes["reply_document"] = _reply_document(delivery, user, reply_document_id)
+        stored = store_pdf(reply_file.data, info) if reply_file and info else None
         if stored is not None:
             changes.update(reply_file=stored, reply_file_name=file_name)
         now = timezone.now()

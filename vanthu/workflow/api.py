@@ -5,7 +5,8 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 
 from vanthu.documents import access
 from vanthu.documents import api as doc_api
@@ -16,6 +17,7 @@ from vanthu.text import NOTE_MAX, Text
 
 from . import actions
 from .models import Assignee, Assignment, HandlerRole
+from .views import reply_file_response, upload
 
 router = Router(tags=["workflow"])
 
@@ -105,6 +107,23 @@ def complete(request, delivery_id: int, payload: CompleteIn):
     d = actions.complete_handling(access.get_delivery(request.user, delivery_id), user=request.user, note=payload.note,
                                   reply_document_id=payload.reply_document_id)
     return record_out(d, d.handlers)
+
+
+@router.post("/incoming/{delivery_id}/complete-with-file", response=IncomingRecordOut,
+             summary="Hoàn thành xử lý, kèm tệp trả lời (multipart)")
+def complete_with_file(request, delivery_id: int, reply_file: File[UploadedFile], note: Form[Text(NOTE_MAX)] = "",
+                       reply_document_id: Form[int | None] = None):
+    """As /complete, with the reply as a PDF (and, if there is one, the reply document too)."""
+    d = access.get_delivery(request.user, delivery_id)
+    d = actions.complete_handling(d, user=request.user, note=note, reply_document_id=reply_document_id,
+                                  reply_file=upload(reply_file))
+    return record_out(d, d.handlers)
+
+
+@router.get("/incoming/{delivery_id}/reply-file", summary="Tải tệp trả lời của văn bản đến", response={200: None})
+def download_reply_file(request, delivery_id: int):
+    """The reply file, for the recipient and the sender alike (the page's link serves the same)."""
+    return reply_file_response(request.user, delivery_id)
 
 
 class AssignmentItem(Schema):

@@ -143,18 +143,22 @@ def complete(request: HttpRequest, delivery_id: int) -> HttpResponse:
     return _handle(request, delivery_id, run, _("Đã báo cáo hoàn thành xử lý."))
 
 
-@login_required
-@page_errors
-def reply_file(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def reply_file_response(user, delivery_id: int) -> FileResponse:
     """The reply file of an incoming record, for whoever may see the record (its recipient, its sender)."""
     row = Delivery.objects.filter(id=delivery_id).values_list("document_id", flat=True).first()
     if row is None:
         raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
     # Not found and not allowed look alike: the document first, then this delivery among those the person sees.
-    d = access.visible_deliveries(request.user, access.get_document(request.user, row)).filter(id=delivery_id).first()
+    d = access.visible_deliveries(user, access.get_document(user, row)).filter(id=delivery_id).first()
     if d is None or not d.reply_file_id:
         raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
     resp = FileResponse(open_blob(d.reply_file_id), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="{d.reply_file_id[:16]}.pdf"'
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+@login_required
+@page_errors
+def reply_file(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    return reply_file_response(request.user, delivery_id)

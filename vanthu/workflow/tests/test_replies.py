@@ -180,3 +180,25 @@ def test_the_inbox_shows_the_senders_deadline_before_any_assignment(world):
     page = c.get("/inbox/").content.decode()
     row = page[page.index(f'id="delivery-{f.delivery_to(doc, b.org).id}"'):]
     assert f'<span class="deadline">{doc.due_date:%d/%m/%Y}</span>' in row[:row.index("</tr>")]
+
+
+def test_the_api_completes_with_a_reply_file_and_serves_it_to_the_sender(world, api_as):
+    from vanthu.documents.models import StoredFile
+    from vanthu.documents.tests.test_bad_input import pdf_upload
+
+    _doc, d = _record(world)
+    actions.assign_handlers(d, user=world.b.leader, main_handler_id=world.b.specialist.id)
+    spec = api_as(world.b.specialist)
+    files_before = StoredFile.objects.count()
+    # A refused reply document: nothing completes and no file row is left behind.
+    refused = spec.post(f"/api/v1/incoming/{d.id}/complete-with-file",
+                        {"reply_file": pdf_upload("bao-cao.pdf"), "reply_document_id": 999999}, multipart=True)
+    assert_error(refused, 422, "reply_document_not_found")
+    assert StoredFile.objects.count() == files_before and Delivery.objects.get(id=d.id).status_code == "04"
+    r = spec.post(f"/api/v1/incoming/{d.id}/complete-with-file", {"note": "Gửi kèm báo cáo", "reply_file": pdf_upload("bao-cao.pdf")},
+                  multipart=True)
+    assert r.status_code == 200, r.content
+    assert r.json()["reply_file"] == {"name": "bao-cao.pdf", "url": f"/incoming/{d.id}/reply-file/"}
+    got = api_as(world.a.clerk).get(f"/api/v1/incoming/{d.id}/reply-file")
+    assert got.status_code == 200 and b"".join(got.streaming_content)[:5] == b"%PDF-"
+    assert_error(api_as(world.c.clerk).get(f"/api/v1/incoming/{d.id}/reply-file"), 404)
