@@ -60,6 +60,12 @@ def test_the_reply_document_shows_on_both_documents_and_to_the_sender(pages, liv
     expect(row.locator(f"a.reply-document[href='/documents/{reply.id}/']")).to_be_visible()
     expect(sender.get_by_text(INSTRUCTION)).to_have_count(0)
     _shot(sender, f"sender-{name}")
+    # In English too: the columns and the reply read in the reader's language.
+    sender.get_by_role("button", name="EN").click()
+    expect(sender.locator("html")).to_have_attribute("lang", "en")
+    expect(row.locator(".handler")).to_have_attribute("data-label", "Handled by")
+    expect(row.locator(".result")).to_contain_text("Reply document")
+    _shot(sender, f"sender-en-{name}")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -104,3 +110,7 @@ def test_the_leaders_queue_lists_the_most_urgent_first_then_the_oldest(pages, li
     expect(leader.get_by_text("Đã duyệt văn bản.")).to_be_visible()
     expect(leader.locator(".doc-history")).to_contain_text("Đồng ý, phát hành ngay trong sáng nay")
     _shot(leader, f"approved-history-{name}")
+    leader.get_by_role("button", name="EN").click()
+    expect(leader.locator(".doc-history h2")).to_have_text("Drafting and approval history")
+    expect(leader.locator(".doc-history")).to_contain_text("Approved")
+    _shot(leader, f"approved-history-en-{name}")

@@ -83,7 +83,7 @@ def reply_out(d: Delivery, *, document_visible: bool) -> dict:
     return {
         "reply_document": {"id": d.reply_document_id, "symbol": d.reply_document.symbol, "subject": d.reply_document.subject}
         if d.reply_document_id and document_visible else None,
-        "reply_file": {"name": d.reply_file_name, "url": f"/incoming/{d.id}/reply-file/"} if d.reply_file_id else None,
+        "reply_file": {"name": d.reply_file_name, "url": f"/api/v1/incoming/{d.id}/reply-file"} if d.reply_file_id else None,
     }
 
 

@@ -198,7 +198,7 @@ def test_the_api_completes_with_a_reply_file_and_serves_it_to_the_sender(world, 
     r = spec.post(f"/api/v1/incoming/{d.id}/complete-with-file", {"note": "Gửi kèm báo cáo", "reply_file": pdf_upload("bao-cao.pdf")},
                   multipart=True)
     assert r.status_code == 200, r.content
-    assert r.json()["reply_file"] == {"name": "bao-cao.pdf", "url": f"/incoming/{d.id}/reply-file/"}
+    assert r.json()["reply_file"] == {"name": "bao-cao.pdf", "url": f"/api/v1/incoming/{d.id}/reply-file"}
     got = api_as(world.a.clerk).get(f"/api/v1/incoming/{d.id}/reply-file")
     assert got.status_code == 200 and b"".join(got.streaming_content)[:5] == b"%PDF-"
     assert_error(api_as(world.c.clerk).get(f"/api/v1/incoming/{d.id}/reply-file"), 404)
