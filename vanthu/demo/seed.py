@@ -704,7 +704,7 @@ class _DocumentSeeder:
         bulk.update_many(DeliveryEvent, ["at"], ["delivery", "status_code"], [([i.arrived], [i.delivery_id, StatusCode.ARRIVED]) for i in old])
 
         events: list[list] = [[i.delivery_id, StatusCode.ARRIVED, i.arrived, None, "", "", False] for i in new if not i.paper]
-        assignments, audit = [], []
+        assignments, audit, handlers = [], [], {}
         for item in incoming:
             unit, did = item.unit, item.delivery_id
             main = item.main or rng.choice(unit.specialists)
@@ -732,6 +732,7 @@ class _DocumentSeeder:
                     assignment = Assignment(delivery_id=did, is_current=True, assigned_by=leader, assigned_at=at, deadline=deadline, note=note)
                     assignment._people = [(main.pk, HandlerRole.MAIN)] + [(u, HandlerRole.CO) for u in co] + [(u, HandlerRole.INFORMED) for u in informed]
                     assignments.append(assignment)
+                    handlers[did] = main.full_name  # what the sender reads as "who handles it"
                     # A leader's instructions are for the staff (the default: not shared with the sender).
                     events.append([did, code, at, leader.pk, leader.full_name, note, True])
                     audit.append((at, "delivery_assigned", leader, did, {"main": main.pk, "co": co, "informed": informed, "deadline": deadline}))
@@ -744,6 +745,7 @@ class _DocumentSeeder:
                     events.append([did, code, at, main.pk, main.full_name, note, False])
                     audit.append((at, "handling_completed", main, did, {"note": note}))
         bulk.insert_many(DeliveryEvent, ["delivery", "status_code", "at", "by", "by_name", "note", "note_private"], events)
+        bulk.update_many(Delivery, ["handler_name"], ["id"], [([name], [did]) for did, name in handlers.items()])
         Assignment.objects.bulk_create(assignments, batch_size=2000)
         bulk.insert_many(Assignee, ["assignment", "user", "role"], [[a.pk, uid, role] for a in assignments for uid, role in a._people])
         audit.sort(key=lambda x: (x[0], x[3]))
