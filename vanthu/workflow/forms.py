@@ -19,8 +19,8 @@ class AssignForm(forms.Form):
         help_text=_("Hạn là ngày làm việc thứ N sau ngày nhận văn bản (không tính ngày nhận, thứ Bảy, Chủ nhật, "
                     "ngày nghỉ lễ, Tết và ngày nghỉ bù; có tính ngày làm bù)."))
     note = TextField(label=_("Ý kiến chỉ đạo"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
-    share_note = forms.BooleanField(label=_("Cho nơi gửi xem ý kiến chỉ đạo"), required=False,
-                                    help_text=_("Mặc định ý kiến chỉ đạo chỉ cán bộ trong đơn vị xem được; nơi gửi luôn thấy người xử lý và kết quả."))
+    share_note = forms.BooleanField(label=_("Chia sẻ nội dung chỉ đạo với nơi gửi"), required=False,
+                                    help_text=_("Mặc định chỉ cán bộ trong đơn vị đọc được nội dung chỉ đạo; nơi gửi luôn thấy người xử lý và kết quả."))
 
     def __init__(self, *args, people: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)

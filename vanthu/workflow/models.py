@@ -27,7 +27,7 @@ class Assignment(models.Model):
     note = models.TextField(_("ý kiến chỉ đạo"), blank=True)
     # The leader's instructions are for the recipient's own staff; the sender sees them only
     # when the leader chooses to share them (default private).
-    share_note = models.BooleanField(_("cho nơi gửi xem ý kiến chỉ đạo"), default=False, db_default=False)
+    share_note = models.BooleanField(_("chia sẻ nội dung chỉ đạo với nơi gửi"), default=False, db_default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     completion_note = models.TextField(blank=True)
 

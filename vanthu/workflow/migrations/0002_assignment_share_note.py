@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="assignment",
             name="share_note",
-            field=models.BooleanField(db_default=False, default=False, verbose_name="cho nơi gửi xem ý kiến chỉ đạo"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="chia sẻ nội dung chỉ đạo với nơi gửi"),
         ),
         migrations.RunPython(keep_instructions_private, migrations.RunPython.noop),
     ]
