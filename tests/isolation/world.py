@@ -203,7 +203,8 @@ def _documents(w: World) -> None:
         if then:
             d = start_handling(d, user=main)
         if then == "complete":
-            complete_handling(d, user=main, note=f"Đã xong {MARK}")
+            # With a reply file: its download (for the recipient and the sender) is reached and checked too.
+            complete_handling(d, user=main, note=f"Đã xong {MARK}", reply_file=_pdf("văn bản trả lời"))
     actions.register_paper_document(
         user=b.clerk, organization=b.org, sender_name=f"Sở Nội vụ {MARK}", number_symbol="12/SNV",
         issued_date=timezone.localdate(), doc_type="CV", subject=f"Về việc văn bản giấy {MARK}", file=_pdf("bản quét"),

@@ -470,7 +470,7 @@ class _DocumentSeeder:
                 signatory=unit.signatories[p.leader.id], signer=p.leader,
                 signer_authority=unit.signatories[p.leader.id].authority, signer_position=unit.signatories[p.leader.id].position,
                 signer_name=p.leader.full_name, due_date=p.due_date, page_count=stored.page_count,
-                created_by=p.author, submitted_at=steps["submitted"], approved_by=p.leader,
+                created_by=p.author, submitted_by=p.author, submitted_at=steps["submitted"], approved_by=p.leader,
                 approved_at=steps["approved"], issued_by=unit.clerk,
             )
             doc._steps, doc._stored, doc._signed = steps, stored, signed
@@ -703,8 +703,8 @@ class _DocumentSeeder:
         bulk.update_many(Delivery, fields, ["id"], [([i.row[f] for f in fields], [i.delivery_id]) for i in old])
         bulk.update_many(DeliveryEvent, ["at"], ["delivery", "status_code"], [([i.arrived], [i.delivery_id, StatusCode.ARRIVED]) for i in old])
 
-        events: list[list] = [[i.delivery_id, StatusCode.ARRIVED, i.arrived, None, "", ""] for i in new if not i.paper]
-        assignments, audit = [], []
+        events: list[list] = [[i.delivery_id, StatusCode.ARRIVED, i.arrived, None, "", "", False] for i in new if not i.paper]
+        assignments, audit, handlers = [], [], {}
         for item in incoming:
             unit, did = item.unit, item.delivery_id
             main = item.main or rng.choice(unit.specialists)
@@ -713,10 +713,10 @@ class _DocumentSeeder:
                 code, at = stage.code, stage.at
                 if code == StatusCode.REJECTED:
                     reason = item.row["reject_reason"]
-                    events.append([did, code, at, unit.clerk.pk, unit.clerk.full_name, reason])
+                    events.append([did, code, at, unit.clerk.pk, unit.clerk.full_name, reason, False])
                     audit.append((at, "delivery_rejected", unit.clerk, did, {"reason": reason}))
                 elif code == StatusCode.ACCEPTED:
-                    events.append([did, code, at, unit.clerk.pk, unit.clerk.full_name, "Vào sổ từ bản giấy" if item.paper else ""])
+                    events.append([did, code, at, unit.clerk.pk, unit.clerk.full_name, "Vào sổ từ bản giấy" if item.paper else "", False])
                     if item.paper:
                         audit.append((at, "paper_document_registered", unit.clerk, did, {
                             "document": item.document_id, "symbol": self.paper_symbols[item.document_id], "incoming_number": item.number}))
@@ -732,17 +732,20 @@ class _DocumentSeeder:
                     assignment = Assignment(delivery_id=did, is_current=True, assigned_by=leader, assigned_at=at, deadline=deadline, note=note)
                     assignment._people = [(main.pk, HandlerRole.MAIN)] + [(u, HandlerRole.CO) for u in co] + [(u, HandlerRole.INFORMED) for u in informed]
                     assignments.append(assignment)
-                    events.append([did, code, at, leader.pk, leader.full_name, note])
+                    handlers[did] = main.full_name  # what the sender reads as "who handles it"
+                    # A leader's instructions are for the staff (the default: not shared with the sender).
+                    events.append([did, code, at, leader.pk, leader.full_name, note, True])
                     audit.append((at, "delivery_assigned", leader, did, {"main": main.pk, "co": co, "informed": informed, "deadline": deadline}))
                 elif code == StatusCode.IN_PROGRESS:
-                    events.append([did, code, at, main.pk, main.full_name, ""])
+                    events.append([did, code, at, main.pk, main.full_name, "", False])
                     audit.append((at, "handling_started", main, did, {}))
                 elif code == StatusCode.DONE:
                     note = rng.choice(data.DONE_NOTES)
                     assignment.completed_at, assignment.completion_note = at, note
-                    events.append([did, code, at, main.pk, main.full_name, note])
+                    events.append([did, code, at, main.pk, main.full_name, note, False])
                     audit.append((at, "handling_completed", main, did, {"note": note}))
-        bulk.insert_many(DeliveryEvent, ["delivery", "status_code", "at", "by", "by_name", "note"], events)
+        bulk.insert_many(DeliveryEvent, ["delivery", "status_code", "at", "by", "by_name", "note", "note_private"], events)
+        bulk.update_many(Delivery, ["handler_name"], ["id"], [([name], [did]) for did, name in handlers.items()])
         Assignment.objects.bulk_create(assignments, batch_size=2000)
         bulk.insert_many(Assignee, ["assignment", "user", "role"], [[a.pk, uid, role] for a in assignments for uid, role in a._people])
         audit.sort(key=lambda x: (x[0], x[3]))

@@ -307,16 +307,17 @@ def submit_document(document: Document, *, user) -> Document:
         raise Unprocessable(_("Chưa chọn người ký, hoặc người ký đã chọn không còn thẩm quyền ký: hãy chọn lãnh đạo ký văn bản."),
                             code="signatory_required", details={"field": "signatory_id"})
     document.status = DocStatus.SUBMITTED
-    document.submitted_at = _now()
-    document.save(update_fields=["status", "submitted_at"])
+    document.submitted_at, document.submitted_by = _now(), user
+    document.save(update_fields=["status", "submitted_at", "submitted_by"])
     events.document_changed.publish(document=document, user=user)
     record("document_submitted", actor=user, obj=document)
     return document
 
 
-def approve_document(document: Document, *, user, stand_in: bool = False) -> Document:
+def approve_document(document: Document, *, user, stand_in: bool = False, note: str = "") -> Document:
     """The leader chosen to sign approves, and signs when they have a certificate; another of
     the organisation's signatories may do so only standing in (`stand_in`), which is recorded.
+    `note` is the leader's opinion, kept in the document's history (the audit entry).
 
     The document's "Người ký" becomes the holder of the certificate that signed (the approving
     leader's name without one), so the name shown and the signature cannot disagree. The
@@ -324,6 +325,8 @@ def approve_document(document: Document, *, user, stand_in: bool = False) -> Doc
     under the row's lock, so that of two leaders approving at once only one signed copy enters."""
     _require_role(user, document.issuer_id, Role.LEADER, message=_("Chỉ lãnh đạo đơn vị mới được duyệt văn bản."))
     _require_status(document, DocStatus.SUBMITTED)
+    # Checked before signing: a bad opinion must not cost a signature.
+    note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ý kiến của lãnh đạo"))
     chosen_signer_id = document.signer_id
     acting = _signing_as(document, user, stand_in=stand_in)
     # The signature block the certificate signs: the acting leader's authority and position.
@@ -348,6 +351,7 @@ def approve_document(document: Document, *, user, stand_in: bool = False) -> Doc
         record("document_approved", actor=user, obj=document, data={
             "signer": document.signer_name, "authority": document.signer_authority, "position": document.signer_position,
             **({"stood_in_for": fields["stood_in_for_id"]} if fields["stood_in_for_id"] else {}),
+            **({"note": note} if note else {}),
         })
     return document
 

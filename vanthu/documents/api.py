@@ -18,11 +18,12 @@ from ninja.responses import NinjaJSONEncoder
 
 from vanthu import prepared
 from vanthu.errors import NotFound, TooLarge, Unprocessable
-from vanthu.organizations.access import is_member
+from vanthu.organizations.access import is_member, member_org_ids
 from vanthu.organizations.models import Organization
 from vanthu.text import NOTE_MAX, Line, Text
 
 from . import access, actions, sharing
+from .deliveries import timeline
 from .models import (
     Delivery,
     DeliveryEvent,
@@ -75,17 +76,30 @@ def document_out(doc: Document) -> dict:
             for f in files
         ],
         "created_at": doc.created_at, "approved_at": doc.approved_at,
+        "submitted_at": doc.submitted_at, "submitted_by": doc.submitted_by.get_full_name() if doc.submitted_by_id else "",
     }
 
 
-def delivery_out(d: Delivery) -> dict:
+def reply_out(d: Delivery, *, document_visible: bool) -> dict:
+    """The answer to an incoming record: the reply document (when the reader may open it) and file."""
+    return {
+        "reply_document": {"id": d.reply_document_id, "symbol": d.reply_document.symbol, "subject": d.reply_document.subject}
+        if d.reply_document_id and document_visible else None,
+        "reply_file": {"name": d.reply_file_name, "url": f"/api/v1/incoming/{d.id}/reply-file"} if d.reply_file_id else None,
+    }
+
+
+def delivery_out(d: Delivery, *, own: bool, reply_visible: bool = False) -> dict:
+    """A delivery as its recipient (`own`) or its sender reads it: the sender's history leaves out
+    the notes private to the recipient, and names a re-assignment as one."""
     return {
         "id": d.id, "recipient": d.recipient, "source": d.source, "status_code": d.status_code,
         "status_label": d.status_label, "incoming_number": d.incoming_number,
         "reject_reason": d.reject_reason, "deadline": d.deadline, "updated_at": d.updated_at,
+        "handler_name": d.handler_name, **reply_out(d, document_visible=own or reply_visible),
         "history": [
-            {"status_code": e.status_code, "status_label": e.get_status_code_display(), "at": e.at, "by": e.by_name, "note": e.note}
-            for e in d.events.all()
+            {"status_code": st["status_code"], "status_label": str(st["label"]), "at": st["at"], "by": st["by"], "note": st["note"]}
+            for st in timeline(d.events.all(), for_sender=not own)
         ],
     }
 
@@ -168,6 +182,9 @@ class DocumentListItem(Schema):
     urgency: str
     issued_at: str | None
     created_at: str
+    # In the leaders' queue (status submitted): when and by whom it was submitted.
+    submitted_at: str | None = None
+    submitted_by: str | None = None
 
 
 class DocumentList(Schema):
@@ -189,11 +206,14 @@ def list_documents(request, filters: Query[DocumentFilter]):
     qs = access.documents_seen_in(request.user, org_id).select_related("doc_type")
     if filters.status:
         qs = qs.filter(status=filters.status)
-    qs = qs.order_by("-created_at", "-id")
+    # The leaders' queue (status submitted): the most urgent first, then the oldest submission.
+    qs = qs.approval_queue() if filters.status == DocStatus.SUBMITTED else qs.order_by("-created_at", "-id")
     limit, offset = max(1, min(filters.limit, 200)), max(0, min(filters.offset, MAX_OFFSET))
     items = [
         {"id": d.id, "status": d.status, "symbol": d.symbol, "subject": d.subject, "doc_type": d.doc_type.code,
-         "urgency": d.urgency, "issued_at": d.issued_at.isoformat() if d.issued_at else None, "created_at": d.created_at.isoformat()}
+         "urgency": d.urgency, "issued_at": d.issued_at.isoformat() if d.issued_at else None, "created_at": d.created_at.isoformat(),
+         **({"submitted_at": d.submitted_at.isoformat() if d.submitted_at else None,
+             "submitted_by": d.submitted_by.get_full_name() if d.submitted_by_id else ""} if filters.status == DocStatus.SUBMITTED else {})}
         for d in qs[offset:offset + limit]
     ]
     return {"items": items, "count": qs.count()}
@@ -225,7 +245,13 @@ def create_document(
 
 @router.get("/documents/{document_id}", response=DocumentOut, summary="Chi tiết văn bản")
 def get_document(request, document_id: int):
-    return document_out(access.get_document(request.user, document_id))
+    doc = access.get_document(request.user, document_id)
+    # The incoming records this document answers (văn bản trả lời), among those the reader may see.
+    answers = (Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(request.user))
+               .select_related("document").order_by("incoming_number", "id")) if doc.issuer_id else []
+    return {**document_out(doc), "answers": [
+        {"delivery_id": d.id, "incoming_number": d.incoming_number, "document_id": d.document_id,
+         "symbol": d.document.symbol, "subject": d.document.subject} for d in answers]}
 
 
 class RecipientsIn(Schema):
@@ -247,12 +273,13 @@ def submit(request, document_id: int):
 
 class ApproveIn(Schema):
     stand_in: bool = False  # another signatory standing in for the chosen leader (recorded)
+    note: Text(NOTE_MAX) = ""  # the leader's opinion, kept in the document's history
 
 
 @router.post("/documents/{document_id}/approve", response=DocumentOut, summary="Lãnh đạo được chọn ký duyệt (hoặc ký thay)")
 def approve(request, document_id: int, payload: ApproveIn | None = None):
     actions.approve_document(access.get_document(request.user, document_id), user=request.user,
-                             stand_in=bool(payload and payload.stand_in))
+                             stand_in=bool(payload and payload.stand_in), note=payload.note if payload else "")
     return document_out(access.get_document(request.user, document_id))
 
 
@@ -275,8 +302,13 @@ def issue(request, document_id: int):
 @router.get("/documents/{document_id}/deliveries", response=DeliveryList, summary="Tình trạng ở từng nơi nhận")
 def list_deliveries(request, document_id: int):
     doc = access.get_document(request.user, document_id)
-    rows = list(access.visible_deliveries(request.user, doc).prefetch_related(_events_prefetch()).order_by("recipient__name"))
-    return {"items": [delivery_out(d) for d in rows], "count": len(rows)}
+    rows = list(access.visible_deliveries(request.user, doc).select_related("reply_document")
+                .prefetch_related(_events_prefetch()).order_by("recipient__name"))
+    orgs = member_org_ids(request.user)
+    reply_ids = {d.reply_document_id for d in rows if d.reply_document_id and d.recipient_id not in orgs}
+    visible = set(access.visible_documents(request.user).filter(id__in=reply_ids).values_list("id", flat=True)) if reply_ids else set()
+    return {"items": [delivery_out(d, own=d.recipient_id in orgs, reply_visible=d.reply_document_id in visible) for d in rows],
+            "count": len(rows)}
 
 
 # --- inbox and incoming records ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vanthu.errors import InvalidState
 from vanthu.rows import insert_rows, update_row
@@ -37,7 +38,7 @@ NEXT: dict[str, frozenset[str]] = {
     StatusCode.IN_PROGRESS: frozenset({StatusCode.ASSIGNED, StatusCode.DONE}),
 }
 
-_EVENT_FIELDS = ("delivery", "status_code", "at", "by", "by_name", "note")
+_EVENT_FIELDS = ("delivery", "status_code", "at", "by", "by_name", "note", "note_private")
 
 
 def can_move(current: str, to: str) -> bool:
@@ -55,7 +56,7 @@ def lock_delivery(delivery: Delivery) -> Delivery:
 
 
 def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at: datetime | None = None,
-                  changes: dict | None = None) -> DeliveryEvent:
+                  changes: dict | None = None, note_private: bool = False) -> DeliveryEvent:
     """A recipient's own move (accept, reject, assign, start, complete), checked against `NEXT`.
 
     The caller holds the transaction and the row's lock. `changes` are other fields of the
@@ -66,12 +67,12 @@ def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at: da
             _("Văn bản đang ở trạng thái “%(status)s”, không thể chuyển sang “%(to)s”.") % {"status": delivery.status_label, "to": StatusCode(code).label},
             code="invalid_delivery_status", details={"status_code": delivery.status_code, "requested": code},
         )
-    return record_status(delivery, code, user=user, note=note, at=at, changes=changes)
+    return record_status(delivery, code, user=user, note=note, at=at, changes=changes, note_private=note_private)
 
 
 def record_status(delivery: Delivery, code: str, *, user=None, by_name: str = "", note: str = "",
                   at: datetime | None = None, changes: dict | None = None,
-                  stays_at: str | None = None) -> DeliveryEvent:
+                  stays_at: str | None = None, note_private: bool = False) -> DeliveryEvent:
     """Append the event `code` and set the delivery's status to it, with `changes`, in one UPDATE.
 
     `stays_at` keeps the row at another status than the event's: a refused recall (16) brings the
@@ -86,7 +87,8 @@ def record_status(delivery: Delivery, code: str, *, user=None, by_name: str = ""
     delivery.updated_at = at
     update_row(Delivery, delivery, ["status_code", "updated_at", *changes])
     name = (by_name or (user.get_full_name() if user else ""))[:150]
-    event = DeliveryEvent(delivery=delivery, status_code=code, at=at, by=user, by_name=name, note=note)
+    event = DeliveryEvent(delivery=delivery, status_code=code, at=at, by=user, by_name=name, note=note,
+                          note_private=note_private and bool(note))
     fields = [DeliveryEvent._meta.get_field(n) for n in _EVENT_FIELDS]
     (event.id,) = insert_rows(DeliveryEvent, _EVENT_FIELDS, [[getattr(event, f.attname) for f in fields]], returning_ids=True)
     event._state.adding, event._state.db = False, connection.alias
@@ -118,5 +120,21 @@ def first_events(deliveries: Iterable[Delivery], *, notes: dict[int, str] | None
     notes = notes or {}
     name = (by_name or (user.get_full_name() if user else ""))[:150]
     insert_rows(DeliveryEvent, _EVENT_FIELDS, [
-        (d.id, d.status_code, d.arrived_at, user.id if user else None, name, notes.get(d.id, "")) for d in deliveries
+        (d.id, d.status_code, d.arrived_at, user.id if user else None, name, notes.get(d.id, ""), False) for d in deliveries
     ])
+
+
+def timeline(events: Iterable[DeliveryEvent], *, for_sender: bool) -> list[dict]:
+    """A delivery's steps as a person reads them: a second assignment (04 after a 04) is a
+    re-assignment, not the same step again; the sender never reads a note private to the
+    recipient (a leader's instructions it chose not to share)."""
+    out, assigned = [], False
+    for e in events:
+        label = str(StatusCode(e.status_code).label) if e.status_code in StatusCode.values else e.status_code
+        if e.status_code == StatusCode.ASSIGNED:
+            if assigned:
+                label = pgettext("delivery step", "Phân công lại")
+            assigned = True
+        out.append({"event": e, "status_code": e.status_code, "label": label, "at": e.at, "by": e.by_name,
+                    "note": "" if for_sender and e.note_private else e.note})
+    return out

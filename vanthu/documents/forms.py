@@ -100,6 +100,11 @@ class RejectForm(forms.Form):
     reason = TextField(label=_("Lý do từ chối"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ApproveForm(forms.Form):
+    note = TextField(label=_("Ý kiến của lãnh đạo (không bắt buộc)"), required=False, max_length=NOTE_MAX,
+                     widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReturnForm(forms.Form):
     note = TextField(label=_("Lý do trả lại"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 

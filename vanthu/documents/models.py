@@ -136,10 +136,18 @@ class StoredFile(models.Model):
 
 class DocumentQuerySet(models.QuerySet):
     def with_related(self) -> DocumentQuerySet:
-        return self.select_related("issuer", "doc_type", "created_by")
+        return self.select_related("issuer", "doc_type", "created_by", "submitted_by")
 
     def issued_by(self, org_id: int) -> DocumentQuerySet:
         return self.filter(issuer_id=org_id)
+
+    def approval_queue(self) -> DocumentQuerySet:
+        """Drafts waiting for a leader: the most urgent first (hỏa tốc, thượng khẩn, khẩn), then
+        the oldest submission. Combine with issued_by."""
+        rank = models.Case(*(models.When(urgency=u.value, then=models.Value(p)) for u, p in URGENCY_PRIORITY.items()),
+                           default=models.Value(0), output_field=models.IntegerField())
+        return (self.filter(status=DocStatus.SUBMITTED).select_related("submitted_by")
+                .order_by(rank.desc(), models.F("submitted_at").asc(nulls_last=True), "id"))
 
     def with_send_failed(self) -> DocumentQuerySet:
         """Each document's `send_failed` (a recipient's package was given up: 98) and
@@ -212,6 +220,8 @@ class Document(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who put it in the leaders' queue (the queue shows it: the leader may want to ask them).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -346,6 +356,14 @@ class Delivery(models.Model):
     reject_reason = models.TextField(blank=True)
     deadline = models.DateField(_("hạn xử lý"), null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # What the sender sees of who handles it: the main handler's name, as the recipient assigned it.
+    handler_name = models.CharField(_("người xử lý"), max_length=150, blank=True, default="", db_default="")
+    # The answer, given when the handling is completed: an outgoing document of the recipient
+    # (văn bản trả lời, shown on both documents) and/or a file.
+    reply_document = models.ForeignKey(Document, verbose_name=_("văn bản trả lời"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="answered_deliveries")
+    reply_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reply_file_name = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -385,6 +403,9 @@ class DeliveryEvent(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     by_name = models.CharField(max_length=150, blank=True)
     note = models.TextField(blank=True)
+    # A note for the recipient's own people only (a leader's instructions to the staff): neither
+    # the sender's pages and API nor a peer's status message carry it.
+    note_private = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["at", "id"]

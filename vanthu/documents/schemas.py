@@ -28,6 +28,14 @@ class IssuerOut(Schema):
     name: str
 
 
+class AnswerRef(Schema):
+    delivery_id: int
+    incoming_number: int | None
+    document_id: int
+    symbol: str
+    subject: str
+
+
 class DocumentOut(Schema):
     id: int
     status: str
@@ -56,6 +64,10 @@ class DocumentOut(Schema):
     files: list[FileOut]
     created_at: datetime
     approved_at: datetime | None
+    submitted_at: datetime | None = None
+    submitted_by: str = ""
+    # Only in the document's own answer: the incoming records it answers (văn bản trả lời).
+    answers: list[AnswerRef] = []
 
 
 class DocumentBrief(Schema):
@@ -68,6 +80,17 @@ class DocumentBrief(Schema):
     issued_at: datetime | None
     issued_date: date | None
     due_date: date | None
+
+
+class ReplyDocumentRef(Schema):
+    id: int
+    symbol: str
+    subject: str
+
+
+class ReplyFileRef(Schema):
+    name: str
+    url: str
 
 
 class EventOut(Schema):
@@ -88,6 +111,10 @@ class DeliveryOut(Schema):
     reject_reason: str
     deadline: date | None
     updated_at: datetime
+    # Who handles it there (the main handler), and the answer given on completion.
+    handler_name: str = ""
+    reply_document: ReplyDocumentRef | None = None
+    reply_file: ReplyFileRef | None = None
     history: list[EventOut]
 
 

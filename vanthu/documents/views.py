@@ -36,7 +36,9 @@ from vanthu.ui.shortcuts import (
 )
 
 from . import access, actions, registers, sharing
+from .deliveries import timeline
 from .forms import (
+    ApproveForm,
     ComposeForm,
     InboxFilterForm,
     OutgoingFilterForm,
@@ -45,7 +47,16 @@ from .forms import (
     RejectForm,
     ReturnForm,
 )
-from .models import DeliveryEvent, DocStatus, Document, SharePurpose, Signatory, StatusCode
+from .history import drafting_history
+from .models import (
+    Delivery,
+    DeliveryEvent,
+    DocStatus,
+    Document,
+    SharePurpose,
+    Signatory,
+    StatusCode,
+)
 
 DRAFTING = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -163,6 +174,7 @@ def outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
     # Need to know: a specialist's outgoing list holds only their drafts and what was shared with them.
     qs = (access.documents_seen_in(request.user, org.id).exclude(status=DocStatus.EXTERNAL)
           .select_related("doc_type", "created_by").with_send_failed())
+    queue = False
     if form.is_valid():
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
@@ -170,9 +182,11 @@ def outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
             qs = qs.filter(created_by=request.user)
         if form.cleaned_data["failed"]:
             qs = qs.not_delivered()
-    page = paginate(request, qs.order_by("-created_at", "-id"))
+        # The leaders' queue: the most urgent first, then the oldest submission, with who submitted it.
+        queue = form.cleaned_data["status"] == DocStatus.SUBMITTED
+    page = paginate(request, qs.approval_queue() if queue else qs.order_by("-created_at", "-id"))
     template = "documents/_outgoing_results.html" if is_partial(request) else "documents/outgoing.html"
-    return vary_on_htmx(render(request, template, {"form": form, "page": page}))
+    return vary_on_htmx(render(request, template, {"form": form, "page": page, "queue": queue}))
 
 
 def org_tree(exclude_id: int) -> list[dict]:
@@ -273,8 +287,18 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     # The issuer's view (every recipient's row) for those who see the document as its issuer does.
     is_sender = access.sees_as_issuer(request.user, doc)
     files = list(doc.files.select_related("file").order_by("position"))
-    deliveries = list(access.visible_deliveries(request.user, doc).prefetch_related(_events()).order_by("recipient__name"))
+    deliveries = list(access.visible_deliveries(request.user, doc).select_related("reply_document")
+                      .prefetch_related(_events()).order_by("recipient__name"))
     mine = [d for d in deliveries if d.recipient_id in orgs]
+    reply_ids = {d.reply_document_id for d in deliveries if d.reply_document_id and d.recipient_id not in orgs}
+    visible_replies = set(access.visible_documents(request.user).filter(id__in=reply_ids).values_list("id", flat=True)) if reply_ids else set()
+    for d in deliveries:
+        # The recipient reads its own history whole; the sender, without the recipient's private notes.
+        d.own_steps = timeline(d.events.all(), for_sender=False) if d.recipient_id in orgs else []
+        d.sender_steps = timeline(d.events.all(), for_sender=True) if is_sender else []
+        d.result_note = next((st["note"] for st in reversed(d.sender_steps) if st["status_code"] == StatusCode.DONE), "")
+        # A reply document is linked only for someone who may open it.
+        d.reply_visible = bool(d.reply_document_id) and (d.recipient_id in orgs or d.reply_document_id in visible_replies)
     handling = [{
         "d": d, "can_accept": d.status_code == StatusCode.ARRIVED and has_role(request.user, d.recipient_id, Role.CLERK),
     } for d in mine]
@@ -295,8 +319,12 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
                          and Signatory.objects.of_organization(doc.issuer_id).filter(user=request.user).exists()),
         "can_return": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles,
         "can_issue": doc.status in (DocStatus.APPROVED, DocStatus.ISSUING) and Role.CLERK in issuer_roles,
-        "return_form": ReturnForm(),
+        "return_form": ReturnForm(), "approve_form": ApproveForm(auto_id="approve_%s"),
         "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
+        # The incoming documents this one answers (văn bản trả lời), among those this person may see.
+        "answers": list(Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(request.user))
+                        .select_related("document").order_by("incoming_number", "id")) if doc.issuer_id else [],
+        "history": drafting_history(doc) if is_sender else [],
         "status_counts": sorted(Counter(d.status_code for d in deliveries).items()),
     }
     ctx.update(_share_context(request.user, doc))
@@ -384,7 +412,8 @@ def submit(request: HttpRequest, document_id: int) -> HttpResponse:
 @page_errors
 def approve(request: HttpRequest, document_id: int) -> HttpResponse:
     stand_in = request.POST.get("stand_in") == "1"
-    return _transition(request, document_id, lambda d: actions.approve_document(d, user=request.user, stand_in=stand_in),
+    note = request.POST.get("note", "")  # the leader's opinion: the action applies the text rule
+    return _transition(request, document_id, lambda d: actions.approve_document(d, user=request.user, stand_in=stand_in, note=note),
                        _("Đã duyệt văn bản. Văn thư sẽ cấp số và phát hành."))
 
 

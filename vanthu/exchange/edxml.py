@@ -204,6 +204,20 @@ def incoming_number_in(description: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+# Who handles it, at the head of a 04 status's Description, as the incoming number on a 03: the
+# sender shows the recipient's main handler. The leader's instructions follow only when shared.
+_HANDLER = re.compile(r"^Người chủ trì: ([^\n]{1,150}?)\.(?:\s|$)")
+
+
+def handler_note(name: str) -> str:
+    return f"Người chủ trì: {name}." if name else ""
+
+
+def handler_in(description: str) -> str:
+    m = _HANDLER.match(description or "")
+    return m.group(1).strip() if m else ""
+
+
 def new_message_id() -> str:
     return str(uuid.uuid4())
 

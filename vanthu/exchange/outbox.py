@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from vanthu.documents.models import Delivery, DeliveryEvent, StatusCode
 
-from .edxml import incoming_number_note
+from .edxml import handler_note, incoming_number_note
 from .models import (
     BusinessType,
     InboundMessage,
@@ -78,7 +78,10 @@ def delivery_moved(delivery: Delivery, event: DeliveryEvent, **_event) -> Outbox
     origin = InboundMessage.objects.filter(delivery_id=delivery.id, kind=MessageKind.PACKAGE).values_list("peer_id", flat=True).first()
     if origin is None or not Peer.objects.filter(id=origin, is_active=True).exists():
         return None
-    note = event.note or (delivery.reject_reason if event.status_code == StatusCode.REJECTED else "")
+    # A note private to the recipient (a leader's instructions not shared) never leaves it.
+    note = ("" if event.note_private else event.note) or (delivery.reject_reason if event.status_code == StatusCode.REJECTED else "")
+    if event.status_code == StatusCode.ASSIGNED and delivery.handler_name:
+        note = handler_note(delivery.handler_name) + (f" {note}" if note else "")
     if event.status_code == StatusCode.ACCEPTED and delivery.incoming_number:
         # edXML's status has no field for it: the sender reads it back from the description.
         note = incoming_number_note(delivery.incoming_number) + (f" {note}" if note else "")

@@ -267,7 +267,8 @@ def apply_status(delivery: Delivery, msg: edxml.StatusMessage) -> None:
         back = req.previous_status if code == StatusCode.RECALL_REFUSED and req is not None and req.previous_status else None
         set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp, stays_at=back)
         return
-    if code == delivery.status_code:
+    # The same status again is nothing new, but for a second assignment: a re-assignment.
+    if code == delivery.status_code and code != StatusCode.ASSIGNED:
         return
     changes = {StatusCode.REJECTED: {"reject_reason": msg.description[:2000]}, StatusCode.ACCEPTED: {"accepted_at": msg.timestamp},
                StatusCode.DONE: {"done_at": msg.timestamp}}.get(code)
@@ -277,4 +278,7 @@ def apply_status(delivery: Delivery, msg: edxml.StatusMessage) -> None:
         key = f"in:{timezone.localtime(msg.timestamp).year}"
         if not Delivery.objects.filter(recipient_id=delivery.recipient_id, incoming_key=key, incoming_number=number).exists():
             changes = {**changes, "incoming_number": number, "incoming_key": key}
+    handler = edxml.handler_in(msg.description) if code == StatusCode.ASSIGNED else ""
+    if handler:
+        changes = {**(changes or {}), "handler_name": handler[:150]}
     set_status(delivery, code, note=msg.description, by_name=who, at=msg.timestamp, changes=changes)

@@ -60,7 +60,8 @@ def home(request: HttpRequest, org) -> HttpResponse:
     if "leader" in roles:
         box("assign", _("Chờ phân công"), inbox.filter(status_code=StatusCode.ACCEPTED).newest_first(),
             reverse("documents:inbox") + "?status=03", _("Không có văn bản nào chờ phân công."))
-        box("approve", _("Chờ duyệt"), outgoing.filter(status=DocStatus.SUBMITTED).order_by("submitted_at", "id"),
+        # The leaders' queue: the most urgent first (hỏa tốc, thượng khẩn, khẩn), then the oldest.
+        box("approve", _("Chờ duyệt"), outgoing.approval_queue(),
             reverse("documents:outgoing") + "?status=submitted", _("Không có dự thảo nào chờ duyệt."))
     if "clerk" in roles:
         box("issue", _("Chờ cấp số, phát hành"), outgoing.filter(status=DocStatus.APPROVED).order_by("approved_at", "id"),

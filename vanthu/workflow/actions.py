@@ -13,8 +13,11 @@ from vanthu.accounts.models import User
 from vanthu.audit.chain import record
 from vanthu.calendar.workdays import add_working_days
 from vanthu.documents import events
-from vanthu.documents.actions import lock_delivery, move_delivery
-from vanthu.documents.models import Delivery, StatusCode
+from vanthu.documents.access import visible_documents
+from vanthu.documents.actions import Upload, lock_delivery, move_delivery
+from vanthu.documents.models import Delivery, DocStatus, Document, StatusCode
+from vanthu.documents.pdf import inspect_pdf
+from vanthu.documents.storage import store_pdf
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Membership, Role
@@ -40,12 +43,16 @@ def _members_of(org_id: int, user_ids: set[int]) -> dict[int, dict]:
 def assign_handlers(
     delivery: Delivery, *, user, main_handler_id: int, co_handler_ids: Sequence[int] = (),
     informed_ids: Sequence[int] = (), deadline: date | None = None, note: str = "", working_days: int | None = None,
+    share_note: bool = False,
 ) -> Assignment:
     """A leader of the recipient assigns a main handler, co-handlers and people informed (04).
 
     The deadline is a date, or `working_days` after the day the document was received (that day
     not counted: vanthu.calendar.workdays). The new assignment comes back with `handlers` set:
-    the handlers' entries, main first."""
+    the handlers' entries, main first.
+
+    The note (the leader's instructions) is for the recipient's staff: the sender reads it only
+    when `share_note`. The sender always reads who handles it (the main handler's name)."""
     if not is_member(user, delivery.recipient_id):
         raise NotFound(_("Không tìm thấy văn bản đến."), code="delivery_not_found")
     if not has_role(user, delivery.recipient_id, Role.LEADER):
@@ -65,17 +72,20 @@ def assign_handlers(
         raise Unprocessable(_("Hạn xử lý không thể trước hôm nay."), code="deadline_in_past", details={"field": "deadline"})
     now = timezone.now()
     # The deadline is saved with the status (it changes what counts as late: the statistics see both).
-    move_delivery(delivery, StatusCode.ASSIGNED, user=user, note=note, at=now,
-                  changes={"deadline": deadline or delivery.document.due_date})
+    move_delivery(delivery, StatusCode.ASSIGNED, user=user, note=note, at=now, note_private=not share_note,
+                  changes={"deadline": deadline or delivery.document.due_date,
+                           "handler_name": members[main_handler_id]["full_name"][:150]})
     Assignment.objects.filter(delivery=delivery, is_current=True).update(is_current=False)
-    assignment = Assignment.objects.create(delivery=delivery, assigned_by=user, assigned_at=now, deadline=deadline, note=note)
+    assignment = Assignment.objects.create(delivery=delivery, assigned_by=user, assigned_at=now, deadline=deadline, note=note,
+                                           share_note=share_note)
     people = [(main_handler_id, HandlerRole.MAIN)] + [(i, HandlerRole.CO) for i in co] + [(i, HandlerRole.INFORMED) for i in informed]
     insert_rows(Assignee, ["assignment", "user", "role"], [(assignment.id, uid, role.value) for uid, role in people])
     assignment.delivery = delivery
     assignment.handlers = [{**members[uid], "role": role.value} for uid, role in people]
     events.assignment_changed.publish(assignment=assignment, delivery=delivery, user=user)
     record("delivery_assigned", actor=user, obj=delivery, data={"main": main_handler_id, "co": co, "informed": informed,
-                                                                "deadline": deadline, "working_days": working_days})
+                                                                "deadline": deadline, "working_days": working_days,
+                                                                "share_note": share_note})
     return assignment
 
 
@@ -138,14 +148,41 @@ def start_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
     return delivery
 
 
-@transaction.atomic
-def complete_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
-    """The main handler completes (06). The delivery comes back with `handlers` set."""
+def _reply_document(delivery: Delivery, user, reply_document_id: int) -> Document:
+    """The answer must be an issued outgoing document of the recipient that this person may see."""
+    reply = (visible_documents(user).filter(id=reply_document_id, issuer_id=delivery.recipient_id)
+             .only("id", "status", "symbol", "subject").first())
+    if reply is None:
+        raise Unprocessable(_("Văn bản trả lời phải là văn bản đi của đơn vị nhận, mà bạn được xem."),
+                            code="reply_document_not_found", details={"field": "reply_document_id"})
+    if reply.status != DocStatus.ISSUED:
+        raise Unprocessable(_("Văn bản trả lời phải là văn bản đã phát hành."), code="reply_document_not_issued",
+                            details={"field": "reply_document_id"})
+    return reply
+
+
+def complete_handling(delivery: Delivery, *, user, note: str = "", reply_document_id: int | None = None,
+                      reply_file: Upload | None = None) -> Delivery:
+    """The main handler completes (06), with the answer when there is one: an outgoing document
+    of the recipient (văn bản trả lời) and/or a PDF. The delivery comes back with `handlers` set."""
     note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Kết quả xử lý"))
-    delivery = lock_delivery(delivery)
-    assignment_id, delivery.handlers = _require_main_handler(delivery, user)
-    now = timezone.now()
-    move_delivery(delivery, StatusCode.DONE, user=user, note=note, at=now, changes={"done_at": now})
-    Assignment.objects.filter(id=assignment_id).update(completed_at=now, completion_note=note)
-    record("handling_completed", actor=user, obj=delivery, data={"note": note})
+    file_name = clean_text(reply_file.name, field="reply_file", max_length=255, label=_("Tên tệp trả lời")) if reply_file else ""
+    # The file is read before the row is locked; its row is written in the transaction, so that a
+    # refused completion leaves no StoredFile behind (the bytes under their hash are harmless).
+    info = inspect_pdf(reply_file.data, file_name) if reply_file else None
+    with transaction.atomic():
+        delivery = lock_delivery(delivery)
+        assignment_id, delivery.handlers = _require_main_handler(delivery, user)
+        changes: dict = {}
+        if reply_document_id is not None:
+            changes["reply_document"] = _reply_document(delivery, user, reply_document_id)
+        stored = store_pdf(reply_file.data, info) if reply_file and info else None
+        if stored is not None:
+            changes.update(reply_file=stored, reply_file_name=file_name)
+        now = timezone.now()
+        move_delivery(delivery, StatusCode.DONE, user=user, note=note, at=now, changes={"done_at": now, **changes})
+        Assignment.objects.filter(id=assignment_id).update(completed_at=now, completion_note=note)
+        record("handling_completed", actor=user, obj=delivery, data={
+            "note": note, **({"reply_document": reply_document_id} if reply_document_id else {}),
+            **({"reply_file": stored.sha256} if stored else {})})
     return delivery

@@ -5,17 +5,19 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 
 from vanthu.documents import access
 from vanthu.documents import api as doc_api
 from vanthu.documents.api import brief_out
 from vanthu.documents.models import Delivery, StatusCode
-from vanthu.documents.schemas import DocumentBrief, NoteIn
+from vanthu.documents.schemas import DocumentBrief
 from vanthu.text import NOTE_MAX, Text
 
 from . import actions
-from .models import Assignee, Assignment
+from .models import Assignee, Assignment, HandlerRole
+from .views import reply_file_response, upload
 
 router = Router(tags=["workflow"])
 
@@ -28,6 +30,25 @@ class AssignIn(Schema):
     # Instead of a date: the deadline is this many working days after the day received.
     working_days: int | None = None
     note: Text(NOTE_MAX) = ""
+    # The leader's instructions are private to the recipient unless shared with the sender.
+    share_note: bool = False
+
+
+class CompleteIn(Schema):
+    note: Text(NOTE_MAX) = ""
+    # The answer: an issued outgoing document of the recipient (văn bản trả lời).
+    reply_document_id: int | None = None
+
+
+class ReplyDocumentOut(Schema):
+    id: int
+    symbol: str
+    subject: str
+
+
+class ReplyFileOut(Schema):
+    name: str
+    url: str
 
 
 class HandlerOut(Schema):
@@ -44,6 +65,8 @@ class IncomingRecordOut(Schema):
     incoming_number: int | None
     deadline: date | None
     handlers: list[HandlerOut]
+    reply_document: ReplyDocumentOut | None = None
+    reply_file: ReplyFileOut | None = None
     document: DocumentBrief
 
 
@@ -55,6 +78,7 @@ def record_out(delivery, handlers: list[dict] | None = None) -> dict:
     return {
         "id": delivery.id, "status_code": delivery.status_code, "status_label": delivery.status_label,
         "incoming_number": delivery.incoming_number, "deadline": delivery.deadline, "handlers": handlers,
+        **doc_api.reply_out(delivery, document_visible=True),
         "document": brief_out(delivery.document),
     }
 
@@ -67,6 +91,7 @@ def assign(request, delivery_id: int, payload: AssignIn):
     assignment = actions.assign_handlers(
         d, user=request.user, main_handler_id=payload.main_handler_id, co_handler_ids=payload.co_handler_ids,
         informed_ids=payload.informed_ids, deadline=payload.deadline, note=payload.note, working_days=payload.working_days,
+        share_note=payload.share_note,
     )
     return record_out(assignment.delivery, assignment.handlers)
 
@@ -78,9 +103,27 @@ def start(request, delivery_id: int):
 
 
 @router.post("/incoming/{delivery_id}/complete", response=IncomingRecordOut, summary="Hoàn thành xử lý")
-def complete(request, delivery_id: int, payload: NoteIn):
-    d = actions.complete_handling(access.get_delivery(request.user, delivery_id), user=request.user, note=payload.note)
+def complete(request, delivery_id: int, payload: CompleteIn):
+    d = actions.complete_handling(access.get_delivery(request.user, delivery_id), user=request.user, note=payload.note,
+                                  reply_document_id=payload.reply_document_id)
     return record_out(d, d.handlers)
+
+
+@router.post("/incoming/{delivery_id}/complete-with-file", response=IncomingRecordOut,
+             summary="Hoàn thành xử lý, kèm tệp trả lời (multipart)")
+def complete_with_file(request, delivery_id: int, reply_file: File[UploadedFile], note: Form[Text(NOTE_MAX)] = "",
+                       reply_document_id: Form[int | None] = None):
+    """As /complete, with the reply as a PDF (and, if there is one, the reply document too)."""
+    d = access.get_delivery(request.user, delivery_id)
+    d = actions.complete_handling(d, user=request.user, note=note, reply_document_id=reply_document_id,
+                                  reply_file=upload(reply_file))
+    return record_out(d, d.handlers)
+
+
+@router.get("/incoming/{delivery_id}/reply-file", summary="Tải tệp trả lời của văn bản đến", response={200: None})
+def download_reply_file(request, delivery_id: int):
+    """The reply file, for the recipient and the sender alike (the page's link serves the same)."""
+    return reply_file_response(request.user, delivery_id)
 
 
 class AssignmentItem(Schema):
@@ -127,6 +170,7 @@ def my_assignments(request):
             deadline = parse_date(deadline)
         items.append({
             "delivery_id": delivery_id, "role": role, "status_code": code, "deadline": doc_api.json_day(deadline),
-            "overdue": bool(deadline and deadline < today), "document": doc_api.brief_from_row(*brief),
+            # Those told for information (để biết) have nothing to deliver: never overdue.
+            "overdue": bool(deadline and deadline < today and role != HandlerRole.INFORMED), "document": doc_api.brief_from_row(*brief),
         })
     return doc_api.render_json(request, {"items": items, "count": len(items)})

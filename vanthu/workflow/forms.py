@@ -19,6 +19,8 @@ class AssignForm(forms.Form):
         help_text=_("Hạn là ngày làm việc thứ N sau ngày nhận văn bản (không tính ngày nhận, thứ Bảy, Chủ nhật, "
                     "ngày nghỉ lễ, Tết và ngày nghỉ bù; có tính ngày làm bù)."))
     note = TextField(label=_("Ý kiến chỉ đạo"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    share_note = forms.BooleanField(label=_("Chia sẻ nội dung chỉ đạo với nơi gửi"), required=False,
+                                    help_text=_("Mặc định chỉ cán bộ trong đơn vị đọc được nội dung chỉ đạo; nơi gửi luôn thấy người xử lý và kết quả."))
 
     def __init__(self, *args, people: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -29,3 +31,11 @@ class AssignForm(forms.Form):
 
 class CompleteForm(forms.Form):
     note = TextField(label=_("Kết quả xử lý"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    # The answer (optional): the recipient's outgoing document, and/or a PDF. The action checks both.
+    reply_document = forms.TypedChoiceField(label=_("Văn bản trả lời"), coerce=int, required=False, empty_value=None, choices=[])
+    reply_file = forms.FileField(label=_("Tệp trả lời (PDF)"), required=False,
+                                 widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}))
+
+    def __init__(self, *args, replies: list[tuple[int, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reply_document"].choices = [("", "—"), *replies]

@@ -25,6 +25,9 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField()
     deadline = models.DateField(_("hạn xử lý"), null=True, blank=True)
     note = models.TextField(_("ý kiến chỉ đạo"), blank=True)
+    # The leader's instructions are for the recipient's own staff; the sender sees them only
+    # when the leader chooses to share them (default private).
+    share_note = models.BooleanField(_("chia sẻ nội dung chỉ đạo với nơi gửi"), default=False, db_default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     completion_note = models.TextField(blank=True)
 
@@ -47,7 +50,8 @@ class AssigneeQuerySet(models.QuerySet):
         return self.filter(user=user, assignment__is_current=True).values("assignment__delivery_id")
 
     def overdue(self) -> AssigneeQuerySet:
-        return self.filter(assignment__deadline__lt=timezone.localdate())
+        """Past the deadline; a person told only for information (để biết) is never late."""
+        return self.filter(assignment__deadline__lt=timezone.localdate()).exclude(role=HandlerRole.INFORMED)
 
 
 class Assignee(models.Model):
@@ -60,3 +64,8 @@ class Assignee(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="assignee_once")]
         indexes = [models.Index(fields=["user", "role"])]
+
+    @property
+    def can_be_late(self) -> bool:
+        """For-information people (để biết) have nothing to deliver, so no deadline binds them."""
+        return self.role != HandlerRole.INFORMED

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanthu.documents import access
-from vanthu.errors import NotAllowed, NotFound, VanThuError
+from vanthu.documents.actions import Upload
+from vanthu.documents.models import Delivery, DocStatus
+from vanthu.documents.storage import open_blob
+from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
 from vanthu.organizations.access import has_role
 from vanthu.organizations.models import Membership, Role
 from vanthu.ui.forms import apply_error
@@ -46,7 +51,7 @@ def assign(request: HttpRequest, delivery_id: int) -> HttpResponse:
             "main_handler": next((a.user_id for a in assignees if a.role == HandlerRole.MAIN), None),
             "co_handlers": [a.user_id for a in assignees if a.role == HandlerRole.CO],
             "informed": [a.user_id for a in assignees if a.role == HandlerRole.INFORMED],
-            "deadline": current.deadline, "note": current.note,
+            "deadline": current.deadline, "note": current.note, "share_note": current.share_note,
         }
     elif d.document.due_date:
         initial = {"deadline": d.document.due_date}
@@ -57,6 +62,7 @@ def assign(request: HttpRequest, delivery_id: int) -> HttpResponse:
             actions.assign_handlers(
                 d, user=request.user, main_handler_id=f["main_handler"], co_handler_ids=f["co_handlers"],
                 informed_ids=f["informed"], deadline=f["deadline"], note=f["note"], working_days=f["working_days"],
+                share_note=f["share_note"],
             )
         except (NotFound, NotAllowed):
             raise
@@ -97,15 +103,62 @@ def start(request: HttpRequest, delivery_id: int) -> HttpResponse:
     return _handle(request, delivery_id, lambda d: actions.start_handling(d, user=request.user), _("Đã bắt đầu xử lý."))
 
 
+def upload(f: UploadedFile | None) -> Upload | None:
+    """An uploaded reply file, refused past the upload limit before it is read."""
+    if f is None:
+        return None
+    if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
+        raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f.name, "mb": settings.MAX_UPLOAD_MB},
+                       details={"field": "reply_file"})
+    return Upload(name=f.name or "", data=f.read())
+
+
+def reply_choices(user, delivery) -> list[tuple[int, str]]:
+    """The recipient's issued outgoing documents this person may see, newest first: the answers
+    the completion form offers (the action checks the one chosen again)."""
+    docs = (access.visible_documents(user).filter(issuer_id=delivery.recipient_id, status=DocStatus.ISSUED)
+            .order_by("-issued_at", "-id").values_list("id", "symbol", "subject")[:REPLY_CHOICES])
+    return [(i, f"{symbol} — {subject[:80]}") for i, symbol, subject in docs]
+
+
+REPLY_CHOICES = 100
+
+
 @login_required
 @require_POST
 @page_errors
 def complete(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    form = CompleteForm(request.POST)
+    form = CompleteForm(request.POST, request.FILES)
+    # The chosen reply is checked by the action (same organisation, visible, issued), not by the list.
+    form.fields["reply_document"].choices = [("", "—"), *((v, v) for v in request.POST.getlist("reply_document") if v.isdigit())]
     if not form.is_valid():  # a note that breaks the text rule is refused, never dropped
         d = access.get_delivery(request.user, delivery_id)
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return back_to(request, f"/documents/{d.document_id}/")
-    note = form.cleaned_data["note"]
-    return _handle(request, delivery_id, lambda d: actions.complete_handling(d, user=request.user, note=note),
-                   _("Đã báo cáo hoàn thành xử lý."))
+    f = form.cleaned_data
+
+    def run(d):
+        return actions.complete_handling(d, user=request.user, note=f["note"], reply_document_id=f["reply_document"],
+                                         reply_file=upload(f["reply_file"]))
+    return _handle(request, delivery_id, run, _("Đã báo cáo hoàn thành xử lý."))
+
+
+def reply_file_response(user, delivery_id: int) -> FileResponse:
+    """The reply file of an incoming record, for whoever may see the record (its recipient, its sender)."""
+    row = Delivery.objects.filter(id=delivery_id).values_list("document_id", flat=True).first()
+    if row is None:
+        raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
+    # Not found and not allowed look alike: the document first, then this delivery among those the person sees.
+    d = access.visible_deliveries(user, access.get_document(user, row)).filter(id=delivery_id).first()
+    if d is None or not d.reply_file_id:
+        raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
+    resp = FileResponse(open_blob(d.reply_file_id), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="{d.reply_file_id[:16]}.pdf"'
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@login_required
+@page_errors
+def reply_file(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    return reply_file_response(request.user, delivery_id)

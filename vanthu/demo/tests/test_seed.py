@@ -259,3 +259,10 @@ def test_every_electronic_document_gets_its_verdict_from_the_worker_with_a_reali
     shares = [f.authenticated_share for f in figures.values() if f.received]
     assert None not in shares
     assert any(s < 0.95 for s in shares) and any(s >= 0.95 for s in shares)
+
+
+def test_a_sender_reads_who_handles_each_record_but_not_the_leaders_instructions(seeded):
+    assigned = Delivery.objects.filter(status_code__in=["04", "05", "06"], source="electronic")
+    assert assigned.exists() and not assigned.filter(handler_name="").exists()
+    instructions = DeliveryEvent.objects.filter(status_code="04").exclude(note="")
+    assert instructions.exists() and not instructions.filter(note_private=False).exists()

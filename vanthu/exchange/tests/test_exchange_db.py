@@ -250,3 +250,34 @@ def test_package_with_three_20_mb_attachments_is_received_whole(peer_world, tmp_
     settings.VANTHU_EXCHANGE_MAX_BODY_MB = len(data) // (1024 * 1024)
     assert edxml_import(str(path)) == 1
     assert json.loads(capsys.readouterr().out.strip())["error"]["code"] == "package_too_large"
+
+
+def test_a_peer_sender_learns_who_handles_it_but_not_private_instructions(peer_world):
+    from vanthu.workflow.actions import assign_handlers
+
+    world, peer, *_ = peer_world
+    receive(_incoming(peer_world), peer=peer)
+    delivery = doc_actions.accept_delivery(Delivery.objects.get(recipient=world.b.org), user=world.b.clerk)
+    handler = world.b.specialist.get_full_name()
+    assign_handlers(delivery, user=world.b.leader, main_handler_id=world.b.specialist.id, note="Nắm tình hình, chưa trả lời")
+    assign_handlers(delivery, user=world.b.leader, main_handler_id=world.b.specialist.id, note="Báo cáo Thành ủy trước ngày 20",
+                    share_note=True)
+    sent = [m.description for m in OutboxMessage.objects.filter(kind="status", status_code="04").order_by("id")]
+    assert sent == [f"Người chủ trì: {handler}.", f"Người chủ trì: {handler}. Báo cáo Thành ủy trước ngày 20"]
+
+
+def test_a_peers_reassignment_reaches_the_sender_as_one_with_the_new_handler(peer_world, client):
+    world, peer, remote, key, cert = peer_world
+    doc = _issue_to(world, [remote])
+    number, notation = split_symbol(doc)
+    for code, description in (("03", "Số đến: 88."), ("04", "Người chủ trì: Trần Văn An."), ("04", "Người chủ trì: Lê Thị Bình.")):
+        msg = E.StatusMessage(message_id=E.new_message_id(), sender=E.Party(REMOTE, "Thành ủy"), recipient=E.Party(world.a.org.code),
+                              document_id=document_id_of(doc), code_number=number, code_notation=notation, issued_date=doc.issued_date,
+                              status_code=code, description=description, timestamp=timezone.now(), staff_name="Nguyễn Thị Hà")
+        assert receive(E.sign(E.build_status(msg), key, cert), peer=peer).http_status == 200
+    d = Delivery.objects.get(document=doc, recipient=remote)
+    assert [e.status_code for e in d.events.all()] == ["00", "01", "03", "04", "04"]
+    assert d.handler_name == "Lê Thị Bình"
+    client.force_login(world.a.clerk)
+    row = client.get(f"/documents/{doc.id}/").content.decode().split(f'id="recipient-{remote.id}"')[1].split("</tr>")[0]
+    assert "Lê Thị Bình" in row and "Phân công lại" in row

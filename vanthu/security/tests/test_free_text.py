@@ -137,6 +137,11 @@ def _submitted(world) -> Document:
     return doc_actions.submit_document(doc, user=world.a.specialist)
 
 
+def _submitted_to_sign(world) -> Document:
+    doc = f.draft(world.a.org, world.a.specialist, [world.b.org], signer=world.a.leader)
+    return doc_actions.submit_document(doc, user=world.a.specialist)
+
+
 def _signing_admin(world) -> User:
     return _admin(world)
 
@@ -178,6 +183,11 @@ RECIPES: dict[str, Callable[..., Call]] = {
     "POST /api/v1/documents/{document_id}/shares": lambda w: Call(
         w.b.clerk, "post", f"/api/v1/documents/{_accepted(w).document_id}/shares",
         json={"person_id": w.b.specialist.id, "purpose": "read", "note": "Đồng chí nghiên cứu, tham mưu"}),
+    "POST /api/v1/documents/{document_id}/approve": lambda w: Call(
+        w.a.leader, "post", f"/api/v1/documents/{_submitted_to_sign(w).id}/approve", json={"note": "Đồng ý ban hành"}),
+    "POST /api/v1/incoming/{delivery_id}/complete-with-file": lambda w: Call(
+        w.b.specialist, "post", f"/api/v1/incoming/{_assigned(w).id}/complete-with-file",
+        form={"note": "Đã trả lời bằng báo cáo", "reply_file": lambda: pdf_upload("bao-cao.pdf")}),
     "POST /api/v1/inbox/{delivery_id}/reject": lambda w: Call(
         w.b.clerk, "post", f"/api/v1/inbox/{_arrived(w).id}/reject", json={"reason": "Không đúng thẩm quyền"}),
     "GET /api/v1/incoming": lambda w: Call(w.b.clerk, "get", "/api/v1/incoming", query={"organization_id": w.b.org.id, "source": "paper"}),

@@ -49,10 +49,11 @@ def date_box(name: str, value: date | str | None = None, id: str = "", **attrs) 
 
 
 @register.simple_tag
-def status_badge(code: str) -> str:
-    """A delivery status (QCVN 102 code) as a badge: the code and its meaning."""
+def status_badge(code: str, label: str = "") -> str:
+    """A delivery status (QCVN 102 code) as a badge: the code and its meaning (or `label`: a
+    second assignment reads "Phân công lại")."""
     try:
-        label = StatusCode(code).label
+        label = label or StatusCode(code).label
     except ValueError:
         label = code
     return format_html('<span class="badge badge-s{}" title="{}"><b>{}</b> {}</span>', code, label, code, label)

@@ -12,7 +12,9 @@ from vanthu.organizations.access import has_role
 from vanthu.organizations.models import Role
 
 from ..actions import current_assignment
+from ..forms import CompleteForm
 from ..models import HandlerRole
+from ..views import reply_choices
 
 register = template.Library()
 
@@ -25,10 +27,12 @@ def handling_panel(context, delivery) -> dict:
     assignment = current_assignment(delivery)
     assignees = list(assignment.assignees.all()) if assignment else []
     is_main = any(a.user_id == user.id and a.role == HandlerRole.MAIN for a in assignees)
+    can_complete = is_main and delivery.status_code in (StatusCode.ASSIGNED, StatusCode.IN_PROGRESS)
     return {
         "d": delivery, "assignment": assignment, "assignees": assignees,
         "can_assign": delivery.status_code in ASSIGNABLE and has_role(user, delivery.recipient_id, Role.LEADER),
         "can_start": is_main and delivery.status_code == StatusCode.ASSIGNED,
-        "can_complete": is_main and delivery.status_code in (StatusCode.ASSIGNED, StatusCode.IN_PROGRESS),
+        "can_complete": can_complete,
+        "complete_form": CompleteForm(replies=reply_choices(user, delivery), auto_id=f"c{delivery.id}_%s") if can_complete else None,
         "csrf_token": context.get("csrf_token"),
     }
