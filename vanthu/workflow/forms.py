@@ -28,4 +28,9 @@ class AssignForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    note = TextField(label=_("Kết quả xử lý"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    """Completing is final for the sender (06): the result is written down and confirmed, without JS."""
+
+    note = TextField(label=_("Kết quả xử lý"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+                     error_messages={"required": _("Hãy ghi kết quả xử lý.")})
+    confirmed = forms.BooleanField(label=_("Tôi xác nhận đã xử lý xong văn bản này"),
+                                   error_messages={"required": _("Hãy đánh dấu xác nhận đã xử lý xong.")})

@@ -98,14 +98,14 @@ def start(request: HttpRequest, delivery_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @page_errors
 def complete(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    form = CompleteForm(request.POST)
-    if not form.is_valid():  # a note that breaks the text rule is refused, never dropped
+    """The result and a confirmation, then 06. Without either (or with a result the text rule
+    refuses), the confirm page, with what was typed kept and the reason next to the field."""
+    form = CompleteForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
         d = access.get_delivery(request.user, delivery_id)
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return back_to(request, f"/documents/{d.document_id}/")
+        return render(request, "workflow/complete.html", {"d": d, "form": form, "next": request.POST.get("next", "")})
     note = form.cleaned_data["note"]
     return _handle(request, delivery_id, lambda d: actions.complete_handling(d, user=request.user, note=note),
                    _("Đã báo cáo hoàn thành xử lý."))
