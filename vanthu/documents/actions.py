@@ -570,6 +570,8 @@ def register_paper_document(
         raise Unprocessable(_("Ngày ban hành không thể sau hôm nay."), code="issued_date_in_future", details={"field": "issued_date"})
     if sender_code and not _code_ok(sender_code):
         raise Unprocessable(_("Mã định danh cơ quan gửi không hợp lệ."), code="invalid_sender_code", details={"field": "sender_code"})
+    parsed = inspect_uploads(file, [])
+    # Asked last, of an entry otherwise right: the answer to a bad file or field comes first.
     if not confirm_duplicate:
         earlier = likely_duplicate(organization.id, sender_name=sender_name, sender_code=sender_code,
                                    number_symbol=number_symbol, issued_date=issued_date)
@@ -582,7 +584,6 @@ def register_paper_document(
                 code="likely_duplicate",
                 details={"field": "confirm_duplicate", "delivery_id": earlier.id, "document_id": earlier.document_id,
                          "incoming_number": earlier.incoming_number})
-    parsed = inspect_uploads(file, [])
     with transaction.atomic():
         now = _now()
         doc = Document.objects.create(
