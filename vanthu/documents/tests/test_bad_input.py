@@ -6,9 +6,8 @@ content-addressed store, before and after the refused request (ARCHITECTURE inva
 
 from __future__ import annotations
 
-import itertools
-
 import io
+import itertools
 import os
 import struct
 import zlib
