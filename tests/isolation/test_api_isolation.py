@@ -35,6 +35,7 @@ from openpyxl import Workbook
 
 from vanthu.audit.models import AuditEntry, AuditHead, ChainCheck
 from vanthu.documents import storage
+from vanthu.documents.models import Delivery
 from vanthu.membership.importing import COLUMNS, XLSX
 from vanthu.signatures import ca
 from vanthu.signatures.signers import forget_signers
@@ -158,6 +159,11 @@ def hints(iso: World) -> dict[str, dict]:
         "vanthu_membership_api_import_members": {"file": Upload("dangvien.xlsx", _member_file(iso), XLSX)},
         # A's documents are submitted for A's leader to sign: the insider, also a leader, stands in.
         "vanthu_documents_api_approve": {"json": {"stand_in": True}},
+        # The insider, a signing leader of A, names A's leader (refused in B, where they are no leader).
+        "vanthu_documents_api_create_delegation": {"deputy_id": iso.a.leader.id, "form": "K/T"},
+        # Every arrival at A and B, accepted where it still waits (the others are listed as failed).
+        "vanthu_documents_api_accept_many": {"delivery_ids": list(Delivery.objects.filter(recipient_id__in=iso.victim_org_ids)
+                                                                  .order_by("id").values_list("id", flat=True))},
         "vanthu_direction_schedule_api_answer": {"state": "absent", "note": "Trùng lịch"},
         "vanthu_direction_schedule_api_create_meeting": {"invited_ids": [iso.b.org.id]},
         "vanthu_membership_api_import_rankings": {"file": Upload("xeploai.xlsx", _ranking_file(), XLSX)},

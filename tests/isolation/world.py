@@ -48,9 +48,16 @@ from vanthu.direction.models import (
     Schedule,
     Task,
 )
-from vanthu.documents import actions
+from vanthu.documents import actions, delegations
 from vanthu.documents.doctypes import ensure_document_types
-from vanthu.documents.models import Delivery, Document, DocumentFile, DocumentShare, Signatory
+from vanthu.documents.models import (
+    Delegation,
+    Delivery,
+    Document,
+    DocumentFile,
+    DocumentShare,
+    Signatory,
+)
 from vanthu.documents.pdfgen import make_pdf
 from vanthu.documents.sharing import share_document
 from vanthu.exchange import edxml as E
@@ -402,6 +409,14 @@ def _issued_decision(w: World, subject: str) -> Document:
     return actions.issue_document(doc, user=a.clerk)
 
 
+def _delegations(w: World) -> None:
+    """The insider, a signing leader of A, names A's leader to sign in their place next month
+    (so that a delegation made in the control test for today does not overlap it)."""
+    later = timezone.localdate() + dt.timedelta(days=30)
+    delegations.create_delegation(user=w.insider, organization=w.a.org, deputy_id=w.a.leader.id, form="K/T",
+                                  starts_on=later, ends_on=later + dt.timedelta(days=4), reason=f"Đi công tác {MARK}")
+
+
 def _persona(w: World, relation: str, set_name: str, roles: tuple[str, ...]) -> Persona:
     orgs = {"unrelated": [w.outsider], "parent": [w.bloc], "child": [w.a1, w.b1]}[relation]
     user = f.make_user(None, full_name=f"Người ngoài {relation} {set_name}")
@@ -459,6 +474,7 @@ def _catalogue(w: World) -> None:
         "notification_id": [(f"notification {n.id} of {n.user_id}", n.id)
                             for n in Notification.objects.filter(user__in=people).order_by("id")[:3]],
         "record_id": [(f"legacy record {r.id} ({r.form})", r.id) for r in LegacyRecord.objects.filter(organization_id__in=victims)],
+        "delegation_id": [(f"delegation {d.id}", d.id) for d in Delegation.objects.filter(organization_id__in=victims).order_by("id")],
     }
     directives = list(Directive.objects.filter(organization_id__in=victims).order_by("id"))
     tasks = list(Task.objects.filter(directive__in=directives).order_by("id"))
@@ -531,6 +547,7 @@ def build() -> World:
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "slow"]}}
     with override_settings(TASKS=immediate), TestCase.captureOnCommitCallbacks(execute=True):
         _documents(w)
+        _delegations(w)
         _directives(w)
         _signed(w)
         _members(w)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
-from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
+from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable, VanThuError
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.rows import insert_rows, update_row
@@ -26,6 +26,7 @@ from vanthu.text import NOTE_MAX, clean_text, is_clean, without_refused
 
 from . import events, numbering
 from .classification import check_marking
+from .delegations import active_delegation, signature_block
 from .deliveries import created, first_events, lock_delivery, move_delivery
 from .models import (
     Delivery,
@@ -328,30 +329,43 @@ def approve_document(document: Document, *, user, stand_in: bool = False, note: 
     # Checked before signing: a bad opinion must not cost a signature.
     note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ý kiến của lãnh đạo"))
     chosen_signer_id = document.signer_id
-    acting = _signing_as(document, user, stand_in=stand_in)
+    # A deputy the chosen leader named for this period stands in by that delegation, with its
+    # form (K/T or Q.), whether or not they hold signing authority of their own.
+    delegation = active_delegation(document, user)
+    if delegation is not None:
+        acting = None
+        block = signature_block(document, delegation)
+    else:
+        acting = _signing_as(document, user, stand_in=stand_in)
+        block = (acting.authority, acting.position)
     # The signature block the certificate signs: the acting leader's authority and position.
-    document.signer_authority, document.signer_position = acting.authority, acting.position
+    document.signer_authority, document.signer_position = block
     signed = signer().sign_approval(document, user=user)
     with transaction.atomic():
         document = _lock(document)
         _require_status(document, DocStatus.SUBMITTED)
         if signed is not None:
             attach_signed_copy(document, signed)
-        fields = signatory_fields(acting)
+        if acting is not None:
+            fields = signatory_fields(acting)
+        else:  # the leader's signatory row stays the one chosen; the deputy signs, standing in
+            fields = {"signatory_id": document.signatory_id, "signer": user, "signer_authority": block[0], "signer_position": block[1]}
         fields["signer_name"] = (signed.holder if signed is not None and signed.holder else "") or user.get_full_name()
         fields["stood_in_for_id"] = chosen_signer_id if chosen_signer_id not in (None, user.id) else None
+        fields["delegation"] = delegation
         for name, value in fields.items():
             setattr(document, name, value)
         document.status = DocStatus.APPROVED
         document.approved_by = user
         document.approved_at = _now()
         document.save(update_fields=["status", "approved_by", "approved_at", "signatory", "signer", "signer_authority",
-                                     "signer_position", "signer_name", "stood_in_for"])
+                                     "signer_position", "signer_name", "stood_in_for", "delegation"])
         events.document_approved.publish(document=document, user=user, signed=signed)
         record("document_approved", actor=user, obj=document, data={
             "signer": document.signer_name, "authority": document.signer_authority, "position": document.signer_position,
             **({"stood_in_for": fields["stood_in_for_id"]} if fields["stood_in_for_id"] else {}),
             **({"note": note} if note else {}),
+            **({"delegation": delegation.id, "form": delegation.form} if delegation is not None else {}),
         })
     return document
 
@@ -486,6 +500,40 @@ def accept_delivery(delivery: Delivery, *, user, note: str = "") -> Delivery:
     return delivery
 
 
+@dataclass
+class BulkAcceptance:
+    """What accepting several arrivals at once did: each accepted, or why not."""
+
+    accepted: list[Delivery]
+    failed: list[tuple[Delivery, VanThuError]]
+
+
+def accept_deliveries(deliveries: Sequence[Delivery], *, user) -> BulkAcceptance:
+    """A clerk accepts several arrivals at once, in the order they arrived (so the incoming
+    numbers follow it), each in its own transaction: one that cannot be accepted now (already
+    accepted or rejected by someone else, not this clerk's) is reported and leaves nothing
+    written, and the others go on. Must not run inside a transaction (each commits alone)."""
+    ordered = sorted(deliveries, key=lambda d: (d.arrived_at, d.id))
+    result = BulkAcceptance(accepted=[], failed=[])
+    for d in ordered:
+        if d.status_code != StatusCode.ARRIVED:  # as read: no lock needed to refuse
+            result.failed.append((d, _not_arrived(d)))
+            continue
+        try:
+            result.accepted.append(accept_delivery(d, user=user))
+        except InvalidState:  # moved since it was read: say so as for the others
+            d.refresh_from_db(fields=["status_code"])
+            result.failed.append((d, _not_arrived(d)))
+        except (NotAllowed, Unprocessable) as exc:
+            result.failed.append((d, exc))
+    return result
+
+
+def _not_arrived(d: Delivery) -> InvalidState:
+    return InvalidState(_("Văn bản đang ở trạng thái “%(status)s”, không còn chờ tiếp nhận.") % {"status": d.status_label},
+                        code="invalid_delivery_status", details={"status_code": d.status_code})
+
+
 @transaction.atomic
 def reject_delivery(delivery: Delivery, *, user, reason: str) -> Delivery:
     _require_role(user, delivery.recipient_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được từ chối tiếp nhận văn bản."))
@@ -501,9 +549,13 @@ def reject_delivery(delivery: Delivery, *, user, reason: str) -> Delivery:
 def register_paper_document(
     *, user, organization: Organization, sender_name: str, number_symbol: str, issued_date: date,
     doc_type: str, subject: str, file: Upload | None, sender_code: str = "", urgency: str | None = None,
-    due_date: date | None = None, confidentiality: str | None = "thuong",
+    due_date: date | None = None, confidentiality: str | None = "thuong", confirm_duplicate: bool = False,
 ) -> Delivery:
-    """A clerk registers a paper document that arrived from outside, with its scan."""
+    """A clerk registers a paper document that arrived from outside, with its scan.
+
+    The same paper often arrives twice (by post and by hand, or after its electronic copy): one
+    already in this organisation's incoming register from the same sender, with the same number
+    and date, is refused as a likely duplicate unless the clerk confirms (`confirm_duplicate`)."""
     _require_role(user, organization.id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được vào sổ văn bản đến."))
     level = check_marking(confidentiality)
     subject = check_subject(subject)
@@ -523,6 +575,19 @@ def register_paper_document(
     if sender_code and not _code_ok(sender_code):
         raise Unprocessable(_("Mã định danh cơ quan gửi không hợp lệ."), code="invalid_sender_code", details={"field": "sender_code"})
     parsed = inspect_uploads(file, [])
+    # Asked last, of an entry otherwise right: the answer to a bad file or field comes first.
+    if not confirm_duplicate:
+        earlier = likely_duplicate(organization.id, sender_name=sender_name, sender_code=sender_code,
+                                   number_symbol=number_symbol, issued_date=issued_date)
+        if earlier is not None:
+            raise InvalidState(
+                _("Văn bản này có thể đã vào sổ: số đến %(n)s, %(symbol)s ngày %(date)s của %(sender)s. Hãy kiểm tra; "
+                  "nếu đúng là văn bản khác, đánh dấu “Vẫn vào sổ” rồi gửi lại.") % {
+                    "n": earlier.incoming_number or "—", "symbol": earlier.document.symbol,
+                    "date": issued_date.strftime("%d/%m/%Y"), "sender": earlier.document.issuer_name},
+                code="likely_duplicate",
+                details={"field": "confirm_duplicate", "delivery_id": earlier.id, "document_id": earlier.document_id,
+                         "incoming_number": earlier.incoming_number})
     with transaction.atomic():
         now = _now()
         doc = Document.objects.create(
@@ -541,8 +606,35 @@ def register_paper_document(
         first_events([delivery], notes={delivery.id: _("Vào sổ từ bản giấy")}, user=user)
         events.deliveries_created.publish(deliveries=[delivery])
         events.document_entered.publish(document=doc, user=user)
-        record("paper_document_registered", actor=user, obj=delivery, data={"document": doc.id, "symbol": doc.symbol, "incoming_number": delivery.incoming_number})
+        record("paper_document_registered", actor=user, obj=delivery, data={
+            "document": doc.id, "symbol": doc.symbol, "incoming_number": delivery.incoming_number,
+            **({"confirmed_duplicate": True} if confirm_duplicate else {})})
     return delivery
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def likely_duplicate(org_id: int, *, sender_name: str, sender_code: str, number_symbol: str, issued_date: date) -> Delivery | None:
+    """A document already among this organisation's incoming ones (registered from paper or
+    received electronically, not refused) from the same sender, with the same number and symbol
+    and date. Found through the (issued_date, symbol) index; the sender is compared here, by its
+    identifier code when both have one, else by its name, ignoring case and spacing."""
+    candidates = (Delivery.objects.filter(recipient_id=org_id, document__issued_date=issued_date,
+                                          document__symbol__iexact=" ".join(number_symbol.split()))
+                  .exclude(status_code=StatusCode.REJECTED)
+                  .select_related("document__issuer").order_by("id"))
+    code = sender_code.strip().upper()
+    for d in candidates:
+        doc = d.document
+        theirs = doc.issuer.code if doc.issuer_id else doc.external_issuer_code
+        if code and theirs:
+            if code == theirs.upper():
+                return d
+        elif _same_words(sender_name, doc.issuer_name) or (doc.issuer_id and _same_words(sender_name, doc.issuer.short_name)):
+            return d
+    return None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from vanthu.organizations.access import is_member, member_org_ids
 from vanthu.organizations.models import Organization
 from vanthu.text import NOTE_MAX, Line, Text
 
-from . import access, actions, sharing
+from . import access, actions, delegations, sharing
 from .deliveries import timeline
 from .models import (
     Delivery,
@@ -68,7 +68,8 @@ def document_out(doc: Document) -> dict:
         "issued_at": doc.issued_at, "issued_date": doc.issued_date, "place": doc.place,
         "signer_name": doc.signer_name, "signer_position": doc.signer_position,
         "signer_authority": doc.signer_authority, "signer_id": doc.signer_id, "signatory_id": doc.signatory_id,
-        "stood_in_for": doc.stood_in_for.get_full_name() if doc.stood_in_for_id else "", "due_date": doc.due_date, "page_count": doc.page_count,
+        "stood_in_for": doc.stood_in_for.get_full_name() if doc.stood_in_for_id else "",
+        "delegation_id": doc.delegation_id, "stood_in_form": doc.delegation.form if doc.delegation_id else "", "due_date": doc.due_date, "page_count": doc.page_count,
         "recipients": list(doc.recipients.order_by("name")),
         "files": [
             {"sha256": f.file_id, "name": f.name, "role": f.role, "size": f.file.size,
@@ -563,6 +564,44 @@ def inbox(request, filters: Query[InboxFilter]):
     return render_json(request, {"items": items, "count": total})
 
 
+class AcceptManyIn(Schema):
+    organization_id: int
+    delivery_ids: list[int]
+
+
+class AcceptFailure(Schema):
+    delivery_id: int
+    code: str
+    message: str
+
+
+class AcceptManyOut(Schema):
+    accepted: list[InboxItem]
+    failed: list[AcceptFailure]
+
+
+BULK_ACCEPT_MAX = 100
+
+
+@router.post("/inbox/accept", response=AcceptManyOut, summary="Tiếp nhận nhiều văn bản đến một lần")
+def accept_many(request, payload: AcceptManyIn):
+    """Each is accepted in its own transaction, in the order they arrived; those that cannot be
+    (another state, or not this organisation's) are listed with the reason, and nothing of them is written."""
+    org_id = _member_org_id(request.user, payload.organization_id)
+    ids = list(dict.fromkeys(payload.delivery_ids))
+    if not ids:
+        raise Unprocessable(_("Chưa chọn văn bản nào để tiếp nhận."), code="delivery_ids_required", details={"field": "delivery_ids"})
+    if len(ids) > BULK_ACCEPT_MAX:
+        raise Unprocessable(_("Mỗi lần tiếp nhận tối đa %(n)s văn bản.") % {"n": BULK_ACCEPT_MAX}, code="too_many_deliveries",
+                            details={"field": "delivery_ids", "max": BULK_ACCEPT_MAX})
+    found = list(Delivery.objects.for_organization(org_id).filter(id__in=ids).with_document())
+    result = actions.accept_deliveries(found, user=request.user)
+    known = {d.id for d in found}
+    failed = [{"delivery_id": d.id, "code": exc.code, "message": exc.message} for d, exc in result.failed]
+    failed += [{"delivery_id": i, "code": "delivery_not_found", "message": _("Không tìm thấy văn bản đến.")} for i in ids if i not in known]
+    return {"accepted": [inbox_item_out(d) for d in result.accepted], "failed": failed}
+
+
 @router.post("/inbox/{delivery_id}/accept", response=InboxItem, summary="Tiếp nhận, cấp số đến")
 def accept(request, delivery_id: int):
     # The action returns the locked row as written, with the document `get_delivery` read.
@@ -620,12 +659,15 @@ def register_paper(
     urgency: Form[Line(16)] = "thuong",
     due_date: Form[date | None] = None,
     confidentiality: Form[Line(32)] = "thuong",
+    # A likely duplicate (same sender, number and date) is refused (409 likely_duplicate) unless confirmed.
+    confirm_duplicate: Form[bool] = False,
 ):
     org = _org_for(request.user, organization_id)
     d = actions.register_paper_document(
         user=request.user, organization=org, sender_name=sender_name, number_symbol=number_symbol,
         issued_date=issued_date, doc_type=doc_type, subject=subject, file=_read_upload(file),
         sender_code=sender_code, urgency=urgency, due_date=due_date, confidentiality=confidentiality,
+        confirm_duplicate=confirm_duplicate,
     )
     return Status(201, inbox_item_out(access.get_delivery(request.user, d.id)))
 
@@ -654,3 +696,70 @@ def download_file(request, sha256: str):
     resp["X-Frame-Options"] = "SAMEORIGIN"  # the document page shows it in a frame; pages are DENY
     resp["Cache-Control"] = "private, max-age=3600"
     return resp
+
+
+# --- delegation of signing -----------------------------------------------------------------------
+
+class DelegationIn(Schema):
+    organization_id: int
+    deputy_id: int
+    form: Line(8)
+    starts_on: date
+    ends_on: date
+    position: Line(128) = ""
+    reason: Text(NOTE_MAX) = ""
+
+
+class DelegationOut(Schema):
+    id: int
+    organization_id: int
+    delegator_id: int
+    delegator_name: str
+    deputy_id: int
+    deputy_name: str
+    form: str
+    position: str
+    starts_on: date
+    ends_on: date
+    reason: str
+    revoked_at: datetime | None
+
+
+class DelegationList(Schema):
+    items: list[DelegationOut]
+    count: int
+
+
+def delegation_out(d) -> dict:
+    return {"id": d.id, "organization_id": d.organization_id, "delegator_id": d.delegator_id,
+            "delegator_name": d.delegator.get_full_name(), "deputy_id": d.deputy_id, "deputy_name": d.deputy.get_full_name(),
+            "form": d.form, "position": d.position, "starts_on": d.starts_on, "ends_on": d.ends_on, "reason": d.reason,
+            "revoked_at": d.revoked_at}
+
+
+class DelegationFilter(Schema):
+    organization_id: int
+    limit: int = 50
+    offset: int = 0
+
+
+@router.get("/delegations", response=DelegationList, summary="Ủy quyền ký của một tổ chức")
+def list_delegations(request, filters: Query[DelegationFilter]):
+    limit, offset = _bounds(filters.limit, filters.offset)
+    qs = delegations.visible_delegations(request.user, filters.organization_id)
+    return {"items": [delegation_out(d) for d in qs[offset:offset + limit]], "count": qs.count()}
+
+
+@router.post("/delegations", response={201: DelegationOut}, summary="Lãnh đạo ủy quyền ký cho người khác trong một thời gian")
+def create_delegation(request, payload: DelegationIn):
+    org = _org_for(request.user, payload.organization_id)
+    d = delegations.create_delegation(user=request.user, organization=org, deputy_id=payload.deputy_id, form=payload.form,
+                                      starts_on=payload.starts_on, ends_on=payload.ends_on, reason=payload.reason,
+                                      position=payload.position)
+    return Status(201, delegation_out(delegations.get_delegation(request.user, d.id)))
+
+
+@router.post("/delegations/{delegation_id}/revoke", response=DelegationOut, summary="Hủy ủy quyền ký")
+def revoke_delegation(request, delegation_id: int):
+    d = delegations.revoke_delegation(delegations.get_delegation(request.user, delegation_id), user=request.user)
+    return delegation_out(delegations.get_delegation(request.user, d.id))

@@ -11,7 +11,7 @@ from vanthu.text import NOTE_MAX, LineField, TextField
 from vanthu.ui.forms import VnDateField
 
 from .classification import CLASSIFIED_MESSAGE, ORDINARY
-from .models import DocStatus, DocumentType, Signatory, StatusCode, Urgency
+from .models import DELEGATION_FORMS, DocStatus, DocumentType, Signatory, StatusCode, Urgency
 
 
 class MultiFileInput(forms.ClearableFileInput):
@@ -164,6 +164,23 @@ class PaperForm(forms.Form):
         help_text=_("Hệ thống không đọc được dấu độ mật trên bản quét dạng ảnh."),
     )
 
+    # Shown only with the warning of a likely duplicate (register_paper_document).
+    confirm_duplicate = forms.BooleanField(label=_("Vẫn vào sổ: tôi đã kiểm tra, đây là văn bản khác"), required=False)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["doc_type"].choices = doc_type_choices()
+
+
+class DelegationForm(forms.Form):
+    deputy = forms.TypedChoiceField(label=_("Người được ủy quyền"), coerce=int)
+    form = forms.ChoiceField(label=_("Hình thức ký"), choices=[(f.value, f.label) for f in DELEGATION_FORMS], initial="K/T")
+    starts_on = VnDateField(label=_("Từ ngày"))
+    ends_on = VnDateField(label=_("Đến ngày"))
+    position = LineField(label=_("Chức vụ người được ủy quyền"), max_length=128, required=False,
+                         help_text=_("In dưới dòng K/T, ví dụ PHÓ BÍ THƯ. Để trống: lấy chức vụ ký của người đó."))
+    reason = TextField(label=_("Lý do"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, people: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].choices = [("", "—")] + people

@@ -120,6 +120,52 @@ class Signatory(models.Model):
         return f"{self.form} {self.on_behalf_of}".strip()
 
 
+DELEGATION_FORMS = (SigningForm.FOR_HEAD, SigningForm.ACTING)
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active_on(self, day) -> DelegationQuerySet:
+        """Delegations in force on `day` (both ends included), not cancelled."""
+        return self.filter(revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day)
+
+
+class Delegation(models.Model):
+    """A leader going away lets a named deputy of the same organisation approve and sign, for a
+    period, the documents submitted for the leader's signature (K/T: signs for; Q.: acting). The
+    deputy then stands in (`Document.stood_in_for`), and the document keeps which delegation
+    allowed it. Never deleted: a delegation ended early is cancelled (`revoked_at`)."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("tổ chức"), on_delete=models.CASCADE, related_name="+")
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ủy quyền"), on_delete=models.PROTECT, related_name="+")
+    deputy = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người được ủy quyền"), on_delete=models.PROTECT, related_name="+")
+    form = models.CharField(_("hình thức ký"), max_length=8, choices=[(f.value, f.label) for f in DELEGATION_FORMS])
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    # The deputy's own position, printed under "K/T BÍ THƯ" ("PHÓ BÍ THƯ"); none under "Q.".
+    position = models.CharField(_("chức vụ người được ủy quyền"), max_length=128, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("thời điểm hủy"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ủy quyền ký")
+        verbose_name_plural = _("ủy quyền ký")
+        indexes = [
+            # Approval asks: is this deputy standing in for that leader today?
+            models.Index(fields=["organization", "delegator", "deputy", "ends_on"], name="delegation_lookup"),
+            # The leader's page: their delegations, newest first.
+            models.Index(fields=["organization", "delegator", "-starts_on"], name="delegation_by_leader"),
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_period")]
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.delegator} → {self.deputy} ({self.starts_on}–{self.ends_on})"
+
+
 class StoredFile(models.Model):
     """A file's bytes, addressed by SHA-256. Never overwritten; many documents may share one."""
 
@@ -212,6 +258,8 @@ class Document(models.Model):
     signatory = models.ForeignKey(Signatory, verbose_name=_("thẩm quyền ký"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     stood_in_for = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ký thay cho"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # When the stand-in was the deputy a leader named while away: the delegation that allowed it.
+    delegation = models.ForeignKey(Delegation, verbose_name=_("ủy quyền ký"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField(_("hạn xử lý"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("số trang"), default=0)
 
@@ -244,6 +292,8 @@ class Document(models.Model):
             models.Index(fields=["issuer", "-created_at", "-id"], name="doc_issuer_created"),
             # Need to know: a specialist's outgoing list is the documents they drafted there.
             models.Index(fields=["created_by", "issuer", "-created_at"], name="doc_drafter"),
+            # A paper document registered twice: the same number and date (register_paper_document).
+            models.Index(fields=["issued_date", "symbol"], name="doc_issued_symbol"),
         ]
         constraints = [
             # Invariant 2: a number is used once per register, whatever happens concurrently.

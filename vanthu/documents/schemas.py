@@ -58,6 +58,9 @@ class DocumentOut(Schema):
     signer_id: int | None = None
     signatory_id: int | None = None
     stood_in_for: str = ""
+    # When the signer stood in by a delegation: which one, and its form (K/T or Q.).
+    delegation_id: int | None = None
+    stood_in_form: str = ""
     due_date: date | None
     page_count: int
     recipients: list[OrgRef]

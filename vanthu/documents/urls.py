@@ -6,6 +6,7 @@ app_name = "documents"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/accept/", views.accept_many, name="accept_many"),
     path("inbox/<int:delivery_id>/", views.inbox_row, name="inbox_row"),
     path("inbox/<int:delivery_id>/accept/", views.accept, name="accept"),
     path("inbox/<int:delivery_id>/reject/", views.reject, name="reject"),
@@ -22,4 +23,6 @@ urlpatterns = [
     path("registers/outgoing/", views.register_outgoing, name="register_outgoing"),
     path("registers/incoming/", views.register_incoming, name="register_incoming"),
     path("incoming/paper/", views.register_paper, name="paper"),
+    path("delegations/", views.delegations, name="delegations"),
+    path("delegations/<int:delegation_id>/revoke/", views.revoke_delegation, name="revoke_delegation"),
 ]

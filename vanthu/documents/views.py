@@ -36,10 +36,12 @@ from vanthu.ui.shortcuts import (
 )
 
 from . import access, actions, registers, sharing
+from . import delegations as delegation_actions
 from .deliveries import timeline
 from .forms import (
     ApproveForm,
     ComposeForm,
+    DelegationForm,
     InboxFilterForm,
     OutgoingFilterForm,
     PaperForm,
@@ -132,6 +134,42 @@ def accept(request: HttpRequest, delivery_id: int) -> HttpResponse:
         return _row(request, delivery_id, notice=_("Đã tiếp nhận, số đến %(n)s.") % {"n": d.incoming_number})
     messages.success(request, _("Đã tiếp nhận, số đến %(n)s.") % {"n": d.incoming_number})
     return redirect("documents:document", d.document_id)
+
+
+# One press of the button: enough for a morning's arrivals, and a bounded request.
+MAX_BULK = 100
+
+
+@login_required
+@needs_org
+@require_POST
+@page_errors
+def accept_many(request: HttpRequest, org: Organization) -> HttpResponse:
+    """The clerk ticks several arrivals in the inbox and accepts them with one button (no JS):
+    each is accepted on its own, and the page says which were and which were not, and why."""
+    if not has_role(request.user, org.id, Role.CLERK):
+        raise NotAllowed(_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."))
+    ids = sorted({int(i) for i in request.POST.getlist("ids") if i.isdigit()})
+    if not ids:
+        messages.error(request, _("Chưa chọn văn bản nào để tiếp nhận."))
+        return redirect("documents:inbox")
+    if len(ids) > MAX_BULK:
+        messages.error(request, _("Mỗi lần tiếp nhận tối đa %(n)s văn bản.") % {"n": MAX_BULK})
+        return redirect("documents:inbox")
+    # Only this organisation's deliveries: others (or ids made up) are simply not found.
+    found = list(Delivery.objects.for_organization(org.id).filter(id__in=ids).select_related("document__issuer", "document__doc_type", "recipient"))
+    result = actions.accept_deliveries(found, user=request.user)
+    missing = len(ids) - len(found)
+    if result.accepted:
+        messages.success(request, _("Đã tiếp nhận %(count)s văn bản: %(list)s.") % {
+            "count": len(result.accepted),
+            "list": "; ".join(_("số đến %(n)s – %(symbol)s") % {"n": d.incoming_number, "symbol": d.document.symbol or d.document.subject[:40]}
+                              for d in result.accepted)})
+    for d, exc in result.failed:
+        messages.error(request, _("Không tiếp nhận %(symbol)s: %(why)s") % {"symbol": d.document.symbol or d.document.subject[:40], "why": exc.message})
+    if missing:
+        messages.error(request, _("%(n)s văn bản không tìm thấy trong văn bản đến của đơn vị.") % {"n": missing})
+    return redirect("documents:inbox")
 
 
 @login_required
@@ -303,6 +341,9 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "d": d, "can_accept": d.status_code == StatusCode.ARRIVED and has_role(request.user, d.recipient_id, Role.CLERK),
     } for d in mine]
     issuer_roles = {r for r in (Role.CLERK, Role.LEADER, Role.SPECIALIST) if is_sender and has_role(request.user, doc.issuer_id, r)}
+    # The chosen leader named this person their deputy for today: they stand in by that delegation.
+    delegated = (delegation_actions.active_delegation(doc, request.user)
+                 if doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles else None)
     ctx = {
         # The file that counts: the signed version when there is one, else the upload.
         "doc": doc, "files": files,
@@ -316,7 +357,8 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         # Only the leader chosen to sign approves; another signatory may stand in (recorded).
         "can_approve": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles and doc.signer_id in (None, request.user.id),
         "can_stand_in": (doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles and doc.signer_id not in (None, request.user.id)
-                         and Signatory.objects.of_organization(doc.issuer_id).filter(user=request.user).exists()),
+                         and (delegated is not None or Signatory.objects.of_organization(doc.issuer_id).filter(user=request.user).exists())),
+        "delegated": delegated,
         "can_return": doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles,
         "can_issue": doc.status in (DocStatus.APPROVED, DocStatus.ISSUING) and Role.CLERK in issuer_roles,
         "return_form": ReturnForm(), "approve_form": ApproveForm(auto_id="approve_%s"),
@@ -489,6 +531,7 @@ def register_paper(request: HttpRequest, org: Organization) -> HttpResponse:
     if not has_role(request.user, org.id, Role.CLERK):
         raise NotAllowed(_("Chỉ văn thư đơn vị mới được vào sổ văn bản đến."))
     form = PaperForm(request.POST or None, request.FILES or None, initial={"issued_date": timezone.localdate()})
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data
         try:
@@ -497,13 +540,73 @@ def register_paper(request: HttpRequest, org: Organization) -> HttpResponse:
                 number_symbol=f["number_symbol"], issued_date=f["issued_date"], doc_type=f["doc_type"],
                 subject=f["subject"], file=_upload(f["file"]), sender_code=f["sender_code"],
                 urgency=f["urgency"], due_date=f["due_date"], confidentiality=f["confidentiality"],
+                confirm_duplicate=f["confirm_duplicate"],
             )
         except VanThuError as exc:
-            apply_error(form, exc)
+            if exc.code == "likely_duplicate":  # the warning with a link, and the box to confirm
+                duplicate = access.get_delivery(request.user, exc.details["delivery_id"])
+            else:
+                apply_error(form, exc)
         else:
             messages.success(request, _("Đã vào sổ văn bản đến số %(n)s: %(symbol)s.") % {"n": d.incoming_number, "symbol": d.document.symbol})
             return redirect(f"{reverse('documents:paper')}?last={d.document_id}")
     last = None
     if request.GET.get("last", "").isdigit():
         last = access.visible_documents(request.user).filter(id=int(request.GET["last"])).first()
-    return render(request, "documents/paper.html", {"form": form, "last": last, "today": date.today()})
+    return render(request, "documents/paper.html", {"form": form, "last": last, "today": date.today(), "duplicate": duplicate,
+                                                    "ask_confirm": duplicate is not None or form["confirm_duplicate"].value()})
+
+
+# --- delegation of signing -----------------------------------------------------------------------
+
+def _leaders(org_id: int, except_id: int) -> list[tuple[int, str]]:
+    rows = (Membership.objects.filter(organization_id=org_id, role=Role.LEADER, user__is_active=True).exclude(user_id=except_id)
+            .select_related("user").order_by("user__full_name", "user__username"))
+    return list({m.user_id: (m.user_id, m.user.get_full_name()) for m in rows}.values())
+
+
+@login_required
+@needs_org
+@page_errors
+def delegations(request: HttpRequest, org: Organization) -> HttpResponse:
+    """Ủy quyền ký: a leader going away names a deputy for a period; everyone in the organisation
+    sees who stands in for whom (the drafters need it)."""
+    can_delegate = has_role(request.user, org.id, Role.LEADER) and Signatory.objects.of_organization(org.id).filter(user=request.user).exists()
+    form = DelegationForm(request.POST or None, people=_leaders(org.id, request.user.id)) if can_delegate else None
+    if request.method == "POST":
+        if form is None:
+            raise NotAllowed(_("Chỉ lãnh đạo có thẩm quyền ký mới ủy quyền ký được."))
+        if form.is_valid():
+            f = form.cleaned_data
+            try:
+                d = delegation_actions.create_delegation(
+                    user=request.user, organization=org, deputy_id=f["deputy"], form=f["form"], starts_on=f["starts_on"],
+                    ends_on=f["ends_on"], reason=f["reason"], position=f["position"])
+            except (NotFound, NotAllowed):
+                raise
+            except VanThuError as exc:
+                if exc.details.get("field") == "deputy_id":
+                    exc.details["field"] = "deputy"
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("Đã ủy quyền cho đồng chí %(name)s ký thay từ %(start)s đến %(end)s.") % {
+                    "name": d.deputy.get_full_name(), "start": d.starts_on.strftime("%d/%m/%Y"), "end": d.ends_on.strftime("%d/%m/%Y")})
+                return redirect("documents:delegations")
+    rows = list(delegation_actions.visible_delegations(request.user, org.id)[:200])
+    return render(request, "documents/delegations.html", {"form": form, "rows": rows, "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+@page_errors
+def revoke_delegation(request: HttpRequest, delegation_id: int) -> HttpResponse:
+    d = delegation_actions.get_delegation(request.user, delegation_id)
+    try:
+        delegation_actions.revoke_delegation(d, user=request.user)
+    except (NotFound, NotAllowed):
+        raise
+    except VanThuError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("Đã hủy ủy quyền."))
+    return redirect("documents:delegations")

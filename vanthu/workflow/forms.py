@@ -30,11 +30,16 @@ class AssignForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    note = TextField(label=_("Kết quả xử lý"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    """Completing is final for the sender (06): the result is written down and confirmed, without JS."""
+
+    note = TextField(label=_("Kết quả xử lý"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+                     error_messages={"required": _("Hãy ghi kết quả xử lý.")})
     # The answer (optional): the recipient's outgoing document, and/or a PDF. The action checks both.
     reply_document = forms.TypedChoiceField(label=_("Văn bản trả lời"), coerce=int, required=False, empty_value=None, choices=[])
     reply_file = forms.FileField(label=_("Tệp trả lời (PDF)"), required=False,
                                  widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}))
+    confirmed = forms.BooleanField(label=_("Tôi xác nhận đã xử lý xong văn bản này"),
+                                   error_messages={"required": _("Hãy đánh dấu xác nhận đã xử lý xong.")})
 
     def __init__(self, *args, replies: list[tuple[int, str]] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -125,16 +125,16 @@ REPLY_CHOICES = 100
 
 
 @login_required
-@require_POST
 @page_errors
 def complete(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    form = CompleteForm(request.POST, request.FILES)
-    # The chosen reply is checked by the action (same organisation, visible, issued), not by the list.
-    form.fields["reply_document"].choices = [("", "—"), *((v, v) for v in request.POST.getlist("reply_document") if v.isdigit())]
-    if not form.is_valid():  # a note that breaks the text rule is refused, never dropped
-        d = access.get_delivery(request.user, delivery_id)
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return back_to(request, f"/documents/{d.document_id}/")
+    """The result and a confirmation, then 06 (with the reply document or file, if given). Without
+    either (or with a result the text rule refuses), the confirm page, with what was typed kept and
+    the reason next to the field (a chosen file must be chosen again: browsers never keep one)."""
+    d = access.get_delivery(request.user, delivery_id)
+    form = CompleteForm(request.POST if request.method == "POST" else None, request.FILES or None,
+                        replies=reply_choices(request.user, d))
+    if not form.is_valid():
+        return render(request, "workflow/complete.html", {"d": d, "form": form, "next": request.POST.get("next", "")})
     f = form.cleaned_data
 
     def run(d):

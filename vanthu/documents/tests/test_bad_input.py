@@ -7,6 +7,7 @@ content-addressed store, before and after the refused request (ARCHITECTURE inva
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import struct
 import zlib
@@ -111,9 +112,13 @@ def draft_form(world, **extra) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+# Each paper a new number: the same sender, number and date twice is refused as a likely duplicate.
+_paper_numbers = itertools.count(125)
+
+
 def paper_form(world, **extra) -> dict:
     data = {
-        "organization_id": world.b.org.id, "sender_name": "Sở Nội vụ thành phố Hà Nội", "number_symbol": "125/SNV-VP",
+        "organization_id": world.b.org.id, "sender_name": "Sở Nội vụ thành phố Hà Nội", "number_symbol": f"{next(_paper_numbers)}/SNV-VP",
         "issued_date": "2026-03-02", "doc_type": "CV", "subject": "Về việc rà soát biên chế năm 2026",
         "file": pdf_upload("scan.pdf"),
     }

@@ -20,7 +20,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
-from django.utils import translation
+from django.utils import timezone, translation
 
 from vanthu.accounts.models import User
 from vanthu.audit.models import AuditEntry
@@ -199,6 +199,11 @@ RECIPES: dict[str, Callable[..., Call]] = {
         json={"main_handler_id": w.b.specialist.id, "note": "Đề nghị xử lý"}),
     "POST /api/v1/incoming/{delivery_id}/complete": lambda w: Call(
         w.b.specialist, "post", f"/api/v1/incoming/{_assigned(w).id}/complete", json={"note": "Đã xử lý xong"}),
+    "POST /api/v1/delegations": lambda w: Call(
+        w.a.leader, "post", "/api/v1/delegations",
+        json={"organization_id": w.a.org.id, "deputy_id": f.make_user(w.a.org, "leader", full_name="Trần Văn Bình").id, "form": "K/T",
+              "starts_on": timezone.localdate().isoformat(), "ends_on": timezone.localdate().isoformat(),
+              "position": "PHÓ BÍ THƯ", "reason": "Đi công tác tại Thành phố Hồ Chí Minh"}, ok=(201,)),
     "GET /api/v1/search": lambda w: Call(
         w.a.clerk, "get", "/api/v1/search",
         query={"q": "báo cáo", "type": "CV", "status": "issued", "urgency": "thuong", "direction": "outgoing", "order": "newest"}),

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("workflow", "0001_initial"),
-        ("documents", "0012_delivery_reply_handler_private_notes"),
+        ("documents", "0014_delivery_reply_handler_private_notes"),
     ]
 
     operations = [

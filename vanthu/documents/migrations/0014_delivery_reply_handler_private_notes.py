@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0011_delivery_sending_index'),
+        ('documents', '0013_document_share_need_to_know'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
