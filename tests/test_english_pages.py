@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from vanthu.direction.models import Schedule
-from vanthu.documents.models import Signatory
+from vanthu.documents.models import Delegation, DocumentShare, Signatory
 from vanthu.migration import samples
 from vanthu.migration.importer import run_import
 from vanthu.migration.mapping import parse_mapping
@@ -65,6 +65,7 @@ EXEMPT = {
     "programme:certificate": "a PDF download",
     "migration:report": "a JSON or CSV download",
     "migration:attachment": "a file download (a Lotus Notes attachment)",
+    "workflow:reply_file": "a file download (the PDF an incoming document was answered with)",
     "direction:feed": "an iCalendar feed for calendar programs",
     "accounts:sso_start": "a redirect to the organisation directory (single sign-on is off here)",
     "accounts:sso_callback": "the directory's redirect back; with no sign-in under way it only redirects",
@@ -88,9 +89,10 @@ POST_ONLY = {
     "signatures:reverify", "migration:verify",
     "web:logout", "accounts:sign_out_everywhere",
     "manage:person_active", "manage:person_password", "manage:person_two_factor",
+    "documents:accept_many", "documents:share", "documents:withdraw_share", "documents:revoke_delegation",
     "documents:accept", "documents:submit", "documents:approve", "documents:return",
     "documents:issue",
-    "workflow:start", "workflow:complete",
+    "workflow:start",
 }
 
 # Letters only Vietnamese uses among the languages written in Latin letters: ă â đ ê ô ơ ư and
@@ -135,6 +137,8 @@ def _values(w: World) -> dict[str, list]:
     v["schedule_id"] = [str(i) for i in Schedule.objects.order_by("id").values_list("id", flat=True)]
     v["job_id"] = [w.insider_job]
     v["person_id"] = [w.b.clerk.id, w.a.specialist.id]
+    v["share_id"] = list(DocumentShare.objects.order_by("id").values_list("id", flat=True)[:1])
+    v["delegation_id"] = list(Delegation.objects.order_by("id").values_list("id", flat=True)[:1])
     v["signatory_id"] = list(Signatory.objects.order_by("id").values_list("id", flat=True)[:2])
     return v
 
@@ -327,7 +331,7 @@ PAGES = {
     "documents:inbox": 200, "documents:inbox_row": 200, "documents:reject": 200, "documents:outgoing": 200, "documents:compose": 200,
     "documents:document": 200, "documents:edit": 200, "documents:register_outgoing": 200,
     "documents:register_incoming": 200, "documents:paper": 200,
-    "workflow:assign": 200, "workflow:assignments": 200,
+    "workflow:assign": 200, "workflow:assignments": 200, "workflow:complete": 200, "documents:delegations": 200,
     "search:search": 200,
     "notifications:list": 200, "notifications:bell": 200, "notifications:preferences": 200,
     "reports:index": 302, "reports:bloc": 200, "reports:organization": 200, "reports:documents": 200,

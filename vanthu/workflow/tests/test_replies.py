@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -128,9 +129,8 @@ def test_a_reply_file_is_stored_and_readable_by_recipient_and_sender(world):
     doc, d = _record(world)
     actions.assign_handlers(d, user=world.b.leader, main_handler_id=world.b.specialist.id)
     pdf = f.pdf_bytes("Báo cáo kết quả rà soát của Đảng bộ Sở Tài chính")
-    from django.core.files.uploadedfile import SimpleUploadedFile
     r = signed_in(world.b.specialist).post(f"/incoming/{d.id}/complete/", {
-        "note": "Gửi kèm báo cáo", "reply_file": SimpleUploadedFile("bao-cao.pdf", pdf, "application/pdf")})
+        "note": "Gửi kèm báo cáo", "confirmed": "on", "reply_file": SimpleUploadedFile("bao-cao.pdf", pdf, "application/pdf")})
     assert r.status_code == 302
     d.refresh_from_db()
     assert d.status_code == "06" and d.reply_file_name == "bao-cao.pdf"
@@ -145,8 +145,8 @@ def test_a_reply_file_is_stored_and_readable_by_recipient_and_sender(world):
 def test_a_reply_file_that_is_not_a_pdf_is_refused_and_nothing_completes(world):
     _doc, d = _record(world)
     actions.assign_handlers(d, user=world.b.leader, main_handler_id=world.b.specialist.id)
-    from django.core.files.uploadedfile import SimpleUploadedFile
     r = signed_in(world.b.specialist).post(f"/incoming/{d.id}/complete/", {
+        "note": "Gửi kèm báo cáo", "confirmed": "on",
         "reply_file": SimpleUploadedFile("bao-cao.docx", b"PK\x03\x04 not a pdf", "application/octet-stream")}, follow=True)
     assert "không phải là tệp PDF" in r.content.decode()
     d.refresh_from_db()
