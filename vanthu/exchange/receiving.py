@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from cryptography import x509
 from django.conf import settings
@@ -76,7 +77,7 @@ def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str 
         peer = remote.peer
         ctx["peer"] = peer
         try:
-            edxml.verify(root, x509.load_der_x509_certificate(bytes(remote.certificate_der)))
+            edxml.verify(root, _certificate(bytes(remote.certificate_der)))
         except edxml.PackageError as exc:
             raise Refused(403, exc.code, _("Chữ ký số của gói tin không hợp lệ.")) from None
         if kind == "package":
@@ -92,6 +93,13 @@ def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str 
         return refuse(exc.http_status, exc.code, exc.message, **ctx)
     except VanThuError as exc:
         return refuse(exc.status, exc.code, exc.message, **ctx)
+
+
+@lru_cache(maxsize=256)
+def _certificate(der: bytes) -> x509.Certificate:
+    """A peer organisation's pinned certificate, parsed once per process (keyed by its bytes, so a
+    re-registered certificate is simply another entry)."""
+    return x509.load_der_x509_certificate(der)
 
 
 def _sender(root, peer: Peer | None) -> RemoteOrganization:
