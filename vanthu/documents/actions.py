@@ -43,7 +43,7 @@ from .models import (
 )
 from .pdf import PdfInfo, inspect_pdf
 from .signing import SignedCopy, signer
-from .storage import store_pdf
+from .storage import store_pdf, write_blobs
 
 DRAFTING_ROLES = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
 MAX_SUBJECT = 2000
@@ -127,12 +127,23 @@ def inspect_uploads(main: Upload | None, attachments: Sequence[Upload]) -> list[
     return [(u, inspect_pdf(u.data, u.name)) for u in [main, *attachments]]
 
 
+def write_files(parsed: Sequence[tuple[Upload, PdfInfo]]) -> list[str]:
+    """The uploads' bytes into the store, side by side, before the transaction that records them:
+    a write waits for the disk (or a bucket on the network), which no transaction should (on
+    SQLite every other writer would wait too). A file written for a transaction that then rolls
+    back is left unreferenced under its hash, as any content-addressed store allows."""
+    return write_blobs([upload.data for upload, _info in parsed])
+
+
 def attach_files(doc: Document, parsed: Sequence[tuple[Upload, PdfInfo]], *, first_role: str = FileRole.MAIN,
-                 start: int = 0) -> list[DocumentFile]:
-    """Store parsed uploads as the document's files (the first as `first_role`, then attachments)."""
+                 start: int = 0, written: Sequence[str] | None = None) -> list[DocumentFile]:
+    """Store parsed uploads as the document's files (the first as `first_role`, then attachments);
+    `written`: their hashes, when `write_files` stored the bytes already."""
+    if written is None:
+        written = write_files(parsed)
     rows = []
-    for i, (upload, info) in enumerate(parsed):
-        stored = store_pdf(upload.data, info)
+    for i, ((upload, info), sha) in enumerate(zip(parsed, written, strict=True)):
+        stored = store_pdf(upload.data, info, sha256=sha)
         role = first_role if i == 0 else FileRole.ATTACHMENT
         name = clean_name(upload.name)[:255] or f"{stored.sha256[:12]}.pdf"
         rows.append(DocumentFile(document=doc, file=stored, role=role, name=name, position=start + i))
@@ -183,13 +194,14 @@ def create_draft(
     signatory = choose_signatory(organization.id, signatory_id)
     recipients = resolve_recipients(recipient_ids, issuer_id=organization.id)
     parsed = inspect_uploads(main_file, attachments)
+    written = write_files(parsed)
     with transaction.atomic():
         doc = Document.objects.create(
             issuer=organization, doc_type=dtype, subject=subject, urgency=urgency, due_date=due_date,
             place=organization.place, created_by=user, confidentiality=level, page_count=parsed[0][1].page_count,
             **signatory_fields(signatory),
         )
-        attach_files(doc, parsed)
+        attach_files(doc, parsed, written=written)
         doc.recipients.set(recipients)
         events.document_entered.publish(document=doc, user=user)
         record("document_drafted", actor=user, obj=doc, data={"subject": subject, "recipients": [o.id for o in recipients],
@@ -657,8 +669,19 @@ class ElectronicArrival:
     confidentiality: str = "thuong"  # the ordinary level: anything else was refused at the door
 
 
+def check_arrival(arrival: ElectronicArrival) -> tuple[str, dict[str, str]]:
+    """The subject and the texts of a document from a peer, as they will be saved.
+
+    What the sender wrote goes through the same text rule as what a clerk types: a field too long
+    or with control characters refuses the package (and the sender is told), never cut."""
+    subject = check_subject(arrival.subject)
+    texts = {name: clean_text(getattr(arrival, name), field=name, max_length=Document._meta.get_field(name).max_length)
+             for name in ("external_issuer_name", "symbol", "place", "signer_authority", "signer_position", "signer_name")}
+    return subject, texts
+
+
 def receive_document(arrival: ElectronicArrival, *, recipient: Organization, files: Sequence[tuple[Upload, PdfInfo]],
-                     by_name: str = "", note: str = "") -> Delivery:
+                     by_name: str = "", note: str = "", written: Sequence[str] | None = None) -> Delivery:
     """A document from another installation arrives (01) in the recipient's inbox.
 
     The exchange app has checked the package (its signature, the sender, the marking) and holds
@@ -666,11 +689,9 @@ def receive_document(arrival: ElectronicArrival, *, recipient: Organization, fil
     the background (`document_entered`), and the verdict may still refuse the document (02)."""
     if not files:
         raise Unprocessable(_("Gói tin không có tệp văn bản."), code="file_required")
-    subject = check_subject(arrival.subject)
-    # What the sender wrote goes through the same text rule as what a clerk types: a field too
-    # long or with control characters refuses the package (and the sender is told), never cut.
-    texts = {name: clean_text(getattr(arrival, name), field=name, max_length=Document._meta.get_field(name).max_length)
-             for name in ("external_issuer_name", "symbol", "place", "signer_authority", "signer_position", "signer_name")}
+    subject, texts = check_arrival(arrival)
+    if written is None:
+        written = write_files(files)  # the caller's transaction, if any, should have done it before
     with transaction.atomic():
         now = _now()
         doc = Document.objects.create(
@@ -679,7 +700,7 @@ def receive_document(arrival: ElectronicArrival, *, recipient: Organization, fil
             issued_date=arrival.issued_date, due_date=arrival.due_date, page_count=files[0][1].page_count,
             confidentiality=arrival.confidentiality, **texts,
         )
-        attach_files(doc, files)
+        attach_files(doc, files, written=written)
         delivery = Delivery.objects.create(document=doc, recipient=recipient, status_code=StatusCode.ARRIVED,
                                            arrived_at=now, updated_at=now, deadline=arrival.due_date)
         first_events([delivery], notes={delivery.id: note}, by_name=by_name)

@@ -8,9 +8,11 @@ recipient, PDFs). A refused message is logged in `Refusal` and leaves nothing el
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from cryptography import x509
 from django.conf import settings
@@ -76,7 +78,7 @@ def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str 
         peer = remote.peer
         ctx["peer"] = peer
         try:
-            edxml.verify(root, x509.load_der_x509_certificate(bytes(remote.certificate_der)))
+            edxml.verify(root, _certificate(bytes(remote.certificate_der)))
         except edxml.PackageError as exc:
             raise Refused(403, exc.code, _("Chữ ký số của gói tin không hợp lệ.")) from None
         if kind == "package":
@@ -92,6 +94,13 @@ def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str 
         return refuse(exc.http_status, exc.code, exc.message, **ctx)
     except VanThuError as exc:
         return refuse(exc.status, exc.code, exc.message, **ctx)
+
+
+@lru_cache(maxsize=256)
+def _certificate(der: bytes) -> x509.Certificate:
+    """A peer organisation's pinned certificate, parsed once per process (keyed by its bytes, so a
+    re-registered certificate is simply another entry)."""
+    return x509.load_der_x509_certificate(der)
 
 
 def _sender(root, peer: Peer | None) -> RemoteOrganization:
@@ -140,10 +149,17 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
     parsed = [(f, inspect_pdf(f.data, f.name)) for f in pkg.files]
     if pkg.business_type == BusinessType.NEW and not parsed:
         raise Refused(422, "file_required", _("Gói tin không có tệp văn bản."))
+    arrival, written = None, None
+    if pkg.business_type == BusinessType.NEW:
+        arrival = _arrival(pkg, remote, subject, level)
+        doc_actions.check_arrival(arrival)
+        # Checked in full: the files are written before the transaction (side by side, each
+        # waiting for the disk), which then only records them.
+        written = doc_actions.write_files(parsed)
     try:
         with transaction.atomic():
-            if pkg.business_type == BusinessType.NEW:
-                delivery = _new_document(pkg, recipient, remote, subject, parsed, level)
+            if arrival is not None:
+                delivery = _new_document(pkg, arrival, recipient, remote, parsed, written)
             else:
                 delivery = _request(pkg, recipient, parsed)
             InboundMessage.objects.create(
@@ -161,21 +177,28 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
                         "document_id": pkg.document_id, "delivery_id": delivery.id})
 
 
-def _new_document(pkg: edxml.Package, recipient: Organization, remote: RemoteOrganization, subject: str, parsed,
-                  confidentiality: str) -> Delivery:
-    """The document enters through the documents app; its PDFs' signatures are checked in the
-    background (the verdict may still refuse it, and the 02 then goes back to the sender)."""
+def _arrival(pkg: edxml.Package, remote: RemoteOrganization, subject: str, confidentiality: str) -> doc_actions.ElectronicArrival:
+    """What a new document from the peer says of itself, as the documents app takes it."""
     sender = remote.organization
     notation = pkg.code_notation
     symbol = f"{pkg.code_number}-{notation}" if "/" in notation and "-" not in notation else f"{pkg.code_number}/{notation}"
-    arrival = doc_actions.ElectronicArrival(
-        external_issuer_name=pkg.sender.name or sender.name, issuer_code=sender.code, doc_type=type_for_received(pkg.type_code, pkg.type_name),
+    return doc_actions.ElectronicArrival(
+        # The type is found (or created) in the transaction that records the document.
+        external_issuer_name=pkg.sender.name or sender.name, issuer_code=sender.code, doc_type=None,
         subject=subject, urgency=PRIORITY_URGENCY.get(pkg.priority, Urgency.NORMAL),
         number=int(pkg.code_number) if pkg.code_number.isdigit() else None, symbol=symbol, issued_date=pkg.issued_date,
         place=pkg.place, signer_authority=pkg.signer_authority, signer_position=pkg.signer_position,
         signer_name=pkg.signer_name, due_date=pkg.due_date, confidentiality=confidentiality,
     )
+
+
+def _new_document(pkg: edxml.Package, arrival: doc_actions.ElectronicArrival, recipient: Organization,
+                  remote: RemoteOrganization, parsed, written: list[str] | None) -> Delivery:
+    """The document enters through the documents app; its PDFs' signatures are checked in the
+    background (the verdict may still refuse it, and the 02 then goes back to the sender)."""
+    arrival = dataclasses.replace(arrival, doc_type=type_for_received(pkg.type_code, pkg.type_name))
     delivery = doc_actions.receive_document(arrival, recipient=recipient, files=parsed, by_name=(pkg.staff_name or "")[:150],
+                                            written=written,
                                             note=_("Nhận qua liên thông từ %(peer)s") % {"peer": remote.peer.name})
     record("exchange_document_received", obj=delivery, data={"document_id": pkg.document_id, "peer": remote.peer_id, "message": pkg.message_id})
     return delivery

@@ -12,6 +12,7 @@ class SearchConfig(AppConfig):
 
         from . import tasks
 
-        # Indexing runs after the commit, in the background: a search may lag a moment behind.
+        # Indexing is queued with the action (events.queue_work) and runs in the background after
+        # the commit: a search may lag a moment behind.
         for event in (events.document_entered, events.document_changed, events.document_approved, events.document_issued):
-            event.subscribe(tasks.queue_indexing, on_commit=True)
+            event.subscribe(tasks.queue_indexing, queued=True)

@@ -17,4 +17,4 @@ class SignaturesConfig(AppConfig):
         events.document_approved.subscribe(subscribers.document_approved, order=events.SIGNATURES)
         events.document_issued.subscribe(subscribers.document_issued, order=events.SIGNATURES)
         # A PDF that entered is checked in the background (revocation data may be fetched).
-        events.document_entered.subscribe(subscribers.document_entered, on_commit=True)
+        events.document_entered.subscribe(subscribers.document_entered, queued=True)

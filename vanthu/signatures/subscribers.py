@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db import transaction
-
 from vanthu.audit.chain import record
+from vanthu.documents import events
 from vanthu.documents.models import Delivery, Document, FileRole
 from vanthu.documents.signing import SignedCopy
 
@@ -17,8 +16,9 @@ from .verify import Report
 
 
 def document_entered(document: Document, **_event) -> None:
-    """After the commit: the entered PDF's signatures are checked in the background (revocation
-    data may be fetched, which no request and no transaction should wait for)."""
+    """Queued with the action (`events.queue_work`): the entered PDF's signatures are checked in
+    the background after the commit (revocation data may be fetched, which no request and no
+    transaction should wait for)."""
     tasks.verify_entered.enqueue(document.id)
 
 
@@ -34,7 +34,7 @@ def document_issued(document: Document, deliveries: list[Delivery], sealed: Sign
     still holds; if the background check has not finished yet, it applies the check itself."""
     if sealed is not None and not isinstance(sealed.evidence, Report):
         # Sealed by a signer that checked nothing: the copy is checked in the background.
-        transaction.on_commit(partial(tasks.verify_entered.enqueue, document.id))
+        events.queue_work(partial(tasks.verify_entered.enqueue, document.id), name="verify_entered")
         return
     if sealed is not None:
         report = store_report(document, sealed.file, sealed.evidence)
@@ -47,4 +47,4 @@ def document_issued(document: Document, deliveries: list[Delivery], sealed: Sign
     else:
         # The file that counts was never checked (the leader's signed copy, issued without a
         # seal): checked in the background, and the statistics take the verdict when it comes.
-        transaction.on_commit(partial(tasks.verify_entered.enqueue, document.id))
+        events.queue_work(partial(tasks.verify_entered.enqueue, document.id), name="verify_entered")

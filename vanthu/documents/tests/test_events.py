@@ -106,3 +106,43 @@ def test_an_event_is_published_inside_the_action(event):
 def test_an_event_carries_its_whole_payload(event):
     with pytest.raises(TypeError), transaction.atomic():
         event.publish(other=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queued_work_commits_with_the_action_and_vanishes_with_its_rollback(event, django_capture_on_commit_callbacks):
+    # The database task queue: the task's row is written in the action's transaction (no commit
+    # of its own), so the worker finds it exactly when the action committed, and never otherwise.
+    from django_tasks_db.models import DBTaskResult
+
+    from vanthu.search.tasks import index_document
+
+    event.subscribe(lambda value: index_document.enqueue(value), queued=True)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        event.publish(value=41)
+        assert DBTaskResult.objects.filter(task_path__endswith="index_document").count() == 1
+    assert callbacks == []  # nothing left for after the commit
+    assert [r.args_kwargs["args"] for r in DBTaskResult.objects.all()] == [[41]]
+
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        event.publish(value=42)
+        1 / 0  # noqa: B018 — the action fails after publishing
+    assert [r.args_kwargs["args"] for r in DBTaskResult.objects.all()] == [[41]]
+
+
+@pytest.mark.django_db
+def test_queued_work_waits_for_the_commit_with_a_queue_outside_the_database(event, settings, django_capture_on_commit_callbacks, caplog):
+    # A broker would hand the task to a worker at once: then it is queued only after the commit,
+    # and a failure to queue is logged without undoing the action.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "slow"]}}
+    seen: list[int] = []
+
+    def broken(value):
+        raise RuntimeError("broker unreachable")
+
+    event.subscribe(lambda value: seen.append(value), queued=True)
+    event.subscribe(broken, queued=True)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event.publish(value=7)
+        assert seen == []
+    assert seen == [7]
+    assert "broker unreachable" in caplog.text

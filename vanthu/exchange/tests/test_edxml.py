@@ -206,6 +206,39 @@ def test_attachment_content_may_be_wrapped_in_lines():
     assert files == {"file1": b"ABCDEFGHI"}
 
 
+def test_a_large_file_taken_out_before_parsing_reads_the_same_as_through_the_parser():
+    # Files of a few KB and more are decoded from the raw bytes before the parser sees them:
+    # wrapped in lines or not, the bytes are the same, and anything but base64 is still refused.
+    import base64
+    import os
+
+    data = os.urandom(30_000)
+    one_line = base64.b64encode(data)
+    wrapped = b"\r\n".join(one_line[i:i + 76] for i in range(0, len(one_line), 76))
+    for content in (one_line, wrapped, b"\n  " + wrapped + b"\n"):
+        files: dict[str, bytes] = {}
+        E.parse(_attachment_xml(content), payloads=files)
+        assert files == {"file1": data}
+    for bad in (one_line[:-8] + b"!!!!!!!!", one_line + b"A", one_line[:5000] + b"&#65;" + one_line[5000:]):
+        with pytest.raises(E.PackageError) as exc:
+            E.parse(_attachment_xml(bad), payloads={})
+        assert exc.value.code == "bad_base64"
+
+
+def test_a_files_content_hidden_in_a_comment_is_never_taken_for_the_file():
+    import base64
+    import os
+
+    real, decoy = os.urandom(9_000), os.urandom(9_000)
+    body = _attachment_xml(base64.b64encode(real)).replace(
+        b"<edXML:AttachmentEncoded>",
+        b"<!-- <edXML:ContentTransferEncoded>" + base64.b64encode(decoy) + b"</edXML:ContentTransferEncoded> -->"
+        b"<edXML:AttachmentEncoded>")
+    files: dict[str, bytes] = {}
+    E.parse(body, payloads=files)
+    assert files == {"file1": real}
+
+
 def test_signed_package_streams_the_files_into_the_same_bytes():
     key, cert = _key_and_cert("rsa")  # RSA PKCS#1 v1.5 signatures are deterministic: the bytes can be compared
     files = [E.FilePart(f"tep{i}.pdf", make_pdf([[f"Tệp {i}"]]), content_id=f"file{i + 1}") for i in range(12)]
