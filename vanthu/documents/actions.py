@@ -12,13 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
-from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable, VanThuError
+from vanthu.errors import InvalidState, NotAllowed, NotFound, TooLarge, Unprocessable, VanThuError
 from vanthu.organizations.access import has_role, is_member
 from vanthu.organizations.models import Organization, Role, validate_org_code
 from vanthu.rows import insert_rows, update_row
@@ -53,6 +55,17 @@ MAX_SUBJECT = 2000
 class Upload:
     name: str
     data: bytes
+
+    @classmethod
+    def of(cls, f: UploadedFile | None, *, field: str = "file") -> Upload | None:
+        """An uploaded file (page or API) as the actions take it, refused past the upload limit
+        before a byte of it is read into memory."""
+        if f is None:
+            return None
+        if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
+            raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f.name, "mb": settings.MAX_UPLOAD_MB},
+                           details={"field": field})
+        return cls(name=f.name or "", data=f.read())
 
 
 def _now():

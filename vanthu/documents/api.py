@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from functools import cache
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Prefetch
@@ -17,7 +16,7 @@ from ninja.files import UploadedFile
 from ninja.responses import NinjaJSONEncoder
 
 from vanthu import prepared
-from vanthu.errors import NotFound, TooLarge, Unprocessable
+from vanthu.errors import NotFound, Unprocessable
 from vanthu.organizations.access import is_member, member_org_ids
 from vanthu.organizations.models import Organization
 from vanthu.text import NOTE_MAX, Line, Text
@@ -123,14 +122,6 @@ def inbox_item_out(d: Delivery) -> dict:
 
 def _events_prefetch() -> Prefetch:
     return Prefetch("events", queryset=DeliveryEvent.objects.order_by("at", "id"))
-
-
-def _read_upload(f: UploadedFile | None) -> actions.Upload | None:
-    if f is None:
-        return None
-    if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
-        raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f.name, "mb": settings.MAX_UPLOAD_MB})
-    return actions.Upload(name=f.name or "", data=f.read())
 
 
 def _org_for(user, org_id: int) -> Organization:
@@ -239,7 +230,7 @@ def create_document(
         user=request.user, organization=org, doc_type=doc_type, subject=subject, urgency=urgency,
         confidentiality=confidentiality, recipient_ids=recipient_ids or [], signatory_id=signatory_id,
         due_date=due_date,
-        main_file=_read_upload(file), attachments=[_read_upload(a) for a in (attachments or [])],
+        main_file=actions.Upload.of(file), attachments=[actions.Upload.of(a) for a in (attachments or [])],
     )
     return Status(201, document_out(access.get_document(request.user, doc.id)))
 
@@ -665,7 +656,7 @@ def register_paper(
     org = _org_for(request.user, organization_id)
     d = actions.register_paper_document(
         user=request.user, organization=org, sender_name=sender_name, number_symbol=number_symbol,
-        issued_date=issued_date, doc_type=doc_type, subject=subject, file=_read_upload(file),
+        issued_date=issued_date, doc_type=doc_type, subject=subject, file=actions.Upload.of(file),
         sender_code=sender_code, urgency=urgency, due_date=due_date, confidentiality=confidentiality,
         confirm_duplicate=confirm_duplicate,
     )

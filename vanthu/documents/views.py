@@ -10,10 +10,8 @@ from collections import Counter
 from datetime import date
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
+from vanthu.errors import NotAllowed, NotFound, VanThuError
 from vanthu.organizations.access import has_role, member_org_ids
 from vanthu.organizations.models import Membership, Organization, Role
 from vanthu.organizations.session import needs_org
@@ -61,15 +59,6 @@ from .models import (
 )
 
 DRAFTING = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
-
-
-def _upload(f: UploadedFile | None) -> actions.Upload | None:
-    if f is None:
-        return None
-    if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
-        raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f.name, "mb": settings.MAX_UPLOAD_MB},
-                       details={"field": "file"})
-    return actions.Upload(name=f.name or "", data=f.read())
 
 
 # --- inbox ---------------------------------------------------------------------------------------
@@ -262,8 +251,8 @@ def compose(request: HttpRequest, org: Organization) -> HttpResponse:
             doc = actions.create_draft(
                 user=request.user, organization=org, doc_type=f["doc_type"], subject=f["subject"],
                 urgency=f["urgency"], confidentiality=f["confidentiality"], recipient_ids=f["all_recipient_ids"], signatory_id=f["signatory"],
-                due_date=f["due_date"], main_file=_upload(f["file"]),
-                attachments=[_upload(a) for a in f["attachments"]],
+                due_date=f["due_date"], main_file=actions.Upload.of(f["file"]),
+                attachments=[actions.Upload.of(a) for a in f["attachments"]],
             )
         except VanThuError as exc:
             apply_error(form, exc)
@@ -294,7 +283,7 @@ def edit(request: HttpRequest, document_id: int) -> HttpResponse:
             actions.update_draft(
                 doc, user=request.user, doc_type=f["doc_type"], subject=f["subject"], urgency=f["urgency"],
                 confidentiality=f["confidentiality"], recipient_ids=f["all_recipient_ids"], signatory_id=f["signatory"],
-                due_date=f["due_date"], main_file=_upload(f["file"]), attachments=[_upload(a) for a in f["attachments"]],
+                due_date=f["due_date"], main_file=actions.Upload.of(f["file"]), attachments=[actions.Upload.of(a) for a in f["attachments"]],
             )
         except (NotFound, NotAllowed):
             raise
@@ -538,7 +527,7 @@ def register_paper(request: HttpRequest, org: Organization) -> HttpResponse:
             d = actions.register_paper_document(
                 user=request.user, organization=org, sender_name=f["sender_name"],
                 number_symbol=f["number_symbol"], issued_date=f["issued_date"], doc_type=f["doc_type"],
-                subject=f["subject"], file=_upload(f["file"]), sender_code=f["sender_code"],
+                subject=f["subject"], file=actions.Upload.of(f["file"]), sender_code=f["sender_code"],
                 urgency=f["urgency"], due_date=f["due_date"], confidentiality=f["confidentiality"],
                 confirm_duplicate=f["confirm_duplicate"],
             )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanthu.documents import access
 from vanthu.documents.actions import Upload
-from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
+from vanthu.errors import NotAllowed, NotFound, VanThuError
 from vanthu.ui.shortcuts import flash_error, page_errors
 
 from . import actions, peerauth
@@ -136,11 +136,7 @@ def recall_view(request: HttpRequest, document_id: int) -> HttpResponse:
         return _to_document(doc.id)
     f = form.cleaned_data
     try:
-        main_file = None
-        if f["file"] is not None:
-            if f["file"].size is not None and f["file"].size > settings.MAX_UPLOAD_BYTES:
-                raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f["file"].name, "mb": settings.MAX_UPLOAD_MB})
-            main_file = Upload(name=f["file"].name or "vanban.pdf", data=f["file"].read())
+        main_file = Upload.of(f["file"])
         requests_ = actions.request_recall(doc, user=request.user, reason=f["reason"], business_type=f["business_type"],
                                            main_file=main_file)
     except (NotFound, NotAllowed):

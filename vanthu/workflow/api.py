@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from vanthu.documents import access
 from vanthu.documents import api as doc_api
+from vanthu.documents.actions import Upload
 from vanthu.documents.api import brief_out
 from vanthu.documents.models import Delivery, StatusCode
 from vanthu.documents.schemas import DocumentBrief
@@ -17,7 +18,7 @@ from vanthu.text import NOTE_MAX, Text
 
 from . import actions
 from .models import Assignee, Assignment, HandlerRole
-from .views import reply_file_response, upload
+from .views import reply_file_response
 
 router = Router(tags=["workflow"])
 
@@ -116,7 +117,7 @@ def complete_with_file(request, delivery_id: int, reply_file: File[UploadedFile]
     """As /complete, with the reply as a PDF (and, if there is one, the reply document too)."""
     d = access.get_delivery(request.user, delivery_id)
     d = actions.complete_handling(d, user=request.user, note=note, reply_document_id=reply_document_id,
-                                  reply_file=upload(reply_file))
+                                  reply_file=Upload.of(reply_file, field="reply_file"))
     return record_out(d, d.handlers)
 
 

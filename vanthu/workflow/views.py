@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +13,7 @@ from vanthu.documents import access
 from vanthu.documents.actions import Upload
 from vanthu.documents.models import Delivery, DocStatus
 from vanthu.documents.storage import open_blob
-from vanthu.errors import NotAllowed, NotFound, TooLarge, VanThuError
+from vanthu.errors import NotAllowed, NotFound, VanThuError
 from vanthu.organizations.access import has_role
 from vanthu.organizations.models import Membership, Role
 from vanthu.ui.forms import apply_error
@@ -103,16 +101,6 @@ def start(request: HttpRequest, delivery_id: int) -> HttpResponse:
     return _handle(request, delivery_id, lambda d: actions.start_handling(d, user=request.user), _("Đã bắt đầu xử lý."))
 
 
-def upload(f: UploadedFile | None) -> Upload | None:
-    """An uploaded reply file, refused past the upload limit before it is read."""
-    if f is None:
-        return None
-    if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
-        raise TooLarge(_("Tệp %(name)s vượt quá giới hạn %(mb)s MB.") % {"name": f.name, "mb": settings.MAX_UPLOAD_MB},
-                       details={"field": "reply_file"})
-    return Upload(name=f.name or "", data=f.read())
-
-
 def reply_choices(user, delivery) -> list[tuple[int, str]]:
     """The recipient's issued outgoing documents this person may see, newest first: the answers
     the completion form offers (the action checks the one chosen again)."""
@@ -139,7 +127,7 @@ def complete(request: HttpRequest, delivery_id: int) -> HttpResponse:
 
     def run(d):
         return actions.complete_handling(d, user=request.user, note=f["note"], reply_document_id=f["reply_document"],
-                                         reply_file=upload(f["reply_file"]))
+                                         reply_file=Upload.of(f["reply_file"], field="reply_file"))
     return _handle(request, delivery_id, run, _("Đã báo cáo hoàn thành xử lý."))
 
 
