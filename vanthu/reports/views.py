@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from vanthu.errors import NotFound, Unprocessable
 from vanthu.organizations.access import member_org_ids
+from vanthu.ui import formatting
 from vanthu.ui.formatting import number
 from vanthu.ui.forms import parse_day
 from vanthu.ui.shortcuts import page_errors
@@ -31,7 +32,7 @@ from .figures import Period, make_period
 from .models import Criterion, ExportJob, ExportStatus
 from .svg import Bar, share_bars, trend_chart
 from .tasks import export_dir
-from .templatetags.reports_ui import hours, pct, standing_label
+from .templatetags.reports_ui import standing_label
 
 # Above this many rows an export is written in the background.
 SYNC_EXPORT_MAX_ROWS = 2000
@@ -115,8 +116,8 @@ def bloc(request: HttpRequest, org_id: int) -> HttpResponse:
         "org_href": org_url.format(r.organization.id) + f"?year={year}",
         "received_href": docs_url.format(r.organization.id) + f"?year={year}&metric=received",
         "late_href": docs_url.format(r.organization.id) + f"?year={year}&metric=late",
-        "electronic": pct(r.figures.electronic_share), "authenticated": pct(r.figures.authenticated_share),
-        "late": pct(r.figures.late_share), "accept": hours(r.figures.hours(0, 0.5)),
+        "electronic": formatting.percent(r.figures.electronic_share), "authenticated": formatting.percent(r.figures.authenticated_share),
+        "late": formatting.percent(r.figures.late_share), "accept": formatting.hours(r.figures.hours(0, 0.5)),
         "met": r.met, "met_label": standing_label(r.met), "score": number(r.score, 2),
         "el_missed": r.standing.get("electronic_share") == NOT_MET, "auth_missed": r.standing.get("authenticated_share") == NOT_MET,
     } for r in view.rows]
@@ -193,7 +194,7 @@ def _criteria_cells(criteria: list[Criterion], row, title: str) -> str:
     """A row's criterion cells as HTML, each value linked to its evidence where there is one."""
     cells = []
     for c in criteria:
-        value, url = pct(row.values.get(c.code)), row.evidence.get(c.code)
+        value, url = formatting.percent(row.values.get(c.code)), row.evidence.get(c.code)
         inner = format_html('<a class="evidence" href="{}" title="{}">{}</a>', url, title, value) if url else value
         cells.append(format_html('<td data-label="{}">{}</td>', c.name, inner))
     return mark_safe("".join(cells))  # noqa: S308 - every part went through format_html
