@@ -80,7 +80,7 @@ class TransferFilter(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-class IncomingFilter(Schema):
+class IncomingTransferFilter(Schema):
     status: IncomingStatus | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
@@ -290,7 +290,7 @@ def _incoming(user, incoming_id: int) -> IncomingTransfer:
 
 
 @router.get("/incoming-transfers", response=IncomingTransferList, summary="Đảng viên chuyển đến từ hệ thống khác")
-def list_incoming(request: HttpRequest, params: Query[IncomingFilter]):
+def list_incoming(request: HttpRequest, params: Query[IncomingTransferFilter]):
     qs = access.visible_incoming(request.user)
     if params.status:
         qs = qs.filter(status=params.status)

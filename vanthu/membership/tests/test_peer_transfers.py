@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from vanthu.documents import actions as doc_actions
@@ -23,6 +24,7 @@ from vanthu.exchange.tests.test_edxml import _package
 from vanthu.membership.models import IncomingTransfer, MemberVersion, PartyMember, Transfer
 from vanthu.notifications.models import Notification
 from vanthu.testing import factories as f
+from vanthu.web.i18n import compile_all
 
 from .conftest import api, member
 
@@ -214,3 +216,31 @@ def test_a_record_that_breaks_the_rules_refuses_the_whole_package(world, peer):
     assert not IncomingTransfer.objects.exists() and not Delivery.objects.filter(recipient=w.a).exists()
     answer = receive(_arriving(w, key, cert, site="another-site"), peer=the_peer)
     assert answer.http_status == 422 and not IncomingTransfer.objects.exists()
+
+
+def test_the_receiving_officer_accepts_on_the_page_in_vietnamese_or_english(world, peer):
+    w = world
+    the_peer, _remote, key, cert, _leader = peer
+    receive(_arriving(w, key, cert), peer=the_peer)
+    incoming = IncomingTransfer.objects.get()
+    clerk = Client()
+    clerk.force_login(w.clerk_a)
+    assert clerk.get("/members/transfers/").status_code == 404
+    assert clerk.get(f"/members/transfers/incoming/{incoming.id}/").status_code == 404
+    c = Client()
+    c.force_login(w.office_a)
+    listed = c.get("/members/transfers/").content.decode()
+    assert "Chuyển đến từ hệ thống khác, chờ tiếp nhận" in listed and f"/members/transfers/incoming/{incoming.id}/" in listed
+    page = c.get(f"/members/transfers/incoming/{incoming.id}/")
+    html = page.content.decode()
+    assert page["Cache-Control"].count("no-store") and "Lê Thị Hồng Nhung" in html and "*********321" in html
+    assert "001190054321" not in html and "Thạc sĩ" in html and "02/08/1990" in html
+    # A refusal without a reason is said, and changes nothing.
+    c.post(f"/members/transfers/incoming/{incoming.id}/", {"refuse": "1", "reason": ""})
+    assert IncomingTransfer.objects.get().status == "waiting"
+    done = c.post(f"/members/transfers/incoming/{incoming.id}/", {"accept": "1"}, follow=True).content.decode()
+    assert "Đã tiếp nhận đảng viên" in done and IncomingTransfer.objects.get().status == "accepted"
+    compile_all(force=True)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/members/"})
+    english = c.get(f"/members/transfers/incoming/{incoming.id}/").content.decode()
+    assert "The member's record sent with the transfer letter" in english and "Hồ sơ đảng viên kèm theo" not in english
