@@ -10,11 +10,13 @@ of test_exchange.py's `sites`.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 
 import pytest
 
-from .test_exchange import A_ORG, B_ORG, PDF, Site, sites, wait_for  # noqa: F401 (sites is the fixture)
+from .test_exchange import A_ORG, B_ORG, PDF, ROOT, Site, sites, wait_for  # noqa: F401 (sites is the fixture)
 
 pytestmark = pytest.mark.slow
 GRANT = ("from vanthu.accounts.models import User; from vanthu.organizations.models import Organization; "
@@ -28,8 +30,10 @@ def officers(sites):  # noqa: F811 (the fixture imported above)
     """The committee office's specialist on each side holds the records role (given by the installation's
     administrator in practice; here straight in each installation's database)."""
     a, b = sites
-    a.run("manage", "shell", "-c", GRANT.format(user="cv1.dukhoi", code=A_ORG))
-    b.run("manage", "shell", "-c", GRANT.format(user="cv1.thanhuy", code=B_ORG))
+    for site, user, code in ((a, "cv1.dukhoi", A_ORG), (b, "cv1.thanhuy", B_ORG)):
+        # The data dir comes from the site's environment (Django's shell takes no --data-dir).
+        subprocess.run([sys.executable, "-m", "vanthu.cli", "manage", "shell", "-c", GRANT.format(user=user, code=code)],
+                       env=site.env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
     return a, b
 
 
