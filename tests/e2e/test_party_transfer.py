@@ -82,7 +82,7 @@ def test_a_member_moves_to_the_other_installation_only_when_its_officer_accepts(
     assert incoming["record"]["id_number"] == "*********345"  # masked, as everywhere
     assert incoming["note"] == "Điều động về công tác tại Văn phòng Thành ủy"
     # The record is no file of the letter at B: its clerks read the letter, not the record.
-    assert b.sql("SELECT count(*) FROM documents_documentfile WHERE name LIKE 'vanthu-extra%'")[0][0] == 0
+    assert b.sql("SELECT count(*) FROM documents_documentfile WHERE name LIKE ?", "vanthu-extra%")[0][0] == 0
     assert b.sql("SELECT count(*) FROM documents_documentfile WHERE document_id = ?", incoming["document_id"])[0][0] >= 1
     # Nothing moves at A before B's officer accepts.
     assert _a_transfer(a, transfer["id"])["status"] == "issued"

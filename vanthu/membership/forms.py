@@ -93,7 +93,7 @@ class TransferForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    reason = TextField(label=_("Lý do từ chối"), max_length=2000)
+    reason = TextField(label=_("Lý do từ chối"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class StatusForm(forms.Form):

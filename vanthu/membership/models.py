@@ -319,7 +319,7 @@ class Transfer(models.Model):
 
 
 class IncomingStatus(models.TextChoices):
-    WAITING = "waiting", _("Chờ tiếp nhận")
+    WAITING = "waiting", _("Chờ tổ chức tiếp nhận")
     ACCEPTED = "accepted", _("Đã tiếp nhận")
     REFUSED = "refused", _("Đã từ chối")
     WITHDRAWN = "withdrawn", _("Bên gửi đã thu hồi")

@@ -64,6 +64,7 @@ from .actions import (
     officers_of,
 )
 from .models import (
+    PROFILE_FIELDS,
     IncomingStatus,
     IncomingTransfer,
     MemberStatus,
@@ -74,8 +75,9 @@ from .models import (
 
 FORMAT, VERSION = "vanthu-party-member", 1
 NAME_PREFIX = "party-member-"
-# What travels: the profile fields an officer may write (EDITABLE), never the organisation or the status.
-RECORD_FIELDS = tuple(sorted(EDITABLE))
+# What travels: the profile fields an officer may write (EDITABLE), never the organisation or the
+# status; in the profile's order, which is also the order the receiving officer reads them in.
+RECORD_FIELDS = tuple(f for f in PROFILE_FIELDS if f in EDITABLE)
 MARKER_RE = re.compile(r"\[vanthu-transfer:(\d+):accepted\]")
 
 

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('origin_transfer_id', models.PositiveBigIntegerField()),
                 ('record', models.JSONField()),
                 ('note', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('waiting', 'Chờ tiếp nhận'), ('accepted', 'Đã tiếp nhận'), ('refused', 'Đã từ chối'), ('withdrawn', 'Bên gửi đã thu hồi')], default='waiting', max_length=12)),
+                ('status', models.CharField(choices=[('waiting', 'Chờ tổ chức tiếp nhận'), ('accepted', 'Đã tiếp nhận'), ('refused', 'Đã từ chối'), ('withdrawn', 'Bên gửi đã thu hồi')], default='waiting', max_length=12)),
                 ('received_at', models.DateTimeField()),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
                 ('answer_note', models.TextField(blank=True)),
