@@ -244,3 +244,19 @@ def test_the_receiving_officer_accepts_on_the_page_in_vietnamese_or_english(worl
     c.post("/i18n/setlang/", {"language": "en", "next": "/members/"})
     english = c.get(f"/members/transfers/incoming/{incoming.id}/").content.decode()
     assert "The member's record sent with the transfer letter" in english and "Hồ sơ đảng viên kèm theo" not in english
+
+
+def test_the_sender_picks_the_letter_on_the_members_page(world, peer):
+    w = world
+    _peer, remote, _key, _cert, leader = peer
+    an = member(w, w.a1, "Nguyễn Văn An", "10000001")
+    doc = _letter(w, leader, remote)
+    c = Client()
+    c.force_login(w.office_a)
+    html = c.get(f"/members/{an.id}/").content.decode()
+    assert "Giấy giới thiệu sinh hoạt đảng" in html and f'value="{doc.id}"' in html and "Thành ủy Hà Nội (hệ thống khác)" in html
+    # Without the letter the page says why, and nothing is issued.
+    page = c.post(f"/members/{an.id}/transfer/", {"to_organization": remote.id}, follow=True).content.decode()
+    assert "cần kèm giấy giới thiệu" in page and not Transfer.objects.exists()
+    c.post(f"/members/{an.id}/transfer/", {"to_organization": remote.id, "letter": doc.id, "note": "Chuyển công tác"})
+    assert Transfer.objects.get().letter_id == doc.id
