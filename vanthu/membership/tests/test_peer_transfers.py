@@ -125,15 +125,19 @@ def test_a_refusal_leaves_the_member_active_at_the_sender_and_tells_its_officers
                                 content_type=JSON).status_code == 201
 
 
-def _arriving(w, key, cert, *, transfer_id: int = 41, number: str = "27", profile: dict | None = None, **record) -> bytes:
+def _arriving(w, key, cert, **kw) -> bytes:
+    return _arriving_at(w.a, key, cert, **kw)
+
+
+def _arriving_at(org, key, cert, *, transfer_id: int = 41, number: str = "27", profile: dict | None = None, **record) -> bytes:
     """The letter from the City Party Committee's office, with a member's record, as the peer's installation packages it."""
     body = {"format": "vanthu-party-member", "version": 1, "site": REMOTE_SITE, "transfer_id": transfer_id, "member_id": 7,
-            "note": "Đồng chí được điều động về công tác tại Sở Tài chính.", "from": {"code": REMOTE}, "to": {"code": w.a.code},
+            "note": "Đồng chí được điều động về công tác tại Sở Tài chính.", "from": {"code": REMOTE}, "to": {"code": org.code},
             "profile": profile or {"full_name": "Lê Thị Hồng Nhung", "gender": "female", "birth_date": "1990-08-02",
                                    "card_number": "20000002", "admitted_on": "2015-02-03", "official_on": "2016-02-03",
                                    "id_number": "001190054321", "ethnicity": "Kinh", "qualification": "master"}, **record}
     extra = E.FilePart(f"{EXTRA_PREFIX}party-member-{transfer_id}.json", json.dumps(body).encode(), content_type=JSON, content_id="pm")
-    pkg = _package(sender=E.Party(REMOTE, "Thành ủy Hà Nội"), recipient=E.Party(w.a.code, w.a.name), code_number=number,
+    pkg = _package(sender=E.Party(REMOTE, "Thành ủy Hà Nội"), recipient=E.Party(org.code, org.name), code_number=number,
                    code_notation="GGT/TU", type_code="GGT", type_name="Giấy giới thiệu", subject="Giới thiệu sinh hoạt đảng")
     pkg.files = pkg.files[:1] + [extra]
     return E.sign(E.build_package(pkg), key, cert)
