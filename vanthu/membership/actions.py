@@ -222,8 +222,11 @@ LETTER_STATES = (DocStatus.DRAFT, DocStatus.SUBMITTED, DocStatus.APPROVED)
 def check_letter(user, *, letter_id: int | None, to_org: Organization) -> Document:
     """The letter a transfer to a peer's organisation travels with: an outgoing document of the
     sender's reach, addressed to that organisation, not yet issued (its package will carry the record)."""
-    letter = (Document.objects.filter(id=letter_id, issuer_id__in=access.records_org_ids(user), status__in=LETTER_STATES,
-                                      recipients=to_org).first() if letter_id else None)
+    # Locked: the letter cannot be issued between this check and the transfer's creation (its
+    # package would leave without the record).
+    letter = (Document.objects.select_for_update(of=("self",)).filter(
+        id=letter_id, issuer_id__in=access.records_org_ids(user), status__in=LETTER_STATES, recipients=to_org).first()
+        if letter_id else None)
     if letter is None:
         raise Unprocessable(_("Chuyển sinh hoạt tới tổ chức thuộc hệ thống khác cần kèm giấy giới thiệu sinh hoạt đảng: "
                               "một văn bản đi gửi tổ chức đó, chưa phát hành."), code="letter_required",
@@ -231,7 +234,6 @@ def check_letter(user, *, letter_id: int | None, to_org: Organization) -> Docume
     if Transfer.objects.filter(letter=letter, to_org=to_org, status__in=(TransferStatus.ISSUED, TransferStatus.ACCEPTED)).exists():
         raise InvalidState(_("Văn bản này đã là giấy giới thiệu của một đảng viên khác."), code="letter_in_use")
     return letter
-
 
 
 def officers_of(org_id: int) -> list[int]:
@@ -255,16 +257,14 @@ def issue_transfer(member: PartyMember, *, user, to_organization_id: int, note: 
     to_org = Organization.objects.filter(id=to_organization_id, is_active=True).first()
     if to_org is None:
         raise _invalid("to_organization_id", _("Không tìm thấy tổ chức tiếp nhận."))
-    letter = None
-    if to_org.at_peer:
-        letter = check_letter(user, letter_id=letter_id, to_org=to_org)
-    elif to_org.kind == OrgKind.EXTERNAL:
+    if to_org.kind == OrgKind.EXTERNAL and not to_org.at_peer:
         # Nobody here could accept it, and no exchange reaches it: the member would wait forever.
         raise _invalid("to_organization_id", _("Tổ chức tiếp nhận không dùng VanThu và không liên thông: làm thủ tục chuyển sinh "
                                                 "hoạt ngoài VanThu, bên nhận nhập hồ sơ đảng viên vào hệ thống của mình."))
     if to_org.id == member.organization_id:
         raise _invalid("to_organization_id", _("Tổ chức tiếp nhận phải khác tổ chức đang sinh hoạt."))
     with transaction.atomic():
+        letter = check_letter(user, letter_id=letter_id, to_org=to_org) if to_org.at_peer else None
         member = PartyMember.objects.select_for_update().get(pk=member.pk)
         if member.status != MemberStatus.ACTIVE:
             raise InvalidState(_("Đảng viên không còn đang sinh hoạt."), code="member_not_active")
