@@ -209,6 +209,7 @@ ID_KINDS = {
     "DirectiveOut": "directive", "DirectiveListItem": "directive", "TaskOut": "task", "TaskDetail": "task",
     "ReportOut": "task_report", "ExtensionOut": "extension_request",
     "MemberListItem": "party_member", "MemberOut": "party_member", "TransferOut": "transfer",
+    "IncomingTransferOut": "incoming_transfer",
     "RegulationOut": "regulation", "CourseOut": "course", "CourseBrief": "course", "EnrolmentOut": "enrolment",
     "InspectionOut": "inspection", "InspectionBrief": "inspection", "RecommendationOut": "recommendation",
     "RecordOut": "legacy_record", "RecordDetail": "legacy_record", "AttachmentOut": "legacy_attachment",

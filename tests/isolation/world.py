@@ -17,6 +17,7 @@ people's names), so that a response naming any of it to someone else shows it, w
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from dataclasses import dataclass, field
 
@@ -67,7 +68,7 @@ from vanthu.exchange.models import OutboxMessage
 from vanthu.exchange.receiving import receive
 from vanthu.exchange.tests.peers import REMOTE, register_unreachable_peer
 from vanthu.membership import actions as membership
-from vanthu.membership.models import PartyMember, Transfer
+from vanthu.membership.models import IncomingTransfer, PartyMember, Transfer
 from vanthu.migration import samples
 from vanthu.migration.importer import run_import
 from vanthu.migration.mapping import parse_mapping
@@ -283,6 +284,16 @@ def _signed(w: World) -> None:
     answer = receive(E.sign(E.build_package(package), key, cert), peer=peer)
     assert answer.http_status == 200, answer.body
     actions.accept_delivery(Delivery.objects.get(document__subject__contains="liên thông", recipient=w.b.org), user=w.b.clerk)
+    # A member transferred from the peer to B, waiting for B's records officer (the record travels in the letter's package).
+    record = {"format": "vanthu-party-member", "version": 1, "site": peer.site_id, "transfer_id": 5, "member_id": 9,
+              "note": f"Điều động công tác {MARK}", "profile": {
+                  "full_name": f"Phạm Thị {MARK}", "gender": "female", "birth_date": "1988-04-05", "card_number": "91000009",
+                  "admitted_on": "2012-06-07", "official_on": "2013-06-07", "id_number": "001188012349"}}
+    package.message_id, package.code_number, package.subject = E.new_message_id(), "8", f"Giới thiệu sinh hoạt đảng {MARK}"
+    package.files = package.files + [E.FilePart("vanthu-extra-party-member-5.json", json.dumps(record).encode(),
+                                                content_type="application/json", content_id="pm5")]
+    answer = receive(E.sign(E.build_package(package), key, cert), peer=peer)
+    assert answer.http_status == 200, answer.body
 
 
 def _members(w: World) -> None:
@@ -458,6 +469,7 @@ def _catalogue(w: World) -> None:
         "person_id": [(f"person {u.id} ({u.username})", u.id) for u in (w.a.clerk, w.b.specialist)],
         "member_id": [(f"party member {m.id}", m.id) for m in PartyMember.objects.filter(organization_id__in=victims).order_by("id")],
         "transfer_id": [(f"transfer {t.id}", t.id) for t in Transfer.objects.order_by("id")],
+        "incoming_id": [(f"incoming transfer {t.id}", t.id) for t in IncomingTransfer.objects.filter(to_org_id__in=victims)],
         # Office actions must all succeed for those allowed them: the inspection still open (fully
         # scored, so it can be signed) and the recommendation reported (so it can be closed).
         "regulation_id": [(f"regulation {r.id}", r.id) for r in Regulation.objects.filter(owner_id__in=victims)],
@@ -505,6 +517,7 @@ def _catalogue(w: World) -> None:
         "notification": set(Notification.objects.filter(user__in=people).values_list("id", flat=True)),
         "party_member": set(PartyMember.objects.filter(organization_id__in=victims).values_list("id", flat=True)),
         "transfer": set(Transfer.objects.values_list("id", flat=True)),
+        "incoming_transfer": set(IncomingTransfer.objects.filter(to_org_id__in=victims).values_list("id", flat=True)),
         "regulation": set(Regulation.objects.filter(owner_id__in=victims).values_list("id", flat=True)),
         "course": set(Course.objects.filter(owner_id__in=victims).values_list("id", flat=True)),
         "enrolment": set(Enrolment.objects.filter(organization_id__in=victims).values_list("id", flat=True)),

@@ -10,7 +10,7 @@ from vanthu.documents.models import Delivery, Document, FileRole
 from vanthu.documents.storage import read_blob
 from vanthu.organizations.models import Organization
 
-from . import edxml
+from . import edxml, extras
 from .models import InboundMessage, MessageKind, OutboxMessage
 from .site import signing_material
 
@@ -60,6 +60,9 @@ def package_for(delivery: Delivery, *, message_id: str, business_type: int = 0, 
         priority=doc.priority, page_count=doc.page_count, timestamp=timezone.now(), business_type=business_type,
         business_reason=reason, staff_name=staff_name, files=_files(doc) if business_type != 1 else [],
     )
+    if business_type == 0:
+        # A new document's package may carry what upper apps registered for it (extras.py).
+        pkg.files += extras.for_delivery(delivery)
     key, cert = signing_material(doc.issuer)
     return edxml.signed_package(pkg, key, cert)
 

@@ -30,7 +30,7 @@ from vanthu.documents.pdf import inspect_pdf
 from vanthu.errors import VanThuError
 from vanthu.organizations.models import Organization, OrgKind
 
-from . import edxml, transit
+from . import edxml, extras, transit
 from .models import (
     BusinessType,
     InboundMessage,
@@ -145,6 +145,10 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
     if dup is not None:
         return _dup_answer(dup)
     subject = doc_actions.check_subject(pkg.subject)
+    # Upper apps' extras (extras.py) are never files of the document; their handlers take them.
+    pkg.files, carried = extras.split(pkg.files)
+    if pkg.business_type != BusinessType.NEW:
+        carried = []
     # Parse every file before anything is written (bad input leaves nothing half-written).
     parsed = [(f, inspect_pdf(f.data, f.name)) for f in pkg.files]
     if pkg.business_type == BusinessType.NEW and not parsed:
@@ -167,6 +171,7 @@ def _receive_package(pkg: edxml.Package, peer: Peer, remote: RemoteOrganization)
                 document_id_text=pkg.document_id[:255], document_id=delivery.document_id, delivery=delivery,
                 business_type=pkg.business_type, received_at=timezone.now(),
             )
+            extras.received(carried, delivery=delivery, sender=remote.organization, peer=peer)
     except IntegrityError:
         # The same package arrived twice at once: the other request recorded it.
         dup = _duplicate(pkg.message_id, key)

@@ -17,7 +17,7 @@ from vanthu.errors import NotFound
 from vanthu.organizations.access import administers_org, subtree_ids
 from vanthu.organizations.models import Organization
 
-from .models import PartyMember, RecordsOfficer, Transfer
+from .models import IncomingTransfer, PartyMember, RecordsOfficer, Transfer
 
 
 def records_enabled() -> bool:
@@ -98,6 +98,18 @@ def get_transfer(user, transfer_id: int) -> Transfer:
     try:
         return visible_transfers(user).select_related("member", "from_org", "to_org").get(id=transfer_id)
     except Transfer.DoesNotExist:
+        raise _not_found("transfer") from None
+
+
+def visible_incoming(user) -> QuerySet[IncomingTransfer]:
+    """Transfers from another installation: only the receiving organisation's officers (the record came to them)."""
+    return IncomingTransfer.objects.filter(to_org_id__in=require_officer(user))
+
+
+def get_incoming(user, incoming_id: int) -> IncomingTransfer:
+    try:
+        return visible_incoming(user).select_related("from_org", "to_org", "delivery").get(id=incoming_id)
+    except IncomingTransfer.DoesNotExist:
         raise _not_found("transfer") from None
 
 

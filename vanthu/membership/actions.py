@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
+from vanthu.documents.models import DocStatus, Document
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
 from vanthu.notifications.actions import notify
 from vanthu.organizations.models import Organization, OrgKind
@@ -214,6 +215,27 @@ def set_status(member: PartyMember, *, user, status: str, on: date) -> PartyMemb
 
 # --- transfers ---------------------------------------------------------------------------------------
 
+# A letter still being drafted: its package has not left, so the member's record will go with it.
+LETTER_STATES = (DocStatus.DRAFT, DocStatus.SUBMITTED, DocStatus.APPROVED)
+
+
+def check_letter(user, *, letter_id: int | None, to_org: Organization) -> Document:
+    """The letter a transfer to a peer's organisation travels with: an outgoing document of the
+    sender's reach, addressed to that organisation, not yet issued (its package will carry the record)."""
+    # Locked: the letter cannot be issued between this check and the transfer's creation (its
+    # package would leave without the record).
+    letter = (Document.objects.select_for_update(of=("self",)).filter(
+        id=letter_id, issuer_id__in=access.records_org_ids(user), status__in=LETTER_STATES, recipients=to_org).first()
+        if letter_id else None)
+    if letter is None:
+        raise Unprocessable(_("Chuyển sinh hoạt tới tổ chức thuộc hệ thống khác cần kèm giấy giới thiệu sinh hoạt đảng: "
+                              "một văn bản đi gửi tổ chức đó, chưa phát hành."), code="letter_required",
+                            details={"field": "letter_id"})
+    if Transfer.objects.filter(letter=letter, to_org=to_org, status__in=(TransferStatus.ISSUED, TransferStatus.ACCEPTED)).exists():
+        raise InvalidState(_("Văn bản này đã là giấy giới thiệu của một đảng viên khác."), code="letter_in_use")
+    return letter
+
+
 def officers_of(org_id: int) -> list[int]:
     """The records officers who see `org_id`'s members: those of it and of every organisation above it."""
     org = Organization.objects.get(pk=org_id)
@@ -225,38 +247,47 @@ def _tell_officers(org_id: int, *, kind: str, transfer: Transfer, title: str) ->
     notify(officers_of(org_id), kind=kind, title=title, url=reverse("membership:transfers"), obj=transfer, org=org_id)
 
 
-def issue_transfer(member: PartyMember, *, user, to_organization_id: int, note: str = "") -> Transfer:
-    """The sending organisation introduces the member to another; they stay active here until it accepts."""
+def issue_transfer(member: PartyMember, *, user, to_organization_id: int, note: str = "", letter_id: int | None = None) -> Transfer:
+    """The sending organisation introduces the member to another; they stay active here until it accepts.
+
+    To an organisation at another installation, with its letter (`letter_id`): the letter's package
+    carries the record, and the other side's answer closes the transfer (peer_transfers.py)."""
     _require_manages(user, member.organization_id)
     note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True)
     to_org = Organization.objects.filter(id=to_organization_id, is_active=True).first()
     if to_org is None:
         raise _invalid("to_organization_id", _("Không tìm thấy tổ chức tiếp nhận."))
-    if to_org.at_peer or to_org.kind == OrgKind.EXTERNAL:
-        # Nobody here could accept it: the member would wait in a transfer no one can close.
-        raise _invalid("to_organization_id", _("Tổ chức tiếp nhận thuộc hệ thống khác: làm thủ tục chuyển sinh hoạt ngoài VanThu, "
-                                                "bên nhận nhập hồ sơ đảng viên vào hệ thống của mình."))
+    if to_org.kind == OrgKind.EXTERNAL and not to_org.at_peer:
+        # Nobody here could accept it, and no exchange reaches it: the member would wait forever.
+        raise _invalid("to_organization_id", _("Tổ chức tiếp nhận không dùng VanThu và không liên thông: làm thủ tục chuyển sinh "
+                                                "hoạt ngoài VanThu, bên nhận nhập hồ sơ đảng viên vào hệ thống của mình."))
     if to_org.id == member.organization_id:
         raise _invalid("to_organization_id", _("Tổ chức tiếp nhận phải khác tổ chức đang sinh hoạt."))
     with transaction.atomic():
+        letter = check_letter(user, letter_id=letter_id, to_org=to_org) if to_org.at_peer else None
         member = PartyMember.objects.select_for_update().get(pk=member.pk)
         if member.status != MemberStatus.ACTIVE:
             raise InvalidState(_("Đảng viên không còn đang sinh hoạt."), code="member_not_active")
         try:
             with transaction.atomic():
                 transfer = Transfer.objects.create(member=member, from_org_id=member.organization_id, to_org=to_org, note=note,
-                                                   issued_by=user, issued_at=timezone.now())
+                                                   issued_by=user, issued_at=timezone.now(), letter=letter)
         except IntegrityError:
             raise InvalidState(_("Đảng viên đã có giấy chuyển sinh hoạt chờ tiếp nhận."), code="transfer_pending") from None
-        _tell_officers(transfer.to_org_id, kind="party_transfer_in", transfer=transfer,
-                       title=_("Có đảng viên chuyển sinh hoạt đến, chờ tiếp nhận"))
-        record("party_transfer_issued", actor=user, obj=transfer, data={"member": member.id, "from": member.organization_id, "to": to_org.id})
+        if letter is None:  # at a peer, its officers are told when the letter arrives there
+            _tell_officers(transfer.to_org_id, kind="party_transfer_in", transfer=transfer,
+                           title=_("Có đảng viên chuyển sinh hoạt đến, chờ tiếp nhận"))
+        record("party_transfer_issued", actor=user, obj=transfer, data={"member": member.id, "from": member.organization_id, "to": to_org.id,
+                                                                  "letter": letter.id if letter else None})
     return transfer
 
 
 def accept_transfer(transfer: Transfer, *, user, on: date | None = None) -> Transfer:
     """The receiving organisation accepts: from that day the member is active there, and only there."""
     _require_manages(user, transfer.to_org_id)
+    if transfer.letter_id:
+        # Accepted on the other installation; its answer comes back through the exchange.
+        raise InvalidState(_("Tổ chức nhận thuộc hệ thống khác: việc tiếp nhận do hệ thống đó báo về."), code="transfer_at_peer")
     on = on or _today()
     with transaction.atomic():
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
@@ -284,6 +315,10 @@ def cancel_transfer(transfer: Transfer, *, user) -> Transfer:
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if transfer.status != TransferStatus.ISSUED:
             raise InvalidState(_("Giấy chuyển sinh hoạt này đã được xử lý."), code="transfer_closed")
+        if transfer.letter_id and Document.objects.filter(pk=transfer.letter_id).exclude(status__in=LETTER_STATES).exists():
+            # The record has gone with the letter: the other side may accept it at any moment.
+            raise InvalidState(_("Giấy giới thiệu đã phát hành cho hệ thống khác: đề nghị thu hồi văn bản; khi bên nhận đồng ý "
+                                 "thu hồi hoặc từ chối, giấy chuyển sinh hoạt tự đóng."), code="letter_issued")
         transfer.status = TransferStatus.CANCELLED
         transfer.save(update_fields=["status"])
         record("party_transfer_cancelled", actor=user, obj=transfer, data={"member": transfer.member_id})

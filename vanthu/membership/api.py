@@ -20,10 +20,12 @@ from pydantic import Field
 from vanthu.errors import TooLarge
 from vanthu.text import Line
 
-from . import access, actions, exports, importing, rankings_import, statistics
+from . import access, actions, exports, importing, peer_transfers, rankings_import, statistics
 from .models import (
     CommitteeTerm,
     Grade,
+    IncomingStatus,
+    IncomingTransfer,
     MemberRanking,
     MemberStatus,
     MemberVersion,
@@ -35,6 +37,8 @@ from .models import (
 )
 from .schemas import (
     ImportOut,
+    IncomingTransferList,
+    IncomingTransferOut,
     MemberHistoryItem,
     MemberIn,
     MemberOut,
@@ -46,6 +50,7 @@ from .schemas import (
     RankImportOut,
     RankingIn,
     RankingsOut,
+    RefuseIn,
     SearchText,
     StatsOut,
     StatusIn,
@@ -71,6 +76,12 @@ class MemberFilter(Schema):
 class TransferFilter(Schema):
     organization_id: int | None = None
     status: TransferStatus | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class IncomingTransferFilter(Schema):
+    status: IncomingStatus | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -113,7 +124,15 @@ def member_out(m: PartyMember, *, reveal: bool) -> dict:
 def transfer_out(t: Transfer) -> dict:
     return {"id": t.id, "member_id": t.member_id, "member_name": t.member.full_name, "from_organization_id": t.from_org_id,
             "from_organization_name": t.from_org.name, "to_organization_id": t.to_org_id, "to_organization_name": t.to_org.name,
-            "status": t.status, "issued_at": t.issued_at, "accepted_at": t.accepted_at, "effective_on": t.effective_on}
+            "status": t.status, "issued_at": t.issued_at, "accepted_at": t.accepted_at, "effective_on": t.effective_on,
+            "letter_id": t.letter_id, "answer_note": t.answer_note}
+
+
+def incoming_out(t: IncomingTransfer) -> dict:
+    return {"id": t.id, "status": t.status, "from_organization_id": t.from_org_id, "from_organization_name": t.from_org.name,
+            "to_organization_id": t.to_org_id, "to_organization_name": t.to_org.name, "document_id": t.delivery.document_id,
+            "received_at": t.received_at, "note": t.note, "member_id": t.member_id, "decided_at": t.decided_at,
+            "answer_note": t.answer_note, "record": {**t.record, "id_number": t.masked_id_number}}
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -236,7 +255,8 @@ def rank_member(request: HttpRequest, member_id: int, payload: RankingIn):
 @router.post("/party-members/{member_id}/transfers", response={201: TransferOut}, summary="Giới thiệu chuyển sinh hoạt đảng")
 def issue_transfer(request: HttpRequest, member_id: int, payload: TransferIn):
     m = access.get_member(request.user, member_id)
-    t = actions.issue_transfer(m, user=request.user, to_organization_id=payload.to_organization_id, note=payload.note)
+    t = actions.issue_transfer(m, user=request.user, to_organization_id=payload.to_organization_id, note=payload.note,
+                               letter_id=payload.letter_id)
     return Status(201, transfer_out(Transfer.objects.select_related("member", "from_org", "to_org").get(pk=t.pk)))
 
 
@@ -261,6 +281,42 @@ def accept_transfer(request: HttpRequest, transfer_id: int):
 def cancel_transfer(request: HttpRequest, transfer_id: int):
     t = actions.cancel_transfer(access.get_transfer(request.user, transfer_id), user=request.user)
     return transfer_out(Transfer.objects.select_related("member", "from_org", "to_org").get(pk=t.pk))
+
+
+# --- transfers from another installation -------------------------------------------------------------
+
+def _incoming(user, incoming_id: int) -> IncomingTransfer:
+    return access.get_incoming(user, incoming_id)
+
+
+@router.get("/incoming-transfers", response=IncomingTransferList, summary="Đảng viên chuyển đến từ hệ thống khác")
+def list_incoming(request: HttpRequest, params: Query[IncomingTransferFilter]):
+    qs = access.visible_incoming(request.user)
+    if params.status:
+        qs = qs.filter(status=params.status)
+    rows = qs.select_related("from_org", "to_org", "delivery")[params.offset:params.offset + params.limit]
+    items = [incoming_out(t) for t in rows]
+    actions.audit_read("party_incoming_transfers_listed", user=request.user, data={"status": params.status})
+    return {"items": items, "count": qs.count()}
+
+
+@router.get("/incoming-transfers/{incoming_id}", response=IncomingTransferOut, summary="Hồ sơ đảng viên chuyển đến từ hệ thống khác")
+def get_incoming(request: HttpRequest, incoming_id: int):
+    t = _incoming(request.user, incoming_id)
+    actions.audit_read("party_incoming_transfer_viewed", user=request.user, data={"incoming": t.id})
+    return incoming_out(t)
+
+
+@router.post("/incoming-transfers/{incoming_id}/accept", response=IncomingTransferOut, summary="Tiếp nhận đảng viên chuyển đến từ hệ thống khác")
+def accept_incoming(request: HttpRequest, incoming_id: int):
+    t = peer_transfers.accept_incoming(_incoming(request.user, incoming_id), user=request.user)
+    return incoming_out(access.get_incoming(request.user, t.id))
+
+
+@router.post("/incoming-transfers/{incoming_id}/refuse", response=IncomingTransferOut, summary="Từ chối tiếp nhận đảng viên chuyển đến")
+def refuse_incoming(request: HttpRequest, incoming_id: int, payload: RefuseIn):
+    t = peer_transfers.refuse_incoming(_incoming(request.user, incoming_id), user=request.user, reason=payload.reason)
+    return incoming_out(access.get_incoming(request.user, t.id))
 
 
 # --- organisations -------------------------------------------------------------------------------------

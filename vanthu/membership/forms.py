@@ -24,7 +24,7 @@ from .models import (
 
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.name
+        return f"{obj.name} ({_('hệ thống khác')})" if obj.at_peer else obj.name
 
 
 class MemberFilterForm(forms.Form):
@@ -71,13 +71,29 @@ class NewMemberForm(MemberForm):
         self.order_fields(["organization"])
 
 
+class LetterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return str(obj.subject)[:120]
+
+
 class TransferForm(forms.Form):
     to_organization = OrgChoiceField(label=_("Chuyển đến tổ chức"), queryset=None)
+    # Only for an organisation at another installation: the letter whose package carries the record.
+    letter = LetterChoiceField(label=_("Giấy giới thiệu sinh hoạt đảng (khi chuyển tới tổ chức thuộc hệ thống khác)"), queryset=None,
+                               required=False, help_text=_("Văn bản đi gửi tổ chức đó, chưa phát hành: khi văn thư phát hành, "
+                                                           "hồ sơ đảng viên đi kèm gói tin liên thông."))
     note = TextField(label=_("Ghi chú"), max_length=2000, required=False)
 
-    def __init__(self, *args, organizations=None, **kwargs) -> None:
+    def __init__(self, *args, organizations=None, letters=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_organization"].queryset = organizations
+        self.fields["letter"].queryset = letters
+        if not letters:
+            del self.fields["letter"]
+
+
+class RefuseForm(forms.Form):
+    reason = TextField(label=_("Lý do từ chối"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class StatusForm(forms.Form):

@@ -273,6 +273,8 @@ class TransferStatus(models.TextChoices):
     ISSUED = "issued", _("Đã giới thiệu, chờ tiếp nhận")
     ACCEPTED = "accepted", _("Đã tiếp nhận")
     CANCELLED = "cancelled", _("Đã hủy")
+    # Only for a transfer to an organisation at another installation: its officer said no (02).
+    REFUSED = "refused", _("Bên nhận từ chối")
 
 
 class TransferQuerySet(models.QuerySet):
@@ -296,6 +298,11 @@ class Transfer(models.Model):
     accepted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
     effective_on = models.DateField(null=True, blank=True)
+    # To (or from) an organisation at another installation: the letter (giấy giới thiệu sinh hoạt
+    # đảng) addressed to it, whose package carries the member's record (peer_transfers.py).
+    letter = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # What the other installation answered (its 06 or 02 note).
+    answer_note = models.TextField(blank=True)
 
     objects = TransferQuerySet.as_manager()
 
@@ -309,6 +316,53 @@ class Transfer(models.Model):
             models.Index(fields=["from_org", "status"], name="membership_transfer_from"),
             models.Index(fields=["effective_on"], name="membership_transfer_date"),
         ]
+
+
+class IncomingStatus(models.TextChoices):
+    WAITING = "waiting", _("Chờ tổ chức tiếp nhận")
+    ACCEPTED = "accepted", _("Đã tiếp nhận")
+    REFUSED = "refused", _("Đã từ chối")
+    WITHDRAWN = "withdrawn", _("Bên gửi đã thu hồi")
+
+
+class IncomingTransfer(models.Model):
+    """A member transferred to us from an organisation at another installation, waiting for the
+    receiving organisation's records officer. The record is the one the sender's package carried;
+    the member exists here only once accepted (`member`, and an accepted `Transfer` for the history
+    and the statistics)."""
+
+    # The sender's installation and its transfer id: the same transfer arriving twice is one row.
+    origin_site = models.CharField(max_length=64)
+    origin_transfer_id = models.PositiveBigIntegerField()
+    delivery = models.ForeignKey("documents.Delivery", on_delete=models.PROTECT, related_name="+")
+    from_org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    to_org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # The profile as the sender keeps it (`PROFILE_FIELDS` but organisation and status), checked on arrival.
+    record = models.JSONField()
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=IncomingStatus.choices, default=IncomingStatus.WAITING)
+    received_at = models.DateTimeField()
+    member = models.ForeignKey(PartyMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["origin_site", "origin_transfer_id"], name="membership_incoming_once")]
+        indexes = [models.Index(fields=["to_org", "status"], name="membership_incoming_to")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self.record.get("full_name", ""))
+
+    @property
+    def masked_id_number(self) -> str:
+        n = str(self.record.get("id_number") or "")
+        return ("*" * max(0, len(n) - 3) + n[-3:]) if n else ""
 
 
 class MemberRanking(models.Model):

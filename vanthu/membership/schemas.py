@@ -110,6 +110,8 @@ class StatusIn(Schema):
 class TransferIn(Schema):
     to_organization_id: int
     note: Text(2000) = ""
+    # To an organisation at another installation: the letter (an outgoing document addressed to it, not yet issued).
+    letter_id: int | None = None
 
 
 class TransferOut(Schema):
@@ -124,11 +126,41 @@ class TransferOut(Schema):
     issued_at: datetime
     accepted_at: datetime | None
     effective_on: date | None
+    letter_id: int | None = None
+    answer_note: str = ""
 
 
 class TransferList(Schema):
     items: list[TransferOut]
     count: int
+
+
+class IncomingTransferOut(Schema):
+    """A member transferred from an organisation at another installation, as its package carried them."""
+
+    id: int
+    status: str
+    from_organization_id: int
+    from_organization_name: str
+    to_organization_id: int
+    to_organization_name: str
+    document_id: int
+    received_at: datetime
+    note: str
+    member_id: int | None
+    decided_at: datetime | None
+    answer_note: str
+    # The profile as received (the identity number masked).
+    record: dict
+
+
+class IncomingTransferList(Schema):
+    items: list[IncomingTransferOut]
+    count: int
+
+
+class RefuseIn(Schema):
+    reason: Text(2000)
 
 
 class RankingIn(Schema):

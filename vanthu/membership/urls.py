@@ -14,6 +14,7 @@ urlpatterns = [
     path("transfers/", views.transfers, name="transfers"),
     path("transfers/<int:transfer_id>/accept/", views.transfer_accept, name="transfer_accept"),
     path("transfers/<int:transfer_id>/cancel/", views.transfer_cancel, name="transfer_cancel"),
+    path("transfers/incoming/<int:incoming_id>/", views.incoming, name="incoming"),
     path("import/", views.import_page, name="import"),
     path("statistics/", views.stats_page, name="stats"),
     path("rankings/", views.rankings_page, name="rankings"),

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from vanthu.documents.models import Document
 from vanthu.errors import VanThuError
 from vanthu.organizations.models import Organization
 from vanthu.ui.forms import apply_error
 from vanthu.ui.shortcuts import page_errors, paginate
 
-from . import access, actions, importing, rankings_import, statistics
+from . import access, actions, importing, peer_transfers, rankings_import, statistics
 from .forms import (
     ImportForm,
     MemberFilterForm,
@@ -37,6 +38,7 @@ from .forms import (
     PartyOrgForm,
     RankImportForm,
     RankingForm,
+    RefuseForm,
     StatsForm,
     StatusForm,
     TermForm,
@@ -46,6 +48,8 @@ from .forms import (
 from .models import (
     CommitteeTerm,
     Grade,
+    IncomingStatus,
+    IncomingTransfer,
     MemberRanking,
     MemberVersion,
     OrgChange,
@@ -79,7 +83,14 @@ def _reach_orgs(user):
 
 
 def _all_orgs():
-    return Organization.objects.filter(is_active=True).exclude(kind="external").order_by("name")
+    # This installation's organisations, and those a peer serves (a transfer there travels through the exchange).
+    return Organization.objects.filter(is_active=True).filter(~Q(kind="external") | Q(at_peer=True)).order_by("name")
+
+
+def _letters(user):
+    """Letters a transfer to a peer's organisation may travel with: outgoing, not yet issued, to such an organisation."""
+    return (Document.objects.filter(issuer_id__in=access.records_org_ids(user), status__in=actions.LETTER_STATES,
+                                    recipients__at_peer=True).distinct().only("id", "subject").order_by("-id"))
 
 
 @officer_page
@@ -136,7 +147,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "m": m, "reveal": reveal, "history": _history(list(versions)),
         "rankings": MemberRanking.objects.filter(member=m).order_by("-year"),
         "transfers": Transfer.objects.filter(member=m).select_related("from_org", "to_org"),
-        "transfer_form": TransferForm(organizations=_all_orgs().exclude(id=m.organization_id)),
+        "transfer_form": TransferForm(organizations=_all_orgs().exclude(id=m.organization_id), letters=_letters(request.user)[:100]),
         "status_form": StatusForm(initial={"on": timezone.localdate()}),
         "ranking_form": RankingForm(initial={"year": timezone.localdate().year - 1}),
     })
@@ -190,13 +201,14 @@ def _detail_with_error(request: HttpRequest, m: PartyMember, exc: VanThuError) -
 @officer_page
 def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
     m = access.get_member(request.user, member_id)
-    form = TransferForm(request.POST, organizations=_all_orgs())
+    form = TransferForm(request.POST, organizations=_all_orgs(), letters=_letters(request.user))
     if not form.is_valid():
         messages.error(request, _("Hãy chọn tổ chức tiếp nhận."))
         return redirect("membership:detail", m.id)
+    letter = form.cleaned_data.get("letter")
     try:
         actions.issue_transfer(m, user=request.user, to_organization_id=form.cleaned_data["to_organization"].id,
-                               note=form.cleaned_data["note"])
+                               note=form.cleaned_data["note"], letter_id=letter.id if letter else None)
     except VanThuError as exc:
         return _detail_with_error(request, m, exc)
     messages.success(request, _("Đã giới thiệu chuyển sinh hoạt; đảng viên vẫn sinh hoạt tại đây đến khi tổ chức mới tiếp nhận."))
@@ -244,8 +256,46 @@ def transfers(request: HttpRequest) -> HttpResponse:
     if status:
         qs = qs.filter(status=status)
     page = paginate(request, qs, PAGE_SIZE)
+    # From other installations: those still waiting, for the receiving organisations' officers.
+    incoming = list(IncomingTransfer.objects.filter(to_org_id__in=reach, status=IncomingStatus.WAITING)
+                    .select_related("from_org", "to_org").order_by("received_at", "id")[:200])
     actions.audit_read("party_transfers_listed", user=request.user, data={"page": page.number})
-    return render(request, "membership/transfers.html", {"form": form, "page": page, "reach": reach})
+    return render(request, "membership/transfers.html", {"form": form, "page": page, "reach": reach, "incoming": incoming})
+
+
+@officer_page
+def incoming(request: HttpRequest, incoming_id: int) -> HttpResponse:
+    """A member transferred from another installation: the record as it came, to accept or refuse."""
+    t = access.get_incoming(request.user, incoming_id)
+    if request.method == "POST":
+        form = RefuseForm(request.POST) if "refuse" in request.POST else None
+        try:
+            if form is None:
+                peer_transfers.accept_incoming(t, user=request.user)
+                messages.success(request, _("Đã tiếp nhận đảng viên; từ hôm nay đảng viên sinh hoạt tại tổ chức của đồng chí. "
+                                            "Tổ chức gửi được báo qua liên thông."))
+            elif form.is_valid():
+                peer_transfers.refuse_incoming(t, user=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Đã từ chối tiếp nhận; tổ chức gửi được báo lý do qua liên thông."))
+            else:
+                messages.error(request, _("Hãy ghi lý do từ chối."))
+        except VanThuError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, exc.message)
+        return redirect("membership:incoming", t.id)
+    actions.audit_read("party_incoming_transfer_viewed", user=request.user, data={"incoming": t.id})
+    labels = {f.name: f.verbose_name for f in PartyMember._meta.get_fields() if hasattr(f, "verbose_name")}
+    choices = {f.name: dict(f.choices) for f in PartyMember._meta.get_fields() if getattr(f, "choices", None)}
+    rows = []
+    for name in peer_transfers.RECORD_FIELDS:
+        value = t.masked_id_number if name == "id_number" else t.record.get(name)
+        if name in choices:
+            value = choices[name].get(value, value)
+        elif name in actions.DATE_FIELDS and value:
+            value = date.fromisoformat(value).strftime("%d/%m/%Y")
+        rows.append((labels.get(name, name), value or "—"))
+    return render(request, "membership/incoming.html", {"t": t, "rows": rows, "refuse_form": RefuseForm()})
 
 
 @require_POST

@@ -27,6 +27,7 @@ def test_issuing_locks_signatures_then_statistics_then_outbox():
         "vanthu.reports.aggregates.delivery_moved",
         "vanthu.exchange.outbox.delivery_moved",
         "vanthu.direction.peer.delivery_moved",  # a peer's report moves the task that travelled with it
+        "vanthu.membership.peer_transfers.delivery_moved",  # and answers the transfer whose letter it is
     ]
     assert _names(events.deliveries_created) == ["vanthu.reports.aggregates.deliveries_changed",
                                                  "vanthu.workflow.notices.deliveries_created"]

@@ -29,6 +29,10 @@ from vanthu.documents.models import Delivery, DeliveryEvent, Document, StatusCod
 from vanthu.documents.tests.test_bad_input import assert_error, draft_form, paper_form, pdf_upload
 from vanthu.errors import Unprocessable
 from vanthu.exchange.actions import request_recall
+from vanthu.exchange.receiving import receive
+from vanthu.exchange.tests.peers import register_unreachable_peer
+from vanthu.membership.models import IncomingTransfer, RecordsOfficer
+from vanthu.membership.tests.test_peer_transfers import _arriving_at
 from vanthu.signatures import ca
 from vanthu.signatures.tests.test_trust_and_certificates import _admin, _p12, _pem
 from vanthu.testing import factories as f
@@ -154,12 +158,23 @@ def _p12_form(world) -> dict:
             "organization_id": world.a.org.id, "label": "Chữ ký số của Bí thư"}
 
 
+def _incoming_transfer(world) -> Call:
+    """A member transferred from a peer installation to B, and B's records officer refusing it."""
+    peer, key, cert = register_unreachable_peer()
+    RecordsOfficer.objects.create(user=world.b.clerk, organization=world.b.org, kind="office")
+    receive(_arriving_at(world.b.org, key, cert), peer=peer)
+    incoming = IncomingTransfer.objects.get()
+    return Call(world.b.clerk, "post", f"/api/v1/incoming-transfers/{incoming.id}/refuse",
+                json={"reason": "Chưa có quyết định điều động của Ban Thường vụ."})
+
+
 def _files(form: dict) -> dict:
     return {k: v() if callable(v) else v for k, v in form.items()}
 
 
 # "METHOD /api/v1/path" → a request of that operation that succeeds, built on a fresh world.
 RECIPES: dict[str, Callable[..., Call]] = {
+    "POST /api/v1/incoming-transfers/{incoming_id}/refuse": _incoming_transfer,
     "POST /api/v1/auth/token": lambda w: Call(None, "post", "/api/v1/auth/token", json={"username": w.a.clerk.username, "password": "demo"}),
     "POST /api/v1/auth/password": lambda w: Call(w.a.clerk, "post", "/api/v1/auth/password",
                                                  json={"current_password": "demo", "new_password": "Mat-khau-moi-2026!"}),
