@@ -347,7 +347,7 @@ PAGES = {
     "direction:directive": 200, "direction:schedule": 200, "direction:my_schedule": 200,
     "direction:edit_entry": 200, "direction:meetings": 200, "direction:new_meeting": 200, "direction:meeting": 200,
     "membership:list": 200, "membership:new": 200, "membership:edit": 200, "membership:detail": 200, "membership:transfers": 200,
-    "membership:import": 200, "membership:stats": 200, "membership:rankings": 200,
+    "membership:import": 200, "membership:incoming": 200, "membership:stats": 200, "membership:rankings": 200,
     "membership:organizations": 200, "membership:officers": 200, "membership:organization": 200,
     "migration:runs": 200, "migration:run": 200, "migration:records": 200,
     "migration:record": 200,
