@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy
 from vanthu.organizations.models import Role
 
 ACTIONS: dict[str, Any] = {
+    "admin_add": gettext_lazy("Thêm mới trong trang quản trị hệ thống."),
+    "admin_change": gettext_lazy("Sửa trong trang quản trị hệ thống."),
+    "admin_delete": gettext_lazy("Xóa trong trang quản trị hệ thống."),
     "api_token_issued": gettext_lazy("Cấp mã truy cập API."),
     "api_token_revoked": gettext_lazy("Thu hồi mã truy cập API."),
     "archive_access_decided": gettext_lazy("Quyết định về yêu cầu khai thác hồ sơ lưu trữ."),
@@ -42,6 +45,8 @@ ACTIONS: dict[str, Any] = {
     "course_invitation_set": gettext_lazy("Giao chỉ tiêu cử học viên cho tổ chức."),
     "course_nominated": gettext_lazy("Cử người đi học lớp bồi dưỡng."),
     "course_result_recorded": gettext_lazy("Ghi kết quả học tập của học viên."),
+    "delegation_created": gettext_lazy("Ủy quyền duyệt và ký văn bản cho cấp phó trong một thời gian."),
+    "delegation_revoked": gettext_lazy("Thu hồi ủy quyền duyệt và ký văn bản."),
     "delivery_accepted": gettext_lazy("Tiếp nhận văn bản đến."),
     "delivery_assigned": gettext_lazy("Giao xử lý văn bản đến."),
     "delivery_rejected": gettext_lazy("Từ chối tiếp nhận văn bản."),
@@ -56,6 +61,8 @@ ACTIONS: dict[str, Any] = {
     "document_numbered": gettext_lazy("Cấp số văn bản."),
     "document_recipients_changed": gettext_lazy("Đổi nơi nhận của văn bản."),
     "document_returned": gettext_lazy("Trả lại dự thảo để sửa."),
+    "document_share_withdrawn": gettext_lazy("Thu hồi việc chia sẻ văn bản."),
+    "document_shared": gettext_lazy("Chia sẻ văn bản cho một người trong đơn vị."),
     "document_signed": gettext_lazy("Ký số văn bản."),
     "document_submitted": gettext_lazy("Trình duyệt văn bản."),
     "exchange_document_received": gettext_lazy("Nhận văn bản qua hệ thống liên thông."),
@@ -91,6 +98,8 @@ ACTIONS: dict[str, Any] = {
     "notification_preferences_changed": gettext_lazy("Đổi cách nhận thông báo."),
     "paper_document_registered": gettext_lazy("Vào sổ văn bản giấy."),
     "party_committee_term_added": gettext_lazy("Thêm nhiệm kỳ cấp ủy."),
+    "party_incoming_transfer_viewed": gettext_lazy("Xem hồ sơ đảng viên chuyển đến từ hệ thống khác."),
+    "party_incoming_transfers_listed": gettext_lazy("Xem danh sách đảng viên chuyển đến từ hệ thống khác."),
     "party_member_created": gettext_lazy("Thêm hồ sơ đảng viên."),
     "party_member_history_viewed": gettext_lazy("Xem quá trình của đảng viên."),
     "party_member_id_revealed": gettext_lazy("Xem số định danh cá nhân của đảng viên."),
@@ -112,8 +121,13 @@ ACTIONS: dict[str, Any] = {
     "party_statistics_exported": gettext_lazy("Xuất thống kê đảng viên."),
     "party_statistics_viewed": gettext_lazy("Xem thống kê đảng viên."),
     "party_transfer_accepted": gettext_lazy("Tiếp nhận đảng viên chuyển sinh hoạt đến."),
+    "party_transfer_accepted_by_peer": gettext_lazy("Nơi nhận ở hệ thống khác đã tiếp nhận đảng viên chuyển sinh hoạt."),
     "party_transfer_cancelled": gettext_lazy("Hủy giấy giới thiệu chuyển sinh hoạt đảng."),
     "party_transfer_issued": gettext_lazy("Cấp giấy giới thiệu chuyển sinh hoạt đảng."),
+    "party_transfer_received": gettext_lazy("Nhận hồ sơ đảng viên chuyển sinh hoạt từ hệ thống khác."),
+    "party_transfer_record_sent": gettext_lazy("Gửi hồ sơ đảng viên kèm giấy giới thiệu chuyển sinh hoạt."),
+    "party_transfer_refused": gettext_lazy("Từ chối tiếp nhận đảng viên chuyển sinh hoạt đến."),
+    "party_transfer_refused_by_peer": gettext_lazy("Nơi nhận ở hệ thống khác từ chối tiếp nhận đảng viên chuyển sinh hoạt."),
     "party_transfers_listed": gettext_lazy("Xem danh sách chuyển sinh hoạt đảng."),
     "password_changed": gettext_lazy("Đổi mật khẩu."),
     "peer_registered": gettext_lazy("Đăng ký hệ thống liên thông."),
@@ -165,9 +179,6 @@ ACTIONS: dict[str, Any] = {
     "two_factor_enabled": gettext_lazy("Bật xác thực hai lớp."),
     "two_factor_policy_changed": gettext_lazy("Đổi các vai trò bắt buộc xác thực hai lớp."),
     "two_factor_reset": gettext_lazy("Đặt lại xác thực hai lớp (mất điện thoại)."),
-    "admin_add": gettext_lazy("Thêm mới trong trang quản trị hệ thống."),
-    "admin_change": gettext_lazy("Sửa trong trang quản trị hệ thống."),
-    "admin_delete": gettext_lazy("Xóa trong trang quản trị hệ thống."),
 }
 
 # What each key of an entry's details means.

@@ -24,6 +24,7 @@ from vanthu.signatures import certs as C
 from vanthu.signatures.actions import organization_certificate
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.testing import factories as f
+from vanthu.workflow.actions import assign_handlers
 
 
 def _issue_to(world, recipients):
@@ -253,8 +254,6 @@ def test_package_with_three_20_mb_attachments_is_received_whole(peer_world, tmp_
 
 
 def test_a_peer_sender_learns_who_handles_it_but_not_private_instructions(peer_world):
-    from vanthu.workflow.actions import assign_handlers
-
     world, peer, *_ = peer_world
     receive(_incoming(peer_world), peer=peer)
     delivery = doc_actions.accept_delivery(Delivery.objects.get(recipient=world.b.org), user=world.b.clerk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,10 +53,15 @@ def finish(side, delivery):
     return wf.complete_handling(delivery, user=side.specialist)
 
 
+_papers = itertools.count()
+
+
 def paper(side, *, due: date | None = None, doc_type: str = "CV"):
+    # Each paper its own number: the same sender, number and date again is a likely duplicate.
+    number = 12 + next(_papers)
     with f.background_done():
         return actions.register_paper_document(
-            user=side.clerk, organization=side.org, sender_name="Sở Nội vụ", number_symbol="12/SNV-VP",
+            user=side.clerk, organization=side.org, sender_name="Sở Nội vụ", number_symbol=f"{number}/SNV-VP",
             issued_date=timezone.localdate(), doc_type=doc_type, subject="Về việc cử cán bộ dự tập huấn",
             file=f.upload(), due_date=due,
         )

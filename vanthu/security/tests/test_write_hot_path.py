@@ -19,7 +19,7 @@ from django.utils import timezone
 from vanthu.audit.chain import verify
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions as doc_actions
-from vanthu.documents.api import brief_out, inbox_item_out
+from vanthu.documents.api import brief_out, inbox_item_out, reply_out
 from vanthu.documents.models import Delivery, DeliveryEvent
 from vanthu.reports import aggregates
 from vanthu.security.tests.test_api_hot_path import _as_json, _send
@@ -31,7 +31,7 @@ from vanthu.workflow.models import Assignee, Assignment
 # The statistics take one journal row in the transaction (folded in later by the worker).
 ACCEPT_STATEMENTS = 13
 ASSIGN_STATEMENTS = 20  # with the handlers' notifications (a notice, its copies, the mail journal)
-COMPLETE_STATEMENTS = 14
+COMPLETE_STATEMENTS = 15  # with need to know: which of the specialist's organisations widen who sees what
 MINE_STATEMENTS = 2
 
 
@@ -54,7 +54,7 @@ def _record_as_read(delivery_id: int) -> dict:
     who = Assignee.objects.filter(assignment__delivery_id=delivery_id, assignment__is_current=True).select_related("user").order_by("id")
     return _as_json({
         "id": d.id, "status_code": d.status_code, "status_label": d.status_label, "incoming_number": d.incoming_number,
-        "deadline": d.deadline, "document": brief_out(d.document),
+        "deadline": d.deadline, "document": brief_out(d.document), **reply_out(d, document_visible=True),
         "handlers": [{"user_id": a.user_id, "username": a.user.username, "full_name": a.user.get_full_name(), "role": a.role} for a in who],
     })
 
@@ -129,17 +129,21 @@ def test_refused_actions_write_nothing(world, api_as):
     # A handler from another organisation: the JSON error, and nothing written.
     r = api_as(b.leader).post(f"/api/v1/incoming/{d.id}/assign", {"main_handler_id": world.c.specialist.id})
     assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_handlers"
-    # Not the main handler (nothing is assigned yet), and another organisation's leader.
+    # Not the main handler (nothing is assigned yet: a specialist does not even see it), and
+    # another organisation's leader.
     r = api_as(b.specialist).post(f"/api/v1/incoming/{d.id}/complete", {"note": "x"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "delivery_not_found"
+    r = api_as(b.clerk).post(f"/api/v1/incoming/{d.id}/complete", {"note": "x"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_assigned"
     r = api_as(world.c.leader).post(f"/api/v1/incoming/{d.id}/assign", {"main_handler_id": world.c.specialist.id})
     assert r.status_code == 404 and r.json()["error"]["code"] == "delivery_not_found"
     # (Sign-ins and refusals are audited too: count only the delivery's own entries.)
     assert (DeliveryEvent.objects.count(), on_delivery.count(), Assignment.objects.count()) == before
-    r = api_as(b.leader).post(f"/api/v1/incoming/{d.id}/assign", {"main_handler_id": b.specialist.id})
+    r = api_as(b.leader).post(f"/api/v1/incoming/{d.id}/assign", {"main_handler_id": b.specialist.id,
+                                                                   "co_handler_ids": [b.specialist2.id]})
     assert r.status_code == 200
     events, audit = DeliveryEvent.objects.count(), on_delivery.count()
-    r = api_as(b.specialist2).post(f"/api/v1/incoming/{d.id}/complete", {"note": "x"})
+    r = api_as(b.specialist2).post(f"/api/v1/incoming/{d.id}/complete", {"note": "x"})  # a co-handler
     assert r.status_code == 403 and r.json()["error"]["code"] == "not_main_handler"
     r = api_as(b.clerk).post(f"/api/v1/inbox/{d.id}/accept")
     assert r.status_code == 409

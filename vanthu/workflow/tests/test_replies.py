@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from vanthu.documents import actions as doc_actions
-from vanthu.documents.models import Delivery
-from vanthu.documents.tests.test_bad_input import assert_error
+from vanthu.documents.models import Delivery, StoredFile
+from vanthu.documents.tests.test_bad_input import assert_error, pdf_upload
 from vanthu.testing import factories as f
 from vanthu.workflow import actions
 from vanthu.workflow.models import Assignment
@@ -183,9 +183,6 @@ def test_the_inbox_shows_the_senders_deadline_before_any_assignment(world):
 
 
 def test_the_api_completes_with_a_reply_file_and_serves_it_to_the_sender(world, api_as):
-    from vanthu.documents.models import StoredFile
-    from vanthu.documents.tests.test_bad_input import pdf_upload
-
     _doc, d = _record(world)
     actions.assign_handlers(d, user=world.b.leader, main_handler_id=world.b.specialist.id)
     spec = api_as(world.b.specialist)
