@@ -66,14 +66,14 @@ def test_english_by_the_switch_on_the_home_page_and_beyond(pages, world, viewpor
     # The account page: from the person's name in the header on a desktop (a phone's header has
     # no room for the name, so there it is opened by its address).
     if viewport is PHONE:
-        page.goto(f"{pages.url}/account/2fa/")
+        page.goto(f"{pages.url}/account/")
     else:
         page.get_by_role("link", name=world.b.clerk.get_full_name()).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My account")
     shot(page, f"{size}-account")
     assert vietnamese_left(page, data) == []
     assert fits_the_width(page)
 
     # And back: Vietnamese again.
     page.get_by_role("button", name="VI").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Xác thực hai lớp")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản của tôi")

@@ -79,6 +79,7 @@ def test_whole_life_of_a_document_across_people_and_organisations(pages, world, 
     b_spec.get_by_role("button", name="Bắt đầu xử lý").click()
     expect(b_spec.get_by_text("Đã bắt đầu xử lý.")).to_be_visible()
     b_spec.get_by_label("Kết quả xử lý").fill("Đã triển khai tại các chi bộ.")
+    b_spec.get_by_label("Tôi xác nhận đã xử lý xong văn bản này").check()
     b_spec.get_by_role("button", name="Hoàn thành").click()
     expect(b_spec.get_by_text("Đã báo cáo hoàn thành xử lý.")).to_be_visible()
 

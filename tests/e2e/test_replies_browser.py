@@ -41,6 +41,7 @@ def test_the_reply_document_shows_on_both_documents_and_to_the_sender(pages, liv
     spec.goto(f"{live_server.url}/documents/{incoming.id}/")
     spec.get_by_label("Kết quả xử lý").fill("Đã trả lời bằng báo cáo của Đảng ủy")
     spec.get_by_label("Văn bản trả lời").select_option(str(reply.id))
+    spec.get_by_label("Tôi xác nhận đã xử lý xong văn bản này").check()
     spec.get_by_role("button", name="Hoàn thành").click()
     expect(spec.get_by_text("Đã báo cáo hoàn thành xử lý.")).to_be_visible()
     link = spec.locator(f"section.incoming a.reply-document[href='/documents/{reply.id}/']")

@@ -40,6 +40,9 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "date-picker-btn";
+    // Out of the tab order: a clerk registering a pile of paper types the date and tabs on to the
+    // next field; the picker is for the mouse and the finger (the box itself takes any typed day).
+    button.tabIndex = -1;
     button.title = box.dataset.pickerLabel || "";
     button.setAttribute("aria-label", box.dataset.pickerLabel || "");
     wrap.appendChild(button);
