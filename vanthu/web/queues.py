@@ -80,6 +80,9 @@ def requeue_interrupted(sender, task_result, **kwargs) -> None:
     django-tasks-db marks it FAILED, a dead letter nobody would look for; it goes back to the queue
     instead, as a task of a killed worker does (requeue_abandoned), and another worker runs it
     (every VanThu task is idempotent)."""
+    backend = sender if isinstance(sender, type) else type(sender)  # django-tasks-db sends either
+    if not issubclass(backend, DatabaseBackend):
+        return  # other backends keep their own books (and the in-process ones have no queue)
     if str(getattr(task_result, "status", "")) != "FAILED":
         return
     DBTaskResult.objects.filter(pk=task_result.id, status="FAILED", exception_class_path__in=INTERRUPTED).update(
