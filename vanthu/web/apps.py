@@ -12,3 +12,9 @@ class WebConfig(AppConfig):
         from .i18n import compile_all
 
         compile_all()
+        # A task cut short by a worker's stop goes back to the queue, not to the dead letters.
+        from django_tasks.signals import task_finished
+
+        from .queues import requeue_interrupted
+
+        task_finished.connect(requeue_interrupted, dispatch_uid="vanthu.requeue_interrupted")

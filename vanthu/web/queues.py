@@ -68,3 +68,22 @@ def retry_failed(ids, *, user) -> int:
         record("tasks_retried", actor=user, object_type="django_tasks_database.dbtaskresult", object_id=",".join(chosen)[:200],
                data={"ids": chosen})
     return count
+
+
+# What a task interrupted by its worker's stop raises: the worker was told twice to stop (SIGTERM
+# again, Ctrl+C twice), and django-tasks-db's handler ends the task with sys.exit().
+INTERRUPTED = ("builtins.SystemExit", "builtins.KeyboardInterrupt")
+
+
+def requeue_interrupted(sender, task_result, **kwargs) -> None:
+    """`task_finished` receiver: a task cut short by its worker's stop is not a failure of the task.
+    django-tasks-db marks it FAILED, a dead letter nobody would look for; it goes back to the queue
+    instead, as a task of a killed worker does (requeue_abandoned), and another worker runs it
+    (every VanThu task is idempotent)."""
+    backend = sender if isinstance(sender, type) else type(sender)  # django-tasks-db sends either
+    if not issubclass(backend, DatabaseBackend):
+        return  # other backends keep their own books (and the in-process ones have no queue)
+    if str(getattr(task_result, "status", "")) != "FAILED":
+        return
+    DBTaskResult.objects.filter(pk=task_result.id, status="FAILED", exception_class_path__in=INTERRUPTED).update(
+        status="READY", started_at=None, finished_at=None, exception_class_path="", traceback="", return_value=None)

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 FIELDS = {"scenario", "metric", "unit", "value", "baseline", "ratio", "details"}
 ENGINE = "sqlite" if settings.DATABASES["default"]["ENGINE"] == database.SQLITE else "postgresql"
 SCENARIOS = {"issue", "numbering", "inbox", "search", "sign", "verify", "dashboard", "exchange", "load", "members",
-             "programme", "cluster"}
+             "programme", "cluster", "migrate-locks"}
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,16 @@ def bench(target: str, scenario: str, *args: str, env: dict | None = None) -> tu
 
 def test_every_scenario_registers_itself():
     assert SCENARIOS <= set(discover())
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="table locks of migrations are PostgreSQL's question")
+def test_migrate_locks_applies_the_latest_documents_migration_under_a_writer(target):
+    result, _ = bench(target, "migrate-locks")
+    d = result["details"]
+    assert d["documents"] >= 2000 and d["migration"].startswith("0")
+    assert set(d["phases"]) == {"latest documents migration", "plain index", "plain index drop", "concurrent index",
+                                "concurrent index drop"}
+    assert all(p["writer_inserts"] >= 0 and p["seconds"] > 0 for p in d["phases"].values())
 
 
 def test_inbox_times_the_api_and_matches_the_bare_page_and_reuses_the_dataset(target):
