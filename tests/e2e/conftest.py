@@ -123,6 +123,17 @@ def pages(browser, live_server, request) -> Iterator:
     if problems and not failed:
         pytest.fail("Problems in the browser:\n" + "\n".join(problems), pytrace=False)
 
+@pytest.fixture(scope="package")
+def sites(tmp_path_factory):
+    """Two VanThu installations exchanging documents (tests/e2e/test_exchange.py), started once
+    for test_exchange.py and test_party_transfer.py: seeding and starting them is minutes of work,
+    and each module's tests make their own documents and members, unique by name."""
+    from .test_exchange import running_sites
+
+    with running_sites(tmp_path_factory) as pair:
+        yield pair
+
+
 def login(page, base_url: str, user, password: str = "demo") -> None:
     page.goto(f"{base_url}/login/")
     page.get_by_label("Tên đăng nhập").fill(user.username)

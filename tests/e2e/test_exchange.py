@@ -25,6 +25,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,8 +164,10 @@ def _env(data_dir: Path, port: int, key: str, database_url: str | None) -> dict:
     return env
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory) -> Iterator[tuple[Site, Site]]:
+@contextmanager
+def running_sites(tmp_path_factory) -> Iterator[tuple[Site, Site]]:
+    """The two installations, running and peers of each other; the `sites` fixture (conftest.py)
+    makes them once for the package: this module's tests and test_party_transfer.py's use them."""
     base = tmp_path_factory.mktemp("exchange")
     configured = os.environ.get("VANTHU_DATABASE_URL")
     urls = {k: installation_database_url(configured, f"e2e_{k}") for k in ("a", "b", "t")}

@@ -5,7 +5,7 @@ issues the transfer with its letter, the clerk issues the letter, the member's r
 the letter's edXML package, B's records officer accepts it, and only then does A record the member
 as transferred out. A second transfer is refused at B and the member stays active at A. The two
 installations, their databases (of the engine the suite runs on), servers and workers are those
-of test_exchange.py's `sites`.
+of test_exchange.py (the `sites` fixture of conftest.py, made once for both modules).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from .test_exchange import A_ORG, B_ORG, PDF, ROOT, Site, sites, wait_for  # noqa: F401 (sites is the fixture)
+from .test_exchange import A_ORG, B_ORG, PDF, ROOT, Site, wait_for
 
 pytestmark = pytest.mark.slow
 GRANT = ("from vanthu.accounts.models import User; from vanthu.organizations.models import Organization; "
@@ -26,7 +26,7 @@ GRANT = ("from vanthu.accounts.models import User; from vanthu.organizations.mod
 
 
 @pytest.fixture(scope="module")
-def officers(sites):  # noqa: F811 (the fixture imported above)
+def officers(sites):
     """The committee office's specialist on each side holds the records role (given by the installation's
     administrator in practice; here straight in each installation's database)."""
     a, b = sites

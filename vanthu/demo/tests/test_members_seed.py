@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
 from vanthu.accounts.models import User
 from vanthu.audit.chain import verify
-from vanthu.demo.seed import seed_demo
 from vanthu.membership.models import (
     MemberRanking,
     MemberVersion,
@@ -21,18 +18,6 @@ from vanthu.membership.models import (
     Transfer,
 )
 from vanthu.organizations.models import Organization, OrgKind
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield seed_demo(password="demo", documents=30)
-        transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _db(db):
-    """Every test reads the seeded database."""
 
 
 def test_every_party_organisation_has_members_with_a_spread_of_ages_and_dates(seeded):

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -47,20 +46,6 @@ from vanthu.signatures.verdict import documents_authenticated
 from vanthu.testing.factories import IMMEDIATE_TASKS
 from vanthu.testing.fixtures import ApiClient
 from vanthu.workflow.models import Assignee
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction rolled back at the end (seeding is the
-    slow part; the tests only read, each in its own savepoint)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield seed_demo(password="demo", documents=60)
-        transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _db(db):
-    """Every test reads the seeded database."""
 
 
 def test_tree_of_over_a_hundred_organisations_with_valid_codes_and_people_in_every_role(seeded):
