@@ -674,6 +674,15 @@ def message_kind(root: etree._Element) -> str:
 
 def read_package(root: etree._Element, payloads: dict[str, bytes] | None = None) -> Package:
     """The signed envelope's content, and the attachments checked against the manifest digests."""
+    pkg = read_header(root)
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
+    pkg.files = _attachments(root, header.getparent().find(f"{q('edXMLBody')}/{q('edXMLManifest')}"), payloads)
+    return pkg
+
+
+def read_header(root: etree._Element) -> Package:
+    """What the envelope says of the document, without its files (PackageError if it cannot be
+    read). Trust it only once `verify` passed: a refusal reads it to tell the sender which document."""
     header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     mh = header.find(q("MessageHeader"))
     trace = header.find(q("TraceHeaderList"))
@@ -712,7 +721,6 @@ def read_package(root: etree._Element, payloads: dict[str, bytes] | None = None)
     stated = _text(mh, "E:DocumentId", limit=255)
     if stated and stated != pkg.document_id:
         raise PackageError("document_id_mismatch", "DocumentId does not match From, PromulgationDate and Code")
-    pkg.files = _attachments(root, header.getparent().find(f"{q('edXMLBody')}/{q('edXMLManifest')}"), payloads)
     return pkg
 
 
