@@ -141,6 +141,9 @@ class FilePart:
     content_type: str = "application/pdf"
     description: str = ""
     content_id: str = ""
+    # Its SHA-256 (hex) when the caller knows it already (a stored file is kept under it), so that
+    # a package does not hash its files again; the receiver checks it against the bytes.
+    sha256: str = ""
 
 
 @dataclass
@@ -294,7 +297,7 @@ def build_package(pkg: Package, *, content_marker: str = "") -> etree._Element:
         _sub(ref, "AttachmentName", f.name)
         _sub(ref, "ContentType", f.content_type)
         _sub(ref, "ContentId", f"cid:{cid}")
-        _sub(ref, "DigestSHA256", hashlib.sha256(f.data).hexdigest())
+        _sub(ref, "DigestSHA256", f.sha256 or hashlib.sha256(f.data).hexdigest())
         _sub(ref, "Size", len(f.data))
         att = _sub(encoded, "Attachment")
         _sub(att, "ContentType", f.content_type)

@@ -44,7 +44,15 @@ from vanthu.documents.models import StatusCode
 from vanthu.documents.storage import BlobMissing, discard_unreferenced, read_blob, write_blob
 from vanthu.organizations.models import Organization, OrgKind
 
-from .models import BusinessType, MessageKind, Peer, RemoteOrganization, StagedPackage, StagedState
+from .models import (
+    BusinessType,
+    InboundMessage,
+    MessageKind,
+    Peer,
+    RemoteOrganization,
+    StagedPackage,
+    StagedState,
+)
 from .outbox import queue
 from .receiving import Answer, Refused, Seen, check_and_record, refuse
 
@@ -134,6 +142,10 @@ def _answer_sender(row: StagedPackage, exc: Refused) -> bool:
     theirs = RemoteOrganization.objects.filter(peer=row.peer, organization__code=row.sender_code).exists()
     if not (ours and theirs):
         return False
+    if row.business_type == BusinessType.NEW and InboundMessage.objects.filter(
+            document_id_text=row.document_id_text, kind=MessageKind.PACKAGE, business_type=BusinessType.NEW,
+            delivery__recipient__code=row.recipient_code).exists():
+        return False  # a broken copy of a document we hold: the sender's delivery stays as it is
     code = StatusCode.REJECTED if row.business_type == BusinessType.NEW else StatusCode.RECALL_REFUSED
     queue(peer_id=row.peer_id, kind=MessageKind.STATUS, delivery=None, staged=row, status_code=code,
           description=_("Hệ thống nơi nhận từ chối gói tin: %(why)s") % {"why": exc.message})

@@ -42,7 +42,8 @@ def _files(document: Document) -> list[edxml.FilePart]:
     for i, f in enumerate(r for r in rows if r is not None):
         name = f.name if i else f.name.replace(".sealed", "").replace(".signed", "")
         parts.append(edxml.FilePart(name=name, data=read_blob(f.file_id), content_type=f.file.content_type,
-                                    description="Văn bản chính" if i == 0 else "Tài liệu kèm theo", content_id=f"file{i + 1}"))
+                                    description="Văn bản chính" if i == 0 else "Tài liệu kèm theo", content_id=f"file{i + 1}",
+                                    sha256=f.file_id))
     return parts
 
 
