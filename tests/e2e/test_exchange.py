@@ -598,7 +598,7 @@ def test_update_agreed_and_replacement_refused(sites):
 # Run in site A's environment: packages from A to B, each with one SecurityLevel, signed with A's
 # organisation key as A's outbox signs, so that only the marking can be the reason for a refusal.
 SIGN_MARKED = """
-import datetime as dt, os, sys
+import datetime as dt, os, re, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
 import django
 django.setup()
@@ -611,7 +611,7 @@ out, sender, recipient, tag, *markings = sys.argv[1:]
 org = Organization.objects.get(code=sender)
 key, cert = signing_material(org)
 # FIRST_SYMBOL, FIRST_DATE: the first package names a real document of A's (its symbol, its date).
-first = os.environ.get("FIRST_SYMBOL", "").replace("-", "/", 1).split("/", 1)
+first = list(re.match(r"^(\d+)[-/](.+)$", os.environ["FIRST_SYMBOL"]).groups()) if os.environ.get("FIRST_SYMBOL") else []
 for i, marking in enumerate(markings):
     number, notation = first if i == 0 and len(first) == 2 else (str(900 + i), "CV/ĐUK")
     issued = dt.date.fromisoformat(os.environ["FIRST_DATE"]) if i == 0 and os.environ.get("FIRST_DATE") else dt.date.today()
