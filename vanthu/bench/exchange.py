@@ -153,7 +153,7 @@ def _busy(data_dir: Path | str, database_url: str | None) -> bool:
         return True
     now = datetime.now(UTC).replace(tzinfo=None)
     for status, run_after in _query(data_dir, database_url,
-                                    "SELECT status, run_after FROM django_tasks_db_dbtaskresult WHERE status IN ('READY', 'RUNNING')"):
+                                    "SELECT status, run_after FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"):
         if status == "RUNNING":
             return True
         when = run_after if isinstance(run_after, datetime) else datetime.fromisoformat(str(run_after))
