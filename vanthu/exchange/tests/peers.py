@@ -58,5 +58,6 @@ def as_the_peer_posts(body: bytes, *, key: str | None = None, from_site: str = R
 
 def run_worker() -> None:
     """The background worker, in this process, until nothing is left to do now (`db_worker
-    --batch`): what a real worker does with what the door and the actions queued."""
+    --batch`): what a real worker does with what the door and the actions queued. It closes the
+    database connection when done, so the test needs `transactional_db`."""
     call_command("db_worker", batch=True, startup_delay=False, queue_name="default", interval=0.05, verbosity=0)

@@ -12,7 +12,7 @@ from vanthu.exchange.tests.peers import as_the_peer_posts, run_worker
 from vanthu.exchange.tests.test_exchange_db import _incoming
 
 
-def test_a_package_whose_pdf_is_past_the_page_cap_is_refused_with_a_status_back(peer_world, client, settings):
+def test_a_package_whose_pdf_is_past_the_page_cap_is_refused_with_a_status_back(transactional_db, peer_world, client, settings):
     settings.VANTHU_MAX_PDF_PAGES = 3
     body = _incoming(peer_world, files=[E.FilePart("dai.pdf", pages(4))])
     r = client.post("/exchange/inbox", data=body, content_type="application/xml", **as_the_peer_posts(body))

@@ -44,7 +44,7 @@ def test_identity_publishes_an_exchange_key_and_both_sides_derive_the_same_mac_k
     assert len(peer.inbound_secret) == 64
 
 
-def test_a_package_with_the_peers_mac_is_received(peer_world, client):
+def test_a_package_with_the_peers_mac_is_received(transactional_db, peer_world, client):
     world, *_ = peer_world
     body = _incoming(peer_world)
     r = post(client, body, **as_the_peer_posts(body))
@@ -73,7 +73,7 @@ def test_without_the_peers_mac_the_body_is_never_parsed(peer_world, client, how,
     assert not Document.objects.filter(source="peer").exists()
 
 
-def test_with_the_peers_mac_a_hostile_body_meets_the_parsers_limits(peer_world, client):
+def test_with_the_peers_mac_a_hostile_body_meets_the_parsers_limits(transactional_db, peer_world, client):
     r = post(client, BOMB, **as_the_peer_posts(BOMB))
     assert r.status_code == 200 and r.json()["status"] == "staged"  # the door parses nothing
     run_worker()

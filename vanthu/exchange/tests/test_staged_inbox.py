@@ -22,7 +22,7 @@ def _post(client, body: bytes):
     return r.json()["staged_id"]
 
 
-def test_the_acknowledgement_writes_the_row_its_task_and_the_body_and_nothing_else(peer_world, client):
+def test_the_acknowledgement_writes_the_row_its_task_and_the_body_and_nothing_else(transactional_db, peer_world, client):
     staged_id = _post(client, _incoming(peer_world))
     row = StagedPackage.objects.get(pk=staged_id)
     assert row.state == "staged" and storage.exists(row.body_sha256)
@@ -34,7 +34,7 @@ def test_the_acknowledgement_writes_the_row_its_task_and_the_body_and_nothing_el
     assert row.state == "accepted" and row.delivery.document.source == "peer" and row.processing_ms is not None
 
 
-def test_a_package_posted_twice_is_acknowledged_twice_and_recorded_once(peer_world, client):
+def test_a_package_posted_twice_is_acknowledged_twice_and_recorded_once(transactional_db, peer_world, client):
     body = _incoming(peer_world)
     first, second = _post(client, body), _post(client, body)
     run_worker()
@@ -45,7 +45,7 @@ def test_a_package_posted_twice_is_acknowledged_twice_and_recorded_once(peer_wor
     assert storage.exists(StagedPackage.objects.get(pk=first).body_sha256)
 
 
-def test_a_broken_copy_of_a_document_already_here_is_refused_without_a_status(peer_world, client):
+def test_a_broken_copy_of_a_document_already_here_is_refused_without_a_status(transactional_db, peer_world, client):
     body = _incoming(peer_world)
     _post(client, body)
     run_worker()
@@ -57,7 +57,7 @@ def test_a_broken_copy_of_a_document_already_here_is_refused_without_a_status(pe
     assert not OutboxMessage.objects.filter(kind="status").exists()  # the sender's row stays as it is
 
 
-def test_a_package_whose_task_was_lost_is_picked_up_when_a_worker_starts(peer_world, client):
+def test_a_package_whose_task_was_lost_is_picked_up_when_a_worker_starts(transactional_db, peer_world, client):
     staged_id = _post(client, _incoming(peer_world))
     DBTaskResult.objects.all().delete()  # as with a broker that lost it after the commit
     assert inbox.pick_up() == 1
