@@ -597,7 +597,7 @@ def test_update_agreed_and_replacement_refused(sites):
 
 # Run in site A's environment: packages from A to B, each with one SecurityLevel, signed with A's
 # organisation key as A's outbox signs, so that only the marking can be the reason for a refusal.
-SIGN_MARKED = """
+SIGN_MARKED = r"""
 import datetime as dt, os, re, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
 import django
