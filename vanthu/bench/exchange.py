@@ -89,7 +89,7 @@ def _env(data_dir: Path, port: int, key: str, database_url: str | None) -> dict:
     return env
 
 
-def _wait(url: str, timeout: float = 120) -> None:
+def _wait(url: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
