@@ -369,12 +369,23 @@ def counts(b: Site) -> tuple[int, int]:
     return b.sql("SELECT COUNT(*) FROM documents_document")[0][0], b.sql("SELECT COUNT(*) FROM exchange_refusal")[0][0]
 
 
+def staged(b: Site, staged_id: int) -> tuple[str, str, str]:
+    """(state, code, stored body's hash) of a package B's door staged, once B's worker decided."""
+    return wait_for(lambda: next(iter(r for r in b.sql("SELECT state, code, body_sha256 FROM exchange_stagedpackage WHERE id = ?", staged_id)
+                                      if r[0] != "staged"), None), 60, what="B's worker to check the staged package")
+
+
+def stored(b: Site, sha256: str) -> bool:
+    return (b.data_dir / "files" / sha256[:2] / sha256[2:4] / sha256).exists()
+
+
 def test_same_package_twice_makes_one_record(sites, exported):
     a, b = sites
     body, _at, subject = exported
     for _ in range(2):
         r = post(b, body, a.site_id())
-        assert r.status_code == 200 and r.json()["status"] == "duplicate", r.text
+        assert r.status_code == 200 and r.json()["status"] == "staged", r.text  # acknowledged …
+        assert staged(b, r.json()["staged_id"])[0] == "duplicate"  # … and found already received
     path = b.data_dir.parent / "again.edxml"
     path.write_bytes(body)
     r = b.run("edxml", "import", str(path), check=False)
@@ -383,10 +394,18 @@ def test_same_package_twice_makes_one_record(sites, exported):
 
 
 def _refused(b: Site, body: bytes, site_id: str, status: int, code: str) -> None:
+    """Refused at the door (`status`: what is checked before the acknowledgement), or, when
+    `status` is None, acknowledged there and refused by B's worker, its bytes not kept."""
     docs, refusals = counts(b)
     r = post(b, body, site_id)
-    assert r.status_code == status, r.text
-    assert r.json()["error"]["code"] == code
+    if status is None:
+        assert r.status_code == 200 and r.json()["status"] == "staged", r.text
+        state, refused_for, sha = staged(b, r.json()["staged_id"])
+        assert (state, refused_for) == ("refused", code)
+        assert not stored(b, sha)
+    else:
+        assert r.status_code == status, r.text
+        assert r.json()["error"]["code"] == code
     assert counts(b) == (docs, refusals + 1)  # logged, nothing created
     assert b.sql("SELECT code FROM exchange_refusal ORDER BY id DESC LIMIT 1") == [(code,)]
 
@@ -395,10 +414,10 @@ def test_changed_byte_is_refused(sites, exported):
     a, b = sites
     body = exported[0]
     i = body.index(b"<edXML:Subject>") + len(b"<edXML:Subject>")
-    _refused(b, body[:i] + b"X" + body[i + 1:], a.site_id(), 403, "bad_signature")
+    _refused(b, body[:i] + b"X" + body[i + 1:], a.site_id(), None, "bad_signature")
     j = body.index(b"<edXML:ContentTransferEncoded>") + 200
     flipped = body[:j] + (b"A" if body[j:j + 1] != b"A" else b"B") + body[j + 1:]
-    _refused(b, flipped, a.site_id(), 400, "attachment_digest_mismatch")
+    _refused(b, flipped, a.site_id(), None, "attachment_digest_mismatch")
 
 
 def test_unknown_key_and_unknown_peer_are_refused(sites):
@@ -422,7 +441,7 @@ def test_unknown_key_and_unknown_peer_are_refused(sites):
         timestamp=now, files=[edxml.FilePart("a.pdf", PDF)],
     )
     forged = edxml.sign(edxml.build_package(pkg), key, cert)
-    _refused(b, forged, a.site_id(), 403, "bad_signature")
+    _refused(b, forged, a.site_id(), None, "bad_signature")
     _refused(b, forged, uuid.uuid4().hex, 403, "unknown_peer")
 
 
@@ -430,7 +449,7 @@ def test_replayed_old_package_is_refused(sites, exported):
     a, b = sites
     body, at, _subject = exported
     time.sleep(max(0.0, REPLAY_WINDOW + 1 - (time.monotonic() - at)))
-    _refused(b, body, a.site_id(), 409, "stale_message")
+    _refused(b, body, a.site_id(), None, "stale_message")
 
 
 BOMB = b"""<?xml version="1.0"?>
@@ -445,11 +464,11 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/pas
                                         (b"<edXML:edXML xmlns:edXML='http://www.mic.gov.vn/TBT/QCVN_102_2016'>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</edXML:edXML>", "too_deep")],
                          ids=["xml_bomb", "external_entity", "deep_nesting"])
 def test_hostile_xml_is_refused_quickly(sites, body, code):
-    # Refused before it is expanded, fetched or walked: the code says which guard stopped it.
-    # No clock: on a shared runner a time limit tests the runner; a parser that expanded or
-    # walked the body would answer with another code (or not within the client's timeout).
+    # Refused by B's worker before it is expanded, fetched or walked: the code says which guard
+    # stopped it. No clock: on a shared runner a time limit tests the runner; a parser that
+    # expanded or walked the body would give another code (or never finish).
     a, b = sites
-    _refused(b, body, a.site_id(), 400, code)
+    _refused(b, body, a.site_id(), None, code)
 
 
 def test_a_body_without_the_peers_mac_is_refused_unparsed(sites, exported):
@@ -464,9 +483,8 @@ def test_a_body_without_the_peers_mac_is_refused_unparsed(sites, exported):
         r = post(b, body, a.site_id(), mac=False)
         assert r.status_code == 403 and r.json()["error"]["code"] == "bad_mac", r.text[:300]
         assert counts(b) == (docs, refusals + 1)
-    # With the MAC, the parser's limits answer, at once.
-    r = post(b, bomb, a.site_id())
-    assert r.status_code == 400 and r.json()["error"]["code"] == "too_many_attributes"
+    # With the MAC, it is acknowledged, and the parser's limits stop it in B's worker.
+    _refused(b, bomb, a.site_id(), None, "too_many_attributes")
 
 
 def test_500_mb_body_is_refused_without_reading_it(sites):
@@ -582,8 +600,8 @@ def test_update_agreed_and_replacement_refused(sites):
 
 # Run in site A's environment: packages from A to B, each with one SecurityLevel, signed with A's
 # organisation key as A's outbox signs, so that only the marking can be the reason for a refusal.
-SIGN_MARKED = """
-import datetime as dt, os, sys
+SIGN_MARKED = r"""
+import datetime as dt, os, re, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
 import django
 django.setup()
@@ -595,10 +613,14 @@ from vanthu.organizations.models import Organization
 out, sender, recipient, tag, *markings = sys.argv[1:]
 org = Organization.objects.get(code=sender)
 key, cert = signing_material(org)
+# FIRST_SYMBOL, FIRST_DATE: the first package names a real document of A's (its symbol, its date).
+first = list(re.match(r"^(\d+)[-/](.+)$", os.environ["FIRST_SYMBOL"]).groups()) if os.environ.get("FIRST_SYMBOL") else []
 for i, marking in enumerate(markings):
+    number, notation = first if i == 0 and len(first) == 2 else (str(900 + i), "CV/ĐUK")
+    issued = dt.date.fromisoformat(os.environ["FIRST_DATE"]) if i == 0 and os.environ.get("FIRST_DATE") else dt.date.today()
     pkg = edxml.Package(
         message_id=edxml.new_message_id(), sender=edxml.Party(org.code, org.name), recipient=edxml.Party(recipient, ""),
-        code_number=str(900 + i), code_notation="CV/ĐUK", issued_date=dt.date.today(), place="Hà Nội", type_code="CV",
+        code_number=number, code_notation=notation, issued_date=issued, place="Hà Nội", type_code="CV",
         type_name="Công văn", subject=f"Về việc độ mật {tag} {i}", signer_authority="", signer_position="", signer_name="",
         due_date=None, priority=0, page_count=1, timestamp=dt.datetime.now(dt.UTC),
         files=[edxml.FilePart("congvan.pdf", make_pdf([["Về việc triển khai công tác năm 2026"]]))])
@@ -612,8 +634,9 @@ for i, marking in enumerate(markings):
 
 def test_classified_packages_are_refused_over_http_and_by_edxml_import(sites, tmp_path):
     """Invariant 5 between two installations: A's validly signed packages marked decomposed
-    "MẬT", "Tuyệt mật", "4" or "Confidential" are refused by B's server (422, logged, nothing
-    created) and by `vanthu edxml import` at B; the one marked "Thường" enters and keeps it."""
+    "MẬT", "Tuyệt mật", "4" or "Confidential" are refused by B (acknowledged at the door,
+    refused by its worker: logged, nothing created, the bytes not kept) and by `vanthu edxml
+    import` at B; the one marked "Thường" enters and keeps it."""
     a, b = sites
     tag = uuid.uuid4().hex[:6]
     markings = [unicodedata.normalize("NFD", m) for m in ("MẬT", "Tuyệt mật", "4", "Confidential", "Thường")]
@@ -621,9 +644,10 @@ def test_classified_packages_are_refused_over_http_and_by_edxml_import(sites, tm
                    env=a.env, cwd=ROOT, check=True, capture_output=True, timeout=120)
     paths = [tmp_path / f"{i}.edxml" for i in range(len(markings))]
     for path in paths[:-1]:  # over HTTP first: each is fresh for REPLAY_WINDOW seconds only
-        _refused(b, path.read_bytes(), a.site_id(), 422, "classified_document")
+        _refused(b, path.read_bytes(), a.site_id(), None, "classified_document")
     r = post(b, paths[-1].read_bytes(), a.site_id())
-    assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
+    assert r.status_code == 200 and r.json()["status"] == "staged", r.text
+    assert staged(b, r.json()["staged_id"])[0] == "accepted"
     assert b.sql("SELECT confidentiality FROM documents_document WHERE subject = ?", f"Về việc độ mật {tag} 4") == [("thuong",)]
     for path in paths[:-1]:
         docs, refusals = counts(b)
@@ -632,6 +656,26 @@ def test_classified_packages_are_refused_over_http_and_by_edxml_import(sites, tm
         assert done.returncode == 1 and answer["error"]["code"] == "classified_document", done.stdout + done.stderr[-2000:]
         assert "kênh cơ yếu" in answer["error"]["message"]
         assert counts(b) == (docs, refusals + 1)
+
+
+def test_a_classified_package_refused_by_the_worker_comes_back_to_the_sender_as_02(sites, tmp_path):
+    """The sender hears of a refusal made after the acknowledgement: a package naming a real
+    document of A's (A's own package held back, its worker stopped), marked "MẬT", is refused by
+    B's worker, and B's status 02 moves A's delivery to rejected, with the reason."""
+    a, b = sites
+    a.kill_worker()
+    try:
+        doc_id = issue(a, f"Về việc gói tin bị từ chối sau xác nhận {uuid.uuid4().hex[:6]}")
+        doc = a.api("GET", f"/documents/{doc_id}", "vt.dukhoi")
+        env = {**a.env, "FIRST_SYMBOL": doc["symbol"], "FIRST_DATE": doc["issued_date"]}
+        subprocess.run([sys.executable, "-c", SIGN_MARKED, str(tmp_path), A_ORG, B_ORG, "x", unicodedata.normalize("NFD", "MẬT")],
+                       env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
+        _refused(b, (tmp_path / "0.edxml").read_bytes(), a.site_id(), None, "classified_document")
+        rows = wait_for(lambda: [r for r in a.sql("SELECT status_code, reject_reason FROM documents_delivery WHERE document_id = ?", doc_id)
+                                 if r[0] == "02"], 60, what="B's 02 at A")
+        assert "kênh cơ yếu" in rows[0][1], rows
+    finally:
+        a.start_worker()
 
 
 def test_a_task_directed_to_an_organisation_at_the_other_installation_follows_its_document(sites):

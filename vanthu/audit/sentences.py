@@ -67,6 +67,7 @@ ACTIONS: dict[str, Any] = {
     "document_submitted": gettext_lazy("Trình duyệt văn bản."),
     "exchange_document_received": gettext_lazy("Nhận văn bản qua hệ thống liên thông."),
     "exchange_message_failed": gettext_lazy("Gửi qua hệ thống liên thông không thành công."),
+    "exchange_package_refused": gettext_lazy("Từ chối gói tin nhận qua hệ thống liên thông."),
     "exchange_message_resent": gettext_lazy("Gửi lại qua hệ thống liên thông."),
     "exchange_message_sent": gettext_lazy("Gửi qua hệ thống liên thông."),
     "exchange_recall_requested": gettext_lazy("Nhận đề nghị thu hồi văn bản qua hệ thống liên thông."),

@@ -70,6 +70,7 @@ class BlobStore(Protocol):
     def local_copy(self, sha256: str): ...
     def check_ready(self) -> None: ...
     def keys(self) -> Iterator[str]: ...
+    def delete(self, sha256: str) -> None: ...
 
 
 class LocalStore:
@@ -119,6 +120,9 @@ class LocalStore:
         self.root.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=self.root, prefix=".tmp-ready-"):
             pass
+
+    def delete(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
 
     def keys(self) -> Iterator[str]:
         if self.root.is_dir():
@@ -198,6 +202,9 @@ class S3Store:
 
     def check_ready(self) -> None:
         self.client.head_bucket(Bucket=self.bucket)
+
+    def delete(self, sha256: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
 
     def keys(self) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)

@@ -21,7 +21,7 @@ from .blobstore import BlobCorrupt, BlobMissing
 from .models import StoredFile
 from .pdf import PdfInfo
 
-__all__ = ["BlobCorrupt", "BlobMissing", "check_ready", "current", "exists", "keys", "local_copy", "open_blob",
+__all__ = ["BlobCorrupt", "BlobMissing", "check_ready", "current", "discard_unreferenced", "exists", "keys", "local_copy", "open_blob",
            "path_for", "read_blob", "store_pdf", "verify_blob", "write_blob", "write_blobs", "write_stream"]
 
 
@@ -89,6 +89,16 @@ def exists(sha256: str) -> bool:
 def verify_blob(sha256: str) -> int:
     """Read the stored file back and hash it: its size, or BlobCorrupt / BlobMissing."""
     return blobstore.verify(current(), sha256)
+
+
+def discard_unreferenced(sha256: str) -> bool:
+    """Delete bytes that were stored but must not be kept (a peer's package refused after it was
+    staged), unless a file row refers to the same content. True when they were deleted. Stored
+    files are otherwise never deleted; these bytes never became any document's file."""
+    if StoredFile.objects.filter(sha256=sha256).exists():
+        return False
+    current().delete(sha256)
+    return True
 
 
 def keys() -> Iterator[str]:

@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from .actions import mark_served_organizations
-from .models import InboundMessage, OutboxMessage, Peer, RecallRequest, Refusal, RemoteOrganization
+from .models import (
+    InboundMessage,
+    OutboxMessage,
+    Peer,
+    RecallRequest,
+    Refusal,
+    RemoteOrganization,
+    StagedPackage,
+)
 
 
 class RemoteOrganizationInline(admin.TabularInline):
@@ -53,6 +61,17 @@ class RefusalAdmin(admin.ModelAdmin):
     list_display = ["at", "code", "peer", "site_id", "remote_addr", "size"]
     list_filter = ["code"]
     readonly_fields = [f.name for f in Refusal._meta.fields]
+
+
+@admin.register(StagedPackage)
+class StagedAdmin(admin.ModelAdmin):
+    """Packages acknowledged at the door and what the worker made of them (a refused one's
+    bytes are gone; its row says who sent it, which document it named and why it was refused)."""
+
+    list_display = ["received_at", "state", "peer", "document_id_text", "code", "size", "processing_ms"]
+    list_filter = ["state", "code", "peer"]
+    search_fields = ["document_id_text", "message_id", "body_sha256"]
+    readonly_fields = [f.name for f in StagedPackage._meta.fields]
 
 
 @admin.register(RecallRequest)

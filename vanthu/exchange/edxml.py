@@ -141,6 +141,9 @@ class FilePart:
     content_type: str = "application/pdf"
     description: str = ""
     content_id: str = ""
+    # Its SHA-256 (hex) when the caller knows it already (a stored file is kept under it), so that
+    # a package does not hash its files again; the receiver checks it against the bytes.
+    sha256: str = ""
 
 
 @dataclass
@@ -294,7 +297,7 @@ def build_package(pkg: Package, *, content_marker: str = "") -> etree._Element:
         _sub(ref, "AttachmentName", f.name)
         _sub(ref, "ContentType", f.content_type)
         _sub(ref, "ContentId", f"cid:{cid}")
-        _sub(ref, "DigestSHA256", hashlib.sha256(f.data).hexdigest())
+        _sub(ref, "DigestSHA256", f.sha256 or hashlib.sha256(f.data).hexdigest())
         _sub(ref, "Size", len(f.data))
         att = _sub(encoded, "Attachment")
         _sub(att, "ContentType", f.content_type)
@@ -674,6 +677,15 @@ def message_kind(root: etree._Element) -> str:
 
 def read_package(root: etree._Element, payloads: dict[str, bytes] | None = None) -> Package:
     """The signed envelope's content, and the attachments checked against the manifest digests."""
+    pkg = read_header(root)
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
+    pkg.files = _attachments(root, header.getparent().find(f"{q('edXMLBody')}/{q('edXMLManifest')}"), payloads)
+    return pkg
+
+
+def read_header(root: etree._Element) -> Package:
+    """What the envelope says of the document, without its files (PackageError if it cannot be
+    read). Trust it only once `verify` passed: a refusal reads it to tell the sender which document."""
     header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     mh = header.find(q("MessageHeader"))
     trace = header.find(q("TraceHeaderList"))
@@ -712,7 +724,6 @@ def read_package(root: etree._Element, payloads: dict[str, bytes] | None = None)
     stated = _text(mh, "E:DocumentId", limit=255)
     if stated and stated != pkg.document_id:
         raise PackageError("document_id_mismatch", "DocumentId does not match From, PromulgationDate and Code")
-    pkg.files = _attachments(root, header.getparent().find(f"{q('edXMLBody')}/{q('edXMLManifest')}"), payloads)
     return pkg
 
 

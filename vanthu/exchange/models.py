@@ -87,8 +87,10 @@ class OutboxMessage(models.Model):
     message_id = models.UUIDField(unique=True)
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="outbox")
     kind = models.CharField(max_length=8, choices=MessageKind.choices)
-    # A package: the sender's delivery to the remote organisation. A status: our incoming record.
-    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="outbox_messages")
+    # A package: the sender's delivery to the remote organisation. A status: our incoming record,
+    # or none when the status refuses a staged package that never became a document (`staged`).
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.PROTECT, related_name="outbox_messages")
+    staged = models.ForeignKey("StagedPackage", null=True, blank=True, on_delete=models.PROTECT, related_name="outbox_messages")
     business_type = models.PositiveSmallIntegerField(choices=BusinessType.choices, default=BusinessType.NEW)
     status_code = models.CharField(max_length=2, blank=True)
     description = models.TextField(blank=True)
@@ -159,6 +161,50 @@ class Refusal(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("gói tin bị từ chối")
         verbose_name_plural = _("gói tin bị từ chối")
+
+
+class StagedState(models.TextChoices):
+    STAGED = "staged", _("Chờ kiểm tra")
+    ACCEPTED = "accepted", _("Đã nhận")
+    DUPLICATE = "duplicate", _("Đã nhận trước đó")
+    REFUSED = "refused", _("Bị từ chối")
+
+
+class StagedPackage(models.Model):
+    """A package a peer posted, acknowledged at the door once its peer was authenticated and its
+    body stored, waiting for the worker's checks (receiving.py). A refused one keeps this row for
+    the administrator, never its bytes; an accepted one points at the delivery it became."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="staged")
+    site_id = models.CharField(max_length=64, blank=True)
+    remote_addr = models.CharField(max_length=64, blank=True)
+    # The raw body in the file store, by its SHA-256; deleted when the package is refused.
+    body_sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField(default=0)
+    received_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=StagedState.choices, default=StagedState.STAGED)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # The worker's time for the checks and the recording (for the administrator and the bench).
+    processing_ms = models.PositiveIntegerField(null=True, blank=True)
+    # What the package says of itself, as far as it could be read (for a refusal's status back).
+    message_id = models.CharField(max_length=64, blank=True)
+    document_id_text = models.CharField(max_length=255, blank=True)
+    business_type = models.PositiveSmallIntegerField(default=0)
+    sender_code = models.CharField(max_length=35, blank=True)
+    recipient_code = models.CharField(max_length=35, blank=True)
+    issued_date = models.DateField(null=True, blank=True)
+    code = models.CharField(max_length=64, blank=True)  # why it was refused
+    detail = models.TextField(blank=True)
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("gói tin chờ kiểm tra")
+        verbose_name_plural = _("gói tin chờ kiểm tra")
+        indexes = [models.Index(fields=["state", "received_at"], name="staged_state")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id_text or self.body_sha256[:12]} ({self.get_state_display()})"
 
 
 class RecallRequest(models.Model):

@@ -36,11 +36,12 @@ def _wake_sender() -> None:
     transaction.on_commit(lambda: send_outbox.enqueue())
 
 
-def queue(*, peer_id: int, kind: str, delivery: Delivery, business_type: int = BusinessType.NEW,
-          status_code: str = "", description: str = "", staff_name: str = "") -> OutboxMessage:
+def queue(*, peer_id: int, kind: str, delivery: Delivery | None, business_type: int = BusinessType.NEW,
+          status_code: str = "", description: str = "", staff_name: str = "", staged=None) -> OutboxMessage:
+    """One message to send; a status refusing a staged package has no delivery, only `staged`."""
     now = timezone.now()
     row = OutboxMessage.objects.create(
-        message_id=uuid.uuid4(), peer_id=peer_id, kind=kind, delivery=delivery, business_type=business_type,
+        message_id=uuid.uuid4(), peer_id=peer_id, kind=kind, delivery=delivery, staged=staged, business_type=business_type,
         status_code=status_code, description=description[:2000], staff_name=staff_name[:150],
         created_at=now, next_attempt_at=now, lease_until=now,
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from vanthu.documents.models import Delivery, Document, FileRole
 from vanthu.documents.storage import read_blob
-from vanthu.organizations.models import Organization
+from vanthu.organizations.models import Organization, OrgKind
 
 from . import edxml, extras
 from .models import InboundMessage, MessageKind, OutboxMessage
@@ -42,7 +42,8 @@ def _files(document: Document) -> list[edxml.FilePart]:
     for i, f in enumerate(r for r in rows if r is not None):
         name = f.name if i else f.name.replace(".sealed", "").replace(".signed", "")
         parts.append(edxml.FilePart(name=name, data=read_blob(f.file_id), content_type=f.file.content_type,
-                                    description="Văn bản chính" if i == 0 else "Tài liệu kèm theo", content_id=f"file{i + 1}"))
+                                    description="Văn bản chính" if i == 0 else "Tài liệu kèm theo", content_id=f"file{i + 1}",
+                                    sha256=f.file_id))
     return parts
 
 
@@ -69,6 +70,8 @@ def package_for(delivery: Delivery, *, message_id: str, business_type: int = 0, 
 
 def status_for(row: OutboxMessage) -> bytes:
     """A status message about a document we received from a peer."""
+    if row.delivery_id is None:
+        return refusal_status_for(row)
     delivery = Delivery.objects.select_related("recipient", "document").get(pk=row.delivery_id)
     origin = InboundMessage.objects.filter(delivery=delivery, kind=MessageKind.PACKAGE).order_by("id").first()
     doc = delivery.document
@@ -81,6 +84,23 @@ def status_for(row: OutboxMessage) -> bytes:
         timestamp=timezone.now(), staff_name=row.staff_name,
     )
     key, cert = signing_material(delivery.recipient)
+    return edxml.sign(edxml.build_status(msg), key, cert)
+
+
+def refusal_status_for(row: OutboxMessage) -> bytes:
+    """The status refusing a staged package that never became a document (inbox.py): about the
+    document the package named, from our organisation it was addressed to."""
+    staged = row.staged
+    ours = Organization.objects.exclude(kind=OrgKind.EXTERNAL).get(code=staged.recipient_code)
+    theirs = Organization.objects.filter(code=staged.sender_code).first()
+    number, _sep, note = (staged.document_id_text.split(",", 2)[2:] or ["/"])[0].partition("/")
+    msg = edxml.StatusMessage(
+        message_id=str(row.message_id), sender=edxml.Party(ours.code, ours.name),
+        recipient=edxml.Party(staged.sender_code, theirs.name if theirs else ""), document_id=staged.document_id_text,
+        code_number=number, code_notation=note, issued_date=staged.issued_date, status_code=row.status_code,
+        description=row.description, timestamp=timezone.now(), staff_name=row.staff_name,
+    )
+    key, cert = signing_material(ours)
     return edxml.sign(edxml.build_status(msg), key, cert)
 
 

@@ -59,7 +59,7 @@ def derive_key(peer_public_key: str, peer_site_id: str) -> str:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared).hex()
 
 
-def _mac(key: str, from_site: str, to_site: str, body: bytes) -> str:
+def mac(key: str, from_site: str, to_site: str, body: bytes) -> str:
     h = hmac.new(key.encode(), digestmod=hashlib.sha256)
     h.update(b"%s\n%s\n%s\n" % (CONTEXT, from_site.encode(), to_site.encode()))
     h.update(body)
@@ -70,7 +70,7 @@ def headers_for(peer: Peer, body: bytes) -> dict[str, str]:
     """What a post to `peer` carries to say it comes from us."""
     headers = {"X-VanThu-Site": site_id()}
     if peer.outbound_secret:
-        headers[HEADER] = _mac(peer.outbound_secret, site_id(), peer.site_id, body)
+        headers[HEADER] = mac(peer.outbound_secret, site_id(), peer.site_id, body)
     return headers
 
 
@@ -78,5 +78,5 @@ def authentic(peer: Peer, body: bytes, header: str) -> bool:
     """The body was sent by `peer` to us, unchanged (False without a key to check it with)."""
     if not peer.inbound_secret or not header:
         return False
-    expected = _mac(peer.inbound_secret, peer.site_id, site_id(), body)
+    expected = mac(peer.inbound_secret, peer.site_id, site_id(), body)
     return hmac.compare_digest(expected.encode(), header.strip().encode("ascii", "replace"))

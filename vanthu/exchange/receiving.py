@@ -1,15 +1,19 @@
 """Receiving messages from peers: every check, then one transaction that records the result.
 
-Order of checks, cheapest and most telling first: the credential (a known peer), the size, a
-hardened parse, the sender organisation belongs to that peer, the envelope signature against
+A package posted to the door is only stored there (inbox.py: the peer authenticated, the body
+within its size, a row and its task) and acknowledged; the worker then runs these checks. Order
+of checks, cheapest and most telling first: the credential (a known peer), the size, a hardened
+parse, the sender organisation belongs to that peer, the envelope signature against
 that organisation's pinned certificate, freshness (replay), then content (classified marking,
-recipient, PDFs). A refused message is logged in `Refusal` and leaves nothing else behind.
+recipient, PDFs). A refused message is logged in `Refusal` and leaves nothing else behind (a
+staged package's refusal also goes back to the sender as a status, and its bytes are deleted).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -68,32 +72,59 @@ def refuse(http_status: int, code: str, message: str, *, peer: Peer | None = Non
 
 
 def receive(data: bytes, *, peer: Peer | None, site: str = "", remote_addr: str = "", by_hand: bool = False) -> Answer:
-    """Check and record one message (the endpoint, and `vanthu edxml import` with by_hand)."""
-    ctx = dict(site=site, remote_addr=remote_addr, size=len(data))
+    """Check and record one message at once: `vanthu edxml import` (with by_hand), a status
+    message at the door. A package posted to the door is staged instead (inbox.py), and the
+    worker runs the same checks through `check_and_record`."""
+    seen = Seen()
+    try:
+        return check_and_record(data, peer=peer, by_hand=by_hand, seen=seen)
+    except Refused as exc:
+        return refuse(exc.http_status, exc.code, exc.message, peer=seen.peer, site=site, remote_addr=remote_addr, size=len(data))
+
+
+@dataclass
+class Seen:
+    """What the checks learnt of a message before they stopped, for the refusal's record."""
+
+    peer: Peer | None = None
+    remote: RemoteOrganization | None = None
+    kind: str = ""
+    # What a package says of itself: read before its signature is checked (a refusal then says
+    # which document it was), replaced by the verified reading when the signature holds.
+    header: edxml.Package | None = None
+
+
+def check_and_record(data: bytes, *, peer: Peer | None, by_hand: bool = False, seen: Seen | None = None,
+                     arrived_at=None) -> Answer:
+    """Every check of a message, then the transaction that records it; Refused (with the HTTP
+    status that says why) when it may not enter. `arrived_at`: when a staged package reached
+    the door, the moment its freshness is judged at (the worker may come to it later)."""
+    seen = seen if seen is not None else Seen()
     try:
         files: dict[str, bytes] = {}
         root = edxml.parse(data, payloads=files)
-        kind = edxml.message_kind(root)
+        kind = seen.kind = edxml.message_kind(root)
+        if kind == "package":
+            with suppress(edxml.PackageError):
+                seen.header = edxml.read_header(root)
         remote = _sender(root, peer)
-        peer = remote.peer
-        ctx["peer"] = peer
+        peer = seen.peer = remote.peer
+        seen.remote = remote
         try:
             edxml.verify(root, _certificate(bytes(remote.certificate_der)))
         except edxml.PackageError as exc:
             raise Refused(403, exc.code, _("Chữ ký số của gói tin không hợp lệ.")) from None
         if kind == "package":
-            pkg = edxml.read_package(root, files)
-            _fresh(pkg.timestamp, by_hand)
+            pkg = seen.header = edxml.read_package(root, files)
+            _fresh(pkg.timestamp, by_hand, arrived_at)
             return _receive_package(pkg, peer, remote)
         msg = edxml.read_status(root)
-        _fresh(msg.timestamp, by_hand)
+        _fresh(msg.timestamp, by_hand, arrived_at)
         return _receive_status(msg, peer, remote)
     except edxml.PackageError as exc:
-        return refuse(400, exc.code, _("Gói tin không đúng định dạng edXML: %(why)s") % {"why": exc.message}, **ctx)
-    except Refused as exc:
-        return refuse(exc.http_status, exc.code, exc.message, **ctx)
+        raise Refused(400, exc.code, _("Gói tin không đúng định dạng edXML: %(why)s") % {"why": exc.message}) from None
     except VanThuError as exc:
-        return refuse(exc.status, exc.code, exc.message, **ctx)
+        raise Refused(exc.status, exc.code, exc.message) from None
 
 
 @lru_cache(maxsize=256)
@@ -114,10 +145,10 @@ def _sender(root, peer: Peer | None) -> RemoteOrganization:
     return remote
 
 
-def _fresh(moment, by_hand: bool) -> None:
+def _fresh(moment, by_hand: bool, arrived_at=None) -> None:
     """Replay protection: a message carries its signing time; an old one is refused. (Exact
     repeats within the window are caught by the message id.) Files carried by hand may be older."""
-    now = timezone.now()
+    now = arrived_at or timezone.now()
     window = timedelta(days=settings.VANTHU_EXCHANGE_IMPORT_MAX_AGE_DAYS) if by_hand else timedelta(seconds=settings.VANTHU_EXCHANGE_REPLAY_WINDOW_SECONDS)
     if moment < now - window:
         raise Refused(409, "stale_message", _("Gói tin đã quá cũ (có thể là gói tin bị phát lại)."))

@@ -69,6 +69,7 @@ def _claim(row_id: int) -> OutboxMessage | None:
 
 def post(row: OutboxMessage, body: bytes) -> dict:
     headers = {"Content-Type": "application/xml; charset=utf-8", "X-VanThu-Message": str(row.message_id),
+               "X-VanThu-Kind": row.kind,
                **peerauth.headers_for(row.peer, body)}
     resp = _session.post(row.peer.endpoint, data=body, headers=headers, timeout=min(settings.VANTHU_EXCHANGE_TIMEOUT_SECONDS, settings.VANTHU_EXCHANGE_LEASE_SECONDS - 1))
     if resp.status_code == 200:

@@ -40,6 +40,10 @@ def _already_scheduled(due) -> bool:
 
 
 def on_worker_start() -> None:
-    """A worker that starts picks up what a killed one left: messages whose lease runs out."""
+    """A worker that starts picks up what a killed one left: messages whose lease runs out, and
+    staged packages not yet checked."""
     if sending.next_due() is not None:
         send_outbox.enqueue()
+    # Imported here: inbox imports outbox, which imports this module (for send_outbox).
+    from .inbox import pick_up
+    pick_up()

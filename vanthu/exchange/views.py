@@ -21,12 +21,14 @@ from vanthu.ui.shortcuts import flash_error, page_errors
 
 from . import actions, peerauth
 from .forms import AnswerForm, RecallForm
+from .inbox import stage
 from .models import BusinessType, OutboxMessage
 from .receiving import receive, refuse
 from .site import identity
 
 log = logging.getLogger(__name__)
 READ_CHUNK = 64 * 1024
+KIND_HEADER = "X-VanThu-Kind"  # what the sender says it posts: "package" (the default) or "status"
 
 
 @require_GET
@@ -63,7 +65,9 @@ def inbox_view(request: HttpRequest) -> JsonResponse:
     """POST /exchange/inbox — a peer delivers a package or a status message.
 
     Who it is (peerauth.py) is settled before the body is parsed: an unknown site id or a peer
-    we hold no key for before a byte is read, the MAC of the body once it is read."""
+    we hold no key for before a byte is read, the MAC of the body once it is read. Then a
+    package is staged (stored, queued for the worker's checks) and acknowledged; a status
+    message (`X-VanThu-Kind: status`) is checked and recorded at once."""
     site = request.headers.get("X-VanThu-Site", "")[:64]
     addr = request.META.get("REMOTE_ADDR", "")
     try:
@@ -93,7 +97,13 @@ def inbox_view(request: HttpRequest) -> JsonResponse:
         a = refuse(403, "bad_mac", _("Mã xác thực của gói tin không đúng: gói tin không do hệ thống liên thông đã đăng ký gửi, hoặc đã bị thay đổi trên đường truyền."),
                    peer=peer, site=site, remote_addr=addr, size=len(data))
         return _answer(a.http_status, a.body)
-    a = receive(data, peer=peer, site=site, remote_addr=addr)
+    if request.headers.get(KIND_HEADER, "") == "status":
+        # A status is small and its sender must learn at once whether it applied (a 404 for a
+        # document we never sent is permanent there): checked and recorded now.
+        a = receive(data, peer=peer, site=site, remote_addr=addr)
+    else:
+        # A package is stored and acknowledged; the worker checks it (inbox.py).
+        a = stage(data, peer=peer, site=site, remote_addr=addr)
     return _answer(a.http_status, a.body)
 
 

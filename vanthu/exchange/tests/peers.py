@@ -10,6 +10,7 @@ import hmac
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.core.management import call_command
 
 from vanthu.exchange.actions import register_peer
 from vanthu.exchange.models import Peer
@@ -53,3 +54,10 @@ def as_the_peer_posts(body: bytes, *, key: str | None = None, from_site: str = R
     signed = b"vanthu-exchange-1\n%s\n%s\n" % (from_site.encode(), to_site.encode()) + body
     mac = hmac.new((key or remote_mac_key()).encode(), signed, hashlib.sha256).hexdigest()
     return {"HTTP_X_VANTHU_SITE": from_site, "HTTP_X_VANTHU_MAC": f"hmac-sha256={mac}"}
+
+
+def run_worker() -> None:
+    """The background worker, in this process, until nothing is left to do now (`db_worker
+    --batch`): what a real worker does with what the door and the actions queued. It closes the
+    database connection when done, so the test needs `transactional_db`."""
+    call_command("db_worker", batch=True, startup_delay=False, queue_name="default", interval=0.05, verbosity=0)

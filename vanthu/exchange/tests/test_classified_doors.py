@@ -1,5 +1,7 @@
 """Classified documents are refused at the exchange's doors (ARCHITECTURE invariant 5): a peer
-posting over HTTP, `vanthu edxml import` run as a command, and the issuer's update/replace upload.
+posting over HTTP (acknowledged at the door, refused by the worker, which tells the sender with
+a status 02 and keeps nothing of the package), `vanthu edxml import` run as a command, and the
+issuer's update/replace upload.
 
 A validly signed package from a registered peer whose SecurityLevel is decomposed "MẬT",
 "Tuyệt mật", or a marking the rule does not know ("4", "Confidential") is refused with the
@@ -14,18 +16,28 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography import x509
 from django.core.files.uploadedfile import SimpleUploadedFile
 from lxml import etree
 
 from vanthu import cli
 from vanthu.audit.models import AuditEntry
+from vanthu.documents import storage
 from vanthu.documents.models import Delivery, DeliveryEvent, Document, DocumentFile, StoredFile
 from vanthu.documents.tests.party_pdfs import STAMPED, first_page, nfd, pdf
 from vanthu.documents.tests.test_bad_input import stored_blobs
 from vanthu.exchange import edxml as E
-from vanthu.exchange.models import InboundMessage, OutboxMessage, RecallRequest, Refusal
-from vanthu.exchange.tests.peers import REMOTE, as_the_peer_posts
+from vanthu.exchange.models import (
+    InboundMessage,
+    OutboxMessage,
+    RecallRequest,
+    Refusal,
+    StagedPackage,
+)
+from vanthu.exchange.tests.peers import REMOTE, as_the_peer_posts, run_worker
 from vanthu.exchange.tests.test_edxml import _package
+from vanthu.exchange.tests.test_permanent_errors import peer_answering
+from vanthu.signatures.actions import organization_certificate
 from vanthu.testing import factories as f
 
 CIPHER = "kênh cơ yếu"
@@ -103,36 +115,56 @@ def post_to_inbox(transactional_db, peer_world, live_server):
     return post
 
 
-def assert_refused_over_http(post, body: bytes) -> None:
+def assert_refused_over_http(post, peer_world, body: bytes) -> None:
+    """The door acknowledges the package (it only stores it); the worker then refuses it: logged
+    for the administrator, nothing of it kept (its stored bytes deleted), and the sender told by
+    a status 02, signed by our organisation, about its document, with the reason."""
+    world, peer, *_ = peer_world
     before, refusals = written(), Refusal.objects.count()
-    r = post(body)
-    assert r.status_code == 422, r.text
-    error = r.json()["error"]
-    assert error["code"] == "classified_document" and CIPHER in error["message"]
-    assert written() == before
+    with peer_answering(peer) as sender_got:  # the sender's own inbox, where the status goes
+        r = post(body)
+        assert r.status_code == 200 and r.json()["status"] == "staged", r.text
+        run_worker()
+    staged = StagedPackage.objects.get(pk=r.json()["staged_id"])
+    assert staged.state == "refused" and staged.code == "classified_document" and CIPHER in staged.detail
+    assert not storage.exists(staged.body_sha256)
+    after = written()
+    assert after.pop("outbox") == before.pop("outbox") + 1  # the status back, sent
+    assert after.pop("audit") == before.pop("audit") + 2  # the refusal, and the status sent
+    assert after == before
     assert Refusal.objects.count() == refusals + 1 and Refusal.objects.latest("id").code == "classified_document"
+    assert AuditEntry.objects.filter(action="exchange_package_refused").count() == 1
+    [status] = sender_got
+    root = E.parse(status)
+    E.verify(root, x509.load_der_x509_certificate(bytes(organization_certificate(world.b.org.id).certificate_der)))
+    msg = E.read_status(root)
+    assert msg.status_code == "02" and CIPHER in msg.description and msg.sender.code == world.b.org.code
+    assert msg.document_id == E.read_header(E.parse(body)).document_id == staged.document_id_text
 
 
 @pytest.mark.parametrize("marking", MARKINGS.values(), ids=MARKINGS.keys())
 def test_a_peer_package_marked_classified_or_unknown_is_refused(peer_world, post_to_inbox, marking):
-    assert_refused_over_http(post_to_inbox, marked(peer_world, level(marking)))
+    assert_refused_over_http(post_to_inbox, peer_world, marked(peer_world, level(marking)))
 
 
 @pytest.mark.parametrize("hidden", sorted(HIDDEN))
 def test_a_marking_hidden_in_the_header_is_still_seen(peer_world, post_to_inbox, hidden):
-    assert_refused_over_http(post_to_inbox, marked(peer_world, HIDDEN[hidden]()))
+    assert_refused_over_http(post_to_inbox, peer_world, marked(peer_world, HIDDEN[hidden]()))
 
 
 @pytest.mark.parametrize("variant", ["on-the-number-line", "on-page-two"])
 def test_a_peer_package_with_a_stamped_attachment_is_refused(peer_world, post_to_inbox, variant):
     files = [E.FilePart("congvan.pdf", pdf(first_page())), E.FilePart("phuluc.pdf", STAMPED[variant](), content_id="file2")]
-    assert_refused_over_http(post_to_inbox, marked(peer_world, level("Thường"), files=files))
+    assert_refused_over_http(post_to_inbox, peer_world, marked(peer_world, level("Thường"), files=files))
 
 
 def test_a_received_document_keeps_its_ordinary_marking(peer_world, post_to_inbox):
     r = post_to_inbox(marked(peer_world, [_element("SecurityLevel", nfd("THƯỜNG")), _element("Confidentiality", "0")]))
-    assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
-    assert Delivery.objects.get(pk=r.json()["delivery_id"]).document.confidentiality == "thuong"
+    assert r.status_code == 200 and r.json()["status"] == "staged", r.text
+    run_worker()
+    staged = StagedPackage.objects.get(pk=r.json()["staged_id"])
+    assert staged.state == "accepted", (staged.code, staged.detail)
+    assert staged.delivery.document.confidentiality == "thuong"
 
 
 # --- `vanthu edxml import` ----------------------------------------------------------------------

@@ -9,18 +9,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from vanthu.documents import storage
 from vanthu.documents.models import Document
 from vanthu.errors import Unprocessable
 from vanthu.exchange import edxml as E
 from vanthu.exchange import peerauth, sending
 from vanthu.exchange.actions import register_peer
-from vanthu.exchange.models import OutboxMessage, Peer, Refusal
+from vanthu.exchange.models import OutboxMessage, Peer, Refusal, StagedPackage
 from vanthu.exchange.site import identity, site_id
 from vanthu.exchange.tests.peers import (
     REMOTE_SITE,
     as_the_peer_posts,
     remote_identity,
     remote_mac_key,
+    run_worker,
 )
 from vanthu.exchange.tests.test_edxml import _key_and_cert
 from vanthu.exchange.tests.test_exchange_db import _incoming, _issue_to
@@ -42,11 +44,13 @@ def test_identity_publishes_an_exchange_key_and_both_sides_derive_the_same_mac_k
     assert len(peer.inbound_secret) == 64
 
 
-def test_a_package_with_the_peers_mac_is_received(peer_world, client):
+def test_a_package_with_the_peers_mac_is_received(transactional_db, peer_world, client):
     world, *_ = peer_world
     body = _incoming(peer_world)
     r = post(client, body, **as_the_peer_posts(body))
-    assert r.status_code == 200 and r.json()["status"] == "accepted", r.json()
+    assert r.status_code == 200 and r.json()["status"] == "staged", r.json()
+    run_worker()  # the worker checks what the door acknowledged
+    assert StagedPackage.objects.get().state == "accepted"
     assert Document.objects.filter(source="peer").count() == 1
 
 
@@ -69,9 +73,16 @@ def test_without_the_peers_mac_the_body_is_never_parsed(peer_world, client, how,
     assert not Document.objects.filter(source="peer").exists()
 
 
-def test_with_the_peers_mac_a_hostile_body_meets_the_parsers_limits(peer_world, client):
+def test_with_the_peers_mac_a_hostile_body_meets_the_parsers_limits(transactional_db, peer_world, client):
     r = post(client, BOMB, **as_the_peer_posts(BOMB))
-    assert r.status_code == 400 and r.json()["error"]["code"] == "too_many_attributes"
+    assert r.status_code == 200 and r.json()["status"] == "staged"  # the door parses nothing
+    run_worker()
+    staged = StagedPackage.objects.get()
+    assert staged.state == "refused" and staged.code == "too_many_attributes"
+    assert list(Refusal.objects.values_list("code", flat=True)) == ["too_many_attributes"]
+    assert not storage.exists(staged.body_sha256)
+    # Too broken to say which document it is: nothing to tell the sender, only the log.
+    assert not OutboxMessage.objects.exists()
 
 
 def test_a_peer_we_hold_no_key_for_is_refused_before_its_body_is_read(peer_world, client):
