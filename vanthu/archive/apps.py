@@ -14,5 +14,5 @@ class ArchiveConfig(AppConfig):
 
         notices.register_kinds()
         # Long-term evidence at issue and at receipt, in the background after the commit.
-        events.document_issued.subscribe(subscribers.document_issued, queued=True)
-        events.document_entered.subscribe(subscribers.document_entered, queued=True)
+        events.document_issued.subscribe(subscribers.document_issued, queued=True, when=subscribers.evidence_wanted)
+        events.document_entered.subscribe(subscribers.document_entered, queued=True, when=subscribers.evidence_wanted)

@@ -9,6 +9,12 @@ from vanthu.documents.models import Document
 from .tasks import secure_document
 
 
+def evidence_wanted(**_event) -> bool:
+    """Whether there is long-term evidence to make at all (a timestamp authority is configured):
+    asked before queueing, so that an installation without one pays nothing at issue."""
+    return bool(settings.VANTHU_TSA_URL)
+
+
 def document_issued(*, document: Document, deliveries, user, sealed) -> None:
     """At issue: the sealed copy's long-term evidence (only with a timestamp authority configured)."""
     if settings.VANTHU_TSA_URL:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -75,15 +77,54 @@ def _hash_of(e: AuditEntry) -> str:
 
 def record(action: str, *, actor=None, obj=None, object_type: str = "", object_id: Any = "",
            data: dict | None = None) -> AuditEntry:
-    """Append one entry. Must run inside the action's transaction."""
+    """Append one entry. Must run inside the action's transaction.
+
+    Inside `deferred()` the entry is held back and appended when the block ends (the returned
+    entry gets its seq, hash and id then)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk
     # Round-trip through JSON so that what is hashed is exactly what is stored.
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    actor_name = getattr(actor, "username", "") or ""
-    object_id = str(object_id)
+    entry = AuditEntry(
+        actor_id=actor.pk if getattr(actor, "pk", None) else None, actor_name=getattr(actor, "username", "") or "",
+        action=action, object_type=object_type, object_id=str(object_id), data=data, hash_version=HASH_VERSION,
+    )
+    held = getattr(connection, _HELD, None)
+    if held is not None:
+        held.append(entry)
+        return entry
+    _append([entry])
+    return entry
+
+
+_HELD = "_vanthu_audit_held"
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold back the entries recorded inside the block and append them, in the order recorded,
+    when it ends: the chain's head is then locked once, last, whatever the block locked before
+    (issuing takes the register's counter after subscribers that may record; the head must never
+    be locked before the counter, or two issuers could wait for each other). Must run inside the
+    action's transaction; an exception discards the held entries with the transaction."""
+    assert connection.in_atomic_block, "the audit entries need the caller's transaction"
+    if getattr(connection, _HELD, None) is not None:  # nested: the outer block appends
+        yield
+        return
+    held: list[AuditEntry] = []
+    setattr(connection, _HELD, held)
+    try:
+        yield
+    finally:
+        setattr(connection, _HELD, None)
+    if held:
+        _append(held)
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain and insert entries (their seq, at, hashes set here): one lock of the head, one
+    INSERT, one UPDATE."""
     # No savepoint inside the caller's transaction: nothing here may fail and be carried on past.
     with transaction.atomic(savepoint=False):
         head = _lock_head()
@@ -91,21 +132,17 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
             AuditHead.objects.get_or_create(id=1)
             head = _lock_head()
         last_seq, last_hash = head
-        seq = last_seq + 1
-        at = timezone.now()
-        h = entry_hash(prev_hash=last_hash, seq=seq, at=at, actor_id=actor_id, actor_name=actor_name,
-                       action=action, object_type=object_type, object_id=object_id, data=data)
-        entry = AuditEntry(
-            seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action, object_type=object_type,
-            object_id=object_id, data=data, prev_hash=last_hash, hash=h, hash_version=HASH_VERSION,
-        )
-        row = [entry.actor_id if f == "actor" else getattr(entry, f) for f in _ENTRY_FIELDS]
-        entry.id = insert_rows(AuditEntry, _ENTRY_FIELDS, [row], returning_ids=True)[0]
-        entry._state.adding = False
-        entry._state.db = "default"
+        for entry in entries:
+            last_seq += 1
+            entry.seq, entry.at, entry.prev_hash = last_seq, timezone.now(), last_hash
+            entry.hash = last_hash = _hash_of(entry)
+        rows = [[e.actor_id if f == "actor" else getattr(e, f) for f in _ENTRY_FIELDS] for e in entries]
+        for entry, pk in zip(entries, insert_rows(AuditEntry, _ENTRY_FIELDS, rows, returning_ids=True), strict=True):
+            entry.id = pk
+            entry._state.adding = False
+            entry._state.db = "default"
         with connection.cursor() as cur:
-            cur.execute(_head_update_sql(), [seq, h])
-    return entry
+            cur.execute(_head_update_sql(), [last_seq, last_hash])
 
 
 @dataclass

@@ -88,7 +88,7 @@ def run_issue(ctx: Context) -> Result:
         "cpu_median_ms": ms(median(orm_cpu)), "baseline_cpu_median_ms": ms(median(bare_cpu)),
         # What the worker pays later per issuance to fold the statistics in (the bare side keeps none).
         "statistics_fold_ms_per_issue": round(fold_ms, 3), "statistics_entries_folded": folded,
-        "load_average": _load(),
+        "load_average": _load(), "baseline_omits": list(bare.NOT_IN_BASELINE),
         **checks, "ok": all(checks.values()),
     }
     return Result(

@@ -16,6 +16,7 @@ over the wall time of its own phases.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import threading
 import time
 import traceback
@@ -166,6 +167,8 @@ def run_numbering(ctx: Context) -> Result:
         "wall_s": round(vt["wall_s"], 3), "error_samples": vt["messages"],
         "baseline_gapless": bs_check["gapless"], "baseline_unique": bs_check["unique"],
         "baseline_errors": bs["errors"], "baseline_wall_s": round(bs["wall_s"], 3),
+        "baseline_omits": list(bare.NOT_IN_BASELINE),
+        "load_average": round(os.getloadavg()[0], 1),
         "ok": ok,
     }
     return Result(

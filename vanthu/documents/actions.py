@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu.audit.chain import deferred as deferred_audit
 from vanthu.audit.chain import record
 from vanthu.errors import InvalidState, NotAllowed, NotFound, TooLarge, Unprocessable, VanThuError
 from vanthu.organizations.access import has_role, is_member
@@ -416,16 +418,19 @@ def return_document(document: Document, *, user, note: str) -> Document:
 def issue_document(document: Document, *, user) -> Document:
     """The clerk numbers, seals and issues the document.
 
-    Sealing puts the number on the page before the organisation's signature covers it, and it
-    must neither run in a transaction nor while the register's counter is locked. So, when the
-    organisation has a seal, three steps:
-      1. a transaction takes the register's next number; the document is `issuing`;
-      2. the sealed copy is made outside any transaction (the signatures app);
-      3. a transaction lets the copy in, writes a delivery for every recipient: `issued`.
-    A document left `issuing` (the process died, the signing failed) keeps its number: issuing it
-    again resumes at step 2, so numbers stay gapless. Without a seal, one transaction writes the
-    deliveries first and takes the number last, so that concurrent issuers wait for the register
-    only for the few writes that follow it.
+    Two shapes, both keeping the register's counter locked as briefly as possible (concurrent
+    issuers into one register wait for each other there, and on SQLite everyone waits):
+    - With a seal, sealing puts the number on the page before the organisation's signature covers
+      it, and it must neither run in a transaction nor while the counter is locked. So three steps:
+        1. a transaction takes the register's next number (and its audit entry): `issuing`;
+        2. the sealed copy is made outside any transaction (the signatures app);
+        3. a transaction lets the copy in, writes a delivery for every recipient: `issued`.
+      A document left `issuing` (the process died, the signing failed) keeps its number: issuing
+      it again resumes at step 2, so numbers stay gapless.
+    - Without a seal, one transaction writes everything that does not need the number first (the
+      deliveries and their events, the signature check, the statistics, the outbox rows, the
+      queued tasks), then takes the number, then writes what shows it (the notices) and the audit
+      entries, last, so that issuers wait for the register only for those few writes and the commit.
     """
     with transaction.atomic():
         locked = _lock(document)
@@ -433,9 +438,7 @@ def issue_document(document: Document, *, user) -> Document:
         _require_status(locked, DocStatus.APPROVED, DocStatus.ISSUING)
         if locked.status == DocStatus.APPROVED:
             if not signer().will_seal(locked):
-                deliveries = _deliveries(locked)
-                _take_number(locked, user=user, status=DocStatus.ISSUED)
-                return _issued(locked, deliveries, None, user=user)
+                return _issue_unsealed(locked, user=user)
             if not locked.recipients.exists():
                 raise _no_recipients()
             _take_number(locked, user=user, status=DocStatus.ISSUING)
@@ -452,13 +455,32 @@ def issue_document(document: Document, *, user) -> Document:
         return _issued(locked, deliveries, sealed, user=user)
 
 
+def _issue_unsealed(document: Document, *, user) -> Document:
+    """Issuing without a seal, in the caller's transaction: the number as late as it can be.
+
+    The subscribers before NOTIFICATIONS see the document issued but not yet numbered
+    (`number` and `symbol` empty); an audit entry one of them records (an automatic refusal)
+    is held back with the issuance's own, so that the counter is locked before the audit chain's
+    head, as in the sealed shape."""
+    deliveries = _deliveries(document)
+    now = _now()
+    document.issued_at, document.issued_date, document.issued_by = now, timezone.localdate(now), user
+    document.status = DocStatus.ISSUED
+    with deferred_audit():
+        events.document_issued.publish_around(
+            partial(_take_number, document, user=user, status=DocStatus.ISSUED, now=now), before=events.NOTIFICATIONS,
+            document=document, deliveries=deliveries, user=user, sealed=None)
+        _record_issued(document, deliveries, None, user=user)
+    return document
+
+
 def _no_recipients() -> Unprocessable:
     return Unprocessable(_("Văn bản chưa có nơi nhận."), code="recipients_required", details={"field": "recipient_ids"})
 
 
-def _take_number(document: Document, *, user, status: str) -> None:
+def _take_number(document: Document, *, user, status: str, now=None) -> None:
     """The register's next number: the counter's row stays locked until the commit."""
-    now = _now()
+    now = now or _now()
     today = timezone.localdate(now)
     org, dtype = document.issuer, document.doc_type
     key = numbering.outgoing_register_key(org, dtype, today)
@@ -495,10 +517,14 @@ def _deliveries(document: Document) -> list[Delivery]:
 def _issued(document: Document, deliveries: list[Delivery], sealed: SignedCopy | None, *, user) -> Document:
     """The issued document's event and audit entry, last in the issuing transaction."""
     events.document_issued.publish(document=document, deliveries=deliveries, user=user, sealed=sealed)
+    _record_issued(document, deliveries, sealed, user=user)
+    return document
+
+
+def _record_issued(document: Document, deliveries: list[Delivery], sealed: SignedCopy | None, *, user) -> None:
     record("document_issued", actor=user, obj=document, data={
         "symbol": document.symbol, "recipients": len(deliveries), "sealed_file": sealed.file.file_id if sealed else None,
     })
-    return document
 
 
 # --- the recipient's side ----------------------------------------------------------------------

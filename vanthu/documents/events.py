@@ -15,6 +15,13 @@ Each subscriber chooses when it runs:
       40 notifications (workflow/notices.py: the in-app notices and the mail outbox of the people
          concerned; it inserts only new rows and locks nothing shared, so it runs last)
   The audit entry is written by the action after publishing, so the chain's head is locked last.
+  An action that must also lock a hot row of its own (issuing: the register's number counter)
+  takes it with `publish_around`, just before the subscribers that need what it gives (order
+  NOTIFICATIONS: the notices show the document's number): the others have written by then, so
+  the counter stays locked only for those few writes, the audit entry and the commit. The lock
+  order of an issuance is therefore: the document's row, its deliveries, 10–30, the register's
+  counter, 40, the audit chain's head (`audit.chain.deferred` holds back any entry a subscriber
+  records before the counter, so that the head is never locked before it).
 - **on commit** (`on_commit=True`): after the transaction committed, and never if it rolled back
   (anything that talks to the world: mail, another system). A failing on-commit subscriber is
   logged and does not keep the others from running.
@@ -57,6 +64,7 @@ class Subscriber:
     order: int | None  # None: on commit, or queued
     name: str
     queued: bool = False
+    when: Callable[..., bool] | None = None  # queued only: asked first, so that nothing to queue costs nothing
 
 
 @dataclass
@@ -68,31 +76,55 @@ class DomainEvent:
     subscribers: list[Subscriber] = field(default_factory=list)
 
     def subscribe(self, fn: Callable[..., Any], *, order: int | None = None, on_commit: bool = False,
-                  queued: bool = False) -> None:
+                  queued: bool = False, when: Callable[..., bool] | None = None) -> None:
         """Run `fn(**payload)` inside the publishing transaction at `order`, after its commit, or
-        (`queued`, for a subscriber that only queues tasks) as `queue_work` decides."""
+        (`queued`, for a subscriber that only queues tasks) as `queue_work` decides; a queued
+        subscriber's `when(**payload)`, if given, says whether there is anything to queue (a
+        savepoint for nothing is two round trips)."""
         if (order is not None) + on_commit + queued != 1:
             raise ValueError(f"{self.name}: give one of order= (in the transaction), on_commit=True or queued=True")
+        if when is not None and not queued:
+            raise ValueError(f"{self.name}: when= is for queued subscribers")
         name = f"{fn.__module__}.{fn.__qualname__}"
         if any(s.name == name for s in self.subscribers):
             return  # ready() may run twice (tests, reloads): subscribing is idempotent
-        self.subscribers.append(Subscriber(fn, order, name, queued))
+        self.subscribers.append(Subscriber(fn, order, name, queued, when))
         self.subscribers.sort(key=lambda s: (s.order is None, s.order or 0, s.name))
 
     def publish(self, **payload: Any) -> None:
         """Inside the action's transaction: run the in-transaction subscribers in order, and
         register the on-commit ones."""
+        self._check(payload)
+        for sub in self.subscribers:
+            self._deliver(sub, payload)
+
+    def publish_around(self, take: Callable[[], Any], *, before: int, **payload: Any) -> None:
+        """Publish, calling `take()` (it locks a hot row: a register's counter) after the
+        in-transaction subscribers of an order below `before` and the queued ones, and before the
+        rest: the hot row stays locked only for what must follow it."""
+        self._check(payload)
+        early = [s for s in self.subscribers if (s.order is not None and s.order < before) or s.queued]
+        for sub in early:
+            self._deliver(sub, payload)
+        take()
+        for sub in self.subscribers:
+            if sub not in early:
+                self._deliver(sub, payload)
+
+    def _check(self, payload: dict[str, Any]) -> None:
         if set(payload) != set(self.payload):
             raise TypeError(f"{self.name} carries {sorted(self.payload)}, got {sorted(payload)}")
         if not connection.in_atomic_block:
             raise RuntimeError(f"{self.name} must be published inside the action's transaction")
-        for sub in self.subscribers:
-            if sub.order is not None:
-                sub.fn(**payload)
-            elif sub.queued:
+
+    def _deliver(self, sub: Subscriber, payload: dict[str, Any]) -> None:
+        if sub.order is not None:
+            sub.fn(**payload)
+        elif sub.queued:
+            if sub.when is None or sub.when(**payload):
                 queue_work(partial(sub.fn, **payload), name=sub.name)
-            else:
-                transaction.on_commit(partial(_run_after_commit, self.name, sub, payload))
+        else:
+            transaction.on_commit(partial(_run_after_commit, self.name, sub, payload))
 
 
 def queue_work(enqueue: Callable[[], Any], *, name: str = "") -> None:

@@ -147,3 +147,31 @@ def test_queued_work_waits_for_the_commit_with_a_queue_outside_the_database(even
         assert seen == []
     assert seen == [7]
     assert "broker unreachable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_hot_lock_is_taken_after_the_early_subscribers_and_before_the_rest(event):
+    seen: list[str] = []
+
+    def notices(value):
+        seen.append("notices")
+
+    def statistics(value):
+        seen.append("statistics")
+
+    event.subscribe(notices, order=events.NOTIFICATIONS)  # named apart: one name subscribes once
+    event.subscribe(statistics, order=events.STATISTICS)
+    with transaction.atomic():
+        event.publish_around(lambda: seen.append("counter"), before=events.NOTIFICATIONS, value=1)
+    assert seen == ["statistics", "counter", "notices"]
+
+
+@pytest.mark.django_db
+def test_a_queued_subscriber_with_nothing_to_queue_costs_no_query(event, django_assert_num_queries):
+    seen = []
+    event.subscribe(lambda value: seen.append(value), queued=True, when=lambda value: value > 1)
+    with transaction.atomic():
+        with django_assert_num_queries(0):
+            event.publish(value=1)  # not even a savepoint
+        event.publish(value=2)
+    assert seen == [2]
