@@ -43,7 +43,10 @@ def _web(user) -> Client:
 
 def _reads(api, user, doc: Document) -> dict[str, object]:
     """What a person gets at every door to a document: its page, the API, its file, a search."""
-    sha = DocumentFile.objects.filter(document=doc).values_list("file_id", flat=True).first()
+    # A file of this document only (files are stored by content: a copy another document shares
+    # is readable through that one).
+    shared = DocumentFile.objects.exclude(document=doc).values("file_id")
+    sha = DocumentFile.objects.filter(document=doc).exclude(file_id__in=shared).values_list("file_id", flat=True).first()
     found = api.get("/api/v1/search", q=doc.subject).json()["items"]
     return {"page": _web(user).get(f"/documents/{doc.id}/").status_code,
             "api": api.get(f"/api/v1/documents/{doc.id}").status_code,
