@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from vanthu.archive import actions
-from vanthu.archive.models import Archivist, CaseFile
+from vanthu.archive.models import Archivist, CaseFile, CaseStatus
 from vanthu.archive.retention import ensure_retention_periods
 from vanthu.documents.models import Document
-from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.testing import factories as f
 
 from .conftest import DESKTOP, PHONE, RESULTS
@@ -62,7 +62,6 @@ def test_a_handed_over_document_read_by_an_approved_request_on_a_desktop_and_a_p
     screens; the leader, without a request, gets the page that is not there."""
     a = world.a
     ensure_retention_periods()
-    ensure_demo_ca()
     Archivist.objects.create(organization=a.org, user=a.clerk)
     doc = f.issued(a.org, specialist=a.specialist, leader=a.leader, clerk=a.clerk, recipients=[world.b.org],
                    subject="Báo cáo tổng kết công tác văn phòng cấp ủy năm 2019")
@@ -73,9 +72,9 @@ def test_a_handed_over_document_read_by_an_approved_request_on_a_desktop_and_a_p
     actions.open_case_file(cf, user=a.specialist)
     actions.add_document(cf, user=a.specialist, document_id=doc.id)
     actions.close_case_file(cf, user=a.specialist)
-    h = actions.prepare_handover(user=a.clerk, organization=a.org, year=2019, case_file_ids=[cf.id])
-    h = actions.sign_handover(h, user=a.clerk)  # for the unit
-    actions.sign_handover(h, user=a.clerk)  # as the archivist
+    # Handed over as the year's test does it, without the two signatures: pyHanko's signing runs its
+    # own event loop, which Playwright's, running in this thread, does not allow.
+    CaseFile.objects.filter(pk=cf.pk).update(status=CaseStatus.HANDED_OVER, handed_over_at=timezone.now())
     req = actions.request_access(CaseFile.objects.get(pk=cf.pk), user=a.specialist, reason="Tra cứu số liệu tổng kết")
     actions.decide_access(req, user=a.clerk, approve=True, until=dt.date.today() + dt.timedelta(days=7))
 
