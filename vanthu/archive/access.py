@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from vanthu.errors import NotFound
@@ -80,28 +80,31 @@ def may_read_contents(user, case_file: CaseFile) -> bool:
 
 def sealed_documents(user) -> QuerySet[CaseItem]:
     """The documents of handed-over case files the person may not read, each with the organisation
-    that handed it over (`document_id`, `organization_id`): registered with documents/access.py, which
-    cuts every path to a document through that organisation. Subqueries only, so the rule stays one
-    SQL query: the person is neither that organisation's archivist nor holds an approved request
-    for the case file that runs until today or later."""
-    qs = CaseItem.objects.filter(document__isnull=False, case_file__status=CaseStatus.HANDED_OVER)
+    that handed it over (`document_id`, `organization_id`); for None, all of them. Registered with
+    documents/access.py, which cuts every path to a document through that organisation. Subqueries
+    on small tables only, so that the rule stays inside the one SQL query: the person is neither
+    that organisation's archivist nor holds an approved request for the case file running until
+    today or later."""
+    qs = CaseItem.objects.filter(sealed=True, document__isnull=False)
     if not getattr(user, "is_authenticated", False):
         return qs
     return (qs.exclude(organization_id__in=Archivist.objects.filter(user=user).values("organization_id"))
             .exclude(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")))
 
 
-def archive_readable_documents(user) -> QuerySet[CaseItem]:
+def archive_readable_documents(user) -> list[QuerySet[CaseItem]]:
     """The documents of handed-over case files the person reads by the archive's rules, in the
     organisations they belong to (`document_id`, `organization_id`): as its archivist, or by an
-    approved request for the case file that runs until today or later. Registered with
-    documents/access.py, so that reading by request reaches past the person's need to know."""
+    approved request for the case file running until today or later. Two queries, each driven by
+    its small table (most people hold neither role nor request, and then cost nothing).
+    Registered with documents/access.py: reading by request reaches past one's need to know."""
     if not getattr(user, "is_authenticated", False):
-        return CaseItem.objects.none()
-    return CaseItem.objects.filter(
-        Q(organization_id__in=Archivist.objects.filter(user=user).values("organization_id"))
-        | Q(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")),
-        document__isnull=False, case_file__status=CaseStatus.HANDED_OVER, organization_id__in=member_org_ids(user))
+        return []
+    sealed = CaseItem.objects.filter(sealed=True, document__isnull=False, organization_id__in=member_org_ids(user))
+    return [
+        sealed.filter(organization_id__in=Archivist.objects.filter(user=user).values("organization_id")),
+        sealed.filter(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")),
+    ]
 
 
 def may_hand_over(user, org_id: int) -> bool:

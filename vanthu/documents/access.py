@@ -52,12 +52,12 @@ def register_assigned_deliveries(source: Callable[[object], QuerySet]) -> None:
 # user -> rows with `document_id` and `organization_id`: the documents an organisation handed over
 # to its archive that the person may not read there (archive, at ready()); for None, all of them.
 _sealed_sources: list[Callable[[object], QuerySet]] = []
-# user -> rows with `document_id` and `organization_id`: the handed-over documents the person reads
-# by the archive's rules, in organisations they belong to (as archivist, or by an approved request).
-_archive_readers: list[Callable[[object], QuerySet]] = []
+# user -> querysets of rows with `document_id` and `organization_id`: the handed-over documents the
+# person reads by the archive's rules, in organisations they belong to (archivist, approved request).
+_archive_readers: list[Callable[[object], list[QuerySet]]] = []
 
 
-def register_handed_over(sealed: Callable[[object], QuerySet], readable: Callable[[object], QuerySet]) -> None:
+def register_handed_over(sealed: Callable[[object], QuerySet], readable: Callable[[object], list[QuerySet]]) -> None:
     """Let a higher app (archive) say which documents organisations handed over, sealed to whom,
     and which of them a person reads by the archive's rules (even beyond their need to know)."""
     if sealed not in _sealed_sources:
@@ -70,8 +70,9 @@ def _archive_read(user) -> Q | None:
     """Documents the person reads by the archive's rules (a Q on Document)."""
     cond = None
     for source in _archive_readers:
-        q = Q(id__in=source(user).values("document_id"))
-        cond = q if cond is None else cond | q
+        for rows in source(user):
+            q = Q(id__in=rows.values("document_id"))
+            cond = q if cond is None else cond | q
     return cond
 
 
@@ -79,8 +80,9 @@ def _archive_read_delivery(user) -> Q | None:
     """Incoming records whose document the person reads by the archive's rules in that organisation."""
     cond = None
     for source in _archive_readers:
-        q = Q(Exists(source(user).filter(document_id=OuterRef("document_id"), organization_id=OuterRef("recipient_id"))))
-        cond = q if cond is None else cond | q
+        for rows in source(user):
+            q = Q(Exists(rows.filter(document_id=OuterRef("document_id"), organization_id=OuterRef("recipient_id"))))
+            cond = q if cond is None else cond | q
     return cond
 
 
