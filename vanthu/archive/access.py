@@ -78,6 +78,35 @@ def may_read_contents(user, case_file: CaseFile) -> bool:
     return AccessRequest.objects.granting(user).filter(case_file=case_file).exists()
 
 
+def sealed_documents(user) -> QuerySet[CaseItem]:
+    """The documents of handed-over case files the person may not read, each with the organisation
+    that handed it over (`document_id`, `organization_id`); for None, all of them. Registered with
+    documents/access.py, which cuts every path to a document through that organisation. Subqueries
+    on small tables only, so that the rule stays inside the one SQL query: the person is neither
+    that organisation's archivist nor holds an approved request for the case file running until
+    today or later."""
+    qs = CaseItem.objects.filter(sealed=True, document__isnull=False)
+    if not getattr(user, "is_authenticated", False):
+        return qs
+    return (qs.exclude(organization_id__in=Archivist.objects.filter(user=user).values("organization_id"))
+            .exclude(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")))
+
+
+def archive_readable_documents(user) -> list[QuerySet[CaseItem]]:
+    """The documents of handed-over case files the person reads by the archive's rules, in the
+    organisations they belong to (`document_id`, `organization_id`): as its archivist, or by an
+    approved request for the case file running until today or later. Two queries, each driven by
+    its small table (most people hold neither role nor request, and then cost nothing).
+    Registered with documents/access.py: reading by request reaches past one's need to know."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    sealed = CaseItem.objects.filter(sealed=True, document__isnull=False, organization_id__in=member_org_ids(user))
+    return [
+        sealed.filter(organization_id__in=Archivist.objects.filter(user=user).values("organization_id")),
+        sealed.filter(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")),
+    ]
+
+
 def may_hand_over(user, org_id: int) -> bool:
     """The unit's side of a handover: prepares and signs the handover record."""
     return has_role(user, org_id, Role.CLERK, Role.LEADER)

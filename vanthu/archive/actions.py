@@ -406,6 +406,8 @@ def sign_handover(h: Handover, *, user) -> Handover:
             Handover.objects.filter(pk=h.pk).update(record=stored, status=HandoverStatus.RECEIVED,
                                                     archive_signed_by=user, archive_signed_at=now)
             h.case_files.filter(status=CaseStatus.CLOSED).update(status=CaseStatus.HANDED_OVER, handed_over_at=now)
+            # From now on their documents are read by the archive's rules (documents/access.py).
+            CaseItem.objects.filter(case_file__handovers=h, case_file__status=CaseStatus.HANDED_OVER).update(sealed=True)
         record("handover_signed", actor=user, obj=h, data={"side": "unit" if unit_side else "archive", "record": stored.sha256})
     h.refresh_from_db()
     return h

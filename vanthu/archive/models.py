@@ -183,6 +183,10 @@ class CaseItem(models.Model):
     position = models.PositiveIntegerField(default=0)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    # Its case file has been handed over: the document is read by the archive's rules. Kept here
+    # (set with the handover, which nothing undoes) so that the rule every document query carries
+    # is a probe of one partial index, with no join to the case file.
+    sealed = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -193,7 +197,13 @@ class CaseItem(models.Model):
             models.CheckConstraint(condition=models.Q(document__isnull=False) | models.Q(record__isnull=False),
                                    name="case_item_has_content"),
         ]
-        indexes = [models.Index(fields=["case_file", "position"], name="case_item_order")]
+        indexes = [
+            models.Index(fields=["case_file", "position"], name="case_item_order"),
+            # The archive's rule on every document query (documents/access.py): is this document
+            # sealed in this organisation, by which case file (covering on PostgreSQL).
+            models.Index(fields=["organization", "document"], include=["case_file"], condition=models.Q(sealed=True),
+                         name="case_item_sealed"),
+        ]
 
 
 class HandoverStatus(models.TextChoices):

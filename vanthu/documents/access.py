@@ -11,13 +11,25 @@ Need to know inside an organisation (DOMAIN.md, roles):
 Assignments belong to `workflow`, a layer above this one, so this module cannot read them: the
 workflow app registers, at ready(), a function that gives the deliveries assigned to a person
 (`register_assigned_deliveries`). The rule stays here, in one place; the layers keep pointing one way.
+
+Handed over to the archive (nộp lưu): once an organisation has handed a case file over to its
+archive, the documents in it are read there only by the archive's rules (the archivist, or someone
+whose request the archivist approved, until the date the approval names). The archive app, above
+this one, registers at ready() which (document, organisation) pairs are sealed to a person
+(`register_sealed_documents`); every path to a document through an organisation (issued by it,
+delivered to it) is cut where that organisation sealed it. Only that organisation's path: a copy
+delivered to another organisation that has not handed it over stays readable there. The filter is
+part of the same SQL query (`open_in`: per organisation, NOT IN the ids it sealed, read from one
+partial index), never a check per row in Python; no extra query.
+Lists of work (inbox, outgoing, dashboard, search) leave sealed documents out; the registers keep
+their rows, marked and without a link (`documents_seen_in(..., sealed="mark")`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vanthu.errors import NotFound
@@ -36,6 +48,71 @@ def register_assigned_deliveries(source: Callable[[object], QuerySet]) -> None:
     """Let a higher app say which deliveries are assigned to a person (workflow, at ready())."""
     if source not in _assigned_sources:
         _assigned_sources.append(source)
+
+
+# user -> rows with `document_id` and `organization_id`: the documents an organisation handed over
+# to its archive that the person may not read there (archive, at ready()); for None, all of them.
+_sealed_sources: list[Callable[[object], QuerySet]] = []
+# user -> querysets of rows with `document_id` and `organization_id`: the handed-over documents the
+# person reads by the archive's rules, in organisations they belong to (archivist, approved request).
+_archive_readers: list[Callable[[object], list[QuerySet]]] = []
+
+
+def register_handed_over(sealed: Callable[[object], QuerySet], readable: Callable[[object], list[QuerySet]]) -> None:
+    """Let a higher app (archive) say which documents organisations handed over, sealed to whom,
+    and which of them a person reads by the archive's rules (even beyond their need to know)."""
+    if sealed not in _sealed_sources:
+        _sealed_sources.append(sealed)
+    if readable not in _archive_readers:
+        _archive_readers.append(readable)
+
+
+def _archive_read(user) -> Q | None:
+    """Documents the person reads by the archive's rules (a Q on Document)."""
+    cond = None
+    for source in _archive_readers:
+        for rows in source(user):
+            q = Q(id__in=rows.values("document_id"))
+            cond = q if cond is None else cond | q
+    return cond
+
+
+def _archive_read_delivery(user) -> Q | None:
+    """Incoming records whose document the person reads by the archive's rules in that organisation."""
+    cond = None
+    for source in _archive_readers:
+        for rows in source(user):
+            q = Q(Exists(rows.filter(document_id=OuterRef("document_id"), organization_id=OuterRef("recipient_id"))))
+            cond = q if cond is None else cond | q
+    return cond
+
+
+def open_in(user, org_ids, document: str, org: str) -> Q:
+    """The rows of `org_ids` (field `org`) whose document (field `document`) is not sealed to the
+    person in that organisation. One NOT IN per organisation, on the ids that organisation sealed
+    (a hashed set read from one partial index), so that a page cut from an index stays cheap."""
+    org_ids = sorted(org_ids)
+    if not _sealed_sources or not org_ids:
+        return Q(**{f"{org}__in": org_ids})
+    cond = None
+    for o in org_ids:
+        q = Q(**{org: o}) & ~Q(**{f"{document}__in": sealed_document_ids(user, {o})})
+        cond = q if cond is None else cond | q
+    return cond
+
+
+def handed_over(document_id: int, org_id: int | None) -> bool:
+    """Whether the organisation handed the document over to its archive: there it is read-only."""
+    return org_id is not None and any(
+        source(None).filter(document_id=document_id, organization_id=org_id).exists() for source in _sealed_sources)
+
+
+def sealed_document_ids(user, org_ids) -> QuerySet | None:
+    """The ids of the documents sealed to the person in any of `org_ids` (search leaves them out)."""
+    parts = [source(user).filter(organization_id__in=list(org_ids)).order_by().values("document_id") for source in _sealed_sources]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
 
 
 def full_view_org_ids(user) -> set[int]:
@@ -78,8 +155,7 @@ def _shared_document_ids(user, org_ids) -> QuerySet:
     return DocumentShare.objects.filter(user=user, organization_id__in=org_ids).values("document_id")
 
 
-def narrow_deliveries(user, org_ids) -> Q:
-    """The deliveries to `org_ids` (where the person has the narrow view) that they need to know."""
+def _narrow_deliveries_open(user, org_ids) -> Q:
     cond = Q(document_id__in=_shared_document_ids(user, org_ids))
     assigned = _assigned(user)
     if assigned is not None:
@@ -87,44 +163,75 @@ def narrow_deliveries(user, org_ids) -> Q:
     return Q(recipient_id__in=org_ids) & cond
 
 
+def narrow_deliveries(user, org_ids) -> Q:
+    """The deliveries to `org_ids` (where the person has the narrow view) that they need to know."""
+    return _narrow_deliveries_open(user, org_ids) & open_in(user, org_ids, "document_id", "recipient_id")
+
+
+def _narrow_documents_open(user, org_ids) -> Q:
+    return Q(issuer_id__in=org_ids) & (Q(created_by=user) | Q(id__in=_shared_document_ids(user, org_ids)))
+
+
 def narrow_documents(user, org_ids) -> Q:
     """The documents issued by `org_ids` (narrow view) the person drafted or was shared."""
-    return Q(issuer_id__in=org_ids) & (Q(created_by=user) | Q(id__in=_shared_document_ids(user, org_ids)))
+    return _narrow_documents_open(user, org_ids) & open_in(user, org_ids, "id", "issuer_id")
 
 
 def visible_delivery_rows(user) -> QuerySet[Delivery]:
     """Incoming records the person may see, in any of their organisations."""
     full, narrow = full_view_org_ids(user), narrow_org_ids(user)
-    cond = Q(recipient_id__in=full)
+    cond = open_in(user, full, "document_id", "recipient_id")
     if narrow:
         cond |= narrow_deliveries(user, narrow)
+    archive = _archive_read_delivery(user)
+    if archive is not None:
+        cond |= archive
     return Delivery.objects.filter(cond)
 
 
-def deliveries_seen_in(user, org_id: int, qs: QuerySet[Delivery] | None = None) -> QuerySet[Delivery]:
-    """One organisation's incoming records (its inbox) as this person sees them."""
+def _with_sealed(qs: QuerySet, user, how: str, org_id: int, document: str) -> QuerySet:
+    """hide: leave the sealed rows out; mark: keep them, each with `sealed` saying which they are."""
+    sealed = sealed_document_ids(user, {org_id})
+    if sealed is None:
+        return qs
+    if how == "mark":
+        return qs.annotate(sealed=ExpressionWrapper(Q(**{f"{document}__in": sealed}), output_field=BooleanField()))
+    return qs.exclude(**{f"{document}__in": sealed})
+
+
+def deliveries_seen_in(user, org_id: int, qs: QuerySet[Delivery] | None = None, *, sealed: str = "hide") -> QuerySet[Delivery]:
+    """One organisation's incoming records (its inbox) as this person sees them.
+
+    `sealed="mark"` (the register) keeps the records of documents handed over to the archive,
+    annotated `sealed`; by default they are left out."""
     qs = Delivery.objects.for_organization(org_id) if qs is None else qs.filter(recipient_id=org_id)
-    if sees_all_of(user, org_id):
-        return qs
-    return qs.filter(narrow_deliveries(user, {org_id}))
+    if not sees_all_of(user, org_id):
+        qs = qs.filter(Q(recipient_id=org_id) & _narrow_deliveries_open(user, {org_id}))
+    return _with_sealed(qs, user, sealed, org_id, "document_id")
 
 
-def documents_seen_in(user, org_id: int, qs: QuerySet[Document] | None = None) -> QuerySet[Document]:
-    """One organisation's outgoing documents (its outgoing list) as this person sees them."""
+def documents_seen_in(user, org_id: int, qs: QuerySet[Document] | None = None, *, sealed: str = "hide") -> QuerySet[Document]:
+    """One organisation's outgoing documents (its outgoing list) as this person sees them.
+
+    `sealed="mark"` (the register) keeps the documents handed over to the archive, annotated
+    `sealed`; by default they are left out."""
     qs = Document.objects.issued_by(org_id) if qs is None else qs.filter(issuer_id=org_id)
-    if sees_all_of(user, org_id):
-        return qs
-    return qs.filter(narrow_documents(user, {org_id}))
+    if not sees_all_of(user, org_id):
+        qs = qs.filter(Q(issuer_id=org_id) & _narrow_documents_open(user, {org_id}))
+    return _with_sealed(qs, user, sealed, org_id, "id")
 
 
 def visible_documents(user) -> QuerySet[Document]:
     """Documents a person may see: their organisations' correspondence, as far as they need to know."""
     full, narrow = full_view_org_ids(user), narrow_org_ids(user)
-    addressed = Delivery.objects.filter(recipient_id__in=full).values("document_id")
-    cond = Q(issuer_id__in=full) | Q(id__in=addressed)
+    addressed = Delivery.objects.filter(open_in(user, full, "document_id", "recipient_id")).values("document_id")
+    cond = open_in(user, full, "id", "issuer_id") | Q(id__in=addressed)
     if narrow:
         cond |= narrow_documents(user, narrow)
         cond |= Q(id__in=Delivery.objects.filter(narrow_deliveries(user, narrow)).values("document_id"))
+    archive = _archive_read(user)
+    if archive is not None:
+        cond |= archive
     return Document.objects.filter(cond)
 
 
@@ -134,6 +241,9 @@ NARROW_IDS_CAP = 5000
 def narrow_document_ids(user, org_ids) -> list[int]:
     """The ids of the documents of `org_ids` (narrow view) the person may see, newest first (search)."""
     cond = narrow_documents(user, org_ids) | Q(id__in=Delivery.objects.filter(narrow_deliveries(user, org_ids)).values("document_id"))
+    archive = _archive_read(user)
+    if archive is not None:
+        cond |= archive
     return list(Document.objects.filter(cond).order_by("-id").values_list("id", flat=True)[:NARROW_IDS_CAP])
 
 

@@ -551,6 +551,10 @@ def inbox(request, filters: Query[InboxFilter]):
     where, params = "", []
     if filters.status_code:
         where, params = " AND d.status_code = %s", [filters.status_code]
+    sealed = access.sealed_document_ids(request.user, {org_id})
+    if sealed is not None:  # handed over to the archive: out of the inbox (documents/access.py)
+        sql, sealed_params = sealed.query.sql_with_params()
+        where, params = f"{where} AND d.document_id NOT IN ({sql})", [*params, *sealed_params]
     items, total = _delivery_rows(org_id, where, params, filters.limit, filters.offset)
     return render_json(request, {"items": items, "count": total})
 

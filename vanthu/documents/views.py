@@ -487,10 +487,12 @@ def _register_choice(request: HttpRequest, periods: list[tuple[str, str]]) -> tu
 @login_required
 @needs_org
 def register_outgoing(request: HttpRequest, org: Organization) -> HttpResponse:
-    """Sổ văn bản đi: by term (party style) or year, and by type; printed and exported whole."""
+    """Sổ văn bản đi: by term (party style) or year, and by type; printed and exported whole.
+    Documents handed over to the archive keep their line (the register is the office's record of
+    its numbers), marked and without a link unless the person reads them by the archive's rules."""
     periods = registers.outgoing_periods(org)
     form, period, doc_type = _register_choice(request, periods)
-    page = paginate(request, access.documents_seen_in(request.user, org.id, registers.outgoing(org, period, doc_type)), per_page=100)
+    page = paginate(request, access.documents_seen_in(request.user, org.id, registers.outgoing(org, period, doc_type), sealed="mark"), per_page=100)
     return render(request, "documents/register_outgoing.html", {
         "form": form, "page": page, "period_label": dict(periods).get(period, ""),
         "export_query": urlencode({"organization_id": org.id, "register": period, "doc_type": doc_type}),
@@ -503,7 +505,7 @@ def register_incoming(request: HttpRequest, org: Organization) -> HttpResponse:
     """Sổ văn bản đến: one series per year, electronic and paper together; printed and exported whole."""
     periods = registers.incoming_periods(org)
     form, period, doc_type = _register_choice(request, periods)
-    page = paginate(request, access.deliveries_seen_in(request.user, org.id, registers.incoming(org, period, doc_type)), per_page=100)
+    page = paginate(request, access.deliveries_seen_in(request.user, org.id, registers.incoming(org, period, doc_type), sealed="mark"), per_page=100)
     return render(request, "documents/register_incoming.html", {
         "form": form, "page": page, "period_label": dict(periods).get(period, ""),
         "export_query": urlencode({"organization_id": org.id, "register": period, "doc_type": doc_type}),

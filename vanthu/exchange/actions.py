@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
+from vanthu.documents import access as doc_access
 from vanthu.documents import actions as doc_actions
 from vanthu.documents.models import (
     Delivery,
@@ -145,6 +146,8 @@ def request_recall(document: Document, *, user, reason: str, business_type: int 
         raise InvalidState(_("Chỉ thu hồi, cập nhật, thay thế được văn bản đã phát hành."), code="invalid_document_status")
     if business_type not in (BusinessType.REVOKE, BusinessType.UPDATE, BusinessType.REPLACE):
         raise Unprocessable(_("Loại nghiệp vụ không hợp lệ."), code="invalid_business_type")
+    if doc_access.handed_over(document.id, document.issuer_id):
+        raise InvalidState(_("Văn bản đã nộp lưu, chỉ được đọc: không thu hồi, cập nhật, thay thế được."), code="document_handed_over")
     reason = clean_text(reason, field="reason", max_length=NOTE_MAX, multiline=True, label=_("Lý do"))
     if not reason:
         raise Unprocessable(_("Hãy ghi lý do."), code="reason_required", details={"field": "reason"})

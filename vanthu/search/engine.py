@@ -137,6 +137,10 @@ class Spec:
     # When set, only these documents of the organisations (a person who sees only what they need
     # to know there: documents/access.py). A few hundred ids at most, tested per match.
     only_ids: list[int] | None = None
+    # A subquery (SQL with %s placeholders, and its parameters) giving the ids of documents the
+    # person may not find in these organisations: handed over to the archive (documents/access.py).
+    hidden_sql: str = ""
+    hidden_params: list = field(default_factory=list)
     doc_type: str | None = None
     status: str | None = None
     urgency: str | None = None

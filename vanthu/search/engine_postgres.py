@@ -250,6 +250,9 @@ def _date_sql(spec: Spec) -> tuple[str, list]:
     if spec.only_ids is not None:  # need to know: only the documents the person may see there
         conds += " AND id = ANY(%s)"
         params.append(list(spec.only_ids))
+    if spec.hidden_sql:  # handed over to the archive: an anti-join, hashed once per query
+        conds += f" AND id NOT IN ({spec.hidden_sql})"
+        params += spec.hidden_params
     return conds, params
 
 

@@ -193,6 +193,9 @@ def _date_sql(spec: Spec, table: str = "search_fts") -> tuple[str, str, list]:
     if spec.only_ids is not None:
         ids = list(spec.only_ids) or [0]
         ids_where, ids_params = f" AND {table}.rowid IN ({','.join('?' * len(ids))})", ids
+    if spec.hidden_sql:  # handed over to the archive (Django's cursor turns the %s into ?)
+        ids_where += f" AND {table}.rowid NOT IN ({spec.hidden_sql})"
+        ids_params = [*ids_params, *spec.hidden_params]
     if spec.date_from is None and spec.date_to is None:
         return "", ids_where, ids_params
     conds, params = [], []

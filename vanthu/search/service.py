@@ -90,7 +90,12 @@ def build_spec(
     if organization_id is not None:
         # Searching as one of the person's organisations; any other id simply sees nothing.
         full, narrow = full & {organization_id}, narrow & {organization_id}
-    orgs, only_ids = full, None
+    orgs, only_ids, hidden_sql, hidden_params = full, None, "", []
+    hidden = doc_access.sealed_document_ids(user, full) if full else None
+    if hidden is not None:
+        # Handed over to the archive there: left out unless the person reads them by its rules.
+        hidden_sql, params = hidden.query.sql_with_params()
+        hidden_params = list(params)
     if narrow and not full:
         # Need to know: in these organisations the person sees only some documents (a few hundred
         # at most); the index's organisation tokens still do the first cut, the ids the rest.
@@ -99,7 +104,7 @@ def build_spec(
     # first (asking for the other by organization_id searches that one): the index holds no
     # per-person tokens, and ids cannot be ORed into a full-text match.
     return Spec(
-        query=parse(q), org_ids=sorted(orgs), only_ids=only_ids, direction=direction or None, doc_type=doc_type or None,
+        query=parse(q), org_ids=sorted(orgs), only_ids=only_ids, hidden_sql=hidden_sql, hidden_params=hidden_params, direction=direction or None, doc_type=doc_type or None,
         status=status or None, urgency=urgency or None, date_from=day_of(date_from) if date_from else None,
         date_to=day_of(date_to) if date_to else None, order=order, limit=limit, offset=offset,
     )

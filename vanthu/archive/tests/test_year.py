@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.test import Client
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vanthu.archive.models import Archivist, CaseFile, CaseStatus
+from vanthu.archive.models import AccessRequest, Archivist, CaseFile, CaseStatus
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions as doc_actions
-from vanthu.documents.models import Document
+from vanthu.documents.models import Document, DocumentFile
 from vanthu.documents.storage import path_for
+from vanthu.search import indexing
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.testing import factories as f
 
@@ -31,6 +33,29 @@ def _paper(side, subject: str, day: dt.date) -> Document:
         user=side.clerk, organization=side.org, sender_name="Thành ủy Hà Nội", number_symbol=f"{day.day}-CV/TU",
         issued_date=day, doc_type="CV", subject=subject, file=f.upload("ban-quet.pdf", f.pdf_bytes(subject)))
     return d.document
+
+
+def _web(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _reads(api, user, doc: Document) -> dict[str, object]:
+    """What a person gets at every door to a document: its page, the API, its file, a search."""
+    # A file of this document only (files are stored by content: a copy another document shares
+    # is readable through that one).
+    shared = DocumentFile.objects.exclude(document=doc).values("file_id")
+    sha = DocumentFile.objects.filter(document=doc).exclude(file_id__in=shared).values_list("file_id", flat=True).first()
+    found = api.get("/api/v1/search", q=doc.subject).json()["items"]
+    return {"page": _web(user).get(f"/documents/{doc.id}/").status_code,
+            "api": api.get(f"/api/v1/documents/{doc.id}").status_code,
+            "file": api.get(f"/api/v1/files/{sha}").status_code,
+            "found": doc.id in {h["document_id"] for h in found}}
+
+
+READS = {"page": 200, "api": 200, "file": 200, "found": True}
+NOT_FOUND = {"page": 404, "api": 404, "file": 404, "found": False}
 
 
 def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
@@ -114,6 +139,26 @@ def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
     seen = spec.get(f"/api/v1/archive/case-files/{short['id']}").json()
     assert seen["contents_readable"] is False and seen["items"] == []
     assert spec.get(f"/api/v1/archive/case-files/{short['id']}/items/{i1}/file").status_code == 404
+
+    # At every door of the documents themselves: the specialist (their drafter) and the leader (who sees
+    # all of A's correspondence) find nothing; the archivist reads; B keeps its own copy of d2.
+    indexing.index_documents([d2.id, d3.id])
+    for doc in (d2, d3):
+        assert _reads(spec, a.specialist, doc) == NOT_FOUND
+        assert _reads(leader, a.leader, doc) == NOT_FOUND
+        assert _reads(clerk, a.clerk, doc) == READS
+    assert _reads(api_as(world.b.clerk), world.b.clerk, d2) == READS
+    assert leader.get(f"/api/v1/incoming/{d3.deliveries.get().id}").status_code == 404
+    assert d2.id not in {d["id"] for d in leader.get("/api/v1/documents", organization_id=a.org.id).json()["items"]}
+    # The register keeps the line (the office's record of its numbers), marked, without a link.
+    register = _web(a.leader).get("/registers/incoming/").content.decode()
+    assert d3.symbol in register and "Đã nộp lưu" in register and f"/documents/{d3.id}/" not in register
+    # Read-only, even for the archivist: no recall or replacement of a handed-over document.
+    r = clerk.post(f"/api/v1/documents/{d2.id}/recall", {"reason": "Thu hồi"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "document_handed_over"
+    assert leader.post(f"/api/v1/documents/{d2.id}/recall", {"reason": "Thu hồi"}).status_code == 404
+    assert _web(a.specialist).get(f"/documents/{d2.id}/edit/").status_code == 404
+
     req = spec.post(f"/api/v1/archive/case-files/{short['id']}/access-requests", {"reason": "Tra cứu lịch trực năm 2019"}).json()
     assert spec.post(f"/api/v1/archive/access-requests/{req['id']}/decide", {"approve": True}).status_code in (403, 404)
     until = timezone.localdate() + dt.timedelta(days=7)
@@ -122,6 +167,16 @@ def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
     seen = spec.get(f"/api/v1/archive/case-files/{short['id']}").json()
     assert seen["contents_readable"] is True and len(seen["items"]) == 3
     assert spec.get(f"/api/v1/archive/case-files/{short['id']}/items/{i1}/file").status_code == 200
+    # For the period approved the specialist reads the file's documents everywhere; the leader still not.
+    for doc in (d2, d3):
+        assert _reads(spec, a.specialist, doc) == READS
+        assert _reads(leader, a.leader, doc) == NOT_FOUND
+    assert _reads(spec, a.specialist, d1) == NOT_FOUND  # another case file: another request
+    # The period runs out (the approval's last day is yesterday): nothing again; the archivist still reads.
+    AccessRequest.objects.filter(pk=req["id"]).update(until=timezone.localdate() - dt.timedelta(days=1))
+    for doc in (d2, d3):
+        assert _reads(spec, a.specialist, doc) == NOT_FOUND
+        assert _reads(clerk, a.clerk, doc) == READS
 
     # Past retention: the 5-year file is listed, the permanent one never.
     expired = clerk.get("/api/v1/archive/past-retention", organization_id=a.org.id).json()
