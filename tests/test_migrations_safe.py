@@ -154,7 +154,7 @@ def _has_default(field: models.Field) -> bool:
 
 
 def _builds_index(field: models.Field) -> bool:
-    return bool(field.db_index or field.unique or (field.is_relation and field.many_to_one))
+    return bool(field.db_index or field.unique or (field.is_relation and field.many_to_one and field.db_constraint))
 
 
 def _field_problems(old: models.Field | None, new: models.Field) -> list[str]:

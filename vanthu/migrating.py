@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.contrib.postgres import operations as pg_operations
 from django.db import transaction
+from django.db.migrations.operations import AddIndex, RemoveIndex
 from django.db.models import QuerySet
 
 BATCH = 1000
@@ -59,3 +61,37 @@ def for_each_batch(queryset: QuerySet, work: Callable[[list[Any]], None], size: 
             work(rows)
         seen += len(rows)
     return seen
+
+
+class AddIndexConcurrently(pg_operations.AddIndexConcurrently):
+    """`CREATE INDEX CONCURRENTLY` on PostgreSQL (writers go on while it builds; the migration
+    needs `atomic = False`); a plain `CREATE INDEX` on SQLite, which has no concurrent form and
+    serves one host whose writers wait on its one lock anyway."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class RemoveIndexConcurrently(pg_operations.RemoveIndexConcurrently):
+    """`DROP INDEX CONCURRENTLY` on PostgreSQL, a plain `DROP INDEX` elsewhere (as above)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)

@@ -3,14 +3,19 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from vanthu.migrating import AddIndexConcurrently, batched, for_each_batch
 
+
+@batched
 def seal_handed_over(apps, schema_editor) -> None:
     """The items of case files already handed over are sealed from now on."""
     CaseItem = apps.get_model("archive", "CaseItem")
-    CaseItem.objects.filter(case_file__status="handed_over").update(sealed=True)
+    items = CaseItem.objects.filter(case_file__status="handed_over", sealed=False)
+    for_each_batch(items, lambda rows: CaseItem.objects.filter(pk__in=[r.pk for r in rows]).update(sealed=True))
 
 
 class Migration(migrations.Migration):
+    atomic = False  # the items are sealed in batches and the index is built concurrently
 
     dependencies = [
         ('archive', '0003_long_term'),
@@ -25,7 +30,8 @@ class Migration(migrations.Migration):
             name='sealed',
             field=models.BooleanField(default=False, editable=False),
         ),
-        migrations.AddIndex(
+        migrations.RunPython(seal_handed_over, migrations.RunPython.noop),
+        AddIndexConcurrently(
             model_name='caseitem',
             index=models.Index(condition=models.Q(('sealed', True)), fields=['organization', 'document'], include=('case_file',), name='case_item_sealed'),
         ),

@@ -2,8 +2,13 @@
 
 from django.db import migrations, models
 
+from vanthu.migrating import AddIndexConcurrently, RemoveIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built and dropped concurrently: deliveries are the biggest table; the new index is made
+    # before the old one goes, so the inbox is served by an index throughout.
+    atomic = False
 
     dependencies = [
         ('documents', '0015_delegation_and_duplicate_index'),
@@ -11,12 +16,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='delivery',
-            name='delivery_inbox',
-        ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='delivery',
             index=models.Index(fields=['recipient', '-arrived_at', '-id'], include=('document',), name='delivery_inbox_doc'),
+        ),
+        RemoveIndexConcurrently(
+            model_name='delivery',
+            name='delivery_inbox',
         ),
     ]
