@@ -8,6 +8,11 @@ Need to know inside an organisation (DOMAIN.md, roles):
   incoming documents assigned to them (main, co-handler or for information), the documents a
   clerk, a leader or the drafter shared with them (`DocumentShare`), and the documents they drafted.
 
+The other rules the pages, the API and the actions ask alike live here too, one predicate each:
+who accepts an organisation's arrivals (`may_accept_for`, `arrivals_to_accept` for the bulk
+acceptance), who reads an organisation's delegations of signing, names a deputy or ends one
+(`sees_delegations_of`, `may_delegate_signing`, `may_revoke_delegation`), who shares a document.
+
 Assignments belong to `workflow`, a layer above this one, so this module cannot read them: the
 workflow app registers, at ready(), a function that gives the deliveries assigned to a person
 (`register_assigned_deliveries`). The rule stays here, in one place; the layers keep pointing one way.
