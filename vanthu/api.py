@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from vanthu.accounts.api import router as accounts_router
+from vanthu.accounts.security import two_factor_missing
 from vanthu.accounts.tokens import user_for_token
 from vanthu.archive.api import router as archive_router
 from vanthu.calendar.api import router as calendar_router
@@ -47,9 +48,10 @@ JSON_TYPES = ("application/json", "text/json")
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_token(token)  # one statement: live token, active owner, roles
+        user = user_for_token(token)  # one statement: live token, active owner, roles, two-factor
         if user is None:
             return None
+        _refuse_without_two_factor(user)
         request.user = user
         return user
 
@@ -62,8 +64,17 @@ class SessionCookie(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            _refuse_without_two_factor(user)
             return user
         return None
+
+
+def _refuse_without_two_factor(user) -> None:
+    """A person whose roles now require two-factor that they have not set up (a role given after
+    the token was issued) is refused until they set it up on the web page (accounts.middleware)."""
+    if two_factor_missing(user):
+        raise VanThuError(_("Vai trò của bạn bắt buộc xác thực hai lớp. Hãy đăng nhập trên trang web để cài đặt trước."),
+                          code="two_factor_setup_required", status=403)
 
 
 api = NinjaAPI(

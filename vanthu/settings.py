@@ -325,6 +325,8 @@ X_FRAME_OPTIONS = "DENY"  # the PDF file responses alone allow a same-origin fra
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "vanthu.security.middleware.SignInPolicyMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("vanthu.security.middleware.SignInPolicyMiddleware") + 1,
+                  "vanthu.accounts.middleware.TwoFactorMiddleware")
 MIDDLEWARE.insert(1, "vanthu.security.middleware.SecurityHeadersMiddleware")
 # Outermost: an error under /api/ written by anything else gets the API's JSON error object.
 MIDDLEWARE.insert(0, "vanthu.security.middleware.ApiErrorBodyMiddleware")

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
@@ -27,6 +28,8 @@ from vanthu.organizations.models import Membership, Organization, Role
 from vanthu.text import clean_text
 
 from . import actions, passwords
+from .models import ApiToken
+from .security import forget_two_factor_state, two_factor_missing
 
 
 def _require_org(user, organization: Organization) -> None:
@@ -104,8 +107,13 @@ def set_roles(*, user, target, organization: Organization, roles, position: str 
     Membership.objects.filter(user=target, organization=organization).update(position=position)
     Membership.objects.bulk_create([Membership(user=target, organization=organization, role=r, position=position)
                                     for r in roles if r not in before])
+    # Roles that now require two-factor the person has not set up: the pages send them to set it up
+    # at their next request; their API tokens, issued without it, end (a new one needs the code).
+    forget_two_factor_state(target)
+    revoked = ApiToken.objects.filter(user=target).live().update(revoked_at=timezone.now()) if two_factor_missing(target) else 0
     record("person_roles_changed", actor=user, obj=target, data={
-        "organization": organization.name, "before": before, "after": roles, "position": position})
+        "organization": organization.name, "before": before, "after": roles, "position": position,
+        **({"api_tokens_revoked": revoked} if revoked else {})})
 
 
 @transaction.atomic

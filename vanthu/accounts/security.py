@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pyotp
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.organizations.access import roles_by_org
 
-from .models import RecoveryCode, SecurityPolicy, SignInFailure, TwoFactor
+from .models import RecoveryCode, SecurityPolicy, SignInFailure, TwoFactor, User
 
 TOTP_ISSUER = "VanThu"
 
@@ -122,6 +122,44 @@ def two_factor_required(user) -> bool:
     """Whether this person must use a second factor, by the roles the administrator chose."""
     wanted = required_roles()
     return bool(wanted and user_roles(user) & wanted)
+
+
+def policy_roles(value: str | None) -> set[str]:
+    """The roles a policy row's text names; no row: the settings' default."""
+    if value is None:
+        return set(settings.VANTHU_2FA_REQUIRED_ROLES)
+    return {r.strip() for r in value.split(",") if r.strip()}
+
+
+def two_factor_state(user) -> tuple[set[str], bool]:
+    """(the roles the policy requires two-factor of, whether the person has it set up), read in
+    one statement and kept on the user object for the request. The API's token lookup reads both
+    in its own statement (tokens.py) and leaves them there."""
+    cached = getattr(user, "_vanthu_two_factor", None)
+    if cached is None:
+        row = (User.objects.filter(pk=user.pk)
+               .values_list(Subquery(SecurityPolicy.objects.filter(id=1).values("two_factor_roles")),
+                            Exists(TwoFactor.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)))
+               .first())
+        value, enrolled = row if row is not None else (None, False)
+        cached = (policy_roles(value), bool(enrolled))
+        user._vanthu_two_factor = cached
+    return cached
+
+
+def two_factor_missing(user) -> bool:
+    """Whether the person's roles as they are now (not as they were at sign-in) require two-factor
+    that they have not set up: every request asks (pages: sent to set it up; API: 403)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    wanted, enrolled = two_factor_state(user)
+    return bool(wanted) and not enrolled and bool(user_roles(user) & wanted)
+
+
+def forget_two_factor_state(user) -> None:
+    """Drop what the request read of the person's roles and two-factor (they were just changed)."""
+    for attr in ("_vanthu_two_factor", "_vanthu_roles", "_vanthu_full_view", "_vanthu_administered"):
+        user.__dict__.pop(attr, None)
 
 
 def confirmed_device(user) -> TwoFactor | None:

@@ -1,8 +1,8 @@
 """Bearer token → person, in one SQL statement per API request.
 
 Every API call starts here, so the lookup is written as one plain statement instead of several
-ORM queries: the live token (not revoked, not expired), its active owner, and the owner's roles
-in active organisations. Nothing is cached between requests, so a revoked token, a deactivated
+ORM queries: the live token (not revoked, not expired), its active owner, the owner's roles
+in active organisations, and what two-factor asks of them. Nothing is cached between requests, so a revoked token, a deactivated
 person or a removed membership takes effect on the very next request, in every server process.
 
 A token also dies with the password it was issued under: it keeps its owner's session auth hash
@@ -25,7 +25,8 @@ from django.utils.dateparse import parse_datetime
 from vanthu import prepared
 from vanthu.organizations.models import Membership, Organization
 
-from .models import ApiToken, User, hash_token
+from .models import ApiToken, SecurityPolicy, TwoFactor, User, hash_token
+from .security import policy_roles
 
 
 @cache
@@ -33,8 +34,12 @@ def _statement() -> tuple[str, tuple[str, ...]]:
     qn = connection.ops.quote_name
     fields = tuple(f.attname for f in User._meta.concrete_fields)
     cols = ", ".join(f"u.{qn(User._meta.get_field(a).column)}" for a in fields)
+    policy, device = qn(SecurityPolicy._meta.db_table), qn(TwoFactor._meta.db_table)
     sql = (
-        f"SELECT {cols}, t.{qn(ApiToken._meta.get_field('auth_hash').column)}, m.organization_id, m.role"
+        f"SELECT {cols}, t.{qn(ApiToken._meta.get_field('auth_hash').column)}, m.organization_id, m.role,"
+        # The two-factor policy and whether the owner has it set up (security.two_factor_state).
+        f" (SELECT p.two_factor_roles FROM {policy} p WHERE p.id = 1),"
+        f" EXISTS (SELECT 1 FROM {device} d WHERE d.user_id = u.id AND d.confirmed_at IS NOT NULL)"
         f" FROM {qn(ApiToken._meta.db_table)} t"
         f" JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id"
         # The same rows as Membership.objects.for_user(): roles in active organisations only.
@@ -73,4 +78,5 @@ def user_for_token(raw: str) -> User | None:
         if row[n + 1] is not None:
             roles[row[n + 1]].add(row[n + 2])
     user._vanthu_roles = dict(roles)  # the per-request cache of organizations.access.roles_by_org
+    user._vanthu_two_factor = (policy_roles(rows[0][n + 3]), bool(rows[0][n + 4]))  # security.two_factor_state
     return user

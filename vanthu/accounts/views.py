@@ -37,11 +37,11 @@ from .security import (
     over_rate_limit,
     required_roles,
     totp_for,
+    two_factor_missing,
     two_factor_required,
 )
 
 PENDING = "_vanthu_2fa_pending"
-SETUP_FLAG = "_vanthu_2fa_setup"
 PENDING_SECONDS = 300
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -55,8 +55,7 @@ def _safe_next(request: HttpRequest, value: str) -> str:
 def _finish_sign_in(request: HttpRequest, user, *, method: str, next_url: str) -> HttpResponse:
     login(request, user, backend=BACKEND)
     actions.record_sign_in(user=user, address=client_address(request), method=method)
-    if two_factor_required(user) and not has_two_factor(user):
-        request.session[SETUP_FLAG] = True
+    if two_factor_missing(user):
         messages.warning(request, _("Vai trò của bạn bắt buộc xác thực hai lớp. Hãy cài đặt ngay để tiếp tục làm việc."))
         return redirect("accounts:two_factor")
     orgs = my_organizations(request)
@@ -178,7 +177,6 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         except VanThuError as exc:
             ctx["error"] = exc.message
         else:
-            request.session.pop(SETUP_FLAG, None)
             return render(request, "accounts/recovery_codes.html", {"codes": codes})
     uri = totp_for(device).provisioning_uri(name=request.user.username, issuer_name=TOTP_ISSUER)
     ctx.update({"qr": mark_safe(_qr_svg(uri)), "secret": device.secret})

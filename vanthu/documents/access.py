@@ -8,6 +8,11 @@ Need to know inside an organisation (DOMAIN.md, roles):
   incoming documents assigned to them (main, co-handler or for information), the documents a
   clerk, a leader or the drafter shared with them (`DocumentShare`), and the documents they drafted.
 
+The other rules the pages, the API and the actions ask alike live here too, one predicate each:
+who accepts an organisation's arrivals (`may_accept_for`, `arrivals_to_accept` for the bulk
+acceptance), who reads an organisation's delegations of signing, names a deputy or ends one
+(`sees_delegations_of`, `may_delegate_signing`, `may_revoke_delegation`), who shares a document.
+
 Assignments belong to `workflow`, a layer above this one, so this module cannot read them: the
 workflow app registers, at ready(), a function that gives the deliveries assigned to a person
 (`register_assigned_deliveries`). The rule stays here, in one place; the layers keep pointing one way.
@@ -32,11 +37,19 @@ from collections.abc import Callable
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from vanthu.errors import NotFound
-from vanthu.organizations.access import member_org_ids, roles_by_org
+from vanthu.errors import NotAllowed, NotFound
+from vanthu.organizations.access import has_role, is_member, member_org_ids, roles_by_org
 from vanthu.organizations.models import Organization, Role
 
-from .models import Delivery, Document, DocumentFile, DocumentShare, StoredFile
+from .models import (
+    Delegation,
+    Delivery,
+    Document,
+    DocumentFile,
+    DocumentShare,
+    Signatory,
+    StoredFile,
+)
 
 FULL_VIEW_ROLES = frozenset({Role.CLERK, Role.LEADER})
 
@@ -235,16 +248,24 @@ def visible_documents(user) -> QuerySet[Document]:
     return Document.objects.filter(cond)
 
 
-NARROW_IDS_CAP = 5000
+def narrow_document_sources(user, org_ids) -> list[QuerySet]:
+    """`visible_documents`' narrow part as subqueries of document ids, each read through its own
+    index (drafter, share's person, assignment's person), for a query that ORs them with its own
+    condition (search: `id IN (…) OR id IN (…)` next to the index match).
 
-
-def narrow_document_ids(user, org_ids) -> list[int]:
-    """The ids of the documents of `org_ids` (narrow view) the person may see, newest first (search)."""
-    cond = narrow_documents(user, org_ids) | Q(id__in=Delivery.objects.filter(narrow_deliveries(user, org_ids)).values("document_id"))
-    archive = _archive_read(user)
-    if archive is not None:
-        cond |= archive
-    return list(Document.objects.filter(cond).order_by("-id").values_list("id", flat=True)[:NARROW_IDS_CAP])
+    Each id is one the person may see *provided* the document belongs to one of `org_ids` (issued
+    by it or delivered to it): the caller ties them to those organisations, as the search index's
+    organisation tokens do. The drafter's ones carry their issuer here."""
+    sources = [
+        Document.objects.filter(created_by=user, issuer_id__in=org_ids).values("id"),
+        _shared_document_ids(user, org_ids),
+    ]
+    assigned = _assigned(user)
+    if assigned is not None:
+        sources.append(Delivery.objects.filter(assigned, recipient_id__in=org_ids).values("document_id"))
+    for reader in _archive_readers:  # the case files the archive lets them read (archivist, request)
+        sources.extend(rows.order_by().values("document_id") for rows in reader(user))
+    return sources
 
 
 def get_document(user, document_id: int, *, for_update: bool = False) -> Document:
@@ -293,6 +314,57 @@ def get_file(user, sha256: str) -> StoredFile:
     if not uses.exists():
         raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
     return StoredFile.objects.get(sha256=sha256)
+
+
+# --- accepting arrivals -----------------------------------------------------------------------
+
+def may_accept_for(user, org_id: int | None) -> bool:
+    """Who accepts (or refuses) an organisation's arrivals: its own clerk; a clerk of an
+    organisation above or below it is not its clerk."""
+    return org_id is not None and has_role(user, org_id, Role.CLERK)
+
+
+def arrivals_to_accept(user, org_id: int, ids) -> QuerySet[Delivery]:
+    """The organisation's deliveries among `ids`, for its clerk to accept at once (page and API).
+    Ids of other organisations' deliveries (or made up) are simply not among them."""
+    if not is_member(user, org_id):
+        raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
+    if not may_accept_for(user, org_id):
+        raise NotAllowed(_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."), code="role_not_allowed",
+                         details={"required_roles": [Role.CLERK.value]})
+    return Delivery.objects.for_organization(org_id).filter(id__in=ids).with_document()
+
+
+# --- delegations of signing --------------------------------------------------------------------
+
+def sees_delegations_of(user, org_id: int | None) -> bool:
+    """Who signs in whose place is no secret inside the organisation (its drafters need it), and
+    nobody else's business: a member of the organisation, not of one above or below it."""
+    return org_id is not None and is_member(user, org_id)
+
+
+def may_delegate_signing(user, org_id: int) -> bool:
+    """A leader of the organisation who holds signing authority there names a deputy."""
+    return has_role(user, org_id, Role.LEADER) and Signatory.objects.of_organization(org_id).filter(user=user).exists()
+
+
+def may_revoke_delegation(user, delegation: Delegation) -> bool:
+    """Only the leader who delegated ends it early."""
+    return delegation.delegator_id == user.id
+
+
+def delegations_of(user, org_id: int) -> QuerySet[Delegation]:
+    """The organisation's delegations, newest first, for its members."""
+    if not sees_delegations_of(user, org_id):
+        raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
+    return Delegation.objects.filter(organization_id=org_id).select_related("delegator", "deputy").order_by("-starts_on", "-id")
+
+
+def get_delegation(user, delegation_id: int) -> Delegation:
+    found = Delegation.objects.filter(id=delegation_id).select_related("delegator", "deputy").first()
+    if found is None or not sees_delegations_of(user, found.organization_id):
+        raise NotFound(_("Không tìm thấy ủy quyền."), code="delegation_not_found")
+    return found
 
 
 # --- sharing -------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from vanthu.rows import insert_rows, update_row
 from vanthu.text import NOTE_MAX, clean_text, is_clean, without_refused
 
 from . import events, numbering
+from .access import may_accept_for
 from .classification import check_marking
 from .delegations import active_delegation, signature_block
 from .deliveries import created, first_events, lock_delivery, move_delivery
@@ -83,6 +84,13 @@ def _require_role(user, org_id: int, *roles: str, message: str) -> None:
     _require_member(user, org_id)
     if not has_role(user, org_id, *roles):
         raise NotAllowed(message, code="role_not_allowed", details={"required_roles": list(roles)})
+
+
+def _require_clerk_of(user, org_id: int, *, message: str) -> None:
+    """The recipient's clerk (`access.may_accept_for`, the rule the pages and the API ask too)."""
+    _require_member(user, org_id)
+    if not may_accept_for(user, org_id):
+        raise NotAllowed(message, code="role_not_allowed", details={"required_roles": [Role.CLERK]})
 
 
 def _require_status(doc: Document, *allowed: str) -> None:
@@ -537,7 +545,7 @@ def _incoming_number(delivery: Delivery, at) -> dict:
 
 @transaction.atomic
 def accept_delivery(delivery: Delivery, *, user, note: str = "") -> Delivery:
-    _require_role(user, delivery.recipient_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."))
+    _require_clerk_of(user, delivery.recipient_id, message=_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."))
     note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ghi chú"))
     delivery = lock_delivery(delivery)
     at = _now()
@@ -587,7 +595,7 @@ def _not_arrived(d: Delivery) -> InvalidState:
 
 @transaction.atomic
 def reject_delivery(delivery: Delivery, *, user, reason: str) -> Delivery:
-    _require_role(user, delivery.recipient_id, Role.CLERK, message=_("Chỉ văn thư đơn vị mới được từ chối tiếp nhận văn bản."))
+    _require_clerk_of(user, delivery.recipient_id, message=_("Chỉ văn thư đơn vị mới được từ chối tiếp nhận văn bản."))
     reason = clean_text(reason, field="reason", max_length=NOTE_MAX, multiline=True, label=_("Lý do từ chối"))
     if not reason:
         raise Unprocessable(_("Hãy ghi lý do từ chối tiếp nhận."), code="reason_required", details={"field": "reason"})

@@ -582,14 +582,14 @@ BULK_ACCEPT_MAX = 100
 def accept_many(request, payload: AcceptManyIn):
     """Each is accepted in its own transaction, in the order they arrived; those that cannot be
     (another state, or not this organisation's) are listed with the reason, and nothing of them is written."""
-    org_id = _member_org_id(request.user, payload.organization_id)
     ids = list(dict.fromkeys(payload.delivery_ids))
+    chosen = access.arrivals_to_accept(request.user, payload.organization_id, ids)  # the rule first, as on the page
     if not ids:
         raise Unprocessable(_("Chưa chọn văn bản nào để tiếp nhận."), code="delivery_ids_required", details={"field": "delivery_ids"})
     if len(ids) > BULK_ACCEPT_MAX:
         raise Unprocessable(_("Mỗi lần tiếp nhận tối đa %(n)s văn bản.") % {"n": BULK_ACCEPT_MAX}, code="too_many_deliveries",
                             details={"field": "delivery_ids", "max": BULK_ACCEPT_MAX})
-    found = list(Delivery.objects.for_organization(org_id).filter(id__in=ids).with_document())
+    found = list(chosen)
     result = actions.accept_deliveries(found, user=request.user)
     known = {d.id for d in found}
     failed = [{"delivery_id": d.id, "code": exc.code, "message": exc.message} for d, exc in result.failed]
@@ -741,7 +741,7 @@ class DelegationFilter(Schema):
 @router.get("/delegations", response=DelegationList, summary="Ủy quyền ký của một tổ chức")
 def list_delegations(request, filters: Query[DelegationFilter]):
     limit, offset = _bounds(filters.limit, filters.offset)
-    qs = delegations.visible_delegations(request.user, filters.organization_id)
+    qs = access.delegations_of(request.user, filters.organization_id)
     return {"items": [delegation_out(d) for d in qs[offset:offset + limit]], "count": qs.count()}
 
 
@@ -751,10 +751,10 @@ def create_delegation(request, payload: DelegationIn):
     d = delegations.create_delegation(user=request.user, organization=org, deputy_id=payload.deputy_id, form=payload.form,
                                       starts_on=payload.starts_on, ends_on=payload.ends_on, reason=payload.reason,
                                       position=payload.position)
-    return Status(201, delegation_out(delegations.get_delegation(request.user, d.id)))
+    return Status(201, delegation_out(access.get_delegation(request.user, d.id)))
 
 
 @router.post("/delegations/{delegation_id}/revoke", response=DelegationOut, summary="Hủy ủy quyền ký")
 def revoke_delegation(request, delegation_id: int):
-    d = delegations.revoke_delegation(delegations.get_delegation(request.user, delegation_id), user=request.user)
-    return delegation_out(delegations.get_delegation(request.user, d.id))
+    d = delegations.revoke_delegation(access.get_delegation(request.user, delegation_id), user=request.user)
+    return delegation_out(access.get_delegation(request.user, d.id))

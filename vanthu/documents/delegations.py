@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit.chain import record
 from vanthu.errors import InvalidState, NotAllowed, NotFound, Unprocessable
-from vanthu.organizations.access import has_role, is_member
+from vanthu.organizations.access import is_member
 from vanthu.organizations.models import Membership, Organization, Role
 from vanthu.text import NOTE_MAX, clean_text
 
+from .access import may_delegate_signing, may_revoke_delegation
 from .models import DELEGATION_FORMS, Delegation, Document, Signatory
 
 # Long absences are covered by a new decision on who holds the office, not by a delegation.
@@ -60,7 +61,7 @@ def create_delegation(*, user, organization: Organization, deputy_id: int, form:
     approve and sign in their place from `starts_on` to `ends_on`, both included."""
     if not is_member(user, organization.id):
         raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
-    if not has_role(user, organization.id, Role.LEADER) or not Signatory.objects.of_organization(organization.id).filter(user=user).exists():
+    if not may_delegate_signing(user, organization.id):
         raise NotAllowed(_("Chỉ lãnh đạo có thẩm quyền ký mới ủy quyền ký được."), code="no_signing_authority")
     reason = clean_text(reason, field="reason", max_length=NOTE_MAX, multiline=True, label=_("Lý do"))
     position = clean_text(position, field="position", max_length=128, label=_("Chức vụ người được ủy quyền"))
@@ -106,7 +107,7 @@ def create_delegation(*, user, organization: Organization, deputy_id: int, form:
 def revoke_delegation(delegation: Delegation, *, user) -> Delegation:
     """The leader who delegated ends it early: from now on the deputy no longer stands in."""
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
-    if delegation.delegator_id != user.id:
+    if not may_revoke_delegation(user, delegation):
         raise NotAllowed(_("Chỉ người ủy quyền mới hủy được ủy quyền này."), code="not_the_delegator")
     if delegation.revoked_at is not None:
         raise InvalidState(_("Ủy quyền này đã được hủy."), code="delegation_revoked")
@@ -114,19 +115,3 @@ def revoke_delegation(delegation: Delegation, *, user) -> Delegation:
     delegation.save(update_fields=["revoked_at", "revoked_by"])
     record("delegation_revoked", actor=user, obj=delegation, data={"deputy": delegation.deputy_id})
     return delegation
-
-
-def visible_delegations(user, org_id: int):
-    """The organisation's delegations, for its members (who signs in whose place is no secret
-    inside the organisation: the drafters need it). Newest first."""
-    if not is_member(user, org_id):
-        raise NotFound(_("Không tìm thấy tổ chức."), code="organization_not_found")
-    return (Delegation.objects.filter(organization_id=org_id).select_related("delegator", "deputy")
-            .order_by("-starts_on", "-id"))
-
-
-def get_delegation(user, delegation_id: int) -> Delegation:
-    found = Delegation.objects.filter(id=delegation_id).select_related("delegator", "deputy").first()
-    if found is None or not is_member(user, found.organization_id):
-        raise NotFound(_("Không tìm thấy ủy quyền."), code="delegation_not_found")
-    return found

@@ -91,7 +91,7 @@ def inbox(request: HttpRequest, org: Organization) -> HttpResponse:
     """The organisation's incoming documents; filters update the list in place (and the URL)."""
     form = InboxFilterForm(request.GET or None)
     page = paginate(request, _inbox_rows(request.user, org, form))
-    ctx = {"form": form, "page": page, "can_accept": has_role(request.user, org.id, Role.CLERK),
+    ctx = {"form": form, "page": page, "can_accept": access.may_accept_for(request.user, org.id),
            "can_assign": has_role(request.user, org.id, Role.LEADER)}
     template = "documents/_inbox_results.html" if is_partial(request) else "documents/inbox.html"
     return vary_on_htmx(render(request, template, ctx))
@@ -100,7 +100,7 @@ def inbox(request: HttpRequest, org: Organization) -> HttpResponse:
 def _row(request: HttpRequest, delivery_id: int, **extra) -> HttpResponse:
     d = access.get_delivery(request.user, delivery_id)
     return render(request, "documents/_inbox_row.html", {
-        "d": d, "can_accept": has_role(request.user, d.recipient_id, Role.CLERK),
+        "d": d, "can_accept": access.may_accept_for(request.user, d.recipient_id),
         "can_assign": has_role(request.user, d.recipient_id, Role.LEADER), **extra,
     })
 
@@ -136,9 +136,8 @@ MAX_BULK = 100
 def accept_many(request: HttpRequest, org: Organization) -> HttpResponse:
     """The clerk ticks several arrivals in the inbox and accepts them with one button (no JS):
     each is accepted on its own, and the page says which were and which were not, and why."""
-    if not has_role(request.user, org.id, Role.CLERK):
-        raise NotAllowed(_("Chỉ văn thư đơn vị mới được tiếp nhận văn bản đến."))
     ids = sorted({int(i) for i in request.POST.getlist("ids") if i.isdigit()})
+    chosen = access.arrivals_to_accept(request.user, org.id, ids)  # the rule first (lazy: read below)
     if not ids:
         messages.error(request, _("Chưa chọn văn bản nào để tiếp nhận."))
         return redirect("documents:inbox")
@@ -146,7 +145,7 @@ def accept_many(request: HttpRequest, org: Organization) -> HttpResponse:
         messages.error(request, _("Mỗi lần tiếp nhận tối đa %(n)s văn bản.") % {"n": MAX_BULK})
         return redirect("documents:inbox")
     # Only this organisation's deliveries: others (or ids made up) are simply not found.
-    found = list(Delivery.objects.for_organization(org.id).filter(id__in=ids).select_related("document__issuer", "document__doc_type", "recipient"))
+    found = list(chosen)
     result = actions.accept_deliveries(found, user=request.user)
     missing = len(ids) - len(found)
     if result.accepted:
@@ -327,7 +326,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         # A reply document is linked only for someone who may open it.
         d.reply_visible = bool(d.reply_document_id) and (d.recipient_id in orgs or d.reply_document_id in visible_replies)
     handling = [{
-        "d": d, "can_accept": d.status_code == StatusCode.ARRIVED and has_role(request.user, d.recipient_id, Role.CLERK),
+        "d": d, "can_accept": d.status_code == StatusCode.ARRIVED and access.may_accept_for(request.user, d.recipient_id),
     } for d in mine]
     issuer_roles = {r for r in (Role.CLERK, Role.LEADER, Role.SPECIALIST) if is_sender and has_role(request.user, doc.issuer_id, r)}
     # The chosen leader named this person their deputy for today: they stand in by that delegation.
@@ -562,7 +561,7 @@ def _leaders(org_id: int, except_id: int) -> list[tuple[int, str]]:
 def delegations(request: HttpRequest, org: Organization) -> HttpResponse:
     """Ủy quyền ký: a leader going away names a deputy for a period; everyone in the organisation
     sees who stands in for whom (the drafters need it)."""
-    can_delegate = has_role(request.user, org.id, Role.LEADER) and Signatory.objects.of_organization(org.id).filter(user=request.user).exists()
+    can_delegate = access.may_delegate_signing(request.user, org.id)
     form = DelegationForm(request.POST or None, people=_leaders(org.id, request.user.id)) if can_delegate else None
     if request.method == "POST":
         if form is None:
@@ -583,7 +582,7 @@ def delegations(request: HttpRequest, org: Organization) -> HttpResponse:
                 messages.success(request, _("Đã ủy quyền cho đồng chí %(name)s ký thay từ %(start)s đến %(end)s.") % {
                     "name": d.deputy.get_full_name(), "start": d.starts_on.strftime("%d/%m/%Y"), "end": d.ends_on.strftime("%d/%m/%Y")})
                 return redirect("documents:delegations")
-    rows = list(delegation_actions.visible_delegations(request.user, org.id)[:200])
+    rows = list(access.delegations_of(request.user, org.id)[:200])
     return render(request, "documents/delegations.html", {"form": form, "rows": rows, "today": timezone.localdate()})
 
 
@@ -591,7 +590,7 @@ def delegations(request: HttpRequest, org: Organization) -> HttpResponse:
 @require_POST
 @page_errors
 def revoke_delegation(request: HttpRequest, delegation_id: int) -> HttpResponse:
-    d = delegation_actions.get_delegation(request.user, delegation_id)
+    d = access.get_delegation(request.user, delegation_id)
     try:
         delegation_actions.revoke_delegation(d, user=request.user)
     except (NotFound, NotAllowed):

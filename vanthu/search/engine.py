@@ -132,11 +132,13 @@ class Spec:
     """One search: the parsed query, who asks (visible organisations) and the filters."""
 
     query: ParsedQuery
-    org_ids: list[int]
+    org_ids: list[int]  # the organisations whose correspondence the person sees whole
     direction: str | None = None  # "incoming" | "outgoing" | None
-    # When set, only these documents of the organisations (a person who sees only what they need
-    # to know there: documents/access.py). A few hundred ids at most, tested per match.
-    only_ids: list[int] | None = None
+    # The organisations where the person sees only what they need to know (documents/access.py),
+    # and, as SQL subqueries of document ids (`narrow_document_sources`), what that is. A row of
+    # those organisations matches only if its id is in one of them; a row of `org_ids` always.
+    narrow_org_ids: list[int] = field(default_factory=list)
+    narrow_sql: list[tuple[str, tuple]] = field(default_factory=list)
     # A subquery (SQL with %s placeholders, and its parameters) giving the ids of documents the
     # person may not find in these organisations: handed over to the archive (documents/access.py).
     hidden_sql: str = ""
@@ -151,8 +153,16 @@ class Spec:
     offset: int = 0
 
     def org_tokens(self) -> list[str]:
+        """The organisation tokens the index match ORs: every organisation the person searches."""
+        return self._tokens(set(self.org_ids) | set(self.narrow_org_ids))
+
+    def full_tokens(self) -> list[str]:
+        """The tokens of the organisations seen whole: a row holding one needs no further check."""
+        return self._tokens(set(self.org_ids))
+
+    def _tokens(self, org_ids: set[int]) -> list[str]:
         kinds = {"incoming": "r", "outgoing": "i"}.get(self.direction or "", "ir")
-        return [f"{k}{o}" for o in sorted(set(self.org_ids)) for k in kinds]
+        return [f"{k}{o}" for o in sorted(org_ids) for k in kinds]
 
     def meta_filters(self) -> list[str]:
         out = []

@@ -247,13 +247,31 @@ def _date_sql(spec: Spec) -> tuple[str, list]:
     if spec.date_to is not None:
         conds += " AND day <= %s"
         params.append(spec.date_to)
-    if spec.only_ids is not None:  # need to know: only the documents the person may see there
-        conds += " AND id = ANY(%s)"
-        params.append(list(spec.only_ids))
+    if spec.narrow_org_ids:  # need to know: see need_to_know_sql
+        more, more_params = need_to_know_sql(spec)
+        conds += more
+        params += more_params
     if spec.hidden_sql:  # handed over to the archive: an anti-join, hashed once per query
         conds += f" AND id NOT IN ({spec.hidden_sql})"
         params += spec.hidden_params
     return conds, params
+
+
+def need_to_know_sql(spec: Spec) -> tuple[str, list]:
+    """Where the person sees some organisations only as far as they need to know: a row matched
+    through one of those is kept only if it also holds a token of an organisation seen whole (read
+    from its `search_text` row by primary key: the tsvector is not detoasted) or its id is one of
+    the subqueries' (each small, planned once as a hashed subplan)."""
+    conds, params = [], []
+    full = spec.full_tokens()
+    if full:
+        conds.append("EXISTS (SELECT 1 FROM search_text p WHERE p.id = search_tsv.id"
+                     " AND string_to_array(p.orgs, ' ') && %s::text[])")
+        params.append(full)
+    for sql, sql_params in spec.narrow_sql:
+        conds.append(f"search_tsv.id IN ({sql})")
+        params += list(sql_params)
+    return " AND (" + " OR ".join(conds) + ")", params
 
 
 def _top_bucket(cur) -> int:

@@ -186,13 +186,28 @@ def match_expr(spec: Spec, *, with_exact: bool = False, query: ParsedQuery | Non
     return " AND ".join(parts)
 
 
+def need_to_know_sql(spec: Spec, id_col: str) -> tuple[str, list]:
+    """Where the person sees some organisations only as far as they need to know: a row matched
+    through one of those is kept only if it also holds a token of an organisation seen whole (read
+    from its `search_text` row, a primary-key lookup) or its id is one of the subqueries'."""
+    if not spec.narrow_org_ids:
+        return "", []
+    conds, params = [], []
+    full = spec.full_tokens()
+    if full:
+        conds.append("EXISTS (SELECT 1 FROM search_text p WHERE p.id = " + id_col + " AND ("
+                     + " OR ".join(["instr(' ' || p.orgs || ' ', ?) > 0"] * len(full)) + "))")
+        params += [f" {t} " for t in full]
+    for sql, sql_params in spec.narrow_sql:
+        conds.append(f"{id_col} IN ({sql})")
+        params += list(sql_params)
+    return " AND (" + " OR ".join(conds) + ")", params
+
+
 def _date_sql(spec: Spec, table: str = "search_fts") -> tuple[str, str, list]:
     """The join and conditions the filters outside the MATCH add: dates, and the documents a
-    person sees on a need-to-know basis (`Spec.only_ids`)."""
-    ids_where, ids_params = "", []
-    if spec.only_ids is not None:
-        ids = list(spec.only_ids) or [0]
-        ids_where, ids_params = f" AND {table}.rowid IN ({','.join('?' * len(ids))})", ids
+    person sees on a need-to-know basis (`need_to_know_sql`)."""
+    ids_where, ids_params = need_to_know_sql(spec, f"{table}.rowid")
     if spec.hidden_sql:  # handed over to the archive (Django's cursor turns the %s into ?)
         ids_where += f" AND {table}.rowid NOT IN ({spec.hidden_sql})"
         ids_params = [*ids_params, *spec.hidden_params]

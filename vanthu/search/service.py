@@ -90,21 +90,18 @@ def build_spec(
     if organization_id is not None:
         # Searching as one of the person's organisations; any other id simply sees nothing.
         full, narrow = full & {organization_id}, narrow & {organization_id}
-    orgs, only_ids, hidden_sql, hidden_params = full, None, "", []
-    hidden = doc_access.sealed_document_ids(user, full) if full else None
+    # Wide where the person sees the whole correspondence, narrow where they need to know, in one
+    # index query: the narrow part is documents/access.py's own subqueries, inside the query.
+    narrow_sql = [qs.query.sql_with_params() for qs in doc_access.narrow_document_sources(user, narrow)] if narrow else []
+    hidden_sql, hidden_params = "", []
+    hidden = doc_access.sealed_document_ids(user, full | narrow) if full or narrow else None
     if hidden is not None:
         # Handed over to the archive there: left out unless the person reads them by its rules.
         hidden_sql, params = hidden.query.sql_with_params()
         hidden_params = list(params)
-    if narrow and not full:
-        # Need to know: in these organisations the person sees only some documents (a few hundred
-        # at most); the index's organisation tokens still do the first cut, the ids the rest.
-        orgs, only_ids = narrow, doc_access.narrow_document_ids(user, narrow)
-    # A person with the whole view in one organisation and the narrow one in another searches the
-    # first (asking for the other by organization_id searches that one): the index holds no
-    # per-person tokens, and ids cannot be ORed into a full-text match.
     return Spec(
-        query=parse(q), org_ids=sorted(orgs), only_ids=only_ids, hidden_sql=hidden_sql, hidden_params=hidden_params, direction=direction or None, doc_type=doc_type or None,
+        query=parse(q), org_ids=sorted(full), narrow_org_ids=sorted(narrow), narrow_sql=narrow_sql,
+        hidden_sql=hidden_sql, hidden_params=hidden_params, direction=direction or None, doc_type=doc_type or None,
         status=status or None, urgency=urgency or None, date_from=day_of(date_from) if date_from else None,
         date_to=day_of(date_to) if date_to else None, order=order, limit=limit, offset=offset,
     )

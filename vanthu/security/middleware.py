@@ -118,7 +118,7 @@ ENROL_ALLOWED = ("/account/2fa/", "/logout/", "/static/", "/i18n/", "/healthz", 
 PASSWORD_ALLOWED = ("/account/password/", "/logout/", "/static/", "/i18n/", "/healthz")
 
 
-def _send_to(request: HttpRequest, name: str) -> HttpResponse:
+def send_to(request: HttpRequest, name: str) -> HttpResponse:
     """A redirect; for an htmx request (the bell polling in the background) a whole-page one, so
     that the form is not swapped into a fragment of the page."""
     if request.headers.get("HX-Request"):
@@ -129,8 +129,8 @@ def _send_to(request: HttpRequest, name: str) -> HttpResponse:
 
 
 class SignInPolicyMiddleware:
-    """Ends sessions idle for too long, and sends people whose role requires two-factor but who
-    have not set it up to the enrolment page before anything else."""
+    """Ends sessions idle for too long, and sends people whose password an administrator chose to
+    choose their own before anything else (two-factor next: accounts.middleware)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -153,7 +153,6 @@ class SignInPolicyMiddleware:
             # A password an administrator chose comes first: choose one's own, then set up two-factor.
             if getattr(user, "must_change_password", False):
                 if not request.path.startswith(PASSWORD_ALLOWED):
-                    return _send_to(request, "accounts:change_password")
-            elif request.session.get("_vanthu_2fa_setup") and not request.path.startswith(ENROL_ALLOWED):
-                return _send_to(request, "accounts:two_factor")
+                    return send_to(request, "accounts:change_password")
+            # Two-factor comes next, asked on every request: accounts.middleware.TwoFactorMiddleware.
         return self.get_response(request)
