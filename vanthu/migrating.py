@@ -63,35 +63,34 @@ def for_each_batch(queryset: QuerySet, work: Callable[[list[Any]], None], size: 
     return seen
 
 
-class AddIndexConcurrently(pg_operations.AddIndexConcurrently):
-    """`CREATE INDEX CONCURRENTLY` on PostgreSQL (writers go on while it builds; the migration
-    needs `atomic = False`); a plain `CREATE INDEX` on SQLite, which has no concurrent form and
+
+class _PlainOffPostgres:
+    """The concurrent form on PostgreSQL (writers go on while it works; the migration needs
+    `atomic = False`), the plain operation `plain` elsewhere: SQLite has no concurrent form and
     serves one host whose writers wait on its one lock anyway."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
-
-
-class RemoveIndexConcurrently(pg_operations.RemoveIndexConcurrently):
-    """`DROP INDEX CONCURRENTLY` on PostgreSQL, a plain `DROP INDEX` elsewhere (as above)."""
+    plain: type
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor == "postgresql":
             super().database_forwards(app_label, schema_editor, from_state, to_state)
         else:
-            RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+            self.plain.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         else:
-            RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+            self.plain.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexConcurrently(_PlainOffPostgres, pg_operations.AddIndexConcurrently):
+    """`CREATE INDEX CONCURRENTLY` on PostgreSQL, `CREATE INDEX` on SQLite."""
+
+    plain = AddIndex
+
+
+class RemoveIndexConcurrently(_PlainOffPostgres, pg_operations.RemoveIndexConcurrently):
+    """`DROP INDEX CONCURRENTLY` on PostgreSQL, `DROP INDEX` on SQLite."""
+
+    plain = RemoveIndex

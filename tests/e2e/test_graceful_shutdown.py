@@ -35,6 +35,7 @@ from vanthu import runtime
 from vanthu.documents.models import Document, DocumentFile
 from vanthu.testing import factories as f
 from vanthu.testing.tasks import leave_trace
+from vanthu.testing.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,16 +63,6 @@ def _stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
-
-
-def _wait(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _big_pdf(megabytes: float) -> bytes:
@@ -103,7 +94,7 @@ def server(tmp_path):
             return False
 
     try:
-        _wait(ready, 180, "the server")
+        wait_until(ready, 180, "the server")
         yield proc, url, port
     finally:
         _stop(proc, signal.SIGKILL)
@@ -192,7 +183,7 @@ def test_a_worker_told_to_stop_finishes_its_task_and_leaves_the_next_in_the_queu
     running = leave_trace.enqueue(str(first), seconds=4)
     worker = _worker(tmp_path, "worker1")
     try:
-        _wait(lambda: _trace(first) == ["start"], 120, "the task to start")
+        wait_until(lambda: _trace(first) == ["start"], 120, "the task to start")
         waiting = leave_trace.enqueue(str(second))
         _stop(worker)
         assert worker.wait(60) == 0
@@ -204,7 +195,7 @@ def test_a_worker_told_to_stop_finishes_its_task_and_leaves_the_next_in_the_queu
         worker.wait(10)
     other = _worker(tmp_path, "worker2")
     try:
-        _wait(lambda: _status(waiting) == "SUCCESSFUL", 120, "another worker to take the next task")
+        wait_until(lambda: _status(waiting) == "SUCCESSFUL", 120, "another worker to take the next task")
     finally:
         _stop(other)
         other.wait(60)
@@ -216,7 +207,7 @@ def test_a_worker_told_twice_gives_its_task_back_to_the_queue(tmp_path):
     result = leave_trace.enqueue(str(trace), seconds=6)
     worker = _worker(tmp_path, "worker1")
     try:
-        _wait(lambda: _trace(trace) == ["start"], 120, "the task to start")
+        wait_until(lambda: _trace(trace) == ["start"], 120, "the task to start")
         _stop(worker)
         time.sleep(0.5)
         _stop(worker)  # an impatient operator, or a container runtime's second signal
@@ -229,7 +220,7 @@ def test_a_worker_told_twice_gives_its_task_back_to_the_queue(tmp_path):
         worker.wait(10)
     other = _worker(tmp_path, "worker2")
     try:
-        _wait(lambda: _status(result) == "SUCCESSFUL", 120, "another worker to do the task")
+        wait_until(lambda: _status(result) == "SUCCESSFUL", 120, "another worker to do the task")
     finally:
         _stop(other)
         other.wait(60)

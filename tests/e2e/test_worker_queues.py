@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from vanthu.search import ocr
 from vanthu.search.models import FileOcr, OcrStatus
 from vanthu.search.tasks import index_document, ocr_file
 from vanthu.search.tests.test_ocr import scanned_pdf
+from vanthu.testing.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,16 +42,6 @@ def _database_url() -> str:
 
 def _status(result_id) -> str:
     return DBTaskResult.objects.get(pk=result_id).status
-
-
-def _wait(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_quick_work_does_not_wait_behind_ocr(transactional_db):
@@ -71,14 +61,14 @@ def test_quick_work_does_not_wait_behind_ocr(transactional_db):
     worker = subprocess.Popen([sys.executable, "-m", "vanthu.cli", "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        _wait(lambda: all(_status(r.id) == "SUCCESSFUL" for r in quick), 120, "the quick tasks")
+        wait_until(lambda: all(_status(r.id) == "SUCCESSFUL" for r in quick), 120, "the quick tasks")
         # Done while the scan is still being read (or waits for its worker to start).
         assert _status(slow.id) in ("READY", "RUNNING")
-        _wait(lambda: _status(slow.id) == "RUNNING", 120, "the OCR to start")
+        wait_until(lambda: _status(slow.id) == "RUNNING", 120, "the OCR to start")
         # And OCR holds no transaction: another writer goes on while it runs.
         Refusal.objects.create(code="probe", detail="a write while OCR runs")
         assert _status(slow.id) == "RUNNING"
-        _wait(lambda: _status(slow.id) == "SUCCESSFUL", 300, "the OCR")
+        wait_until(lambda: _status(slow.id) == "SUCCESSFUL", 300, "the OCR")
         assert FileOcr.objects.get(file=stored).status == OcrStatus.DONE
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
@@ -100,11 +90,11 @@ def test_the_queue_workers_stop_with_vanthu_worker_even_when_it_is_killed(transa
         return [int(p) for p in out.split()]
 
     try:
-        child = _wait(children, 60, "the slow queue's worker")[0]
+        child = wait_until(children, 60, "the slow queue's worker")[0]
         cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
         assert cmdline[-3:-1] == [b"--queue", b"slow"], cmdline
     finally:
         worker.kill()  # SIGKILL: no chance to stop its children itself
         worker.wait(10)
-    _wait(lambda: not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] == "Z",
+    wait_until(lambda: not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] == "Z",
           60, "the slow queue's worker to stop")
