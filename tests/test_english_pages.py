@@ -328,6 +328,7 @@ PAGES = {
     "accounts:account": 200, "accounts:recovery_codes": 200, "accounts:two_factor_policy": 200,
     "manage:people": 200, "manage:person": 200, "manage:person_new": 200,
     "manage:signatories": 200, "manage:signatory": 200, "manage:signatory_new": 200,
+    "manage:organizations": 200, "manage:organization": 200,
     "documents:inbox": 200, "documents:inbox_row": 200, "documents:reject": 200, "documents:outgoing": 200, "documents:compose": 200,
     "documents:document": 200, "documents:edit": 200, "documents:register_outgoing": 200,
     "documents:register_incoming": 200, "documents:paper": 200,

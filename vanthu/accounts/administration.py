@@ -139,3 +139,36 @@ def reset_password(*, user, target) -> str:
     temporary = passwords.temporary()
     actions.change_password(user=user, target=target, password=temporary)
     return temporary
+
+
+# What an organisation's administrator may change of its own record on /manage/ (its code, kind,
+# parent and numbering style belong to the installation's administrator: they shape identifiers
+# that other organisations and installations already hold).
+ORGANIZATION_SETTINGS = ("name", "short_name", "term_label", "term_start", "term_end", "place",
+                         "invalid_signature_policy", "all_members_see_correspondence")
+
+
+@transaction.atomic
+def update_organization(*, user, organization: Organization, **changes) -> list[str]:
+    """Change an administered organisation's own settings; returns the fields that changed."""
+    _require_org(user, organization)
+    unknown = set(changes) - set(ORGANIZATION_SETTINGS)
+    if unknown:
+        raise Unprocessable(_("Trường không được phép sửa."), code="field_not_allowed", details={"fields": sorted(unknown)})
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    changed = {name: (getattr(organization, name), value) for name, value in changes.items()
+               if getattr(organization, name) != value}
+    if not changed:
+        return []
+    for name, (_old, value) in changed.items():
+        setattr(organization, name, value)
+    try:
+        organization.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        field, errors = next(iter(exc.message_dict.items()))
+        raise Unprocessable(errors[0], code="invalid_organization", details={"field": field}) from exc
+    organization.save(update_fields=list(changed))
+    record("organization_settings_changed", actor=user, obj=organization,
+           data={name: [str(old), str(new)] for name, (old, new) in changed.items()})
+    return list(changed)
+

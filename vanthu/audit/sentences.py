@@ -135,6 +135,7 @@ ACTIONS: dict[str, Any] = {
     "permission_denied": gettext_lazy("Bị từ chối vì không có quyền."),
     "person_created": gettext_lazy("Thêm người dùng."),
     "person_deactivated": gettext_lazy("Khóa tài khoản người dùng."),
+    "organization_settings_changed": gettext_lazy("Sửa thông tin của tổ chức."),
     "person_reactivated": gettext_lazy("Mở lại tài khoản người dùng."),
     "person_roles_changed": gettext_lazy("Đổi vai trò của người dùng."),
     "recommendation_added": gettext_lazy("Thêm kiến nghị sau kiểm tra."),

@@ -1,5 +1,5 @@
 """An organisation's administration in VanThu's own pages (not the stock Django admin): its
-people, their roles, and who signs for it (issue 16 §20).
+people, their roles, who signs for it (issue 16 §20), and its own settings.
 
 The pages only ask and show; the rules and the audit entries live in the actions they call
 (`accounts.administration`, `documents.signatories`), whose reach is `organizations.access`: an
@@ -29,7 +29,7 @@ from vanthu.documents import signatories
 from vanthu.documents.models import SigningForm
 from vanthu.errors import VanThuError
 from vanthu.organizations.access import administered_orgs, administered_people, administers_anything
-from vanthu.organizations.models import Membership, Role
+from vanthu.organizations.models import Membership, Organization, Role
 from vanthu.text import LineField, without_refused
 from vanthu.ui.forms import VnDateField, apply_error
 from vanthu.ui.shortcuts import page_errors, paginate
@@ -240,3 +240,39 @@ def signatory_new(request: HttpRequest) -> HttpResponse:
 @_admin_page
 def signatory_edit(request: HttpRequest, signatory_id: int) -> HttpResponse:
     return _signatory_form_page(request, signatories.get_administered_signatory(request.user, signatory_id))
+
+
+# --- the organisation's own settings ----------------------------------------------------------
+
+class OrganizationSettingsForm(forms.ModelForm):
+    term_start = VnDateField(label=gettext_lazy("bắt đầu nhiệm kỳ"), required=False)
+    term_end = VnDateField(label=gettext_lazy("kết thúc nhiệm kỳ"), required=False)
+
+    class Meta:
+        model = Organization
+        fields = administration.ORGANIZATION_SETTINGS
+
+
+@_admin_page
+def organization_list(request: HttpRequest) -> HttpResponse:
+    rows = administered_orgs(request.user).select_related("parent").order_by("name")
+    return render(request, "accounts/manage/organizations.html", {"page": paginate(request, rows)})
+
+
+@_admin_page
+def organization(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = administered_orgs(request.user).filter(pk=org_id).first()
+    if org is None:
+        raise Http404
+    form = OrganizationSettingsForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            administration.update_organization(user=request.user, organization=org, **{
+                name: form.cleaned_data[name] for name in administration.ORGANIZATION_SETTINGS})
+        except VanThuError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thông tin tổ chức."))
+            return redirect("manage:organizations")
+    return render(request, "accounts/manage/organization.html", {"form": form, "org": org})
+

@@ -17,7 +17,6 @@ from vanthu.documents import actions
 from vanthu.documents.models import Delivery, DocumentFile, DocumentShare
 from vanthu.notifications.models import Notification
 from vanthu.organizations.models import Role
-from vanthu.organizations.tests.test_admin_scope import admin_form_data
 from vanthu.testing import factories as f
 from vanthu.workflow.actions import assign_handlers
 
@@ -247,10 +246,19 @@ def test_the_organisations_administrator_widens_it_on_the_organisation_page(worl
     ).document
     assert api_as(member).get(f"/api/v1/documents/{doc.id}").status_code == 404
     c = signed_in(admin)
-    url = f"/admin/organizations/organization/{cell.id}/change/"
+    url = f"/manage/organizations/{cell.id}/"
     page = c.get(url)
-    assert "all_members_see_correspondence" in page.content.decode()
-    assert c.post(url, admin_form_data(page) | {"all_members_see_correspondence": "on"}).status_code == 302
+    assert 'name="all_members_see_correspondence"' in page.content.decode()
+    day = lambda d: d.strftime("%d/%m/%Y") if d else ""  # noqa: E731 — the date box's format
+    form = {"name": cell.name, "short_name": cell.short_name, "place": cell.place, "invalid_signature_policy": "hold",
+            "term_label": cell.term_label, "term_start": day(cell.term_start), "term_end": day(cell.term_end),
+            "all_members_see_correspondence": "on"}
+    assert c.post(url, form).status_code == 302
     cell.refresh_from_db()
     assert cell.all_members_see_correspondence
+    entry = AuditEntry.objects.filter(action="organization_settings_changed").get()
+    assert entry.actor_id == admin.id and entry.data == {"all_members_see_correspondence": ["False", "True"]}
+    # Another organisation's settings are not found, and the Django admin is not theirs.
+    assert c.get(f"/manage/organizations/{world.a.org.id}/").status_code == 404
+    assert c.get(f"/admin/organizations/organization/{cell.id}/change/").status_code == 302
     assert api_as(member).get(f"/api/v1/documents/{doc.id}").status_code == 200

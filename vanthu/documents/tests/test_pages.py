@@ -240,8 +240,9 @@ def test_document_page_queries_do_not_grow_with_recipients(world, django_assert_
     many = issued(world, recipients=[world.b.org, world.c.org, world.outsider.org, world.bloc])
     c = signed_in(world.a.clerk)
     c.get(f"/documents/{few.id}/")
-    # 22: the sharing panel (who it is shared with, whom it may be shared with) adds two.
-    with django_assert_max_num_queries(22) as base:
+    # 22: the sharing panel (who it is shared with, whom it may be shared with) adds two; 23: whether
+    # the organisation handed it over to its archive (then recall and update are refused).
+    with django_assert_max_num_queries(23) as base:
         c.get(f"/documents/{few.id}/")
     with django_assert_max_num_queries(len(base.captured_queries)):
         c.get(f"/documents/{many.id}/")
