@@ -245,12 +245,10 @@ def signatory_edit(request: HttpRequest, signatory_id: int) -> HttpResponse:
 # --- the organisation's own settings ----------------------------------------------------------
 
 class OrganizationSettingsForm(forms.ModelForm):
-    term_start = VnDateField(label=gettext_lazy("bắt đầu nhiệm kỳ"), required=False)
-    term_end = VnDateField(label=gettext_lazy("kết thúc nhiệm kỳ"), required=False)
-
     class Meta:
         model = Organization
         fields = administration.ORGANIZATION_SETTINGS
+        field_classes = {"term_start": VnDateField, "term_end": VnDateField}  # the one date box
 
 
 @_admin_page
