@@ -402,7 +402,8 @@ def _refused(b: Site, body: bytes, site_id: str, status: int, code: str) -> None
         assert r.status_code == 200 and r.json()["status"] == "staged", r.text
         state, refused_for, sha = staged(b, r.json()["staged_id"])
         assert (state, refused_for) == ("refused", code)
-        assert not stored(b, sha)
+        # The refusal is committed first, then the bytes are let go (a failed delete is retried).
+        wait_for(lambda: not stored(b, sha), 30, what="B to delete the refused package's bytes")
     else:
         assert r.status_code == status, r.text
         assert r.json()["error"]["code"] == code
