@@ -21,7 +21,7 @@ Handed over to the archive (nộp lưu): once an organisation has handed a case 
 archive, the documents in it are read there only by the archive's rules (the archivist, or someone
 whose request the archivist approved, until the date the approval names). The archive app, above
 this one, registers at ready() which (document, organisation) pairs are sealed to a person
-(`register_sealed_documents`); every path to a document through an organisation (issued by it,
+(`register_handed_over`); every path to a document through an organisation (issued by it,
 delivered to it) is cut where that organisation sealed it. Only that organisation's path: a copy
 delivered to another organisation that has not handed it over stays readable there. The filter is
 part of the same SQL query (`open_in`: per organisation, NOT IN the ids it sealed, read from one
@@ -32,7 +32,9 @@ their rows, marked and without a link (`documents_seen_in(..., sealed="mark")`).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
+from functools import reduce
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -80,24 +82,21 @@ def register_handed_over(sealed: Callable[[object], QuerySet], readable: Callabl
         _archive_readers.append(readable)
 
 
+def _archive_read_q(user, row_q: Callable[[QuerySet], Q]) -> Q | None:
+    """The OR of `row_q` over the archive's readable rows for the person, None when there are none."""
+    conds = [row_q(rows) for source in _archive_readers for rows in source(user)]
+    return reduce(operator.or_, conds) if conds else None
+
+
 def _archive_read(user) -> Q | None:
     """Documents the person reads by the archive's rules (a Q on Document)."""
-    cond = None
-    for source in _archive_readers:
-        for rows in source(user):
-            q = Q(id__in=rows.values("document_id"))
-            cond = q if cond is None else cond | q
-    return cond
+    return _archive_read_q(user, lambda rows: Q(id__in=rows.values("document_id")))
 
 
 def _archive_read_delivery(user) -> Q | None:
     """Incoming records whose document the person reads by the archive's rules in that organisation."""
-    cond = None
-    for source in _archive_readers:
-        for rows in source(user):
-            q = Q(Exists(rows.filter(document_id=OuterRef("document_id"), organization_id=OuterRef("recipient_id"))))
-            cond = q if cond is None else cond | q
-    return cond
+    return _archive_read_q(user, lambda rows: Q(Exists(rows.filter(document_id=OuterRef("document_id"),
+                                                                       organization_id=OuterRef("recipient_id")))))
 
 
 def open_in(user, org_ids, document: str, org: str) -> Q:
@@ -107,11 +106,7 @@ def open_in(user, org_ids, document: str, org: str) -> Q:
     org_ids = sorted(org_ids)
     if not _sealed_sources or not org_ids:
         return Q(**{f"{org}__in": org_ids})
-    cond = None
-    for o in org_ids:
-        q = Q(**{org: o}) & ~Q(**{f"{document}__in": sealed_document_ids(user, {o})})
-        cond = q if cond is None else cond | q
-    return cond
+    return reduce(operator.or_, (Q(**{org: o}) & ~Q(**{f"{document}__in": sealed_document_ids(user, {o})}) for o in org_ids))
 
 
 def handed_over(document_id: int, org_id: int | None) -> bool:
