@@ -141,8 +141,7 @@ class Spec:
     narrow_sql: list[tuple[str, tuple]] = field(default_factory=list)
     # A subquery (SQL with %s placeholders, and its parameters) giving the ids of documents the
     # person may not find in these organisations: handed over to the archive (documents/access.py).
-    hidden_sql: str = ""
-    hidden_params: list = field(default_factory=list)
+    hidden_sql: tuple[str, tuple] | None = None
     doc_type: str | None = None
     status: str | None = None
     urgency: str | None = None

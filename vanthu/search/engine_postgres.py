@@ -252,8 +252,9 @@ def _date_sql(spec: Spec) -> tuple[str, list]:
         conds += more
         params += more_params
     if spec.hidden_sql:  # handed over to the archive: an anti-join, hashed once per query
-        conds += f" AND id NOT IN ({spec.hidden_sql})"
-        params += spec.hidden_params
+        sql, sql_params = spec.hidden_sql
+        conds += f" AND id NOT IN ({sql})"
+        params += list(sql_params)
     return conds, params
 
 

@@ -209,8 +209,9 @@ def _date_sql(spec: Spec, table: str = "search_fts") -> tuple[str, str, list]:
     person sees on a need-to-know basis (`need_to_know_sql`)."""
     ids_where, ids_params = need_to_know_sql(spec, f"{table}.rowid")
     if spec.hidden_sql:  # handed over to the archive (Django's cursor turns the %s into ?)
-        ids_where += f" AND {table}.rowid NOT IN ({spec.hidden_sql})"
-        ids_params = [*ids_params, *spec.hidden_params]
+        sql, sql_params = spec.hidden_sql
+        ids_where += f" AND {table}.rowid NOT IN ({sql})"
+        ids_params = [*ids_params, *sql_params]
     if spec.date_from is None and spec.date_to is None:
         return "", ids_where, ids_params
     conds, params = [], []

@@ -93,15 +93,11 @@ def build_spec(
     # Wide where the person sees the whole correspondence, narrow where they need to know, in one
     # index query: the narrow part is documents/access.py's own subqueries, inside the query.
     narrow_sql = [qs.query.sql_with_params() for qs in doc_access.narrow_document_sources(user, narrow)] if narrow else []
-    hidden_sql, hidden_params = "", []
+    # Handed over to the archive there: left out unless the person reads them by its rules.
     hidden = doc_access.sealed_document_ids(user, full | narrow) if full or narrow else None
-    if hidden is not None:
-        # Handed over to the archive there: left out unless the person reads them by its rules.
-        hidden_sql, params = hidden.query.sql_with_params()
-        hidden_params = list(params)
     return Spec(
         query=parse(q), org_ids=sorted(full), narrow_org_ids=sorted(narrow), narrow_sql=narrow_sql,
-        hidden_sql=hidden_sql, hidden_params=hidden_params, direction=direction or None, doc_type=doc_type or None,
+        hidden_sql=hidden.query.sql_with_params() if hidden is not None else None, direction=direction or None, doc_type=doc_type or None,
         status=status or None, urgency=urgency or None, date_from=day_of(date_from) if date_from else None,
         date_to=day_of(date_to) if date_to else None, order=order, limit=limit, offset=offset,
     )
