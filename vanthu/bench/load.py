@@ -215,6 +215,7 @@ def _arrivals(ctx: Context, root: Organization) -> tuple[list[Person], int]:
             by_org.setdefault(m.organization_id, []).append(m.user_id)
     people = []
     for m in memberships:
+        world.enrol_two_factor(m.user)  # a leader's requests would otherwise all be refused
         raw, _t = issue_api_token(user=m.user)
         people.append(Person(role=str(m.role), org_id=m.organization_id, token=raw, session=_session(m.user, m.organization_id),
                              user_id=m.user_id, specialists=by_org.get(m.organization_id, [])))

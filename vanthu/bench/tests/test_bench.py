@@ -9,7 +9,6 @@ and recreate their database, which the pytest-django test database must not see.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from psycopg import sql
 
 from vanthu.bench import database
 from vanthu.bench.runner import discover
+from vanthu.testing.env import production_policy
 
 ROOT = Path(__file__).resolve().parents[3]
 FIELDS = {"scenario", "metric", "unit", "value", "baseline", "ratio", "details"}
@@ -53,7 +53,7 @@ def bench(target: str, scenario: str, *args: str, env: dict | None = None) -> tu
         args = ("--scale", "tiny", *args)
     proc = subprocess.run(
         [sys.executable, "-m", "vanthu.bench.runner", scenario, *args, "--json", "--target", own],
-        capture_output=True, text=True, timeout=1200, env=dict(os.environ, **(env or {})), cwd=ROOT,
+        capture_output=True, text=True, timeout=1200, env=dict(production_policy(), **(env or {})), cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
     lines = proc.stdout.strip().splitlines()

@@ -4,7 +4,6 @@ same first page of directives on both sides) and ends with the one JSON line."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from django.conf import settings
 from psycopg import sql
 
 from vanthu.bench import database
+from vanthu.testing.env import production_policy
 
 ROOT = Path(__file__).resolve().parents[3]
 SQLITE = settings.DATABASES["default"]["ENGINE"] == database.SQLITE
@@ -35,7 +35,7 @@ def target(tmp_path):
 
 def test_the_follow_up_bench_times_the_page_against_the_bare_aggregate(target):
     proc = subprocess.run([sys.executable, "-m", "vanthu.bench.runner", "directives", "--scale", "tiny", "--json",
-                           "--target", target], capture_output=True, text=True, timeout=600, env=dict(os.environ), cwd=ROOT)
+                           "--target", target], capture_output=True, text=True, timeout=600, env=production_policy(), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
     lines = proc.stdout.strip().splitlines()
     result = json.loads(lines[-1])
