@@ -1,7 +1,7 @@
 """`issue`: one document issued to N recipient organisations (default 150).
 
 Measures `issue_document` alone (numbering, N deliveries, N events, the statistics' journal row,
-the audit entry) on approved drafts prepared beforehand, and reports beside it what folding the
+the queued tasks, a notice to each recipient's clerk, the audit entry) on approved drafts prepared beforehand, and reports beside it what folding the
 journal into the statistics costs the worker afterwards; the baseline issues other drafts of the same register with the bare
 engine (`bare.issue`). The two alternate, so that a noisy moment hits both.
 """
@@ -13,6 +13,8 @@ import time
 
 from vanthu.documents.actions import issue_document
 from vanthu.documents.models import Delivery, DeliveryEvent, DocStatus, Document
+from vanthu.notifications.models import Notification
+from vanthu.organizations.models import Role
 from vanthu.reports import aggregates
 
 from . import bare, world
@@ -36,7 +38,10 @@ def run_issue(ctx: Context) -> Result:
     tag = world.run_tag()
     ctx.say(f"preparing an issuer, {n_recipients} recipients and {2 * (reps + WARMUP)} approved drafts …")
     issuer = world.make_issuer(tag, "ISSUE")
-    recipients = [o.id for o in world.make_orgs(tag, "ISSUEDEST", n_recipients, parent=issuer.org)]
+    recipient_orgs = world.make_orgs(tag, "ISSUEDEST", n_recipients, parent=issuer.org)
+    for org in recipient_orgs:  # each has its clerk, who is told of the arrival
+        world.make_person(org, tag, Role.CLERK)
+    recipients = [o.id for o in recipient_orgs]
     doc_ids = world.approved_documents(issuer, [recipients] * (2 * (reps + WARMUP)), doc_type="CV")
     ours, theirs = doc_ids[0::2], doc_ids[1::2]
     raw = Raw()
@@ -72,12 +77,15 @@ def run_issue(ctx: Context) -> Result:
     issued = Document.objects.filter(id__in=doc_ids, status=DocStatus.ISSUED).count()
     deliveries = Delivery.objects.filter(document_id__in=doc_ids).count()
     events = DeliveryEvent.objects.filter(delivery__document_id__in=doc_ids).count()
+    told = Notification.objects.filter(notice__object_type="documents.document",
+                                       notice__object_id__in=[str(i) for i in doc_ids]).count()
     numbers = sorted(Document.objects.filter(id__in=doc_ids).values_list("number", flat=True))
     expected_rows = len(doc_ids) * n_recipients
     checks = {
         "all_issued": issued == len(doc_ids),
         "deliveries_complete": deliveries == expected_rows,
         "events_complete": events == expected_rows,
+        "clerks_told": told == expected_rows,
         "gapless": numbers == list(range(1, len(doc_ids) + 1)),
     }
     value, base = median(orm_times) * 1000, median(bare_times) * 1000

@@ -27,6 +27,7 @@ from django.db import connection, connections
 from vanthu.accounts.models import User
 from vanthu.documents.actions import issue_document
 from vanthu.documents.models import Delivery, DocStatus, Document
+from vanthu.organizations.models import Organization, Role
 
 from . import bare, world
 from .database import Raw
@@ -142,6 +143,8 @@ def run_numbering(ctx: Context) -> Result:
     theirs = world.make_issuer(tag, "NUMBARE")
     r_ours = [o.id for o in world.make_orgs(tag, "NUMDEST", 2, parent=ours.org)]
     r_theirs = [o.id for o in world.make_orgs(tag, "NUMBAREDEST", 2, parent=theirs.org)]
+    for org in Organization.objects.filter(id__in=r_ours + r_theirs):  # each has its clerk, told of each arrival
+        world.make_person(org, tag, Role.CLERK)
     # One or two recipients per document, alternately.
     lists_ours = [r_ours[: 1 + i % 2] for i in range(total)]
     lists_theirs = [r_theirs[: 1 + i % 2] for i in range(total)]

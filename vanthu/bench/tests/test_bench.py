@@ -98,6 +98,7 @@ def test_issue_writes_every_row_both_ways(target):
     d = result["details"]
     assert d["recipients"] == 5 and d["repetitions"] == 3
     assert d["all_issued"] and d["deliveries_complete"] and d["events_complete"] and d["gapless"]
+    assert d["clerks_told"], "both sides tell every recipient's clerk"
 
 
 def test_members_imports_the_file_and_counts_the_bloc_as_bare_sql_does(target):
