@@ -26,7 +26,7 @@ from vanthu.rows import insert_rows
 from vanthu.search.fold import fold
 from vanthu.text import TextRefused, TextRule
 
-from . import actions, bulk
+from . import actions, bulk, tasks
 from .models import MemberStatus, MemberVersion, PartyMember
 from .profile import check_card, check_dates, choice_from_text
 
@@ -267,6 +267,7 @@ def import_members(data: bytes, *, user, org_ids: set[int], dry_run: bool = Fals
             _write_change(rec, v, user=user)
         record("party_members_imported", actor=user, object_type="membership.partymember",
                data={"rows": len(rows), "created": outcome.created, "updated": outcome.updated})
+    tasks.after_import(outcome.created + outcome.updated)
     return outcome
 
 

@@ -6,11 +6,13 @@ import io
 import random
 from datetime import date, datetime
 
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from vanthu.audit.models import AuditEntry
 from vanthu.membership.importing import COLUMNS
 from vanthu.membership.models import MemberRanking, MemberVersion, PartyMember
+from vanthu.membership.tasks import refresh_planner_statistics
 
 from .conftest import api, member, xlsx
 
@@ -125,6 +127,16 @@ def test_twenty_thousand_rows_in_one_go(world):
     assert r.json()["created"] == 20_000
     assert PartyMember.objects.count() == 20_000 and MemberVersion.objects.count() == 20_000
     assert PartyMember.objects.filter(organization=world.a1).count() == sum(1 for r in rows if r[6] == A1)
+    # A large import leaves the planner's figures to the worker, queued with it.
+    queued = DBTaskResult.objects.filter(task_path="vanthu.membership.tasks.refresh_planner_statistics")
+    assert queued.count() == 1
+    assert refresh_planner_statistics.call() == "analyzed"  # inside the test's transaction: no VACUUM
+
+
+def test_a_small_import_queues_no_refresh(world):
+    r = post(api(world.board), xlsx(good_rows()))
+    assert r.status_code == 200 and r.json()["created"] == 3
+    assert not DBTaskResult.objects.filter(task_path="vanthu.membership.tasks.refresh_planner_statistics").exists()
 
 
 def rank_file(rows) -> bytes:
