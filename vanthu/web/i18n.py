@@ -3,6 +3,11 @@
 GNU gettext's msgfmt is not needed on the server: this reads the simple .po subset we write
 (msgctxt, msgid, msgid_plural, msgstr[n], multi-line strings, comments) and writes the .mo format
 Python's gettext reads. Fuzzy entries are skipped, as msgfmt does.
+
+A server whose code directory is read-only to the service user (docs/deploy.md: /opt/vanthu owned
+by root, the units' ProtectSystem=strict) cannot write them at start, so the installer runs
+`python -m vanthu.web.i18n` as the owner after each install or upgrade: it compiles every .po of
+the package, without Django being configured.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import ast
 import logging
 import os
 import struct
+import sys
 from pathlib import Path
 
 from django.apps import apps
@@ -89,6 +95,21 @@ def write_mo(entries: dict[str, str], path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _compile(po: Path, force: bool) -> bool:
+    """Write `po`'s .mo beside it unless it is up to date; whether it wrote one."""
+    mo = po.with_suffix(".mo")
+    if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return False
+    write_mo(parse_po(po.read_text(encoding="utf-8")), mo)
+    return True
+
+
+def compile_tree(root: Path, force: bool = False) -> list[Path]:
+    """Compile every stale `locale/*/LC_MESSAGES/*.po` under `root`; the .mo files written.
+    Errors are raised: the installer must see a catalogue it could not write."""
+    return [po.with_suffix(".mo") for po in sorted(root.glob("**/locale/*/LC_MESSAGES/*.po")) if _compile(po, force)]
+
+
 def compile_all(force: bool = False) -> list[Path]:
     """Compile every stale .po under LOCALE_PATHS and the apps' own `locale/` directories (a
     new app keeps its catalogue beside its code); returns the .mo files written."""
@@ -97,12 +118,16 @@ def compile_all(force: bool = False) -> list[Path]:
     bases += [Path(c.path) / "locale" for c in apps.get_app_configs() if c.name.startswith("vanthu.")]
     for base in dict.fromkeys(bases):
         for po in base.glob("*/LC_MESSAGES/*.po"):
-            mo = po.with_suffix(".mo")
-            if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-                continue
             try:
-                write_mo(parse_po(po.read_text(encoding="utf-8")), mo)
-                written.append(mo)
-            except OSError as exc:  # a read-only install: the .mo must then ship with it
+                if _compile(po, force):
+                    written.append(po.with_suffix(".mo"))
+            except OSError as exc:  # a read-only install: `python -m vanthu.web.i18n` at install time
                 log.warning("cannot compile %s: %s", po, exc)
     return written
+
+
+if __name__ == "__main__":
+    # The package's catalogues (LOCALE_PATHS is vanthu/locale, the apps' are vanthu/*/locale).
+    package = Path(__file__).resolve().parent.parent
+    for written in compile_tree(package, force="--force" in sys.argv[1:]):
+        print(written)

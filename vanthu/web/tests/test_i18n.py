@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import gettext
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +74,25 @@ def test_the_repository_catalogue_compiles_and_translates_every_entry():
     untranslated = [k for k, v in entries.items() if k and not v.replace("\x00", "")]
     assert not untranslated
     assert po.with_suffix(".mo").exists()
+
+
+def test_the_installers_command_compiles_every_catalogue_the_server_reads_without_django_set_up():
+    """docs/deploy.md runs `python -m vanthu.web.i18n` as root after `uv sync`: the service user
+    cannot write the code directory, so the .mo must be there before the units start."""
+    from django.apps import apps
+
+    bases = [Path(p) for p in settings.LOCALE_PATHS]
+    bases += [Path(c.path) / "locale" for c in apps.get_app_configs() if c.name.startswith("vanthu.")]
+    read = {po.with_suffix(".mo").resolve() for base in bases for po in base.glob("*/LC_MESSAGES/*.po")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VANTHU_"))}
+    done = subprocess.run([sys.executable, "-m", "vanthu.web.i18n", "--force"], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=Path(settings.BASE_DIR).parent)
+    assert done.returncode == 0, done.stderr
+    written = {Path(line).resolve() for line in done.stdout.splitlines()}
+    assert read and read <= written
+    for mo in read:
+        with mo.open("rb") as f:
+            assert gettext.GNUTranslations(f)._catalog  # a catalogue Python reads
 
 
 def test_error_pages_render_without_a_request_in_both_languages():
