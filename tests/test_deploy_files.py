@@ -123,4 +123,10 @@ def test_the_image_installs_the_locked_dependencies_and_builds_what_the_service_
     assert re.search(r"^COPY .*\buv\.lock\b", containerfile, flags=re.MULTILINE)
     assert "uv sync --locked" in containerfile
     assert "-m vanthu.web.i18n" in containerfile  # the .mo, before USER vanthu
+    # The repository ships no lock file (it would name a package index): the guide makes one on
+    # the first host before the first `--locked` install, and the image's comment says so.
+    assert "uv.lock" in (ROOT / ".gitignore").read_text().split()
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    assert guide.index("uv lock") < guide.index("uv sync --locked")
+    assert "uv lock" in containerfile
     assert containerfile.index("-m vanthu.web.i18n") < containerfile.index("USER vanthu")
