@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vanthu.errors import NotFound
@@ -78,31 +78,49 @@ def may_read_contents(user, case_file: CaseFile) -> bool:
     return AccessRequest.objects.granting(user).filter(case_file=case_file).exists()
 
 
+def _archivist_orgs(user) -> QuerySet:
+    return Archivist.objects.filter(user=user).values("organization_id")
+
+
+def _disposed_files() -> QuerySet:
+    return CaseFile.objects.filter(status=CaseStatus.DISPOSED).values("id")
+
+
 def sealed_documents(user) -> QuerySet[CaseItem]:
     """The documents of handed-over case files the person may not read, each with the organisation
     that handed it over (`document_id`, `organization_id`); for None, all of them. Registered with
     documents/access.py, which cuts every path to a document through that organisation. Subqueries
     on small tables only, so that the rule stays inside the one SQL query: the person is neither
     that organisation's archivist nor holds an approved request for the case file running until
-    today or later."""
+    today or later. The documents of disposed case files are sealed to everyone, the archivist too:
+    the organisation keeps them no more."""
     qs = CaseItem.objects.filter(sealed=True, document__isnull=False)
     if not getattr(user, "is_authenticated", False):
         return qs
-    return (qs.exclude(organization_id__in=Archivist.objects.filter(user=user).values("organization_id"))
+    archivist = _archivist_orgs(user)
+    return (qs.exclude(Q(organization_id__in=archivist) & ~Q(case_file_id__in=_disposed_files().filter(organization_id__in=archivist)))
             .exclude(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")))
+
+
+def disposed_documents() -> QuerySet[CaseItem]:
+    """The documents of disposed case files, each with the organisation that disposed of them
+    (`document_id`, `organization_id`): the registers mark their lines so (documents/access.py)."""
+    return CaseItem.objects.filter(sealed=True, document__isnull=False, case_file__status=CaseStatus.DISPOSED)
 
 
 def archive_readable_documents(user) -> list[QuerySet[CaseItem]]:
     """The documents of handed-over case files the person reads by the archive's rules, in the
     organisations they belong to (`document_id`, `organization_id`): as its archivist, or by an
-    approved request for the case file running until today or later. Two queries, each driven by
-    its small table (most people hold neither role nor request, and then cost nothing).
+    approved request for the case file running until today or later; never those of a disposed
+    case file. Two queries, each driven by its small table (most people hold neither role nor
+    request, and then cost nothing).
     Registered with documents/access.py: reading by request reaches past one's need to know."""
     if not getattr(user, "is_authenticated", False):
         return []
     sealed = CaseItem.objects.filter(sealed=True, document__isnull=False, organization_id__in=member_org_ids(user))
+    archivist = _archivist_orgs(user)
     return [
-        sealed.filter(organization_id__in=Archivist.objects.filter(user=user).values("organization_id")),
+        sealed.filter(organization_id__in=archivist).exclude(case_file_id__in=_disposed_files().filter(organization_id__in=archivist)),
         sealed.filter(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")),
     ]
 

@@ -183,9 +183,10 @@ class CaseItem(models.Model):
     position = models.PositiveIntegerField(default=0)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
-    # Its case file has been handed over: the document is read by the archive's rules. Kept here
-    # (set with the handover, which nothing undoes) so that the rule every document query carries
-    # is a probe of one partial index, with no join to the case file.
+    # Its case file has been handed over (or disposed of): the document is read by the archive's
+    # rules, and by nobody once disposed of. Kept here (set with the handover or the disposal, which
+    # nothing undoes) so that the rule every document query carries is a probe of one partial
+    # index, with no join to the case file.
     sealed = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -243,7 +244,9 @@ class RequestStatus(models.TextChoices):
 
 class AccessRequestQuerySet(models.QuerySet):
     def granting(self, user, today: dt.date | None = None) -> AccessRequestQuerySet:
-        return self.filter(requester=user, status=RequestStatus.APPROVED, until__gte=today or timezone.localdate())
+        """Approved, running until today or later, of a case file not disposed of since."""
+        return (self.filter(requester=user, status=RequestStatus.APPROVED, until__gte=today or timezone.localdate())
+                .exclude(case_file__status=CaseStatus.DISPOSED))
 
 
 class AccessRequest(models.Model):

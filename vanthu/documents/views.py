@@ -317,7 +317,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
                       .prefetch_related(_events()).order_by("recipient__name"))
     mine = [d for d in deliveries if d.recipient_id in orgs]
     reply_ids = {d.reply_document_id for d in deliveries if d.reply_document_id and d.recipient_id not in orgs}
-    visible_replies = set(access.visible_documents(request.user).filter(id__in=reply_ids).values_list("id", flat=True)) if reply_ids else set()
+    visible_replies = set(access.visible_documents(request.user, document_id=sorted(reply_ids)).values_list("id", flat=True)) if reply_ids else set()
     for d in deliveries:
         # The recipient reads its own history whole; the sender, without the recipient's private notes.
         d.own_steps = timeline(d.events.all(), for_sender=False) if d.recipient_id in orgs else []
@@ -352,7 +352,8 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "return_form": ReturnForm(), "approve_form": ApproveForm(auto_id="approve_%s"),
         "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
         # The incoming documents this one answers (văn bản trả lời), among those this person may see.
-        "answers": list(Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(request.user))
+        "answers": list(Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(
+            request.user, document_id=Delivery.objects.filter(reply_document=doc).values("document_id")))
                         .select_related("document").order_by("incoming_number", "id")) if doc.issuer_id else [],
         "history": drafting_history(doc) if is_sender else [],
         "status_counts": sorted(Counter(d.status_code for d in deliveries).items()),
@@ -542,7 +543,7 @@ def register_paper(request: HttpRequest, org: Organization) -> HttpResponse:
             return redirect(f"{reverse('documents:paper')}?last={d.document_id}")
     last = None
     if request.GET.get("last", "").isdigit():
-        last = access.visible_documents(request.user).filter(id=int(request.GET["last"])).first()
+        last = access.visible_documents(request.user, document_id=int(request.GET["last"])).first()
     return render(request, "documents/paper.html", {"form": form, "last": last, "today": date.today(), "duplicate": duplicate,
                                                     "ask_confirm": duplicate is not None or form["confirm_duplicate"].value()})
 

@@ -206,6 +206,24 @@ def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
     assert entry.data["symbol"] == decision.symbol and record_sha in entry.data["case_files"][0]["hashes"]
     assert clerk.get("/api/v1/archive/disposals", organization_id=a.org.id).json()["count"] == 1
 
+    # Disposed of: A keeps its documents no more. Nobody in A reads them at any door, not the
+    # archivist, not by an approval still running; B keeps reading its own copy of d2.
+    AccessRequest.objects.filter(pk=req["id"]).update(until=timezone.localdate() + dt.timedelta(days=7))
+    indexing.index_documents([d2.id, d3.id])
+    for doc in (d2, d3):
+        assert _reads(clerk, a.clerk, doc) == NOT_FOUND
+        assert _reads(leader, a.leader, doc) == NOT_FOUND
+        assert _reads(spec, a.specialist, doc) == NOT_FOUND
+    assert _reads(api_as(world.b.clerk), world.b.clerk, d2) == READS
+    assert clerk.get(f"/api/v1/incoming/{d3.deliveries.get().id}").status_code == 404
+    again = spec.post(f"/api/v1/archive/case-files/{short['id']}/access-requests", {"reason": "Tra cứu lại"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_in_archive"
+    # The registers keep the lines, marked disposed, without a link, for the archivist too.
+    for who in (a.leader, a.clerk):
+        for path, doc in (("/registers/incoming/", d3), (f"/registers/outgoing/?period=y{YEAR}", d2)):
+            register = _web(who).get(path).content.decode()
+            assert doc.symbol in register and "Đã hủy" in register and f"/documents/{doc.id}/" not in register, path
+
 
 def test_only_members_see_an_organisations_archive(world, api_as):
     a = world.a
