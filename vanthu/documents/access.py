@@ -150,6 +150,14 @@ def handed_over(document_id: int, org_id: int | None) -> bool:
         source(None).filter(document_id=document_id, organization_id=org_id).exists() for source in _sealed_sources)
 
 
+def handed_over_here(org: str, document: str) -> ExpressionWrapper:
+    """An annotation: whether the row's organisation (field `org`) handed the row's document (field
+    `document`) over to its archive, so that there it is read-only (the document page asks it in
+    the queries it runs anyway)."""
+    conds = [Q(Exists(source(None).filter(organization_id=OuterRef(org), document_id=OuterRef(document)))) for source in _sealed_sources]
+    return ExpressionWrapper(reduce(operator.or_, conds) if conds else Value(False), output_field=BooleanField())
+
+
 def sealed_document_ids(user, org_ids) -> QuerySet | None:
     """The ids of the documents sealed to the person in any of `org_ids` (search leaves them out)."""
     parts = [source(user).filter(organization_id__in=list(org_ids)).order_by().values("document_id") for source in _sealed_sources]
@@ -312,8 +320,11 @@ def narrow_document_sources(user, org_ids) -> list[QuerySet]:
     return sources
 
 
-def get_document(user, document_id: int, *, for_update: bool = False) -> Document:
+def get_document(user, document_id: int, *, for_update: bool = False, mark_handed_over: bool = False) -> Document:
+    """`mark_handed_over`: with `handed_over_by_issuer`, whether its issuer handed it over (read-only there)."""
     qs = visible_documents(user, document_id=document_id).with_related()
+    if mark_handed_over:
+        qs = qs.annotate(handed_over_by_issuer=handed_over_here("issuer_id", "id"))
     if for_update:
         # Lock only the document row; the visibility subquery stays a plain read.
         if not qs.filter(id=document_id).exists():
