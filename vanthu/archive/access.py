@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from vanthu.errors import NotFound
@@ -78,14 +78,6 @@ def may_read_contents(user, case_file: CaseFile) -> bool:
     return AccessRequest.objects.granting(user).filter(case_file=case_file).exists()
 
 
-def _archivist_orgs(user) -> QuerySet:
-    return Archivist.objects.filter(user=user).values("organization_id")
-
-
-def _disposed_files() -> QuerySet:
-    return CaseFile.objects.filter(status=CaseStatus.DISPOSED).values("id")
-
-
 def sealed_documents(user) -> QuerySet[CaseItem]:
     """The documents of handed-over case files the person may not read, each with the organisation
     that handed it over (`document_id`, `organization_id`); for None, all of them. Registered with
@@ -97,15 +89,14 @@ def sealed_documents(user) -> QuerySet[CaseItem]:
     qs = CaseItem.objects.filter(sealed=True, document__isnull=False)
     if not getattr(user, "is_authenticated", False):
         return qs
-    archivist = _archivist_orgs(user)
-    return (qs.exclude(Q(organization_id__in=archivist) & ~Q(case_file_id__in=_disposed_files().filter(organization_id__in=archivist)))
-            .exclude(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")))
+    return (qs.exclude(organization_id__in=Archivist.objects.filter(user=user).values("organization_id"), disposed=False)
+            .exclude(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id"), disposed=False))
 
 
 def disposed_documents() -> QuerySet[CaseItem]:
     """The documents of disposed case files, each with the organisation that disposed of them
     (`document_id`, `organization_id`): the registers mark their lines so (documents/access.py)."""
-    return CaseItem.objects.filter(sealed=True, document__isnull=False, case_file__status=CaseStatus.DISPOSED)
+    return CaseItem.objects.filter(sealed=True, disposed=True, document__isnull=False)
 
 
 def archive_readable_documents(user) -> list[QuerySet[CaseItem]]:
@@ -117,10 +108,9 @@ def archive_readable_documents(user) -> list[QuerySet[CaseItem]]:
     Registered with documents/access.py: reading by request reaches past one's need to know."""
     if not getattr(user, "is_authenticated", False):
         return []
-    sealed = CaseItem.objects.filter(sealed=True, document__isnull=False, organization_id__in=member_org_ids(user))
-    archivist = _archivist_orgs(user)
+    sealed = CaseItem.objects.filter(sealed=True, disposed=False, document__isnull=False, organization_id__in=member_org_ids(user))
     return [
-        sealed.filter(organization_id__in=archivist).exclude(case_file_id__in=_disposed_files().filter(organization_id__in=archivist)),
+        sealed.filter(organization_id__in=Archivist.objects.filter(user=user).values("organization_id")),
         sealed.filter(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")),
     ]
 

@@ -523,7 +523,7 @@ def dispose(*, user, organization: Organization, decision_id: int, case_file_ids
             # stay, sealed: in this organisation nobody reads them any more (archive/access.py),
             # while the other organisations that hold a document keep their own copy.
             c.items.filter(document__isnull=True).delete()
-            c.items.update(sealed=True)
+            c.items.update(sealed=True, disposed=True)
             summary.append({"id": c.id, "code": c.code, "hashes": sorted({fl["sha256"] for i in contents for fl in i["files"]})})
         CaseFile.objects.filter(id__in=[c.id for c in files]).update(status=CaseStatus.DISPOSED, disposed_at=now)
         AccessRequest.objects.filter(case_file__in=files, status=RequestStatus.PENDING).update(status=RequestStatus.REFUSED, decided_at=now)

@@ -188,6 +188,10 @@ class CaseItem(models.Model):
     # nothing undoes) so that the rule every document query carries is a probe of one partial
     # index, with no join to the case file.
     sealed = models.BooleanField(default=False, editable=False)
+    # Its case file has been disposed of: the document stays sealed here, to everyone (the
+    # archivist and approved requests too), and the registers mark its line so. A column of the
+    # item, like `sealed`, so that the rule needs no join to the case file.
+    disposed = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -244,9 +248,9 @@ class RequestStatus(models.TextChoices):
 
 class AccessRequestQuerySet(models.QuerySet):
     def granting(self, user, today: dt.date | None = None) -> AccessRequestQuerySet:
-        """Approved, running until today or later, of a case file not disposed of since."""
-        return (self.filter(requester=user, status=RequestStatus.APPROVED, until__gte=today or timezone.localdate())
-                .exclude(case_file__status=CaseStatus.DISPOSED))
+        """Approved and running until today or later (of a case file since disposed of, it grants
+        nothing: its items say so, `CaseItem.disposed`)."""
+        return self.filter(requester=user, status=RequestStatus.APPROVED, until__gte=today or timezone.localdate())
 
 
 class AccessRequest(models.Model):
