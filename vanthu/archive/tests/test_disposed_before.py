@@ -7,7 +7,15 @@ import importlib
 from django.apps import apps
 from django.test import Client
 
-from vanthu.archive.models import CaseFile, CaseItem, CaseStatus, Disposal, DisposedFile, FileList, RetentionPeriod
+from vanthu.archive.models import (
+    CaseFile,
+    CaseItem,
+    CaseStatus,
+    Disposal,
+    DisposedFile,
+    FileList,
+    RetentionPeriod,
+)
 from vanthu.testing import factories as f
 
 reseal = importlib.import_module("vanthu.archive.migrations.0005_item_disposed").reseal_disposed
