@@ -84,23 +84,31 @@ def sealed_documents(user) -> QuerySet[CaseItem]:
     documents/access.py, which cuts every path to a document through that organisation. Subqueries
     on small tables only, so that the rule stays inside the one SQL query: the person is neither
     that organisation's archivist nor holds an approved request for the case file running until
-    today or later."""
+    today or later. The documents of disposed case files are sealed to everyone, the archivist too:
+    the organisation keeps them no more."""
     qs = CaseItem.objects.filter(sealed=True, document__isnull=False)
     if not getattr(user, "is_authenticated", False):
         return qs
-    return (qs.exclude(organization_id__in=Archivist.objects.filter(user=user).values("organization_id"))
-            .exclude(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")))
+    return (qs.exclude(organization_id__in=Archivist.objects.filter(user=user).values("organization_id"), disposed=False)
+            .exclude(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id"), disposed=False))
+
+
+def disposed_documents() -> QuerySet[CaseItem]:
+    """The documents of disposed case files, each with the organisation that disposed of them
+    (`document_id`, `organization_id`): the registers mark their lines so (documents/access.py)."""
+    return CaseItem.objects.filter(sealed=True, disposed=True, document__isnull=False)
 
 
 def archive_readable_documents(user) -> list[QuerySet[CaseItem]]:
     """The documents of handed-over case files the person reads by the archive's rules, in the
     organisations they belong to (`document_id`, `organization_id`): as its archivist, or by an
-    approved request for the case file running until today or later. Two queries, each driven by
-    its small table (most people hold neither role nor request, and then cost nothing).
+    approved request for the case file running until today or later; never those of a disposed
+    case file. Two queries, each driven by its small table (most people hold neither role nor
+    request, and then cost nothing).
     Registered with documents/access.py: reading by request reaches past one's need to know."""
     if not getattr(user, "is_authenticated", False):
         return []
-    sealed = CaseItem.objects.filter(sealed=True, document__isnull=False, organization_id__in=member_org_ids(user))
+    sealed = CaseItem.objects.filter(sealed=True, disposed=False, document__isnull=False, organization_id__in=member_org_ids(user))
     return [
         sealed.filter(organization_id__in=Archivist.objects.filter(user=user).values("organization_id")),
         sealed.filter(case_file_id__in=AccessRequest.objects.granting(user).values("case_file_id")),

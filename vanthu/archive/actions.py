@@ -475,7 +475,8 @@ def _contents_of(cf: CaseFile) -> list[dict]:
 
 def dispose(*, user, organization: Organization, decision_id: int, case_file_ids: Sequence[int]) -> Disposal:
     """Dispose of case files past their retention by an issued decision (quyết định hủy) that lists
-    them: their contents leave the archive, a record of what they held (with hashes) stays."""
+    them: their contents leave the archive, a record of what they held (with hashes) stays. Their
+    documents stay sealed in the organisation, for everyone (its registers mark them disposed)."""
     access.require_member(user, organization.id)
     if not access.is_archivist(user, organization.id):
         raise _role_needed(_("Chỉ người làm lưu trữ mới thực hiện hủy tài liệu."), ["archivist"])
@@ -518,7 +519,11 @@ def dispose(*, user, organization: Organization, decision_id: int, case_file_ids
             DisposedFile.objects.create(disposal=disposal, case_file=c, code=c.code, title=c.title,
                                         retention=str(c.retention.label), contents=contents)
             records += [i.record_id for i in c.items.all() if i.record_id]
-            c.items.all().delete()
+            # The uploaded records go (their bytes leave the storage below); the documents' items
+            # stay, sealed: in this organisation nobody reads them any more (archive/access.py),
+            # while the other organisations that hold a document keep their own copy.
+            c.items.filter(document__isnull=True).delete()
+            c.items.update(sealed=True, disposed=True)
             summary.append({"id": c.id, "code": c.code, "hashes": sorted({fl["sha256"] for i in contents for fl in i["files"]})})
         CaseFile.objects.filter(id__in=[c.id for c in files]).update(status=CaseStatus.DISPOSED, disposed_at=now)
         AccessRequest.objects.filter(case_file__in=files, status=RequestStatus.PENDING).update(status=RequestStatus.REFUSED, decided_at=now)

@@ -183,10 +183,15 @@ class CaseItem(models.Model):
     position = models.PositiveIntegerField(default=0)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
-    # Its case file has been handed over: the document is read by the archive's rules. Kept here
-    # (set with the handover, which nothing undoes) so that the rule every document query carries
-    # is a probe of one partial index, with no join to the case file.
+    # Its case file has been handed over (or disposed of): the document is read by the archive's
+    # rules, and by nobody once disposed of. Kept here (set with the handover or the disposal, which
+    # nothing undoes) so that the rule every document query carries is a probe of one partial
+    # index, with no join to the case file.
     sealed = models.BooleanField(default=False, editable=False)
+    # Its case file has been disposed of: the document stays sealed here, to everyone (the
+    # archivist and approved requests too), and the registers mark its line so. A column of the
+    # item, like `sealed`, so that the rule needs no join to the case file.
+    disposed = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -243,6 +248,8 @@ class RequestStatus(models.TextChoices):
 
 class AccessRequestQuerySet(models.QuerySet):
     def granting(self, user, today: dt.date | None = None) -> AccessRequestQuerySet:
+        """Approved and running until today or later (of a case file since disposed of, it grants
+        nothing: its items say so, `CaseItem.disposed`)."""
         return self.filter(requester=user, status=RequestStatus.APPROVED, until__gte=today or timezone.localdate())
 
 

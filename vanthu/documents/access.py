@@ -24,10 +24,14 @@ this one, registers at ready() which (document, organisation) pairs are sealed t
 (`register_handed_over`); every path to a document through an organisation (issued by it,
 delivered to it) is cut where that organisation sealed it. Only that organisation's path: a copy
 delivered to another organisation that has not handed it over stays readable there. The filter is
-part of the same SQL query (`open_in`: per organisation, NOT IN the ids it sealed, read from one
-partial index), never a check per row in Python; no extra query.
+part of the same SQL query (`open_in`: NOT EXISTS a sealed row for this (organisation, document),
+a probe of one partial index that PostgreSQL turns into an anti-join for a list), never a check per
+row in Python; no extra query. A question about one document (`visible_documents(user,
+document_id=…)`: the document page, `get_document`, `get_file`) pins every subquery to that
+document, so that it costs a few index probes whatever the size of the organisation's archive.
 Lists of work (inbox, outgoing, dashboard, search) leave sealed documents out; the registers keep
-their rows, marked and without a link (`documents_seen_in(..., sealed="mark")`).
+their rows, marked and without a link (`documents_seen_in(..., sealed="mark")`), those of disposed
+case files marked so (`disposed`): disposal seals them in that organisation for everyone.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import operator
 from collections.abc import Callable
 from functools import reduce
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from vanthu.errors import NotAllowed, NotFound
@@ -71,48 +75,87 @@ _sealed_sources: list[Callable[[object], QuerySet]] = []
 # user -> querysets of rows with `document_id` and `organization_id`: the handed-over documents the
 # person reads by the archive's rules, in organisations they belong to (archivist, approved request).
 _archive_readers: list[Callable[[object], list[QuerySet]]] = []
+# () -> rows with `document_id` and `organization_id`: the documents an organisation disposed of
+# (sealed there for everyone); the registers mark them so.
+_disposed_sources: list[Callable[[], QuerySet]] = []
 
 
-def register_handed_over(sealed: Callable[[object], QuerySet], readable: Callable[[object], list[QuerySet]]) -> None:
+def register_handed_over(sealed: Callable[[object], QuerySet], readable: Callable[[object], list[QuerySet]],
+                         disposed: Callable[[], QuerySet] | None = None) -> None:
     """Let a higher app (archive) say which documents organisations handed over, sealed to whom,
-    and which of them a person reads by the archive's rules (even beyond their need to know)."""
+    which of them a person reads by the archive's rules (even beyond their need to know), and
+    which an organisation disposed of."""
     if sealed not in _sealed_sources:
         _sealed_sources.append(sealed)
     if readable not in _archive_readers:
         _archive_readers.append(readable)
+    if disposed is not None and disposed not in _disposed_sources:
+        _disposed_sources.append(disposed)
 
 
-def _archive_read_q(user, row_q: Callable[[QuerySet], Q]) -> Q | None:
+def _pinned(qs: QuerySet, field: str, document_id) -> QuerySet:
+    """`qs` narrowed to one document (an id) or a few (a subquery or list of ids); as is for None."""
+    if document_id is None:
+        return qs
+    if isinstance(document_id, int):
+        return qs.filter(**{field: document_id})
+    return qs.filter(**{f"{field}__in": document_id})
+
+
+def _archive_read_q(user, row_q: Callable[[QuerySet], Q], document_id=None) -> Q | None:
     """The OR of `row_q` over the archive's readable rows for the person, None when there are none."""
-    conds = [row_q(rows) for source in _archive_readers for rows in source(user)]
+    conds = [row_q(_pinned(rows, "document_id", document_id)) for source in _archive_readers for rows in source(user)]
     return reduce(operator.or_, conds) if conds else None
 
 
-def _archive_read(user) -> Q | None:
+def _archive_read(user, document_id=None) -> Q | None:
     """Documents the person reads by the archive's rules (a Q on Document)."""
-    return _archive_read_q(user, lambda rows: Q(id__in=rows.values("document_id")))
+    return _archive_read_q(user, lambda rows: Q(Exists(rows.filter(document_id=OuterRef("id")))), document_id)
 
 
-def _archive_read_delivery(user) -> Q | None:
+def _archive_read_delivery(user, document_id=None) -> Q | None:
     """Incoming records whose document the person reads by the archive's rules in that organisation."""
     return _archive_read_q(user, lambda rows: Q(Exists(rows.filter(document_id=OuterRef("document_id"),
-                                                                       organization_id=OuterRef("recipient_id")))))
+                                                                       organization_id=OuterRef("recipient_id")))), document_id)
+
+
+def _sealed_here(user, org_ids, document: str, org: str | None = None) -> list[QuerySet]:
+    """The sealed rows of this row's (organisation, document), among `org_ids`' (the organisation
+    is the row's field `org`, or the one of `org_ids`). Each a probe of the partial index on
+    (organisation, document); should PostgreSQL hash them instead, `org_ids` bounds the set."""
+    org_ids = sorted(org_ids)
+    if len(org_ids) == 1:
+        where = {"organization_id": org_ids[0]}
+    else:
+        where = {"organization_id__in": org_ids, "organization_id": OuterRef(org)}
+    return [source(user).filter(document_id=OuterRef(document), **where) for source in _sealed_sources]
 
 
 def open_in(user, org_ids, document: str, org: str) -> Q:
     """The rows of `org_ids` (field `org`) whose document (field `document`) is not sealed to the
-    person in that organisation. One NOT IN per organisation, on the ids that organisation sealed
-    (a hashed set read from one partial index), so that a page cut from an index stays cheap."""
-    org_ids = sorted(org_ids)
-    if not _sealed_sources or not org_ids:
-        return Q(**{f"{org}__in": org_ids})
-    return reduce(operator.or_, (Q(**{org: o}) & ~Q(**{f"{document}__in": sealed_document_ids(user, {o})}) for o in org_ids))
+    person in that organisation: NOT EXISTS a sealed row for the row's (organisation, document),
+    one probe of the partial index per row, or an anti-join on it when the query lists many rows.
+    (A NOT IN the organisation's sealed ids would hash every id it sealed, even for one document.)"""
+    cond = Q(**{f"{org}__in": sorted(org_ids)})
+    if not org_ids:
+        return cond
+    for rows in _sealed_here(user, org_ids, document, org):
+        cond &= ~Exists(rows)
+    return cond
 
 
 def handed_over(document_id: int, org_id: int | None) -> bool:
     """Whether the organisation handed the document over to its archive: there it is read-only."""
     return org_id is not None and any(
         source(None).filter(document_id=document_id, organization_id=org_id).exists() for source in _sealed_sources)
+
+
+def handed_over_here(org: str, document: str) -> ExpressionWrapper:
+    """An annotation: whether the row's organisation (field `org`) handed the row's document (field
+    `document`) over to its archive, so that there it is read-only (the document page asks it in
+    the queries it runs anyway)."""
+    conds = [Q(Exists(source(None).filter(organization_id=OuterRef(org), document_id=OuterRef(document)))) for source in _sealed_sources]
+    return ExpressionWrapper(reduce(operator.or_, conds) if conds else Value(False), output_field=BooleanField())
 
 
 def sealed_document_ids(user, org_ids) -> QuerySet | None:
@@ -163,48 +206,57 @@ def _shared_document_ids(user, org_ids) -> QuerySet:
     return DocumentShare.objects.filter(user=user, organization_id__in=org_ids).values("document_id")
 
 
-def _narrow_deliveries_open(user, org_ids) -> Q:
-    cond = Q(document_id__in=_shared_document_ids(user, org_ids))
+def _narrow_deliveries_open(user, org_ids, document_id=None) -> Q:
+    cond = Q(document_id__in=_pinned(_shared_document_ids(user, org_ids), "document_id", document_id))
     assigned = _assigned(user)
     if assigned is not None:
         cond |= assigned
     return Q(recipient_id__in=org_ids) & cond
 
 
-def narrow_deliveries(user, org_ids) -> Q:
+def narrow_deliveries(user, org_ids, document_id=None) -> Q:
     """The deliveries to `org_ids` (where the person has the narrow view) that they need to know."""
-    return _narrow_deliveries_open(user, org_ids) & open_in(user, org_ids, "document_id", "recipient_id")
+    return _narrow_deliveries_open(user, org_ids, document_id) & open_in(user, org_ids, "document_id", "recipient_id")
 
 
-def _narrow_documents_open(user, org_ids) -> Q:
-    return Q(issuer_id__in=org_ids) & (Q(created_by=user) | Q(id__in=_shared_document_ids(user, org_ids)))
+def _narrow_documents_open(user, org_ids, document_id=None) -> Q:
+    shared = _pinned(_shared_document_ids(user, org_ids), "document_id", document_id)
+    return Q(issuer_id__in=org_ids) & (Q(created_by=user) | Q(id__in=shared))
 
 
-def narrow_documents(user, org_ids) -> Q:
+def narrow_documents(user, org_ids, document_id=None) -> Q:
     """The documents issued by `org_ids` (narrow view) the person drafted or was shared."""
-    return _narrow_documents_open(user, org_ids) & open_in(user, org_ids, "id", "issuer_id")
+    return _narrow_documents_open(user, org_ids, document_id) & open_in(user, org_ids, "id", "issuer_id")
 
 
-def visible_delivery_rows(user) -> QuerySet[Delivery]:
-    """Incoming records the person may see, in any of their organisations."""
+def visible_delivery_rows(user, *, document_id=None) -> QuerySet[Delivery]:
+    """Incoming records the person may see, in any of their organisations (of one document:
+    `document_id`, every subquery pinned to it)."""
     full, narrow = full_view_org_ids(user), narrow_org_ids(user)
     cond = open_in(user, full, "document_id", "recipient_id")
     if narrow:
-        cond |= narrow_deliveries(user, narrow)
-    archive = _archive_read_delivery(user)
+        cond |= narrow_deliveries(user, narrow, document_id)
+    archive = _archive_read_delivery(user, document_id)
     if archive is not None:
         cond |= archive
-    return Delivery.objects.filter(cond)
+    return _pinned(Delivery.objects.filter(cond), "document_id", document_id)
 
 
 def _with_sealed(qs: QuerySet, user, how: str, org_id: int, document: str) -> QuerySet:
-    """hide: leave the sealed rows out; mark: keep them, each with `sealed` saying which they are."""
-    sealed = sealed_document_ids(user, {org_id})
-    if sealed is None:
+    """hide: leave the sealed rows out (an anti-join on the partial index); mark: keep them, each
+    with `sealed` saying which they are and `disposed` which the organisation disposed of."""
+    rows = _sealed_here(user, {org_id}, document)
+    if not rows:
         return qs
     if how == "mark":
-        return qs.annotate(sealed=ExpressionWrapper(Q(**{f"{document}__in": sealed}), output_field=BooleanField()))
-    return qs.exclude(**{f"{document}__in": sealed})
+        disposed = [source().filter(organization_id=org_id, document_id=OuterRef(document)) for source in _disposed_sources]
+        return qs.annotate(
+            sealed=ExpressionWrapper(reduce(operator.or_, (Q(Exists(r)) for r in rows)), output_field=BooleanField()),
+            disposed=ExpressionWrapper(reduce(operator.or_, (Q(Exists(r)) for r in disposed)) if disposed else Value(False),
+                                       output_field=BooleanField()))
+    for r in rows:
+        qs = qs.filter(~Exists(r))
+    return qs
 
 
 def deliveries_seen_in(user, org_id: int, qs: QuerySet[Delivery] | None = None, *, sealed: str = "hide") -> QuerySet[Delivery]:
@@ -229,18 +281,23 @@ def documents_seen_in(user, org_id: int, qs: QuerySet[Document] | None = None, *
     return _with_sealed(qs, user, sealed, org_id, "id")
 
 
-def visible_documents(user) -> QuerySet[Document]:
-    """Documents a person may see: their organisations' correspondence, as far as they need to know."""
+def visible_documents(user, *, document_id=None) -> QuerySet[Document]:
+    """Documents a person may see: their organisations' correspondence, as far as they need to know.
+
+    `document_id` (an id, or a subquery of ids) asks about those documents only: every subquery
+    is pinned to them, so that one document costs a few index probes, not a hash of every
+    delivery to the organisation (the rule is the same)."""
     full, narrow = full_view_org_ids(user), narrow_org_ids(user)
-    addressed = Delivery.objects.filter(open_in(user, full, "document_id", "recipient_id")).values("document_id")
-    cond = open_in(user, full, "id", "issuer_id") | Q(id__in=addressed)
+    addressed = _pinned(Delivery.objects.filter(open_in(user, full, "document_id", "recipient_id")), "document_id", document_id)
+    cond = open_in(user, full, "id", "issuer_id") | Q(id__in=addressed.values("document_id"))
     if narrow:
-        cond |= narrow_documents(user, narrow)
-        cond |= Q(id__in=Delivery.objects.filter(narrow_deliveries(user, narrow)).values("document_id"))
-    archive = _archive_read(user)
+        cond |= narrow_documents(user, narrow, document_id)
+        received = _pinned(Delivery.objects.filter(narrow_deliveries(user, narrow, document_id)), "document_id", document_id)
+        cond |= Q(id__in=received.values("document_id"))
+    archive = _archive_read(user, document_id)
     if archive is not None:
         cond |= archive
-    return Document.objects.filter(cond)
+    return _pinned(Document.objects.filter(cond), "id", document_id)
 
 
 def narrow_document_sources(user, org_ids) -> list[QuerySet]:
@@ -263,8 +320,11 @@ def narrow_document_sources(user, org_ids) -> list[QuerySet]:
     return sources
 
 
-def get_document(user, document_id: int, *, for_update: bool = False) -> Document:
-    qs = visible_documents(user).with_related()
+def get_document(user, document_id: int, *, for_update: bool = False, mark_handed_over: bool = False) -> Document:
+    """`mark_handed_over`: with `handed_over_by_issuer`, whether its issuer handed it over (read-only there)."""
+    qs = visible_documents(user, document_id=document_id).with_related()
+    if mark_handed_over:
+        qs = qs.annotate(handed_over_by_issuer=handed_over_here("issuer_id", "id"))
     if for_update:
         # Lock only the document row; the visibility subquery stays a plain read.
         if not qs.filter(id=document_id).exists():
@@ -282,7 +342,7 @@ def sees_as_issuer(user, document: Document) -> bool:
         return False
     if sees_all_of(user, document.issuer_id):
         return True
-    return documents_seen_in(user, document.issuer_id).filter(id=document.id).exists()
+    return documents_seen_in(user, document.issuer_id, Document.objects.filter(id=document.id)).exists()
 
 
 def visible_deliveries(user, document: Document) -> QuerySet[Delivery]:
@@ -290,7 +350,7 @@ def visible_deliveries(user, document: Document) -> QuerySet[Delivery]:
     qs = Delivery.objects.filter(document=document).select_related("recipient")
     if sees_as_issuer(user, document):
         return qs
-    return qs.filter(id__in=visible_delivery_rows(user).filter(document=document).values("id"))
+    return qs.filter(id__in=visible_delivery_rows(user, document_id=document.id).values("id"))
 
 
 def get_delivery(user, delivery_id: int) -> Delivery:
@@ -305,7 +365,8 @@ def get_delivery(user, delivery_id: int) -> Delivery:
 
 
 def get_file(user, sha256: str) -> StoredFile:
-    uses = DocumentFile.objects.filter(file_id=sha256, document__in=visible_documents(user))
+    used_by = DocumentFile.objects.filter(file_id=sha256).values("document_id")
+    uses = DocumentFile.objects.filter(file_id=sha256, document__in=visible_documents(user, document_id=used_by))
     if not uses.exists():
         raise NotFound(_("Không tìm thấy tệp."), code="file_not_found")
     return StoredFile.objects.get(sha256=sha256)

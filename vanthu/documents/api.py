@@ -239,7 +239,8 @@ def create_document(
 def get_document(request, document_id: int):
     doc = access.get_document(request.user, document_id)
     # The incoming records this document answers (văn bản trả lời), among those the reader may see.
-    answers = (Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(request.user))
+    answered = Delivery.objects.filter(reply_document=doc).values("document_id")
+    answers = (Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(request.user, document_id=answered))
                .select_related("document").order_by("incoming_number", "id")) if doc.issuer_id else []
     return {**document_out(doc), "answers": [
         {"delivery_id": d.id, "incoming_number": d.incoming_number, "document_id": d.document_id,
@@ -298,7 +299,7 @@ def list_deliveries(request, document_id: int):
                 .prefetch_related(_events_prefetch()).order_by("recipient__name"))
     orgs = member_org_ids(request.user)
     reply_ids = {d.reply_document_id for d in rows if d.reply_document_id and d.recipient_id not in orgs}
-    visible = set(access.visible_documents(request.user).filter(id__in=reply_ids).values_list("id", flat=True)) if reply_ids else set()
+    visible = set(access.visible_documents(request.user, document_id=sorted(reply_ids)).values_list("id", flat=True)) if reply_ids else set()
     return {"items": [delivery_out(d, own=d.recipient_id in orgs, reply_visible=d.reply_document_id in visible) for d in rows],
             "count": len(rows)}
 
@@ -553,8 +554,11 @@ def inbox(request, filters: Query[InboxFilter]):
         where, params = " AND d.status_code = %s", [filters.status_code]
     sealed = access.sealed_document_ids(request.user, {org_id})
     if sealed is not None:  # handed over to the archive: out of the inbox (documents/access.py)
+        # NOT EXISTS, not NOT IN: PostgreSQL pulls the subquery up into an anti-join probing the
+        # partial index per row of the page, instead of hashing every id the organisation sealed.
         sql, sealed_params = sealed.query.sql_with_params()
-        where, params = f"{where} AND d.document_id NOT IN ({sql})", [*params, *sealed_params]
+        where = f"{where} AND NOT EXISTS (SELECT 1 FROM ({sql}) s WHERE s.document_id = d.document_id)"
+        params = [*params, *sealed_params]
     items, total = _delivery_rows(org_id, where, params, filters.limit, filters.offset)
     return render_json(request, {"items": items, "count": total})
 

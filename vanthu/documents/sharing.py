@@ -36,6 +36,8 @@ def share_document(document: Document, *, user, person_id: int, organization_id:
                    purpose: str = SharePurpose.READ, note: str = "") -> DocumentShare:
     """Open `document` to one person of the organisation through which it is shared."""
     org_id = _check_org(user, document, organization_id)
+    if access.handed_over(document.id, org_id):  # read-only there: read by the archive's rules only
+        raise InvalidState(_("Văn bản đã nộp lưu, chỉ được xem: không chia sẻ được."), code="document_handed_over")
     if purpose not in SharePurpose.values:
         raise Unprocessable(_("Mục đích chia sẻ không hợp lệ."), code="invalid_share_purpose", details={"field": "purpose"})
     note = clean_text(note, field="note", max_length=NOTE_MAX, multiline=True, label=_("Ghi chú"))

@@ -308,16 +308,23 @@ def _events() -> Prefetch:
 @page_errors
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
     """Everything about one document that this person may see, and what they may do now."""
-    doc = access.get_document(request.user, document_id)
+    doc = access.get_document(request.user, document_id, mark_handed_over=True)
     orgs = member_org_ids(request.user)
     # The issuer's view (every recipient's row) for those who see the document as its issuer does.
     is_sender = access.sees_as_issuer(request.user, doc)
     files = list(doc.files.select_related("file").order_by("position"))
     deliveries = list(access.visible_deliveries(request.user, doc).select_related("reply_document")
+                      .annotate(handed_over=access.handed_over_here("recipient_id", "document_id"))
                       .prefetch_related(_events()).order_by("recipient__name"))
     mine = [d for d in deliveries if d.recipient_id in orgs]
+    # Handed over to the archive in an organisation through which the person reads it (as its
+    # archivist, or by request): there it is read-only, and the page offers nothing that changes it.
+    read_only_orgs = {d.recipient_id for d in mine if d.handed_over}
+    if doc.handed_over_by_issuer and doc.issuer_id in orgs:
+        read_only_orgs.add(doc.issuer_id)
+    issuer_read_only = doc.issuer_id in read_only_orgs
     reply_ids = {d.reply_document_id for d in deliveries if d.reply_document_id and d.recipient_id not in orgs}
-    visible_replies = set(access.visible_documents(request.user).filter(id__in=reply_ids).values_list("id", flat=True)) if reply_ids else set()
+    visible_replies = set(access.visible_documents(request.user, document_id=sorted(reply_ids)).values_list("id", flat=True)) if reply_ids else set()
     for d in deliveries:
         # The recipient reads its own history whole; the sender, without the recipient's private notes.
         d.own_steps = timeline(d.events.all(), for_sender=False) if d.recipient_id in orgs else []
@@ -326,9 +333,11 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         # A reply document is linked only for someone who may open it.
         d.reply_visible = bool(d.reply_document_id) and (d.recipient_id in orgs or d.reply_document_id in visible_replies)
     handling = [{
-        "d": d, "can_accept": d.status_code == StatusCode.ARRIVED and access.may_accept_for(request.user, d.recipient_id),
+        "d": d, "read_only": d.handed_over,
+        "can_accept": not d.handed_over and d.status_code == StatusCode.ARRIVED and access.may_accept_for(request.user, d.recipient_id),
     } for d in mine]
-    issuer_roles = {r for r in (Role.CLERK, Role.LEADER, Role.SPECIALIST) if is_sender and has_role(request.user, doc.issuer_id, r)}
+    issuer_roles = {r for r in (Role.CLERK, Role.LEADER, Role.SPECIALIST)
+                    if is_sender and not issuer_read_only and has_role(request.user, doc.issuer_id, r)}
     # The chosen leader named this person their deputy for today: they stand in by that delegation.
     delegated = (delegation_actions.active_delegation(doc, request.user)
                  if doc.status == DocStatus.SUBMITTED and Role.LEADER in issuer_roles else None)
@@ -352,18 +361,21 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         "return_form": ReturnForm(), "approve_form": ApproveForm(auto_id="approve_%s"),
         "done_count": sum(1 for d in deliveries if d.status_code == StatusCode.DONE),
         # The incoming documents this one answers (văn bản trả lời), among those this person may see.
-        "answers": list(Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(request.user))
+        "answers": list(Delivery.objects.filter(reply_document=doc, document__in=access.visible_documents(
+            request.user, document_id=Delivery.objects.filter(reply_document=doc).values("document_id")))
                         .select_related("document").order_by("incoming_number", "id")) if doc.issuer_id else [],
         "history": drafting_history(doc) if is_sender else [],
         "status_counts": sorted(Counter(d.status_code for d in deliveries).items()),
+        "read_only": bool(read_only_orgs), "issuer_read_only": issuer_read_only,
     }
-    ctx.update(_share_context(request.user, doc))
+    ctx.update(_share_context(request.user, doc, read_only_orgs))
     return render(request, "documents/document.html", ctx)
 
 
-def _share_context(user, doc: Document) -> dict:
-    """Who the document is shared with, and with whom this person may share it (need to know)."""
-    org_ids = access.share_orgs(user, doc)
+def _share_context(user, doc: Document, read_only_orgs: set[int] = frozenset()) -> dict:
+    """Who the document is shared with, and with whom this person may share it (need to know);
+    not through an organisation that handed it over to its archive (read-only there)."""
+    org_ids = [o for o in access.share_orgs(user, doc) if o not in read_only_orgs]
     if not org_ids:
         return {"may_share": False}
     shares = list(sharing.shares_of(user, doc))
@@ -542,7 +554,7 @@ def register_paper(request: HttpRequest, org: Organization) -> HttpResponse:
             return redirect(f"{reverse('documents:paper')}?last={d.document_id}")
     last = None
     if request.GET.get("last", "").isdigit():
-        last = access.visible_documents(request.user).filter(id=int(request.GET["last"])).first()
+        last = access.visible_documents(request.user, document_id=int(request.GET["last"])).first()
     return render(request, "documents/paper.html", {"form": form, "last": last, "today": date.today(), "duplicate": duplicate,
                                                     "ask_confirm": duplicate is not None or form["confirm_duplicate"].value()})
 

@@ -150,7 +150,7 @@ def start_handling(delivery: Delivery, *, user, note: str = "") -> Delivery:
 
 def _reply_document(delivery: Delivery, user, reply_document_id: int) -> Document:
     """The answer must be an issued outgoing document of the recipient that this person may see."""
-    reply = (visible_documents(user).filter(id=reply_document_id, issuer_id=delivery.recipient_id)
+    reply = (visible_documents(user, document_id=reply_document_id).filter(issuer_id=delivery.recipient_id)
              .only("id", "status", "symbol", "subject").first())
     if reply is None:
         raise Unprocessable(_("Văn bản trả lời phải là văn bản đi của đơn vị nhận, mà bạn được xem."),

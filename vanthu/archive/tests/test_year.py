@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -13,8 +14,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from vanthu.archive.models import AccessRequest, Archivist, CaseFile, CaseStatus
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions as doc_actions
+from vanthu.documents import sharing
 from vanthu.documents.models import Document, DocumentFile
 from vanthu.documents.storage import path_for
+from vanthu.errors import InvalidState
 from vanthu.search import indexing
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.testing import factories as f
@@ -56,6 +59,7 @@ def _reads(api, user, doc: Document) -> dict[str, object]:
 
 READS = {"page": 200, "api": 200, "file": 200, "found": True}
 NOT_FOUND = {"page": 404, "api": 404, "file": 404, "found": False}
+READ_ONLY_NOTE = "Văn bản đã nộp lưu: chỉ xem."
 
 
 def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
@@ -119,6 +123,11 @@ def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
     due = clerk.get("/api/v1/archive/handover-due", organization_id=a.org.id).json()
     assert {c["id"] for c in due["items"]} == {perm["id"], short["id"]}
 
+    # Before the handover the clerk's page of d2 offers to share it and to recall it.
+    page = _web(a.clerk).get(f"/documents/{d2.id}/").content.decode()
+    assert f'action="/documents/{d2.id}/share/"' in page and f'action="/exchange/documents/{d2.id}/recall"' in page
+    assert READ_ONLY_NOTE not in page
+
     # Handover: the list and the record, signed by the unit (leader), then by the archivist (clerk).
     r = clerk.post("/api/v1/archive/handovers", {"organization_id": a.org.id, "year": YEAR, "case_file_ids": [perm["id"], short["id"]]})
     assert r.status_code == 201, r.content
@@ -157,6 +166,14 @@ def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
     r = clerk.post(f"/api/v1/documents/{d2.id}/recall", {"reason": "Thu hồi"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "document_handed_over"
     assert leader.post(f"/api/v1/documents/{d2.id}/recall", {"reason": "Thu hồi"}).status_code == 404
+    # The archivist's page says so and offers nothing that changes it: no share form, no recall.
+    for doc in (d2, d3):
+        page = _web(a.clerk).get(f"/documents/{doc.id}/").content.decode()
+        assert READ_ONLY_NOTE in page
+        assert f'action="/documents/{doc.id}/share/"' not in page and f'action="/exchange/documents/{doc.id}/recall"' not in page
+    with pytest.raises(InvalidState) as refused:
+        sharing.share_document(d2, user=a.clerk, person_id=a.specialist.id)
+    assert refused.value.code == "document_handed_over"
     assert _web(a.specialist).get(f"/documents/{d2.id}/edit/").status_code == 404
 
     req = spec.post(f"/api/v1/archive/case-files/{short['id']}/access-requests", {"reason": "Tra cứu lịch trực năm 2019"}).json()
@@ -205,6 +222,24 @@ def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
     entry = AuditEntry.objects.filter(action="case_files_disposed").get()
     assert entry.data["symbol"] == decision.symbol and record_sha in entry.data["case_files"][0]["hashes"]
     assert clerk.get("/api/v1/archive/disposals", organization_id=a.org.id).json()["count"] == 1
+
+    # Disposed of: A keeps its documents no more. Nobody in A reads them at any door, not the
+    # archivist, not by an approval still running; B keeps reading its own copy of d2.
+    AccessRequest.objects.filter(pk=req["id"]).update(until=timezone.localdate() + dt.timedelta(days=7))
+    indexing.index_documents([d2.id, d3.id])
+    for doc in (d2, d3):
+        assert _reads(clerk, a.clerk, doc) == NOT_FOUND
+        assert _reads(leader, a.leader, doc) == NOT_FOUND
+        assert _reads(spec, a.specialist, doc) == NOT_FOUND
+    assert _reads(api_as(world.b.clerk), world.b.clerk, d2) == READS
+    assert clerk.get(f"/api/v1/incoming/{d3.deliveries.get().id}").status_code == 404
+    again = spec.post(f"/api/v1/archive/case-files/{short['id']}/access-requests", {"reason": "Tra cứu lại"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_in_archive"
+    # The registers keep the lines, marked disposed, without a link, for the archivist too.
+    for who in (a.leader, a.clerk):
+        for path, doc in (("/registers/incoming/", d3), (f"/registers/outgoing/?period=y{YEAR}", d2)):
+            register = _web(who).get(path).content.decode()
+            assert doc.symbol in register and "Đã hủy" in register and f"/documents/{doc.id}/" not in register, path
 
 
 def test_only_members_see_an_organisations_archive(world, api_as):
