@@ -27,7 +27,7 @@ from django.utils.translation import pgettext
 from vanthu.errors import InvalidState
 from vanthu.rows import insert_rows, update_row
 
-from . import events
+from . import access, events
 from .models import Delivery, DeliveryEvent, StatusCode
 
 # Which status a recipient may move a delivery to from which.
@@ -67,6 +67,9 @@ def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at: da
             _("Văn bản đang ở trạng thái “%(status)s”, không thể chuyển sang “%(to)s”.") % {"status": delivery.status_label, "to": StatusCode(code).label},
             code="invalid_delivery_status", details={"status_code": delivery.status_code, "requested": code},
         )
+    # Handed over to the recipient's archive (or disposed of there): read-only in that organisation.
+    if access.handed_over(delivery.document_id, delivery.recipient_id):
+        raise InvalidState(_("Văn bản đã nộp lưu, chỉ được đọc: không xử lý tiếp được."), code="document_handed_over")
     return record_status(delivery, code, user=user, note=note, at=at, changes=changes, note_private=note_private)
 
 

@@ -15,12 +15,14 @@ from vanthu.archive.models import AccessRequest, Archivist, CaseFile, CaseStatus
 from vanthu.audit.models import AuditEntry
 from vanthu.documents import actions as doc_actions
 from vanthu.documents import sharing
-from vanthu.documents.models import Document, DocumentFile
+from vanthu.documents.models import Delivery, Document, DocumentFile
 from vanthu.documents.storage import path_for
 from vanthu.errors import InvalidState
 from vanthu.search import indexing
 from vanthu.signatures.ca import ensure_demo_ca
 from vanthu.testing import factories as f
+from vanthu.workflow.actions import assign_handlers
+from vanthu.workflow.models import Assignment
 
 YEAR = 2019
 
@@ -175,6 +177,12 @@ def test_a_year_of_case_files_from_the_file_list_to_disposal(world, api_as):
         sharing.share_document(d2, user=a.clerk, person_id=a.specialist.id)
     assert refused.value.code == "document_handed_over"
     assert _web(a.specialist).get(f"/documents/{d2.id}/edit/").status_code == 404
+    # Nor handled any further there: the move itself refuses, whoever calls it (page, API, script).
+    handed = d3.deliveries.get()
+    with pytest.raises(InvalidState) as refused:
+        assign_handlers(handed, user=a.leader, main_handler_id=a.specialist.id)
+    assert refused.value.code == "document_handed_over"
+    assert Delivery.objects.get(pk=handed.pk).status_code == handed.status_code and not Assignment.objects.filter(delivery=handed).exists()
 
     req = spec.post(f"/api/v1/archive/case-files/{short['id']}/access-requests", {"reason": "Tra cứu lịch trực năm 2019"}).json()
     assert spec.post(f"/api/v1/archive/access-requests/{req['id']}/decide", {"approve": True}).status_code in (403, 404)
