@@ -172,18 +172,17 @@ BASELINE_COUNT = "SELECT count(*) FROM direction_directive WHERE organization_id
 # The page by organisation straight from the tasks: per organisation every figure, the most
 # overdue first.
 BASELINE_ORGS = """
-    SELECT t.organization_id, o.name, count(*),
-      sum(CASE WHEN t.state = 'done' THEN 1 ELSE 0 END),
+    SELECT t.organization_id, count(*),
+      sum(CASE WHEN t.state = 'done' THEN 1 ELSE 0 END) AS done,
       sum(CASE WHEN t.state = 'done' AND (t.reported_done_on <= t.due OR (t.reported_done_on IS NULL AND t.done_on <= t.due))
           THEN 1 ELSE 0 END),
       sum(CASE WHEN t.state = 'reported_done' THEN 1 ELSE 0 END),
       sum(CASE WHEN t.state <> 'done' AND t.due < %(today)s THEN 1 ELSE 0 END) AS overdue,
       avg(t.progress)
-    FROM direction_task t JOIN direction_directive d ON d.id = t.directive_id
-      JOIN organizations_organization o ON o.id = t.organization_id
-    WHERE d.organization_id = %(root)s
-    GROUP BY t.organization_id, o.name
-    ORDER BY overdue DESC, 1.0 * sum(CASE WHEN t.state = 'done' THEN 1 ELSE 0 END) / count(*), o.name"""
+    FROM direction_task t
+    WHERE t.directive_id IN (SELECT id FROM direction_directive WHERE organization_id = %(root)s)
+    GROUP BY t.organization_id
+    ORDER BY overdue DESC, 1.0 * sum(CASE WHEN t.state = 'done' THEN 1 ELSE 0 END) / count(*)"""
 ORG_ROW = re.compile(rb'organization=(\d+)">[^<]*</a></td>' + rb'\s*<td[^>]*class="dr-num[^"]*">(\d+)</td>' * 5
                      + rb'\s*<td[^>]*><div class="dr-bar"[^>]*><span[^>]*></span></div> (\d+)%</td>')
 CHECKED_ORGS = 5
@@ -248,7 +247,7 @@ def run_directives(ctx: Context) -> Result:
     def organizations_baseline() -> None:
         cur = raw.cursor()
         cur.execute(*org_query)
-        org_base.append({r[0]: (r[2], r[3], r[4], r[5], r[6], round(float(r[7] or 0))) for r in cur.fetchall()})
+        org_base.append({r[0]: (r[1], r[2], r[3], r[4], r[5], round(float(r[6] or 0))) for r in cur.fetchall()})
 
     ctx.say("warming up")
     vanthu_view()
