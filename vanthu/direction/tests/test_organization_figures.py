@@ -4,10 +4,14 @@ deadlines, they are what counting the tasks themselves gives."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
+from vanthu.accounts.models import User
 from vanthu.direction import actions, followup, tallies
 from vanthu.direction.models import OpenDeadline, OrganizationFigures, Task, TaskState
 
@@ -88,3 +92,40 @@ def test_the_organisations_figures_are_the_tasks_counted_after_every_kind_of_act
     tallies.rebuild()
     assert kept == sorted(OrganizationFigures.objects.values_list("board_id", "organization_id", *tallies.FIELDS))
     assert deadlines == sorted(OpenDeadline.objects.values_list("board_id", "organization_id", "due", "task_count"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_actions_at_the_same_time_on_one_organisation_s_tasks_keep_its_figures(dw):
+    """Threads, each with its own connection, report and confirm tasks of different directives
+    for the same organisations at once (the figures' row is shared; the directives' locks are not)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.fail("threads cannot share an in-memory SQLite database: run with VANTHU_TEST_SQLITE_FILE=1")
+    w = dw.w
+    ids = [actions.create_directive(user=dw.leader, organization=w.bloc, title=f"Kết luận số {i}",
+                                    tasks=[actions.TaskSpec(organization_id=o.id, content="Thực hiện", due=in_days(10 + i))
+                                           for o in (w.a.org, w.b.org)]).id for i in range(6)]
+    barrier, errors = threading.Barrier(3), []
+
+    def work(chunk: list[int]) -> None:
+        try:
+            leader, a, b = (User.objects.get(pk=u.pk) for u in (dw.leader, w.a.specialist, w.b.specialist))
+            barrier.wait(timeout=60)
+            for directive_id in chunk:
+                ta, tb = (Task.objects.get(directive_id=directive_id, organization=o) for o in (w.a.org, w.b.org))
+                actions.report_progress(ta, user=a, progress=100, content="Xong", done=True)
+                actions.report_progress(tb, user=b, progress=30 + directive_id % 7, content="Đang làm")
+                actions.confirm_task(ta, user=leader)
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(ids[i::3],)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors and not any(t.is_alive() for t in threads), errors
+    today = timezone.localdate()
+    assert shown(dw.leader, today) == counted(w.bloc.id, today)
+    assert shown(dw.leader, today)[w.a.org.id][:2] == (6, 6)
