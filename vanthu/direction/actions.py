@@ -1,7 +1,9 @@
 """Every change to directives and tasks: one transaction each, audited, the people concerned told.
 
 Each action on a task locks its directive first, then the task: the directive's figures (models.py)
-are recomputed after the change from committed rows only, whatever else runs at the same time.
+are recomputed after the change from committed rows only, whatever else runs at the same time;
+then the figures of the directive's board for the task's organisation move by the task's change
+(tallies.py, which locks their row last).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from vanthu.organizations.access import subtree_ids
 from vanthu.organizations.models import Organization
 from vanthu.text import NOTE_MAX, clean_text
 
-from . import access, notices
+from . import access, notices, tallies
 from .models import (
     OPEN_STATES,
     Cycle,
@@ -146,6 +148,8 @@ def create_directive(*, user, organization: Organization, title: str, content: s
                  if o != spec.organization_id]
         Task.cooperating.through.objects.bulk_create(links)
         refresh_figures(directive)
+        tallies.move([], [tallies.share_of(organization.id, t.organization_id, t.state, t.due, t.progress, None, None)
+                          for t in made])
         record("directive_created", actor=user, obj=directive, data={
             "title": title, "organization": organization.id,
             "tasks": [{"id": t.id, "organization": t.organization_id, "due": t.due} for t in made]})
@@ -162,6 +166,12 @@ def refresh_figures(directive: Directive) -> None:
     directive.task_count, directive.done_count, directive.open_due = figures["total"], figures["done"], figures["open_due"]
     Directive.objects.filter(pk=directive.pk).update(task_count=figures["total"], done_count=figures["done"],
                                                      open_due=figures["open_due"])
+
+
+def _refresh(task: Task, was: tallies.Share) -> None:
+    """After a change to the task: its directive's figures, and its board's for its organisation."""
+    refresh_figures(task.directive)
+    tallies.move([was], [tallies.share(task)])
 
 
 def _locked(task: Task) -> Task:
@@ -192,11 +202,12 @@ def confirm_task(task: Task, *, user, note: str = "") -> Task:
     note = _note(note, field="note", label=_("Ý kiến"))
     with transaction.atomic():
         task = _locked(task)
+        was = tallies.share(task)
         _require_state(task, TaskState.REPORTED_DONE, message=_("Chỉ xác nhận được nhiệm vụ đơn vị đã báo cáo hoàn thành."))
         task.state, task.done_on, task.progress = TaskState.DONE, timezone.localdate(), 100
         task.save(update_fields=["state", "done_on", "progress"])
         _entry(task, ReportKind.CONFIRMED, user=user, org_id=task.directive.organization_id, content=note)
-        refresh_figures(task.directive)
+        _refresh(task, was)
         record("task_confirmed", actor=user, obj=task, data={"note": note})
         notices.task_reviewed(task, confirmed=True, note=note)
     return task
@@ -208,11 +219,12 @@ def send_back(task: Task, *, user, note: str) -> Task:
     note = _note(note, field="note", label=_("Lý do trả lại"), required=True)
     with transaction.atomic():
         task = _locked(task)
+        was = tallies.share(task)
         _require_state(task, TaskState.REPORTED_DONE, message=_("Chỉ trả lại được nhiệm vụ đơn vị đã báo cáo hoàn thành."))
         task.state, task.reported_done_on = TaskState.IN_PROGRESS, None
         task.save(update_fields=["state", "reported_done_on"])
         _entry(task, ReportKind.SENT_BACK, user=user, org_id=task.directive.organization_id, content=note)
-        refresh_figures(task.directive)
+        _refresh(task, was)
         record("task_sent_back", actor=user, obj=task, data={"note": note})
         notices.task_reviewed(task, confirmed=False, note=note)
     return task
@@ -224,6 +236,7 @@ def decide_extension(task: Task, *, user, grant: bool, note: str = "", due: date
     note = _note(note, field="note", label=_("Ý kiến"), required=not grant)
     with transaction.atomic():
         task = _locked(task)
+        was = tallies.share(task)
         asked = ExtensionRequest.objects.select_for_update().filter(task=task, state=ExtensionState.PENDING).first()
         if asked is None:
             raise InvalidState(_("Nhiệm vụ không có đề nghị gia hạn nào đang chờ."), code="no_pending_extension")
@@ -240,7 +253,7 @@ def decide_extension(task: Task, *, user, grant: bool, note: str = "", due: date
         asked.save(update_fields=["state", "decided_by", "decided_at", "note"])
         _entry(task, ReportKind.EXTENSION_GRANTED if grant else ReportKind.EXTENSION_REFUSED, user=user,
                org_id=task.directive.organization_id, content=note, due_before=before, due_after=task.due)
-        refresh_figures(task.directive)
+        _refresh(task, was)
         record("task_extension_decided", actor=user, obj=task, data={"granted": grant, "due_before": before, "due": task.due,
                                                                         "note": note})
         notices.extension_decided(task, asked)
@@ -280,6 +293,7 @@ def report_progress(task: Task, *, user, progress: int, content: str, done: bool
         raise _bad(_("Văn bản báo cáo phải do đơn vị chủ trì ban hành."), "report_document_not_ours", field="document_id")
     with transaction.atomic():
         task = _locked(task)
+        was = tallies.share(task)
         _require_state(task, TaskState.ASSIGNED, TaskState.IN_PROGRESS,
                        message=_("Nhiệm vụ đã báo cáo hoàn thành hoặc đã hoàn thành: chờ cơ quan chỉ đạo xem xét."))
         now = timezone.now()
@@ -292,7 +306,7 @@ def report_progress(task: Task, *, user, progress: int, content: str, done: bool
         task.save(update_fields=["progress", "last_report_at", "accepted_at", "state", "reported_done_on"])
         report = _entry(task, ReportKind.DONE if done else ReportKind.PROGRESS, user=user, org_id=task.organization_id,
                         progress=task.progress, content=content, document=document)
-        refresh_figures(task.directive)
+        _refresh(task, was)
         record("task_reported", actor=user, obj=task, data={"progress": task.progress, "done": done,
                                                              "document": document.id if document else None})
         notices.report_arrived(task, report)

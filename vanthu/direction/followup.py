@@ -2,7 +2,9 @@
 
 One screen shows a page of directives ordered by their earliest open deadline (an index on the
 directive's own figures, models.py), and the figures of that page's tasks in one GROUP BY; the
-organisations' view is one GROUP BY over the tasks of the directives the person follows.
+organisations' view reads the figures each board keeps per organisation (tallies.py) and sums
+the overdue from their open deadlines before today — or, with a period chosen, is one GROUP BY
+over the tasks of the directives the person follows in it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from vanthu.organizations.access import member_org_ids
 from vanthu.organizations.models import Organization
 
 from .access import visible_directives
-from .models import OPEN_STATES, Directive, Task, TaskState
+from .models import OPEN_STATES, Directive, OpenDeadline, OrganizationFigures, Task, TaskState
 
 
 @dataclass
@@ -88,6 +90,14 @@ def directive_figures(directive_ids: list[int], *, organization: int | None = No
 def organization_rows(user, f: Filters, today: date | None = None) -> list[tuple[Organization, Figures]]:
     """Every organisation with tasks from the directives followed, the most overdue first."""
     today = today or timezone.localdate()
+    figures = _kept_figures(user, f, today) if f.start is None and f.end is None else _live_figures(user, f, today)
+    orgs = Organization.objects.in_bulk(list(figures))
+    rows = [(orgs[i], fig) for i, fig in figures.items()]
+    rows.sort(key=lambda r: (-r[1].overdue, r[1].percent_done, r[0].name))
+    return rows
+
+
+def _live_figures(user, f: Filters, today: date) -> dict[int, Figures]:
     ds = visible_directives(user)
     if f.board:
         ds = ds.filter(organization_id=f.board)
@@ -98,11 +108,27 @@ def organization_rows(user, f: Filters, today: date | None = None) -> list[tuple
     tasks = Task.objects.filter(directive__in=ds)
     if f.organization:
         tasks = tasks.filter(organization_id=f.organization)
-    figures = _aggregate(tasks, today, "organization_id")
-    orgs = Organization.objects.in_bulk(list(figures))
-    rows = [(orgs[i], fig) for i, fig in figures.items()]
-    rows.sort(key=lambda r: (-r[1].overdue, r[1].percent_done, r[0].name))
-    return rows
+    return _aggregate(tasks, today, "organization_id")
+
+
+def _kept_figures(user, f: Filters, today: date) -> dict[int, Figures]:
+    """The same figures as `_live_figures` over every directive of the boards followed, from the
+    rows each board keeps per organisation (summed over the boards) and its open deadlines."""
+    boards = member_org_ids(user)
+    if f.board:
+        boards = set(boards) & {f.board}
+    kept = OrganizationFigures.objects.filter(board_id__in=boards, task_count__gt=0)
+    late = OpenDeadline.objects.filter(board_id__in=boards, due__lt=today)
+    if f.organization:
+        kept, late = kept.filter(organization_id=f.organization), late.filter(organization_id=f.organization)
+    sums: dict[int, list[int]] = {}
+    for row in kept.values_list("organization_id", "task_count", "done_count", "reported_count", "on_time_count", "progress_sum"):
+        acc = sums.setdefault(row[0], [0] * 5)
+        for i, v in enumerate(row[1:]):
+            acc[i] += v
+    overdue = dict(late.order_by().values("organization_id").annotate(n=Sum("task_count")).values_list("organization_id", "n"))
+    return {org: Figures(total, done, reported, overdue.get(org, 0), round(progress / total), on_time)
+            for org, (total, done, reported, on_time, progress) in sums.items()}
 
 
 def on_time_shares(org_ids: list[int], start: date, end: date) -> dict[int, float | None]:

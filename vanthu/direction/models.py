@@ -13,6 +13,11 @@ before today (computed, never stored: it changes with the date, not with an acti
 A directive keeps three figures of its tasks (`task_count`, `done_count`, `open_due`, the
 earliest deadline still open), refreshed by every action that moves one of its tasks, so that
 the leader's follow-up screen orders thousands of directives, overdue first, from an index.
+Likewise each directing organisation (a "board") keeps, per organisation it gave tasks to, the
+figures of those tasks (`OrganizationFigures`) and how many are open per deadline
+(`OpenDeadline`), so that the follow-up by organisation reads a row per organisation and counts
+the overdue ones (open, deadline before today: the date's part, never stored) from an index
+instead of aggregating every task (tallies.py keeps them).
 """
 
 from __future__ import annotations
@@ -156,6 +161,36 @@ class Task(models.Model):
         if self.state != TaskState.DONE:
             return None
         return (self.reported_done_on or self.done_on) <= self.due
+
+
+class OrganizationFigures(models.Model):
+    """The figures of the tasks one board's directives gave one organisation (tallies.py), as
+    `followup.organization_rows` shows them: kept in the transaction of every action on a task."""
+
+    board = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)  # the unique constraint leads with it
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    task_count = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(default=0)
+    reported_count = models.PositiveIntegerField(default=0)  # completion reported, awaiting confirmation
+    on_time_count = models.PositiveIntegerField(default=0)  # done, completion reported by the deadline
+    progress_sum = models.PositiveBigIntegerField(default=0)  # of the tasks' percentages
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "organization"], name="org_figures_once")]
+
+
+class OpenDeadline(models.Model):
+    """How many of one board's tasks for one organisation are open with this deadline: the overdue
+    ones are those before today, summed from an index (a row goes when its count reaches 0)."""
+
+    board = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)  # the unique constraint leads with it
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    due = models.DateField()
+    task_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "organization", "due"], name="open_deadline_once")]
+        indexes = [models.Index(fields=["board", "due", "organization", "task_count"], name="open_deadline_overdue")]
 
 
 class ReportKind(models.TextChoices):

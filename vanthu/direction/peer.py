@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.documents.models import StatusCode
 
-from . import notices
+from . import notices, tallies
 from .actions import refresh_figures
 from .models import Directive, Report, ReportKind, Task, TaskState
 
@@ -39,12 +39,14 @@ def delivery_moved(delivery, event, changed=(), **_event) -> int:
     if not directive_ids:
         return 0
     moved = 0
+    # Every directive locked first, in order: the figures' rows (tallies.py) are locked after them.
+    list(Directive.objects.select_for_update().filter(pk__in=directive_ids).order_by("id").values_list("id", flat=True))
     for directive_id in directive_ids:
-        Directive.objects.select_for_update().filter(pk=directive_id).values_list("id", flat=True).first()
         task = (Task.objects.select_for_update(of=("self",)).select_related("directive__organization", "organization")
                 .filter(directive_id=directive_id, organization_id=delivery.recipient_id, organization__at_peer=True).first())
         if task is None or task.state == TaskState.DONE:
             continue
+        was = tallies.share(task)
         now = timezone.now()
         note = _("Báo qua liên thông: %(status)s.") % {"status": StatusCode(code).label}
         if event.note:
@@ -65,6 +67,7 @@ def delivery_moved(delivery, event, changed=(), **_event) -> int:
         else:
             continue
         refresh_figures(task.directive)
+        tallies.move([was], [tallies.share(task)])
         notices.report_arrived(task, report)
         moved += 1
     return moved

@@ -1,5 +1,6 @@
 """`vanthu bench directives` at tiny scale: it runs on the suite's engine, checks its own work (the
-same first page of directives on both sides) and ends with the one JSON line."""
+same first page of directives on both sides, the same figures by organisation) and ends with the
+one JSON line."""
 
 from __future__ import annotations
 
@@ -43,4 +44,7 @@ def test_the_follow_up_bench_times_the_page_against_the_bare_aggregate(target):
     d = result["details"]
     assert d["samples"] == d["baseline_samples"] == d["data_only_samples"] == 3
     assert d["tasks"] == 20 * 120 and d["same_first_page"] and d["ok"]
+    # The page by organisation, timed in the same rotation, shows the bare GROUP BY's figures.
+    assert d["organizations_samples"] == d["organizations_baseline_samples"] == 3
+    assert d["organizations_view_p95_ms"] > 0 and d["organizations_baseline_p95_ms"] > 0 and d["organizations_same_figures"]
     assert d["database"] == ("sqlite" if SQLITE else "postgresql")
