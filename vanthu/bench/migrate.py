@@ -9,8 +9,11 @@
   goes), as the issue asks; the details also give a bare parse-and-insert (the note's unid, form
   and items as JSON written with raw SQL, a transaction per 1,000 notes, no files), which is the
   least an import that keeps the data could do.
-- Peak memory: the process's resident high-water mark (ru_maxrss) after everything, which bounds
-  the import's; the target is ≤ 300 MB whatever the file's size.
+- Peak memory: the import's private resident memory (RssAnon, sampled while it runs: the heap,
+  lxml's buffers, SQLite's page cache), the target being ≤ 300 MB whatever the file's size; and
+  beside it the process's resident high-water mark (VmHWM), which also counts the pages of files
+  mapped into it as they are touched: on SQLite the database itself (`mmap_size`, 256 MB), the
+  kernel's page cache, shared and reclaimable, which grows with the database up to that size.
 - A second run of the same file (nothing new: every note recognised by its UNID) is timed too.
 """
 
@@ -21,10 +24,12 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.db import connection
 from lxml import etree
 
 from vanthu.documents.doctypes import ensure_document_types
@@ -130,6 +135,47 @@ def bare_parse_insert(raw: Raw, path: Path, table: str) -> int:
     return count
 
 
+class AnonPeak:
+    """The highest RssAnon of this process seen while the `with` lasts, sampled every 50 ms by a
+    thread (Linux; None elsewhere)."""
+
+    def __init__(self) -> None:
+        self.peak_kb: int | None = None
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _now_kb() -> int | None:
+        try:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("RssAnon:"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    def _sample(self) -> None:
+        while True:
+            kb = self._now_kb()
+            if kb is not None:
+                self.peak_kb = max(self.peak_kb or 0, kb)
+            if self._stop.wait(0.05):
+                return
+
+    def __enter__(self) -> AnonPeak:
+        self._thread = threading.Thread(target=self._sample, name="anon-peak", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float | None:
+        return None if self.peak_kb is None else round(self.peak_kb / 1024, 1)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory. On Linux from VmHWM: getrusage's ru_maxrss survives
     execve, so a bench started by a big parent (a test suite) would report the parent's peak."""
@@ -142,6 +188,15 @@ def peak_rss_mb() -> float:
         pass
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024, 1)
+
+
+def _mmap_mb() -> float | None:
+    """The database file's memory map, as the connection set it (SQLite), in MB; None elsewhere."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA mmap_size")
+        return round(cur.fetchone()[0] / 2**20, 1)
 
 
 @scenario("migrate", default_scale=50_000, tiny=200, small=2_000,
@@ -169,7 +224,8 @@ def run_migrate(ctx: Context) -> Result:
         insert_s, insert_cpu = time.perf_counter() - t0, time.process_time() - c0
         ctx.say("VanThu import …")
         t0, c0 = time.perf_counter(), time.process_time()
-        report = run_import(path, organization=org, mapping=mapping)
+        with AnonPeak() as anon:
+            report = run_import(path, organization=org, mapping=mapping)
         ours_s, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
         ctx.say("the same file again (nothing new) …")
         t0 = time.perf_counter()
@@ -178,7 +234,8 @@ def run_migrate(ctx: Context) -> Result:
     stored = LegacyRecord.objects.filter(organization=org).count()
     peak = peak_rss_mb()
     ok = (seen == inserted == n and report["documents"] == n and report["created"] == n and stored == n
-          and not report["errors"] and again["created"] == 0 and again["unchanged"] == n and peak <= 300)
+          and not report["errors"] and again["created"] == 0 and again["unchanged"] == n
+          and (anon.mb if anon.mb is not None else peak) <= 300)
     result = Result(
         scenario="migrate", metric="documents imported per second", unit="documents/s",
         value=n / ours_s, baseline=n / bare_s, higher_is_better=True,
@@ -189,7 +246,8 @@ def run_migrate(ctx: Context) -> Result:
             "bare_parse_insert_s": round(insert_s, 2), "bare_parse_insert_docs_per_s": round(n / insert_s, 1),
             "ratio_to_parse_insert": round((n / insert_s) / (n / ours_s), 2),
             "rerun_s": round(again_s, 2), "rerun_docs_per_s": round(n / again_s, 1),
-            "mapped": report["mapped"], "peak_rss_mb": peak, "peak_rss_limit_mb": 300,
+            "mapped": report["mapped"], "import_peak_anon_mb": anon.mb, "peak_anon_limit_mb": 300,
+            "peak_rss_mb": peak, "sqlite_mmap_mb": _mmap_mb(),
             # This process's CPU seconds, which a shared machine does not inflate as it does wall time.
             "import_cpu_s": round(ours_cpu, 2), "bare_iterparse_cpu_s": round(bare_cpu, 2),
             "bare_parse_insert_cpu_s": round(insert_cpu, 2), "load_average": [round(x, 1) for x in os.getloadavg()],
@@ -200,6 +258,6 @@ def run_migrate(ctx: Context) -> Result:
         f"VanThu import: {ours_s:.1f} s = {n / ours_s:,.0f} documents/s, {size_mb / ours_s:,.1f} MB/s",
         f"bare iterparse: {bare_s:.1f} s = {n / bare_s:,.0f} documents/s, {size_mb / bare_s:,.1f} MB/s",
         f"bare parse + insert: {insert_s:.1f} s = {n / insert_s:,.0f} documents/s",
-        f"second run (nothing new): {again_s:.1f} s; peak memory {peak} MB (limit 300)",
+        f"second run (nothing new): {again_s:.1f} s; the import's private memory at most {anon.mb} MB (limit 300), the process's resident peak {peak} MB",
     ]
     return result
