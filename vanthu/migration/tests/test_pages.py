@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from vanthu.audit.models import AuditEntry
 from vanthu.migration import samples as s
@@ -70,6 +71,10 @@ def test_an_administrator_uploads_an_export_and_reads_the_report(org, export):
     assert f"{rec.created_at.astimezone(ZoneInfo('Asia/Ho_Chi_Minh')):%d/%m/%Y %H:%M}" in page and rec.created_raw in page
     pdf = c.get(f"/migration/runs/{run.id}/report.pdf")
     assert pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
+    # The sheet to sign carries the byte-for-byte check, and its times are Hanoi's, as every page's.
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Kiểm tra lại từng byte" in text and "0 chỗ không khớp" in text
+    assert f"kết thúc lúc {run.finished_at.astimezone(ZoneInfo('Asia/Ho_Chi_Minh')):%d/%m/%Y %H:%M}" in text
 
 
 def test_a_run_in_progress_is_polled(org):
