@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from vanthu.direction import actions
 from vanthu.direction import schedule as sched
-from vanthu.direction.models import Directive, DirectiveKind, Report, Task
+from vanthu.direction.models import Directive, DirectiveKind, Report, ReportKind, Task
 from vanthu.reports.models import Criterion, CriterionSource
 
 from .world import Unit, World
@@ -95,12 +95,42 @@ def _directives(world: World, rng: random.Random, today: date) -> int:
         for task in d.created_tasks:
             _work(task, by_org[task.organization_id], leader, rng, today)
         made += len(d.created_tasks)
-    # The reports happened over the weeks after each directive, not all today.
-    for report in Report.objects.select_related("task__directive").iterator():
-        start = report.task.directive.issued_on
-        span = max(1, min((today - start).days, 60))
-        Report.objects.filter(id=report.id).update(created_at=_at(start + timedelta(days=rng.randint(1, span)), rng.randint(8, 16)))
+    _date_histories(rng, today)
     return made
+
+
+def _date_histories(rng: random.Random, today: date) -> None:
+    """The reports happened over the weeks after each directive, not all today. Each task's
+    history keeps its order (accepted before the first report), and the task's own dates follow
+    it: the follow-up's "last report" and the evaluation's "done on time" read what the history
+    shows, not the day the demo was seeded."""
+    for task in Task.objects.select_related("directive").prefetch_related("reports"):
+        reports = sorted(task.reports.all(), key=lambda r: r.id)
+        if not reports:
+            continue
+        start = task.directive.issued_on
+        span = max(1, min((today - start).days, 60))
+        times = sorted(_at(start + timedelta(days=rng.randint(1, span)), rng.randint(8, 16), rng.randint(0, 59)) for _ in reports)
+        for report, at in zip(reports, times, strict=True):
+            Report.objects.filter(id=report.id).update(created_at=at)
+            report.created_at = at
+        Task.objects.filter(id=task.id).update(**_task_dates(task, reports))
+
+
+def _task_dates(task: Task, reports: list[Report]) -> dict:
+    """The task's dates as its (re-dated) history gives them."""
+    def last(*kinds: str) -> Report | None:
+        return next((r for r in reversed(reports) if r.kind in kinds), None)
+
+    local = timezone.localdate
+    accepted = next((r for r in reports if r.kind in (ReportKind.ACCEPTED, ReportKind.PROGRESS, ReportKind.DONE)), None)
+    reported = last(ReportKind.PROGRESS, ReportKind.DONE)
+    done = last(ReportKind.DONE)
+    confirmed = last(ReportKind.CONFIRMED)
+    return {"accepted_at": accepted.created_at if accepted else task.accepted_at,
+            "last_report_at": reported.created_at if reported else task.last_report_at,
+            "reported_done_on": local(done.created_at) if done and task.reported_done_on else task.reported_done_on,
+            "done_on": local(confirmed.created_at) if confirmed and task.done_on else task.done_on}
 
 
 def _schedule(world: World, rng: random.Random, today: date) -> None:

@@ -9,14 +9,17 @@ administrator's page.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import uuid
+
+from django.utils import timezone
 
 from vanthu.documents.pdfgen import make_pdf
 from vanthu.migration import samples as s
+from vanthu.migration.actions import uploads_dir
 from vanthu.migration.importer import run_import
 from vanthu.migration.mapping import parse_mapping
 from vanthu.migration.models import ImportRun
+from vanthu.migration.verify import verify_export
 
 from .world import World
 
@@ -130,12 +133,19 @@ def demo_notes() -> list[s.SampleNote]:
 
 
 def seed_legacy(world: World) -> ImportRun:
-    """Import the demo's Notes export for the Bloc, recorded as the administrator's run."""
+    """Import the demo's Notes export for the Bloc, recorded as the administrator's run. The export
+    is kept where the administrator's page keeps an upload, and read again once (the byte-for-byte
+    verification), so the run's page shows the verification and can run it again."""
     org = world.bloc.org
-    with tempfile.TemporaryDirectory(prefix="vanthu-demo-notes-") as tmp:
-        path = Path(tmp) / "vanphong-dukhoi-2014.dxl"
-        with path.open("wb") as fh:
-            s.write_export(fh, demo_notes(), title="Văn phòng Đảng ủy Khối - Văn bản năm 2014")
-        run = ImportRun.objects.create(organization=org, file_name=path.name, mapping_text=MAPPING, started_by=world.admin)
-        run_import(path, organization=org, mapping=parse_mapping(MAPPING), user=world.admin, run=run)
+    path = uploads_dir() / f"{uuid.uuid4().hex}.dxl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        s.write_export(fh, demo_notes(), title="Văn phòng Đảng ủy Khối - Văn bản năm 2014")
+    mapping = parse_mapping(MAPPING)
+    run = ImportRun.objects.create(organization=org, file_name="vanphong-dukhoi-2014.dxl", file_path=str(path),
+                                   file_size=path.stat().st_size, mapping_text=MAPPING, started_by=world.admin)
+    run_import(path, organization=org, mapping=mapping, user=world.admin, run=run)
+    verification = verify_export(path, organization=org, mapping=mapping)
+    ImportRun.objects.filter(pk=run.pk).update(verification={**verification, "status": "done", "at": timezone.now().isoformat()})
+    run.refresh_from_db()
     return run

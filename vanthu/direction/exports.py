@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -52,7 +53,7 @@ def directives_table(user, f: followup.Filters, subtitle: str) -> Table:
         rows.append([i, d.title, d.organization.short_name or d.organization.name, d.issued_on, fig.total, fig.done,
                      fig.reported, fig.overdue, fig.progress / 100, d.open_due])
     return Table(_("THEO DÕI THỰC HIỆN Ý KIẾN CHỈ ĐẠO"), subtitle,
-                 [_("STT"), _("Ý kiến chỉ đạo"), _("Cơ quan chỉ đạo"), _("Ngày"), _("Số nhiệm vụ"), _("Hoàn thành"),
+                 [_("STT"), pgettext("column", "Ý kiến chỉ đạo"), _("Cơ quan chỉ đạo"), _("Ngày"), _("Số nhiệm vụ"), _("Hoàn thành"),
                   _("Chờ xác nhận"), _("Quá hạn"), _("Tiến độ TB"), _("Hạn gần nhất")],
                  rows, [3, 30, 8, 7, 6, 6, 6, 5, 6, 7], [INT, TEXT, TEXT, DATE, INT, INT, INT, INT, SHARE, DATE])
 

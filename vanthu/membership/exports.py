@@ -62,14 +62,22 @@ def members_xlsx(rows, *, user) -> bytes:
     return out.getvalue()
 
 
-def _headings() -> list[tuple[str, str]]:
-    out = [("total", _("Tổng số"))]
+def _groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The statistics' columns by group. Groups name their columns: "Chưa qua đào tạo" and
+    "Trung cấp" are both a qualification and a level of political theory."""
+    groups = {"gender": _("Giới tính"), "qualification": _("Trình độ chuyên môn"), "theory_level": _("Lý luận chính trị")}
+    out: list[tuple[str, list[tuple[str, str]]]] = [("", [("total", str(_("Tổng số")))])]
     for name, choices in CATEGORIES.items():
-        out += [(f"{name}.{v}", str(label)) for v, label in choices.choices]
-    out += [(f"age.{key}", str(label)) for key, label, *_rest in AGE_BANDS]
+        out.append((str(groups[name]), [(f"{name}.{v}", str(label)) for v, label in choices.choices]))
+    out.append((str(_("Độ tuổi")), [(f"age.{key}", str(label)) for key, label, *_rest in AGE_BANDS]))
     movement_labels = {"admitted_this_year": _("Kết nạp trong năm"), "transferred_in": _("Chuyển đến"),
                        "transferred_out": _("Chuyển đi"), "deceased": _("Từ trần")}
-    return out + [(m, str(movement_labels[m])) for m in MOVEMENTS]
+    out.append((str(_("Biến động")), [(m, str(movement_labels[m])) for m in MOVEMENTS]))
+    return out
+
+
+def _headings() -> list[tuple[str, str]]:
+    return [head for _group, heads in _groups() for head in heads]
 
 
 def statistics_xlsx(stats: Statistics, *, user) -> bytes:
@@ -79,8 +87,16 @@ def statistics_xlsx(stats: Statistics, *, user) -> bytes:
     ws.append([_("Thống kê đảng viên đến ngày %(d)s") % {"d": _d(stats.as_of)}])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([stamp(user)])
+    # Two heading rows: each group over its columns, then the columns.
+    ws.cell(row=3, column=1, value=_("Tổ chức")).font = Font(bold=True)
+    col = 2
+    for group, heads in _groups():
+        ws.cell(row=3, column=col, value=group or None).font = Font(bold=True)
+        if len(heads) > 1:
+            ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + len(heads) - 1)
+        col += len(heads)
     heads = _headings()
-    ws.append([_("Tổ chức")] + [label for _k, label in heads])
+    ws.append([None] + [label for _k, label in heads])
     for r in stats.rows:
         ws.append(["    " * r.depth + r.name] + [r.total.get(k, 0) for k, _l in heads])
     ws.append([])
@@ -96,8 +112,10 @@ def statistics_xlsx(stats: Statistics, *, user) -> bytes:
 def statistics_pdf(stats: Statistics, *, user) -> bytes:
     totals = stats.totals()
     lines = [_("THỐNG KÊ ĐẢNG VIÊN ĐẾN NGÀY %(d)s") % {"d": _d(stats.as_of)}, stamp(user), ""]
-    for key, label in _headings():
-        lines.append(f"{label}: {totals.get(key, 0)}")
+    for group, heads in _groups():
+        if group:
+            lines.append(f"{group}:")
+        lines += [f"{'  ' if group else ''}{label}: {totals.get(key, 0)}" for key, label in heads]
     lines += ["", _("Theo dân tộc:")] + [f"  {name}: {n}" for name, n in stats.ethnicity().items()]
     lines += ["", _("Theo tổ chức (tổng số đảng viên, kể cả tổ chức trực thuộc):")]
     lines += [f"{'  ' * r.depth}{r.name}: {r.total.get('total', 0)}" for r in stats.rows]

@@ -10,10 +10,13 @@ export and a place for the signatures of the office and IT staff.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -129,7 +132,8 @@ def to_pdf(run: ImportRun) -> bytes:
     line("BIÊN BẢN KIỂM TRA CHUYỂN DỮ LIỆU TỪ LOTUS NOTES", 14, 24)
     line(f"Tổ chức: {run.organization.name}")
     line(f"Tệp xuất DXL: {run.file_name} ({run.file_size:,} byte)".replace(",", "."))
-    line(f"Lượt nhập số {run.id}, kết thúc lúc {run.finished_at:%d/%m/%Y %H:%M}" if run.finished_at else f"Lượt nhập số {run.id}")
+    line(f"Lượt nhập số {run.id}, kết thúc lúc {timezone.localtime(run.finished_at):%d/%m/%Y %H:%M}" if run.finished_at
+         else f"Lượt nhập số {run.id}")
     y -= 6
     for label, value in summary_rows(run.report or {}):
         if label.startswith("SHA-256"):
@@ -139,7 +143,15 @@ def to_pdf(run: ImportRun) -> bytes:
             line(f"{label}: {value}")
     y -= 10
     for s in (run.report or {}).get("skipped", [])[:30]:
-        line(f"Bỏ qua {s.get('unid')} ({s.get('form')}): {s.get('reason')}", 9, 12)
+        text = f"Bỏ qua {s.get('unid')} ({s.get('form')}): {s.get('message') or s.get('reason')}"
+        for i, part in enumerate(textwrap.wrap(text, 105)):
+            line(("    " if i else "") + part, 9, 12)
+    v = run.verification or {}
+    if v.get("status") == "done":  # the byte-for-byte check the page shows, on the sheet that is signed
+        y -= 6
+        at = f" lúc {timezone.localtime(datetime.fromisoformat(v['at'])):%d/%m/%Y %H:%M}" if v.get("at") else ""
+        line(f"Kiểm tra lại từng byte{at}: đã đọc lại {v.get('documents', 0)} văn bản, {v.get('attachments', 0)} tệp đính kèm,")
+        line(f"    {len(v.get('mismatches') or [])} chỗ không khớp.")
     y -= 20
     line("Đại diện văn phòng                                         Cán bộ công nghệ thông tin", 11, 18)
     line("(ký, ghi rõ họ tên)                                          (ký, ghi rõ họ tên)", 9)

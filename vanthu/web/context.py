@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanthu.audit.tasks import latest_break
 from vanthu.membership.access import is_records_officer, records_enabled
@@ -33,7 +34,8 @@ def optional_nav(admin: bool = False) -> list[tuple[str, str]]:
 
 def member_nav(user) -> list[tuple[str, str]]:
     """Party members' records: shown only to their records officers (everyone else gets 404 there)."""
-    links = [(reverse("membership:list"), _("Đảng viên"))] if is_records_officer(user) else []
+    # In context: the audit log's "Đảng viên" is one member ("Party member"), the menu's is all of them.
+    links = [(reverse("membership:list"), pgettext_lazy("main menu", "Đảng viên"))] if is_records_officer(user) else []
     if records_enabled() and administers_anything(user):
         links.append((reverse("membership:officers"), _("Cán bộ quản lý đảng viên")))
     return links

@@ -104,4 +104,8 @@ def test_the_archive_pages_speak_english_from_the_apps_own_catalogue(world):
     with translation.override("en"):
         assert translation.gettext("Lưu trữ hồ sơ") == "Archive"
         assert translation.gettext("Hồ sơ bảo quản vĩnh viễn không bao giờ được hủy: %(codes)s.").startswith("Permanent case files")
+        # The archive's front page counts: one file is a file, not "1 closed case files".
+        due = "%(due)s hồ sơ đã kết thúc chờ nộp lưu"
+        assert translation.ngettext(due, due, 1) % {"due": 1} == "1 closed case file waiting for handover"
+        assert translation.ngettext(due, due, 2) % {"due": 2} == "2 closed case files waiting for handover"
     assert page.status_code == 200 and "Unfiled documents" in text and "Draw it up" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -186,6 +187,25 @@ def test_the_bloc_directs_its_organisations_with_tasks_in_every_state_and_a_publ
     assert r.status_code == 200 and r.json()["count"] == Directive.objects.count()
     assert r.json()["items"][0]["overdue_count"] >= 1
     assert verify().ok
+def test_a_tasks_dates_follow_its_history_so_the_follow_up_and_the_evaluation_read_it(seeded):
+    """The follow-up's "last report" and the evaluation's "done on time" read the task's own dates:
+    they must be those of its (back-dated) history, in order, not the day the demo was seeded."""
+    from django.db.models import F
+
+    today = timezone.localdate()
+    for task in Task.objects.prefetch_related("reports"):
+        reports = sorted(task.reports.all(), key=lambda r: r.id)
+        times = [r.created_at for r in reports]
+        assert times == sorted(times), task.id
+        reported = [r for r in reports if r.kind in ("progress", "done")]
+        if reported:
+            assert task.last_report_at == reported[-1].created_at, task.id
+        if task.state == "done":
+            assert timezone.localdate(task.last_report_at) <= task.done_on <= today, task.id
+    # Some organisations finished a task whose deadline has passed before that deadline.
+    assert Task.objects.filter(state="done", due__lt=today, reported_done_on__lte=F("due")).exists()
+
+
 def test_a_programme_year_measures_every_criterion_of_the_evaluation(seeded):
     """Regulations, two courses, inspections and inventories: every active criterion has a value."""
     grassroots = list(Organization.objects.filter(kind__in=GRASSROOTS_KINDS, parent__kind=OrgKind.BLOC_COMMITTEE))
@@ -207,6 +227,10 @@ def test_the_bloc_offices_old_lotus_notes_year_is_in_with_its_report(seeded):
     assert records.count() == 20 and records.filter(form="PhanHoi").get().parent_unid
     outgoing = Document.objects.filter(issuer=bloc, register_key__endswith=":2010-2015").order_by("issued_at")
     assert outgoing.count() == 12 and outgoing.first().issued_date.year == 2014
+    # The export is kept and was read again: the run's page shows the verification and can repeat it.
+    assert Path(run.file_path).is_file() and run.file_size == Path(run.file_path).stat().st_size
+    assert run.verification["status"] == "done" and run.verification["mismatches"] == []
+    assert run.verification["documents"] == report["documents"]
 def test_the_bloc_has_a_year_filed_closed_and_handed_over_and_this_years_list_under_way(seeded):
     year = timezone.localdate().year
     bloc = Organization.objects.get(code="000.00.31.H26")

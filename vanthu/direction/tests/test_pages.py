@@ -195,6 +195,8 @@ def test_the_pages_speak_english_from_the_app_s_own_catalogue(dw, two):
     c.post("/i18n/setlang/", {"language": "en", "next": "/direction/"})
     html = c.get("/direction/").content.decode()
     assert "Follow-up of directives" in html and "Export to Excel (XLSX)" in html and ">Direction<" in html
+    # The directives' column is "Directive", not the project catalogue's "Instructions" (a leader's on a document).
+    assert '<th scope="col">Directive</th>' in html and ">Instructions</th>" not in html
     assert "Weekly work schedule" in c.get("/direction/schedule/").content.decode()
     r = c.post("/api/v1/directives", {"title": "x", "tasks": [{"organization_id": dw.w.a.org.id, "content": "y"}],
                                       "organization_id": dw.w.bloc.id}, content_type="application/json")

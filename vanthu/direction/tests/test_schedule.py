@@ -59,6 +59,8 @@ def test_the_office_drafts_a_leader_approves_and_the_week_is_published_to_the_or
     assert Schedule.objects.get(id=s.id).state == "published"
     html = signed_in(w.b.clerk).get("/direction/schedule/", {"org": w.bloc.id, "week": s.week_start.isoformat()}).content.decode()
     assert "Hội nghị Ban Thường vụ Đảng ủy Khối" in html and "Hội trường tầng 3" in html
+    # The people invited by name are labelled, not left after the chair as if they chaired too.
+    assert f"Người tham dự: {dw.inspector.get_full_name()}." in html
     assert told(w.b.clerk, "schedule_published") and told(dw.inspector, "schedule_published")
     assert not told(w.b.specialist, "schedule_published")  # the organisations' offices and leaders, and the people in it
 

@@ -130,6 +130,8 @@ def test_the_pages_speak_english_from_the_apps_own_catalogue(world, an):
     c.post("/i18n/setlang/", {"language": "en", "next": "/members/"})
     html = c.get(f"/members/{an.id}/").content.decode()
     assert "Record history" in html and "Party card number" in html and "Lịch sử hồ sơ" not in html
+    # The menu names the list, not one member (the audit log's "Đảng viên" is "Party member").
+    assert '/members/">Party members</a>' in html.replace("\n", "")
 
 
 def test_an_organisations_party_record_terms_history_and_grade_through_the_page(world, an):

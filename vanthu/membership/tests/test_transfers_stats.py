@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from vanthu.membership import actions
 from vanthu.membership.models import MemberVersion, PartyMember, Transfer
@@ -164,8 +165,17 @@ def test_statistics_export_in_xlsx_and_pdf_name_who_exported(world, imported):
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
     assert rows[1][0].startswith("Xuất bởi Lê Thị Tổ Chức")
+    # "Chưa qua đào tạo" is both a qualification and a level of theory: each column sits under its group.
+    groups, heads = rows[2], rows[3]
+    untrained = [i for i, h in enumerate(heads) if h == "Chưa qua đào tạo"]
+    assert len(untrained) == 2
+    group_of = lambda i: next(g for g in reversed(groups[:i + 1]) if g)  # noqa: E731 - a merged cell holds its value at its start
+    assert [group_of(i) for i in untrained] == ["Trình độ chuyên môn", "Lý luận chính trị"]
+    assert isinstance(rows[4][1], int)
     p = board.get("/api/v1/reports/party-members/export?format=pdf")
     assert p.status_code == 200 and p.content.startswith(b"%PDF")
+    text = " ".join(PdfReader(io.BytesIO(p.content)).pages[0].extract_text().split())
+    assert "Trình độ chuyên môn: Chưa qua đào tạo:" in text and "Lý luận chính trị: Chưa qua đào tạo:" in text
 
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from vanthu.audit.models import AuditEntry
 from vanthu.migration import samples as s
@@ -61,8 +63,18 @@ def test_an_administrator_uploads_an_export_and_reads_the_report(org, export):
     run_import(export, organization=org, mapping=parse_mapping(MAPPING), run=again)
     wb = load_workbook(io.BytesIO(c.get(f"/migration/runs/{again.id}/report.xlsx").content), read_only=True)
     assert again.report["created"] == 0 and len(list(wb["Đối chiếu văn bản"].iter_rows(values_only=True))) == 5
+    # A run whose export is not kept says so where the verification would be, not an empty heading.
+    assert "Tệp của lượt nhập này không còn trên máy chủ" in c.get(f"/migration/runs/{again.id}/").content.decode()
+    # A record's times read as dates, the export's own text beside them.
+    rec = LegacyRecord.objects.get(organization=org, unid=s.unid(1))
+    page = c.get(f"/migration/records/{rec.id}/").content.decode()
+    assert f"{rec.created_at.astimezone(ZoneInfo('Asia/Ho_Chi_Minh')):%d/%m/%Y %H:%M}" in page and rec.created_raw in page
     pdf = c.get(f"/migration/runs/{run.id}/report.pdf")
     assert pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
+    # The sheet to sign carries the byte-for-byte check, and its times are Hanoi's, as every page's.
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Kiểm tra lại từng byte" in text and "0 chỗ không khớp" in text
+    assert f"kết thúc lúc {run.finished_at.astimezone(ZoneInfo('Asia/Ho_Chi_Minh')):%d/%m/%Y %H:%M}" in text
 
 
 def test_a_run_in_progress_is_polled(org):
