@@ -46,8 +46,11 @@ def can_move(current: str, to: str) -> bool:
 
 
 def lock_delivery(delivery: Delivery) -> Delivery:
-    """The delivery's row, locked; its document as the caller already read it (fixed once issued)."""
-    locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    """The delivery's row, locked; its document as the caller already read it (fixed once issued).
+    It carries `handed_over` (the recipient handed the document over to its archive), read in the
+    same statement, which `move_delivery` asks."""
+    locked = (Delivery.objects.select_for_update()
+              .annotate(handed_over=access.handed_over_here("recipient_id", "document_id")).get(pk=delivery.pk))
     if Delivery.document.is_cached(delivery) and delivery.document_id == locked.document_id:
         locked.document = delivery.document
     if Delivery.recipient.is_cached(delivery):
@@ -68,7 +71,10 @@ def move_delivery(delivery: Delivery, code: str, *, user, note: str = "", at: da
             code="invalid_delivery_status", details={"status_code": delivery.status_code, "requested": code},
         )
     # Handed over to the recipient's archive (or disposed of there): read-only in that organisation.
-    if access.handed_over(delivery.document_id, delivery.recipient_id):
+    handed_over = getattr(delivery, "handed_over", None)  # lock_delivery read it; else ask now
+    if handed_over is None:
+        handed_over = access.handed_over(delivery.document_id, delivery.recipient_id)
+    if handed_over:
         raise InvalidState(_("Văn bản đã nộp lưu, chỉ được đọc: không xử lý tiếp được."), code="document_handed_over")
     return record_status(delivery, code, user=user, note=note, at=at, changes=changes, note_private=note_private)
 
