@@ -9,9 +9,10 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
-from vanthu.direction import actions
+from vanthu.direction import actions, tallies
 from vanthu.direction import schedule as sched
 from vanthu.direction.models import Directive, DirectiveKind, Report, ReportKind, Task
 from vanthu.reports.models import Criterion, CriterionSource
@@ -183,6 +184,10 @@ def seed_direction(world: World, rng: random.Random) -> int:
     """Returns the number of tasks made."""
     today = timezone.localdate()
     made = _directives(world, rng, today)
+    # The histories were re-dated behind the actions' back (on time or late depends on the dates):
+    # the follow-up's kept figures are recounted from the tasks as they now stand.
+    with transaction.atomic():
+        tallies.rebuild()
     _schedule(world, rng, today)
     # With a year of directives behind it, the Bloc counts their tasks done on time in the evaluation.
     Criterion.objects.filter(source=CriterionSource.DIRECTED_TASKS).update(is_active=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -204,6 +205,18 @@ def test_a_tasks_dates_follow_its_history_so_the_follow_up_and_the_evaluation_re
             assert timezone.localdate(task.last_report_at) <= task.done_on <= today, task.id
     # Some organisations finished a task whose deadline has passed before that deadline.
     assert Task.objects.filter(state="done", due__lt=today, reported_done_on__lte=F("due")).exists()
+    # The follow-up by organisation reads figures kept per board and organisation: they are the
+    # tasks' as they stand after the re-dating, as a recount from the tasks gives them.
+    from vanthu.direction import tallies
+    from vanthu.direction.models import OpenDeadline, OrganizationFigures
+
+    kept = sorted(OrganizationFigures.objects.values_list("board_id", "organization_id", *tallies.FIELDS))
+    deadlines = sorted(OpenDeadline.objects.values_list("board_id", "organization_id", "due", "task_count"))
+    assert kept
+    with transaction.atomic():
+        tallies.rebuild()
+    assert kept == sorted(OrganizationFigures.objects.values_list("board_id", "organization_id", *tallies.FIELDS))
+    assert deadlines == sorted(OpenDeadline.objects.values_list("board_id", "organization_id", "due", "task_count"))
 
 
 def test_a_programme_year_measures_every_criterion_of_the_evaluation(seeded):
