@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from vanthu.audit.chain import record
+from vanthu.audit.chain import deferred, record
 from vanthu.documents.models import Document, StoredFile
 from vanthu.documents.pdf import PdfInfo
-from vanthu.documents.storage import read_blob, store_pdf
+from vanthu.documents.storage import read_blob, store_pdf, write_blob
 
 from . import ltv
 from .models import LongTermEvidence
 
 log = logging.getLogger(__name__)
+
+RENEW_THREADS = 4
+KEEP_BATCH = 25
 
 
 def is_signed(data: bytes) -> bool:
@@ -57,20 +63,23 @@ def secure_file(sha256: str, *, document: Document | None = None, ts=None, roots
     return evidence
 
 
-def renew_one(evidence: LongTermEvidence, *, ts=None, roots=None) -> LongTermEvidence:
-    stamped = ltv.renew(read_blob(evidence.current_id), ts=ts, roots=roots)
-    source = StoredFile.objects.get(sha256=evidence.source_id)
-    with transaction.atomic():
-        previous = evidence.current_id
-        stored = _store(stamped, source)
-        LongTermEvidence.objects.filter(pk=evidence.pk).update(
-            current=stored, timestamp_at=stamped.timestamp_at, timestamp_expires=stamped.timestamp_expires,
-            timestamps=stamped.timestamps, updated_at=timezone.now())
-        record("long_term_evidence_renewed", obj=evidence, object_type="archive.longtermevidence", object_id=evidence.source_id,
-               data={"previous": previous, "current": stored.sha256, "timestamps": stamped.timestamps,
-                     "timestamp_expires": stamped.timestamp_expires})
-    evidence.refresh_from_db()
-    return evidence
+def _keep_renewals(done: list[tuple[LongTermEvidence, ltv.Stamped, str]]) -> None:
+    """The renewed files' rows (their bytes already written), the evidence pointing to them, the
+    audit entries: one transaction for a batch, the chain's head locked once."""
+    now = timezone.now()
+    with transaction.atomic(), deferred():
+        StoredFile.objects.bulk_create([StoredFile(sha256=sha, size=len(stamped.data), page_count=evidence.source.page_count)
+                                        for evidence, stamped, sha in done], ignore_conflicts=True)
+        for evidence, stamped, sha in done:
+            previous = evidence.current_id
+            evidence.current_id, evidence.updated_at = sha, now
+            evidence.timestamp_at, evidence.timestamp_expires, evidence.timestamps = \
+                stamped.timestamp_at, stamped.timestamp_expires, stamped.timestamps
+            record("long_term_evidence_renewed", obj=evidence, object_type="archive.longtermevidence", object_id=evidence.source_id,
+                   data={"previous": previous, "current": sha, "timestamps": stamped.timestamps,
+                         "timestamp_expires": stamped.timestamp_expires})
+        LongTermEvidence.objects.bulk_update([e for e, _s, _h in done],
+                                             ["current", "updated_at", "timestamp_at", "timestamp_expires", "timestamps"])
 
 
 def due(now: dt.datetime | None = None):
@@ -79,14 +88,46 @@ def due(now: dt.datetime | None = None):
 
 
 def renew_due(*, limit: int = 10_000, ts=None, roots=None, now: dt.datetime | None = None) -> dict:
-    """Renew what is due, oldest expiry first; a file that fails is logged and left for the next run."""
+    """Renew what is due, oldest expiry first; a file that fails is logged and left for the next run.
+
+    The files are stamped by a few threads while this one writes the rows in order: a timestamp
+    authority answers in milliseconds on the loopback and in tens of them across the Internet,
+    and the threads keep it asked while the others read, validate and write. They touch no
+    database (reading and storing the bytes, pyHanko, the authority); each keeps its own
+    validation context (pyHanko's fetchers belong to one event loop)."""
     roots = roots if roots is not None else ltv.trust_roots()
+    ts = ts or ltv.timestamper()
+    local = threading.local()
+
+    def stamp(evidence: LongTermEvidence) -> tuple[ltv.Stamped, str]:
+        if not hasattr(local, "context"):
+            local.context = ltv.gathering_context(roots)
+        stamped = ltv.renew(read_blob(evidence.current_id), ts=ts, roots=roots, context=local.context)
+        return stamped, write_blob(stamped.data)
+
     renewed = failed = 0
-    for evidence in list(due(now)[:limit]):
-        try:
-            renew_one(evidence, ts=ts, roots=roots)
-            renewed += 1
-        except Exception:  # one unreadable file or TSA hiccup must not stop the others
-            log.exception("renewing the evidence of %s failed", evidence.source_id)
-            failed += 1
+    todo = iter(list(due(now).select_related("source")[:limit]))
+    pending: deque = deque()
+    with ThreadPoolExecutor(max_workers=RENEW_THREADS, thread_name_prefix="vanthu-renew") as pool:
+        def top_up() -> None:
+            while len(pending) < KEEP_BATCH + 2 * RENEW_THREADS and (evidence := next(todo, None)) is not None:
+                pending.append((evidence, pool.submit(stamp, evidence)))
+
+        top_up()
+        while pending:
+            # The next files in order, written together in one transaction while the threads stamp
+            # those after them: a query per file would cost this thread a wait for the interpreter
+            # lock, held by the threads' pyHanko, at every query.
+            batch = [pending.popleft() for _ in range(min(KEEP_BATCH, len(pending)))]
+            top_up()
+            done = []
+            for evidence, future in batch:
+                try:
+                    done.append((evidence, *future.result()))
+                except Exception:  # one unreadable file or TSA hiccup must not stop the others
+                    log.exception("renewing the evidence of %s failed", evidence.source_id)
+                    failed += 1
+            if done:
+                _keep_renewals(done)
+                renewed += len(done)
     return {"renewed": renewed, "failed": failed}

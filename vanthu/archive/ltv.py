@@ -21,16 +21,18 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
-from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.sign.validation import add_validation_info
+from pyhanko.sign.validation import (
+    DocumentSecurityStore,
+    add_validation_info,
+    async_validate_pdf_timestamp,
+)
 from pyhanko.sign.validation.ades import ades_lta_validation
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
@@ -48,6 +50,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from vanthu.signatures import tsaclient
 from vanthu.signatures.models import TrustRoot
 
 DOC_TIMESTAMP = "/DocTimeStamp"
@@ -68,19 +71,10 @@ class Stamped:
 
 def timestamper() -> TimeStamper:
     """The TSA of VANTHU_TSA_URL, with VANTHU_TSA_USERNAME/VANTHU_TSA_PASSWORD when it asks for them."""
-    url = settings.VANTHU_TSA_URL
-    if not url:
+    client = tsaclient.configured()
+    if client is None:
         raise NoTimestampAuthority("VANTHU_TSA_URL is not set")
-    return _timestamper(url, settings.VANTHU_TSA_USERNAME, settings.VANTHU_TSA_PASSWORD)
-
-
-@lru_cache(maxsize=4)
-def _timestamper(url: str, username: str, password: str) -> TimeStamper:
-    from pyhanko.sign.timestamps.requests_client import (
-        RequestsHTTPTimeStamper,  # pulls in requests' adapters
-    )
-
-    return RequestsHTTPTimeStamper(url, timeout=FETCH_TIMEOUT, auth=(username, password) if username else None)
+    return client
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:
@@ -138,15 +132,42 @@ def secure(data: bytes, *, ts: TimeStamper | None = None, roots: list | None = N
     return Stamped(out, *_last_timestamp(out))
 
 
-def renew(data: bytes, *, ts: TimeStamper | None = None, roots: list | None = None) -> Stamped:
-    """The last timestamp's validation data and a new document timestamp over everything."""
+class LastTimestampInvalid(ValueError):
+    """The file's last document timestamp does not validate: chaining a new one over it would
+    only hide that (the file is left as it is, and the failure logged for the archivist)."""
+
+
+def renew(data: bytes, *, ts: TimeStamper | None = None, roots: list | None = None,
+          context: ValidationContext | None = None) -> Stamped:
+    """The last timestamp's validation data and a new document timestamp over everything, in
+    one incremental update.
+
+    pyHanko's `update_archival_timestamp_chain` does this and then reads the new file again to
+    add the new timestamp's own chain as a second update; here that chain is left to the next
+    renewal, which adds it before chaining, as it added the last one's (the newest timestamp of
+    a B-LTA file is validated against current data anyway). `context`: one gathering context
+    for a batch (`evidence.renew_due`), so that the authority's chain is validated, and its CRLs
+    and OCSP answers fetched, once a batch rather than once a file."""
     ts = ts or timestamper()
-    roots = roots if roots is not None else trust_roots()
     if b"/DocTimeStamp" not in data:
         return secure(data, ts=ts, roots=roots)
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    context = context or gathering_context(roots if roots is not None else trust_roots())
+    return asyncio.run(_renew(data, ts, context))  # one event loop for the file's steps
+
+
+async def _renew(data: bytes, ts: TimeStamper, context: ValidationContext) -> Stamped:
+    last = PdfFileReader(io.BytesIO(data), strict=False).embedded_timestamp_signatures[-1]
+    # The timestamp covers the bytes up to it (its digest), its token is sound, and its
+    # authority's chain leads to a trust root; the difference analysis of what came after it
+    # (validation data only) is pyHanko's concern when validating, not here.
+    status = await async_validate_pdf_timestamp(last, context, skip_diff=True)
+    if not (status.intact and status.valid and status.trusted):
+        raise LastTimestampInvalid(f"the last document timestamp does not validate: {status.summary()}")
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    DocumentSecurityStore.supply_dss_in_writer(writer, last.pkcs7_content, paths=(status.validation_path,),
+                                               validation_context=context)
     buf = io.BytesIO()
-    PdfTimeStamper(ts).update_archival_timestamp_chain(reader, gathering_context(roots), in_place=False, output=buf)
+    await PdfTimeStamper(ts).async_timestamp_pdf(writer, status.md_algorithm, output=buf)
     out = buf.getvalue()
     return Stamped(out, *_last_timestamp(out))
 

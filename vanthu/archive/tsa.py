@@ -87,6 +87,10 @@ class _LoadedKeyStamper(DummyTimeStamper):
     def __init__(self, *args, loaded_key: rsa.RSAPrivateKey, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._loaded_key = loaded_key
+        # The same in every token (the certificate's hash): encoded once. A token takes it parsed
+        # from these bytes, which asn1crypto then writes out as they are instead of encoding the
+        # certificate's names again (most of a token's cost otherwise).
+        self._signing_certificate = simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)).dump()
 
     def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt):  # noqa: ANN001 - pyHanko's signature
         h = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[md_algorithm.lower()]
@@ -95,7 +99,7 @@ class _LoadedKeyStamper(DummyTimeStamper):
         signed_attrs = cms.CMSAttributes([
             simple_cms_attribute("content_type", "tst_info"),
             simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-            simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+            cms.CMSAttribute.load(self._signing_certificate),
             simple_cms_attribute("message_digest", digest.finalize()),
         ])
         return self._loaded_key.sign(signed_attrs.dump(), padding.PKCS1v15(), h()), signed_attrs
@@ -130,6 +134,7 @@ class TsaServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # the answer in one packet, without waiting for the client's ACK
+    protocol_version = "HTTP/1.1"  # keep-alive: a batch of re-timestamping asks on one connection
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         length = int(self.headers.get("Content-Length") or 0)
         if not 0 < length <= MAX_REQUEST:

@@ -9,8 +9,9 @@ class SignaturesConfig(AppConfig):
         # Imported here: models cannot be imported before the app registry is ready.
         from vanthu.documents import events, signing
 
-        from . import actions, subscribers
+        from . import actions, hexstrings, subscribers
 
+        hexstrings.install()
         signing.register_signer(actions.PdfSigner())
         # The copies' reports and the recipients' arrival check: in the action's transaction,
         # first of its subscribers (the statistics then count the verdict).

@@ -32,6 +32,8 @@ from pyhanko.stamp import TextStampStyle
 
 from vanthu.documents import pdfgen
 
+from . import tsaclient
+
 # fontTools logs every table it prunes at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
@@ -159,22 +161,9 @@ def _stamp_style(label: str) -> TextStampStyle:
     )
 
 
-_ts_lock = threading.Lock()
-_timestampers: dict[str, timestamps.TimeStamper] = {}
-
-
 def timestamper() -> timestamps.TimeStamper | None:
     """An RFC 3161 client for VANTHU_TSA_URL, or None (then signatures are B-B)."""
-    url = getattr(settings, "VANTHU_TSA_URL", "") or ""
-    if not url:
-        return None
-    with _ts_lock:
-        ts = _timestampers.get(url)
-        if ts is None:
-            from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
-
-            ts = _timestampers[url] = RequestsHTTPTimeStamper(url, timeout=10)
-        return ts
+    return tsaclient.configured()
 
 
 def sign_pdf(data: bytes, signer: signers.Signer, *, field_name: str, reason: str = "", location: str = "",
