@@ -110,10 +110,13 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = _env("DATABASE_URL")
+# Connections are kept between requests on both engines: opening SQLite's file and setting its
+# pragmas (WAL, the cache, the memory map) cost a request several milliseconds.
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=_env_int("DB_CONN_MAX_AGE", 60))
 else:
-    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "vanthu.sqlite3")}
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "vanthu.sqlite3"),
+           "CONN_MAX_AGE": _env_int("DB_CONN_MAX_AGE", 60)}
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
+import multiprocessing
+import os
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +29,8 @@ from .models import LongTermEvidence
 
 log = logging.getLogger(__name__)
 
-RENEW_THREADS = 4
+# Two a core: each waits for the authority part of the time.
+RENEW_PROCESSES = max(2, min(8, 2 * (os.cpu_count() or 1)))
 KEEP_BATCH = 25
 
 
@@ -87,37 +89,48 @@ def due(now: dt.datetime | None = None):
     return LongTermEvidence.objects.due_for_renewal(horizon)
 
 
+# What each stamping process was given (set in it by `_start`, after the fork).
+_job: dict = {}
+
+
+def _start(ts, roots: list) -> None:
+    _job.update(ts=ts, roots=roots, context=ltv.gathering_context(roots))
+
+
+def _stamp(current_id: str) -> tuple[ltv.Stamped, str]:
+    """In a stamping process: read the file, renew its evidence, store the new bytes. No database."""
+    stamped = ltv.renew(read_blob(current_id), ts=_job["ts"], roots=_job["roots"], context=_job["context"])
+    return stamped, write_blob(stamped.data)
+
+
 def renew_due(*, limit: int = 10_000, ts=None, roots=None, now: dt.datetime | None = None) -> dict:
     """Renew what is due, oldest expiry first; a file that fails is logged and left for the next run.
 
-    The files are stamped by a few threads while this one writes the rows in order: a timestamp
-    authority answers in milliseconds on the loopback and in tens of them across the Internet,
-    and the threads keep it asked while the others read, validate and write. They touch no
-    database (reading and storing the bytes, pyHanko, the authority); each keeps its own
-    validation context (pyHanko's fetchers belong to one event loop)."""
+    The files are stamped by a few processes while this one writes the rows, in order and in
+    batches: pyHanko's work on a file (reading it, validating its last timestamp, writing the
+    update) is Python through and through, so threads would take turns on one core, and a
+    timestamp authority across the Internet answers in tens of milliseconds, which the other
+    processes fill. The processes are forked from this one and touch no database (reading and
+    storing the bytes, pyHanko, the authority); each keeps its own validation context, so that
+    the authority's chain is validated, and its CRLs and OCSP answers fetched, once a process."""
     roots = roots if roots is not None else ltv.trust_roots()
     ts = ts or ltv.timestamper()
-    local = threading.local()
-
-    def stamp(evidence: LongTermEvidence) -> tuple[ltv.Stamped, str]:
-        if not hasattr(local, "context"):
-            local.context = ltv.gathering_context(roots)
-        stamped = ltv.renew(read_blob(evidence.current_id), ts=ts, roots=roots, context=local.context)
-        return stamped, write_blob(stamped.data)
-
+    evidences = list(due(now).select_related("source")[:limit])
     renewed = failed = 0
-    todo = iter(list(due(now).select_related("source")[:limit]))
+    if not evidences:
+        return {"renewed": renewed, "failed": failed}
+    todo = iter(evidences)
     pending: deque = deque()
-    with ThreadPoolExecutor(max_workers=RENEW_THREADS, thread_name_prefix="vanthu-renew") as pool:
+    workers = min(len(evidences), RENEW_PROCESSES)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start, initargs=(ts, roots)) as pool:
         def top_up() -> None:
-            while len(pending) < KEEP_BATCH + 2 * RENEW_THREADS and (evidence := next(todo, None)) is not None:
-                pending.append((evidence, pool.submit(stamp, evidence)))
+            while len(pending) < KEEP_BATCH + 2 * workers and (evidence := next(todo, None)) is not None:
+                pending.append((evidence, pool.submit(_stamp, evidence.current_id)))
 
         top_up()
         while pending:
-            # The next files in order, written together in one transaction while the threads stamp
-            # those after them: a query per file would cost this thread a wait for the interpreter
-            # lock, held by the threads' pyHanko, at every query.
+            # The next files in order, written together in one transaction while the processes
+            # stamp those after them.
             batch = [pending.popleft() for _ in range(min(KEEP_BATCH, len(pending)))]
             top_up()
             done = []

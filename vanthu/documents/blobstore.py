@@ -3,7 +3,8 @@
 Both keep the same contract (storage.py is the public face):
 - a file is stored under its SHA-256 (`ab/cd/abcd…`), written once and never overwritten;
 - writing streams from a file object (hashed in the same pass, spooled to a temporary file, never
-  held whole in memory); reading streams too (`open`, a file object read in chunks);
+  held whole in memory), and `admit`, when given, may still refuse the bytes once they are all
+  read and before they become a stored file; reading streams too (`open`, read in chunks);
 - the hash is checked where the bytes land: the filesystem store hashes what it writes; the S3
   store sends the SHA-256 with the upload (`x-amz-checksum-sha256`), so that the server refuses
   a body that does not match, and writes with `If-None-Match: *`, so that an existing object is
@@ -20,13 +21,15 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 CHUNK = 1 << 20
+# Linux starts writing dirty pages back when asked to drop them (they are dropped once clean).
+_WRITE_BACK = hasattr(os, "posix_fadvise")
 
 
 class BlobMissing(FileNotFoundError):
@@ -47,7 +50,7 @@ def spool(source: BinaryIO, directory: str | None = None) -> tuple[str, int, str
 
     The caller removes the temporary file."""
     digest = hashlib.sha256()
-    size = 0
+    size = flushed = 0
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -55,6 +58,13 @@ def spool(source: BinaryIO, directory: str | None = None) -> tuple[str, int, str
                 digest.update(chunk)
                 size += len(chunk)
                 out.write(chunk)
+                if size - flushed >= CHUNK and _WRITE_BACK:
+                    # Start writing what came so far to the disk while the rest arrives (a
+                    # peer's package, an upload): the fsync below then waits for the last
+                    # megabyte instead of all of it (4 MB: ~1 ms instead of ~6 here).
+                    out.flush()
+                    os.posix_fadvise(fd, flushed, size - flushed, os.POSIX_FADV_DONTNEED)
+                    flushed = size
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
@@ -63,8 +73,11 @@ def spool(source: BinaryIO, directory: str | None = None) -> tuple[str, int, str
     return digest.hexdigest(), size, tmp
 
 
+Admit = Callable[[], None]  # called once every byte is read and spooled: raises to refuse them
+
+
 class BlobStore(Protocol):
-    def write(self, source: BinaryIO) -> tuple[str, int]: ...
+    def write(self, source: BinaryIO, admit: Admit | None = None) -> tuple[str, int]: ...
     def open(self, sha256: str) -> BinaryIO: ...
     def exists(self, sha256: str) -> bool: ...
     def local_copy(self, sha256: str): ...
@@ -85,10 +98,12 @@ class LocalStore:
     def path(self, sha256: str) -> Path:
         return self.root / key_for(sha256)
 
-    def write(self, source: BinaryIO) -> tuple[str, int]:
+    def write(self, source: BinaryIO, admit: Admit | None = None) -> tuple[str, int]:
         self.root.mkdir(parents=True, exist_ok=True)
         sha, size, tmp = spool(source, str(self.root))
         try:
+            if admit is not None:
+                admit()
             target = self.path(sha)
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -149,11 +164,13 @@ class S3Store:
     def key(self, sha256: str) -> str:
         return self.prefix + key_for(sha256)
 
-    def write(self, source: BinaryIO) -> tuple[str, int]:
+    def write(self, source: BinaryIO, admit: Admit | None = None) -> tuple[str, int]:
         from botocore.exceptions import ClientError
 
         sha, size, tmp = spool(source, self.spool_dir)
         try:
+            if admit is not None:
+                admit()
             if self.exists(sha):
                 return sha, size
             with open(tmp, "rb") as body:
@@ -233,6 +250,11 @@ def _client(endpoint_url, region, access_key, secret_key):
                       # The SHA-256 we send is the checksum; no second one computed over the body.
                       request_checksum_calculation="when_required", response_checksum_validation="when_required"),
     )
+
+
+# A forked process (the archive's stamping processes) makes its own clients: a client's pooled
+# connections must not be shared with the parent.
+os.register_at_fork(after_in_child=_client.cache_clear)
 
 
 def verify(store: BlobStore, sha256: str) -> int:

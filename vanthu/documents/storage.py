@@ -38,9 +38,10 @@ def path_for(sha256: str) -> Path:
     return store.path(sha256)
 
 
-def write_stream(source: BinaryIO) -> tuple[str, int]:
-    """Store what `source` reads, by its SHA-256, streaming: (sha256, size)."""
-    return current().write(source)
+def write_stream(source: BinaryIO, *, admit: blobstore.Admit | None = None) -> tuple[str, int]:
+    """Store what `source` reads, by its SHA-256, streaming: (sha256, size). `admit` is called
+    once it is all read and spooled, before it is stored: what it raises leaves nothing stored."""
+    return current().write(source, admit)
 
 
 def write_blob(data: bytes) -> str:

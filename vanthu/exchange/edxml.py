@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import cryptography.exceptions
+import pybase64
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
@@ -352,7 +353,7 @@ def signed_package(pkg: Package, key, cert: x509.Certificate) -> bytes:
     for i, f in enumerate(pkg.files):
         token = f"{marker}{i}.".encode()
         found = data.index(token, at)
-        parts += [view[at:found], base64.b64encode(f.data)]
+        parts += [view[at:found], pybase64.b64encode(f.data)]  # SIMD: a quarter of the stdlib's time
         at = found + len(token)
     parts.append(view[at:])
     return b"".join(parts)

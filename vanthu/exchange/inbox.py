@@ -1,6 +1,7 @@
 """The staged inbox: a peer's package is acknowledged once it is safely kept, and checked after.
 
-    peer POSTs ──► door: peer known, body within its cap, MAC ──► body stored (by SHA-256),
+    peer POSTs ──► door: peer known, body within its cap, streamed to the store while its MAC
+                   and SHA-256 are computed, stored only if the MAC matches ──►
                    StagedPackage + its task in ONE transaction ──► 200 {"status": "staged"}
     worker ──► receive_staged: parse, sender, envelope signature, digests, freshness (at the
                moment it reached the door), marking, recipient, PDFs (stamp check), duplicate
@@ -41,7 +42,7 @@ from django_tasks import task
 from vanthu.audit.chain import record
 from vanthu.documents.events import queue_work
 from vanthu.documents.models import StatusCode
-from vanthu.documents.storage import BlobMissing, discard_unreferenced, read_blob, write_blob
+from vanthu.documents.storage import BlobMissing, discard_unreferenced, read_blob
 from vanthu.organizations.models import Organization, OrgKind
 
 from .models import (
@@ -59,12 +60,12 @@ from .receiving import Answer, Refused, Seen, check_and_record, refuse
 log = logging.getLogger(__name__)
 
 
-def stage(data: bytes, *, peer: Peer, site: str = "", remote_addr: str = "") -> Answer:
-    """Keep an authenticated peer's package and queue its checks: the door's whole work."""
-    sha = write_blob(data)  # before the transaction: a write waits for the disk
+def stage(sha256: str, size: int, *, peer: Peer, site: str = "", remote_addr: str = "") -> Answer:
+    """Queue the checks of an authenticated peer's package, its body already stored (the door
+    streams it to the store as it reads it, views.py): the rest of the door's work."""
     with transaction.atomic():
-        row = StagedPackage.objects.create(peer=peer, site_id=site[:64], remote_addr=remote_addr[:64], body_sha256=sha,
-                                           size=len(data), received_at=timezone.now())
+        row = StagedPackage.objects.create(peer=peer, site_id=site[:64], remote_addr=remote_addr[:64], body_sha256=sha256,
+                                           size=size, received_at=timezone.now())
         queue_work(partial(receive_staged.enqueue, row.id), name="exchange.receive_staged")
     return Answer(200, {"status": "staged", "staged_id": row.id})
 

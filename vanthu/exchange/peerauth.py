@@ -59,9 +59,14 @@ def derive_key(peer_public_key: str, peer_site_id: str) -> str:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared).hex()
 
 
-def mac(key: str, from_site: str, to_site: str, body: bytes) -> str:
+def _hasher(key: str, from_site: str, to_site: str) -> hmac.HMAC:
     h = hmac.new(key.encode(), digestmod=hashlib.sha256)
     h.update(b"%s\n%s\n%s\n" % (CONTEXT, from_site.encode(), to_site.encode()))
+    return h
+
+
+def mac(key: str, from_site: str, to_site: str, body: bytes) -> str:
+    h = _hasher(key, from_site, to_site)
     h.update(body)
     return SCHEME + h.hexdigest()
 
@@ -74,9 +79,25 @@ def headers_for(peer: Peer, body: bytes) -> dict[str, str]:
     return headers
 
 
+class Incoming:
+    """The MAC of a body from `peer`, fed as the body is read (the door streams it to the store)."""
+
+    def __init__(self, peer: Peer) -> None:
+        self._h = _hasher(peer.inbound_secret, peer.site_id, site_id()) if peer.inbound_secret else None
+
+    def update(self, chunk: bytes) -> None:
+        if self._h is not None:
+            self._h.update(chunk)
+
+    def matches(self, header: str) -> bool:
+        """The body read was sent by the peer to us, unchanged (False without a key to check it with)."""
+        if self._h is None or not header:
+            return False
+        return hmac.compare_digest((SCHEME + self._h.hexdigest()).encode(), header.strip().encode("ascii", "replace"))
+
+
 def authentic(peer: Peer, body: bytes, header: str) -> bool:
     """The body was sent by `peer` to us, unchanged (False without a key to check it with)."""
-    if not peer.inbound_secret or not header:
-        return False
-    expected = mac(peer.inbound_secret, peer.site_id, site_id(), body)
-    return hmac.compare_digest(expected.encode(), header.strip().encode("ascii", "replace"))
+    incoming = Incoming(peer)
+    incoming.update(body)
+    return incoming.matches(header)

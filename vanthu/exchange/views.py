@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanthu.documents import access
 from vanthu.documents.actions import Upload
+from vanthu.documents.storage import write_stream
 from vanthu.errors import NotAllowed, NotFound, VanThuError
 from vanthu.ui.shortcuts import flash_error, page_errors
 
@@ -45,18 +46,29 @@ class _TooBig(Exception):
     pass
 
 
-def read_capped(request: HttpRequest, cap: int) -> bytes:
-    """The body, read in chunks and abandoned as soon as it passes the cap (a 500 MB body costs
-    one chunk of memory and the time to notice, never 500 MB)."""
-    parts, total = [], 0
-    while True:
-        chunk = request.read(READ_CHUNK)
-        if not chunk:
-            return b"".join(parts)
-        total += len(chunk)
-        if total > cap:
+class _BadMac(Exception):
+    pass
+
+
+class _CappedBody:
+    """The request's body as a file object for the store: read in chunks, each fed to the peer's
+    MAC as it passes, abandoned as soon as it passes the cap (a 500 MB body costs one chunk of
+    memory and the time to notice, never 500 MB)."""
+
+    def __init__(self, request: HttpRequest, cap: int, incoming: peerauth.Incoming) -> None:
+        self.request, self.cap, self.incoming, self.total = request, cap, incoming, 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.request.read(READ_CHUNK if size < 0 else min(size, READ_CHUNK))
+        self.total += len(chunk)
+        if self.total > self.cap:
             raise _TooBig
-        parts.append(chunk)
+        self.incoming.update(chunk)
+        return chunk
+
+    def read_all(self) -> bytes:
+        """The whole body in memory (a status message: a few kilobytes)."""
+        return b"".join(iter(self.read, b""))
 
 
 @csrf_exempt
@@ -65,9 +77,11 @@ def inbox_view(request: HttpRequest) -> JsonResponse:
     """POST /exchange/inbox — a peer delivers a package or a status message.
 
     Who it is (peerauth.py) is settled before the body is parsed: an unknown site id or a peer
-    we hold no key for before a byte is read, the MAC of the body once it is read. Then a
-    package is staged (stored, queued for the worker's checks) and acknowledged; a status
-    message (`X-VanThu-Kind: status`) is checked and recorded at once."""
+    we hold no key for before a byte is read, the MAC of the body once it is read. A package's
+    body is streamed to the store as it arrives, its MAC and its SHA-256 computed on the way,
+    and becomes a stored file only if the MAC matches; it is then staged (queued for the
+    worker's checks) and acknowledged. A status message (`X-VanThu-Kind: status`) is read,
+    checked and recorded at once."""
     site = request.headers.get("X-VanThu-Site", "")[:64]
     addr = request.META.get("REMOTE_ADDR", "")
     try:
@@ -88,22 +102,33 @@ def inbox_view(request: HttpRequest) -> JsonResponse:
     if length > cap:
         a = refuse(413, "package_too_large", too_big, peer=peer, site=site, remote_addr=addr, size=length)
         return _answer(a.http_status, a.body)
+    header = request.headers.get(peerauth.HEADER, "")
+    body = _CappedBody(request, cap, peerauth.Incoming(peer))
+    is_status = request.headers.get(KIND_HEADER, "") == "status"
+
+    def admit() -> None:
+        if not body.incoming.matches(header):
+            raise _BadMac
+
     try:
-        data = read_capped(request, cap)
+        if is_status:
+            data = body.read_all()
+            admit()
+        else:
+            sha, size = write_stream(body, admit=admit)
     except _TooBig:
         a = refuse(413, "package_too_large", too_big, peer=peer, site=site, remote_addr=addr, size=cap)
         return _answer(a.http_status, a.body)
-    if not peerauth.authentic(peer, data, request.headers.get(peerauth.HEADER, "")):
+    except _BadMac:
         a = refuse(403, "bad_mac", _("Mã xác thực của gói tin không đúng: gói tin không do hệ thống liên thông đã đăng ký gửi, hoặc đã bị thay đổi trên đường truyền."),
-                   peer=peer, site=site, remote_addr=addr, size=len(data))
+                   peer=peer, site=site, remote_addr=addr, size=body.total)
         return _answer(a.http_status, a.body)
-    if request.headers.get(KIND_HEADER, "") == "status":
+    if is_status:
         # A status is small and its sender must learn at once whether it applied (a 404 for a
         # document we never sent is permanent there): checked and recorded now.
         a = receive(data, peer=peer, site=site, remote_addr=addr)
     else:
-        # A package is stored and acknowledged; the worker checks it (inbox.py).
-        a = stage(data, peer=peer, site=site, remote_addr=addr)
+        a = stage(sha, size, peer=peer, site=site, remote_addr=addr)
     return _answer(a.http_status, a.body)
 
 

@@ -9,6 +9,7 @@ runs pyHanko under `asyncio.run` from synchronous code, one token at a time per 
 
 from __future__ import annotations
 
+import os
 import threading
 
 import requests
@@ -30,8 +31,11 @@ class KeepAliveTimeStamper(TimeStamper):
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
-        if session is None:
+        if session is None or self._local.pid != os.getpid():
+            # A forked process (the archive's stamping processes) opens its own connection:
+            # sharing the parent's socket would mix their answers.
             session = self._local.session = requests.Session()
+            self._local.pid = os.getpid()
             session.auth = self.auth
             session.headers.update(set_tsp_headers({}))
         return session

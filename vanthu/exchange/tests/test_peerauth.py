@@ -4,10 +4,13 @@ their published exchange keys) before a byte of what it posts is parsed."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from vanthu.documents import storage
 from vanthu.documents.models import Document
@@ -71,6 +74,11 @@ def test_without_the_peers_mac_the_body_is_never_parsed(peer_world, client, how,
     assert r.json()["error"]["code"] == "bad_mac"
     assert list(Refusal.objects.values_list("code", flat=True)) == ["bad_mac"]
     assert not Document.objects.filter(source="peer").exists()
+    # The body was streamed towards the store while its MAC was computed: none of it stays,
+    # not as a stored file, not as a temporary one.
+    assert not storage.exists(hashlib.sha256(body).hexdigest())
+    assert not [p for p in Path(settings.FILES_DIR).rglob("*") if p.is_file()]
+    assert not StagedPackage.objects.exists()
 
 
 def test_with_the_peers_mac_a_hostile_body_meets_the_parsers_limits(transactional_db, peer_world, client):
