@@ -77,7 +77,7 @@ def test_without_the_peers_mac_the_body_is_never_parsed(peer_world, client, how,
     # The body was streamed towards the store while its MAC was computed: none of it stays,
     # not as a stored file, not as a temporary one.
     assert not storage.exists(hashlib.sha256(body).hexdigest())
-    assert not [p for p in Path(settings.FILES_DIR).rglob("*") if p.is_file()]
+    assert not list(Path(settings.FILES_DIR).glob(".tmp-*"))
     assert not StagedPackage.objects.exists()
 
 
